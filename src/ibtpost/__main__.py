@@ -1,0 +1,5 @@
+"""Allow ``python -m ibtpost``."""
+
+from ibtpost.cli import main
+
+raise SystemExit(main())

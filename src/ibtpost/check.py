@@ -1,0 +1,136 @@
+"""``ibtpost check``: validate config/, letters/ and templates/ together, all problems at once."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from docxtpl import DocxTemplate
+
+from ibtpost.compose import compose
+from ibtpost.config import load_config
+from ibtpost.definitions import load_definition
+from ibtpost.errors import IbtpostError, Location, Problems, TemplateError
+from ibtpost.models import Config, LetterDefinition
+from ibtpost.render import TEMPLATE_NAMES, docx_environment
+
+CHECK_DATE = date(2026, 1, 1)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: an error blocks letters, a warning does not."""
+
+    severity: str  # "error" or "warning"
+    location: Location
+    message: str
+
+    def __str__(self) -> str:
+        where = str(self.location)
+        return f"{self.severity}: {where}: {self.message}" if where else f"{self.severity}: {self.message}"
+
+
+@dataclass
+class Report:
+    """All findings of one check."""
+
+    findings: list[Finding] = field(default_factory=list)
+
+    def error(self, exc: IbtpostError) -> None:
+        """Record an error (each of a Problems)."""
+        items = exc.problems if isinstance(exc, Problems) else [exc]
+        for item in items:
+            finding = Finding("error", item.location, item.message)
+            if finding not in self.findings:
+                self.findings.append(finding)
+
+    def warn(self, location: Location, message: str) -> None:
+        """Record a warning."""
+        self.findings.append(Finding("warning", location, message))
+
+    @property
+    def errors(self) -> list[Finding]:
+        """The errors only."""
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        """The warnings only."""
+        return [f for f in self.findings if f.severity == "warning"]
+
+
+def check_template(root: Path, name: str, report: Report) -> None:
+    """The Word template exists and uses only names render supplies."""
+    path = root / "templates" / name
+    label = f"templates/{name}"
+    if not path.is_file():
+        report.error(TemplateError("Word template not found", Location(label)))
+        return
+    try:
+        tpl = DocxTemplate(io.BytesIO(path.read_bytes()))
+        names = tpl.get_undeclared_template_variables(docx_environment())
+    except Exception as exc:  # noqa: BLE001 - any failure to read the template is reported
+        report.error(TemplateError(f"cannot read the Word template: {exc}", Location(label)))
+        return
+    for unknown in sorted(set(names) - TEMPLATE_NAMES):
+        report.error(TemplateError(f"unknown placeholder {{{{ {unknown} }}}}", Location(label)))
+
+
+def check_data(config: Config, report: Report) -> None:
+    """Warnings about data that letters can do without but dispatch cannot."""
+    for mun in config.municipalities.values():
+        if mun.email is None:
+            report.warn(Location(mun.location.file, mun.location.line, "email"),
+                        f"{mun.name} has no e-mail address for the college")
+    for prov in config.provinces.values():
+        if prov.cdk_email is None:
+            report.warn(Location(prov.location.file, prov.location.line, "cdk_email"),
+                        f"no e-mail address of the Commissaris van de Koning of {prov.name}")
+        if prov.cdk_name is None:
+            report.warn(Location(prov.location.file, prov.location.line, "cdk_name"),
+                        f"the Commissaris van de Koning of {prov.name} is unknown")
+    samples = sum(1 for f in config.figures.values() if f.sample)
+    if samples:
+        first = next(f for f in config.figures.values() if f.sample)
+        report.warn(Location(first.location.file, None, "sample"),
+                    f"{samples} municipalities have sample figures; their letters carry VOORBEELD")
+
+
+def check_letters(config: Config, definitions: list[LetterDefinition], report: Report) -> None:
+    """Compose every letter for every municipality, to find data a letter needs and lacks."""
+    for definition in definitions:
+        for mun in config.municipalities.values():
+            try:
+                compose(definition, mun, config, "0000000", CHECK_DATE)
+            except IbtpostError as exc:
+                report.error(exc)
+
+
+def run_check(root: Path) -> Report:
+    """Check everything under ``root``."""
+    report = Report()
+    config: Config | None = None
+    try:
+        config = load_config(root)
+    except IbtpostError as exc:
+        report.error(exc)
+    definitions: list[LetterDefinition] = []
+    templates: set[str] = set()
+    for path in sorted((root / "letters").glob("*.yaml")):
+        try:
+            definition = load_definition(path, f"letters/{path.name}")
+        except IbtpostError as exc:
+            report.error(exc)
+            continue
+        definitions.append(definition)
+        templates.add(definition.template)
+    if not definitions and not report.errors:
+        report.error(Problems([TemplateError("no letter definitions", Location("letters/"))]))
+    for name in sorted(templates):
+        check_template(root, name, report)
+    if config is not None:
+        check_data(config, report)
+        check_letters(config, definitions, report)
+    return report

@@ -1,0 +1,171 @@
+"""Compose a :class:`~ibtpost.models.LetterContext`: pure, no I/O.
+
+The date (dagtekening) and the reference are arguments, so the same inputs always give the
+same letter. All letter text is rendered here; render only lays it out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, timedelta
+from typing import Any
+
+from ibtpost import dutch
+from ibtpost.errors import DataError, DefinitionError, Location
+from ibtpost.models import (
+    Bullets,
+    Config,
+    Figures,
+    Heading,
+    LetterContext,
+    LetterDefinition,
+    Municipality,
+    PageBreak,
+    Paragraph,
+    RBlock,
+    RPageBreak,
+    RParagraph,
+    RTable,
+    Run,
+    Table,
+    Text,
+)
+from ibtpost.textengine import parse_markup, render_text
+
+SAMPLE_MARK = "VOORBEELD"
+
+
+def text_context(
+    definition: LetterDefinition,
+    municipality: Municipality,
+    figures: Figures,
+    config: Config,
+    reference: str,
+    day: date,
+) -> dict[str, Any]:
+    """The names a letter text can use (see ``textengine.CONTEXT_NAMES``)."""
+    province = config.provinces.get(municipality.province)
+    weeks = definition.reply_weeks
+    deadline = day + timedelta(weeks=weeks) if weeks else None
+    return {
+        "municipality": {
+            "code": municipality.code,
+            "name": municipality.name,
+            "official_name": municipality.official_name,
+            "province": municipality.province,
+        },
+        "figures": {
+            k: v for k, v in asdict(figures).items() if k not in {"location"}
+        } | {"shortfall": figures.shortfall},
+        "trede": definition.trede,
+        "letter": definition.id,
+        "date": day,
+        "reference": reference,
+        "reply_term": {
+            "weeks": weeks,
+            "text": dutch.weeks_text(weeks) if weeks else "",
+            "deadline": deadline,
+        },
+        "sender": {
+            "organisation": config.sender.organisation,
+            "department": config.sender.department,
+            "mailbox": config.sender.mailbox,
+        },
+        "province": {
+            "name": municipality.province,
+            "cdk_name": province.cdk_name if province and province.cdk_name else "",
+        },
+    }
+
+
+class _Composer:
+    def __init__(self, ctx: dict[str, Any]) -> None:
+        self.ctx = ctx
+        self.footnote_order: list[str] = []
+
+    def plain(self, text: Text) -> str:
+        """Rendered text with markup removed (for single-line fields and table cells)."""
+        return "".join(span.text for span in parse_markup(render_text(text.source, self.ctx, text.location)))
+
+    def runs(self, text: Text) -> tuple[Run, ...]:
+        rendered = render_text(text.source, self.ctx, text.location)
+        try:
+            spans = parse_markup(rendered)
+        except ValueError as exc:
+            raise DefinitionError(str(exc), text.location) from None
+        out = []
+        for span in spans:
+            if span.footnote is not None:
+                self.footnote_order.append(span.footnote)
+                out.append(Run("", footnote=len(self.footnote_order)))
+            else:
+                out.append(Run(span.text, span.bold, span.italic))
+        return tuple(out)
+
+
+def compose(
+    definition: LetterDefinition,
+    municipality: Municipality,
+    config: Config,
+    reference: str,
+    day: date,
+) -> LetterContext:
+    """Everything one letter needs, with all text rendered."""
+    figures = config.figures.get(municipality.code)
+    if figures is None:
+        raise DataError(
+            f"no figures for {municipality.code} {municipality.name}",
+            Location("config/figures.csv", None, "code"),
+            hint="add a row for it, or import the figures",
+        )
+    address = municipality.address(config.settings.address_kind)
+    if address is None:
+        kind = "visiting" if config.settings.address_kind == "visit" else "postal"
+        raise DataError(
+            f"{municipality.name} has no {kind} address",
+            Location(municipality.location.file, municipality.location.line, f"{config.settings.address_kind}_street"),
+        )
+    ctx = text_context(definition, municipality, figures, config, reference, day)
+    c = _Composer(ctx)
+    body: list[RBlock] = []
+    for block in definition.body:
+        if isinstance(block, Paragraph):
+            body.append(RParagraph("body", c.runs(block.text)))
+        elif isinstance(block, Heading):
+            body.append(RParagraph("heading", c.runs(block.text)))
+        elif isinstance(block, Bullets):
+            body.extend(RParagraph("bullet", c.runs(item)) for item in block.items)
+        elif isinstance(block, Table):
+            body.append(
+                RTable(
+                    tuple(c.plain(t) for t in block.header),
+                    tuple(tuple(c.plain(t) for t in row) for row in block.rows),
+                    block.widths_mm,
+                )
+            )
+        elif isinstance(block, PageBreak):
+            body.append(RPageBreak())
+    footnotes = tuple(
+        (RParagraph("body", c.runs(definition.footnotes[name])),) for name in c.footnote_order
+    )
+    deadline = ctx["reply_term"]["deadline"]
+    return LetterContext(
+        definition_id=definition.id,
+        trede=definition.trede,
+        reference=reference,
+        date=day,
+        date_text=dutch.long_date(day),
+        subject=c.plain(definition.subject),
+        addressee_lines=(c.plain(definition.addressee), *address.lines),
+        return_address=config.sender.return_address,
+        salutation=c.plain(definition.salutation),
+        body=tuple(body),
+        footnotes=footnotes,
+        closing=c.plain(definition.closing),
+        sender=config.sender,
+        marks=(SAMPLE_MARK,) if figures.sample else (),
+        municipality=municipality,
+        figures=figures,
+        cc=f"Commissaris van de Koning van de provincie {municipality.province}",
+        reply_deadline=deadline,
+    )

@@ -1,0 +1,378 @@
+"""Load and validate everything under config/ into a :class:`~ibtpost.models.Config`.
+
+Every problem is collected, not just the first; :class:`~ibtpost.errors.Problems` carries
+them all, each naming file, line and field.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ibtpost import validate
+from ibtpost.errors import DataError, IbtpostError, Location, Problems
+from ibtpost.models import (
+    Address,
+    AddressKind,
+    Config,
+    Figures,
+    Municipality,
+    Province,
+    ReferenceSeries,
+    Sender,
+    Settings,
+    Signatory,
+)
+from ibtpost.yamlsource import YList, YMap, load_yaml
+
+T = TypeVar("T")
+
+MUNICIPALITY_COLUMNS = (
+    "code,cbs_code,name,official_name,short_name,province,visit_street,visit_number,"
+    "visit_postcode,visit_place,postal_pobox,postal_street,postal_number,postal_postcode,"
+    "postal_place,email,population,source"
+).split(",")
+PROVINCE_COLUMNS = (
+    "province,cdk_name,cdk_status,cdk_email,postal_address,visiting_address,source_cdk,"
+    "source_address"
+).split(",")
+FIGURE_COLUMNS = (
+    "code,verdeelbesluit,peildatum,task_regular,task_amv,realised_regular,realised_amv,"
+    "sample,source"
+).split(",")
+
+
+class Collector:
+    """Collects problems while loading, so that all of them can be reported at once."""
+
+    def __init__(self) -> None:
+        self.problems: list[IbtpostError] = []
+
+    def field(self, convert: Callable[[str], T], value: str, where: Location) -> T | None:
+        """``convert(value)``; on ValueError record a problem at ``where`` and return None."""
+        try:
+            return convert(value)
+        except ValueError as exc:
+            self.problems.append(DataError(str(exc), where))
+            return None
+
+    def add(self, problem: IbtpostError) -> None:
+        """Record a problem found by the caller."""
+        self.problems.append(problem)
+
+    def raise_if_any(self) -> None:
+        """Raise :class:`Problems` when anything was recorded."""
+        if self.problems:
+            raise Problems(self.problems)
+
+
+def rel(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` for messages, or as given when outside it."""
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def read_csv(path: Path, columns: list[str], label: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, row) from a UTF-8 CSV file that has at least ``columns``."""
+    try:
+        handle = path.open(encoding="utf-8", newline="")
+    except FileNotFoundError:
+        raise DataError("file not found", Location(label)) from None
+    with handle:
+        reader = csv.DictReader(handle)
+        try:
+            header = reader.fieldnames or []
+        except UnicodeDecodeError as exc:
+            raise DataError(f"not UTF-8 text ({exc.reason})", Location(label, 1)) from None
+        missing = [c for c in columns if c not in header]
+        if missing:
+            raise DataError(f"missing column(s) {', '.join(missing)}", Location(label, 1))
+        try:
+            for row in reader:
+                if None in row:
+                    raise DataError("more fields than the header has", Location(label, reader.line_num))
+                yield reader.line_num, {k: (v if v is not None else "") for k, v in row.items()}
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise DataError(f"unreadable CSV: {exc}", Location(label, reader.line_num)) from None
+
+
+def _address(
+    c: Collector, row: dict[str, str], loc: Callable[[str], Location], prefix: str
+) -> Address | None:
+    """Build the visit or postal address from a municipality row."""
+    pobox = row.get(f"{prefix}_pobox", "").strip()
+    street = row[f"{prefix}_street"].strip()
+    if not pobox and not street:
+        return None
+    if pobox:
+        first = c.field(lambda v: "Postbus " + str(validate.non_negative_int(v)), pobox, loc(f"{prefix}_pobox"))
+    else:
+        number = row[f"{prefix}_number"].strip()
+        first = c.field(validate.clean_text, f"{street} {number}".strip(), loc(f"{prefix}_street"))
+    code = c.field(validate.postcode, row[f"{prefix}_postcode"], loc(f"{prefix}_postcode"))
+    place = c.field(validate.clean_text, row[f"{prefix}_place"], loc(f"{prefix}_place"))
+    if first is None or code is None or place is None:
+        return None
+    return Address(first, code, place)
+
+
+def load_municipalities(path: Path, label: str, c: Collector) -> dict[str, Municipality]:
+    """Read config/municipalities.csv."""
+    result: dict[str, Municipality] = {}
+    for line, row in read_csv(path, MUNICIPALITY_COLUMNS, label):
+
+        def loc(name: str, line: int = line) -> Location:
+            return Location(label, line, name)
+
+        code = c.field(validate.municipality_code, row["code"], loc("code"))
+        name = c.field(validate.clean_text, row["name"], loc("name"))
+        official = c.field(validate.clean_text, row["official_name"], loc("official_name"))
+        short = c.field(validate.clean_text, row["short_name"], loc("short_name"))
+        province = c.field(validate.clean_text, row["province"], loc("province"))
+        email = c.field(validate.email, row["email"], loc("email"))
+        population = c.field(validate.non_negative_int, row["population"], loc("population"))
+        source = c.field(validate.clean_text, row["source"], loc("source"))
+        visit = _address(c, row, loc, "visit")
+        postal = _address(c, row, loc, "postal")
+        if visit is None and postal is None:
+            c.add(DataError("no visiting or postal address", loc("visit_street")))
+        if code in result:
+            c.add(DataError(f"duplicate municipality {code}", loc("code")))
+            continue
+        if None in (code, name, official, short, province, population, source):
+            continue
+        assert code and name and official and short and province and source
+        assert population is not None
+        result[code] = Municipality(
+            code=code,
+            cbs_code=code[2:],
+            name=name,
+            official_name=official,
+            short_name=short,
+            province=province,
+            visit=visit,
+            postal=postal,
+            email=email,
+            population=population,
+            source=source,
+            location=Location(label, line),
+        )
+    return result
+
+
+def load_provinces(path: Path, label: str, c: Collector) -> dict[str, Province]:
+    """Read config/provinces.csv; empty fields stay unknown (None)."""
+    result: dict[str, Province] = {}
+    for line, row in read_csv(path, PROVINCE_COLUMNS, label):
+
+        def loc(name: str, line: int = line) -> Location:
+            return Location(label, line, name)
+
+        name = c.field(validate.clean_text, row["province"], loc("province"))
+        cdk = c.field(validate.optional_text, row["cdk_name"], loc("cdk_name"))
+        status = c.field(lambda v: validate.clean_text(v, required=False), row["cdk_status"], loc("cdk_status"))
+        email = c.field(validate.email, row["cdk_email"], loc("cdk_email"))
+        postal = c.field(validate.optional_text, row["postal_address"], loc("postal_address"))
+        visiting = c.field(validate.optional_text, row["visiting_address"], loc("visiting_address"))
+        if name is None or status is None:
+            continue
+        result[name] = Province(name, cdk, status, email, postal, visiting, Location(label, line))
+    return result
+
+
+def load_figures(path: Path, label: str, c: Collector) -> dict[str, Figures]:
+    """Read config/figures.csv: one row per municipality with its source."""
+    result: dict[str, Figures] = {}
+    for line, row in read_csv(path, FIGURE_COLUMNS, label):
+
+        def loc(name: str, line: int = line) -> Location:
+            return Location(label, line, name)
+
+        code = c.field(validate.municipality_code, row["code"], loc("code"))
+        values: dict[str, Any] = {}
+        for key in ("task_regular", "task_amv", "realised_regular", "realised_amv"):
+            values[key] = c.field(validate.non_negative_int, row[key], loc(key))
+        for key in ("verdeelbesluit", "peildatum"):
+            values[key] = c.field(validate.iso_date, row[key], loc(key))
+        sample = c.field(validate.yes_no, row["sample"], loc("sample"))
+        source = c.field(validate.clean_text, row["source"], loc("source"))
+        if code in result:
+            c.add(DataError(f"duplicate figures for {code}", loc("code")))
+            continue
+        if code is None or sample is None or source is None or None in values.values():
+            continue
+        result[code] = Figures(
+            code=code, sample=sample, source=source, location=Location(label, line), **values
+        )
+    return result
+
+
+def _text(c: Collector, data: YMap, key: str, label: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        c.add(DataError("missing or not text", Location(label, data.line_of(key), key)))
+        return ""
+    return c.field(validate.clean_text, value, Location(label, data.line_of(key), key)) or ""
+
+
+def _lines(c: Collector, data: YMap, key: str, label: str) -> tuple[str, ...]:
+    value = data.get(key)
+    if not isinstance(value, YList) or not all(isinstance(v, str) for v in value):
+        c.add(DataError("must be a list of lines", Location(label, data.line_of(key), key)))
+        return ()
+    return tuple(validate.clean_text(v) for v in value)
+
+
+def load_sender(path: Path, label: str, c: Collector) -> Sender | None:
+    """Read config/sender.yaml."""
+    data = load_yaml(path, DataError, label)
+    if not isinstance(data, YMap):
+        c.add(DataError("must be a mapping of keys to values", Location(label, 1)))
+        return None
+    sig = data.get("signatory")
+    if not isinstance(sig, YMap):
+        c.add(DataError("missing signatory block", Location(label, data.line_of("signatory"), "signatory")))
+        sig = YMap()
+        sig.line, sig.key_lines = data.line, {}
+    signatory = Signatory(
+        on_behalf=_text(c, sig, "on_behalf", label),
+        name=_text(c, sig, "name", label),
+        function=_text(c, sig, "function", label),
+        image=_text(c, sig, "image", label),
+    )
+    mailbox = _text(c, data, "mailbox", label)
+    c.field(validate.email, mailbox, Location(label, data.line_of("mailbox"), "mailbox"))
+    return Sender(
+        organisation=_text(c, data, "organisation", label),
+        department=_text(c, data, "department", label),
+        visit_lines=_lines(c, data, "visiting_address", label),
+        postal_lines=_lines(c, data, "postal_address", label),
+        website=_text(c, data, "website", label),
+        return_address=_text(c, data, "return_address", label),
+        mailbox=mailbox,
+        signatory=signatory,
+    )
+
+
+def load_settings(path: Path, label: str, root: Path, c: Collector) -> Settings | None:
+    """Read config/settings.yaml."""
+    data = load_yaml(path, DataError, label)
+    if not isinstance(data, YMap):
+        c.add(DataError("must be a mapping of keys to values", Location(label, 1)))
+        return None
+    kind = data.get("address")
+    if kind not in ("visit", "postal"):
+        c.add(DataError("must be 'visit' or 'postal'", Location(label, data.line_of("address"), "address")))
+        kind = "visit"
+    address_kind: AddressKind = "visit" if kind == "visit" else "postal"
+    refs = data.get("references")
+    series = ReferenceSeries(1, 9_999_999)
+    if not isinstance(refs, YMap) or not all(isinstance(refs.get(k), int) for k in ("first", "last")):
+        c.add(DataError("needs whole numbers 'first' and 'last'", Location(label, data.line_of("references"), "references")))
+    else:
+        series = ReferenceSeries(refs["first"], refs["last"])
+        if not 0 < series.first <= series.last:
+            c.add(DataError("'first' must be positive and not above 'last'", Location(label, refs.line, "references")))
+    logo_name = data.get("logo")
+    logo = None
+    if logo_name:
+        logo = root / "templates" / str(logo_name)
+        if not logo.is_file():
+            c.add(DataError(f"logo file templates/{logo_name} not found", Location(label, data.line_of("logo"), "logo")))
+    office = data.get("libreoffice")
+    command, timeout = "soffice", 120.0
+    if isinstance(office, YMap):
+        command = str(office.get("command") or command)
+        raw_timeout = office.get("timeout_seconds", timeout)
+        if not isinstance(raw_timeout, int | float) or raw_timeout <= 0:
+            c.add(DataError("must be a positive number", Location(label, office.line_of("timeout_seconds"), "libreoffice.timeout_seconds")))
+        else:
+            timeout = float(raw_timeout)
+    return Settings(address_kind, series, logo, command, timeout)
+
+
+def load_config(root: Path) -> Config:
+    """Load and cross-check config/ under ``root``; raise :class:`Problems` listing all problems."""
+    c = Collector()
+    cfg = root / "config"
+    municipalities = provinces = figures = None
+    sender = settings = None
+    loaders: list[Callable[[], None]] = []
+
+    def guarded(fn: Callable[[], None]) -> None:
+        try:
+            fn()
+        except Problems as exc:
+            c.problems.extend(exc.problems)
+        except IbtpostError as exc:
+            c.add(exc)
+
+    def m() -> None:
+        nonlocal municipalities
+        municipalities = load_municipalities(cfg / "municipalities.csv", "config/municipalities.csv", c)
+
+    def p() -> None:
+        nonlocal provinces
+        provinces = load_provinces(cfg / "provinces.csv", "config/provinces.csv", c)
+
+    def f() -> None:
+        nonlocal figures
+        figures = load_figures(cfg / "figures.csv", "config/figures.csv", c)
+
+    def s() -> None:
+        nonlocal sender
+        sender = load_sender(cfg / "sender.yaml", "config/sender.yaml", c)
+
+    def t() -> None:
+        nonlocal settings
+        settings = load_settings(cfg / "settings.yaml", "config/settings.yaml", root, c)
+
+    loaders.extend([m, p, f, s, t])
+    for loader in loaders:
+        guarded(loader)
+
+    if municipalities is not None and provinces is not None:
+        for mun in municipalities.values():
+            if mun.province not in provinces:
+                c.add(DataError(f"province {mun.province!r} is not in config/provinces.csv",
+                                Location(mun.location.file, mun.location.line, "province")))
+    if municipalities is not None and figures is not None:
+        for fig in figures.values():
+            if fig.code not in municipalities:
+                c.add(DataError(f"figures for unknown municipality {fig.code}",
+                                Location(fig.location.file, fig.location.line, "code")))
+    if sender is not None:
+        image = root / "templates" / sender.signatory.image
+        if sender.signatory.image and not image.is_file():
+            c.add(DataError(f"signature image templates/{sender.signatory.image} not found",
+                            Location("config/sender.yaml", None, "signatory.image")))
+    c.raise_if_any()
+    assert municipalities is not None and provinces is not None and figures is not None
+    assert sender is not None and settings is not None
+    return Config(root, municipalities, provinces, figures, sender, settings)
+
+
+def find_municipality(config: Config, query: str) -> Municipality:
+    """A municipality by code (GM0622, 0622) or by name (case-insensitive)."""
+    text = query.strip()
+    try:
+        code = validate.municipality_code(text)
+    except ValueError:
+        code = None
+    if code is not None:
+        if code in config.municipalities:
+            return config.municipalities[code]
+    else:
+        wanted = text.casefold()
+        for mun in config.municipalities.values():
+            if wanted in {mun.name.casefold(), mun.official_name.casefold(), mun.short_name.casefold()}:
+                return mun
+    raise DataError(
+        f"unknown municipality {query!r}",
+        Location("config/municipalities.csv", None, "code"),
+        hint="give a code like GM0622 or a name as in config/municipalities.csv",
+    )

@@ -1,0 +1,230 @@
+"""Load and validate letter definitions (letters/<id>.yaml) into typed models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ibtpost.errors import DefinitionError, IbtpostError, Location, Problems
+from ibtpost.models import (
+    Block,
+    Bullets,
+    Heading,
+    LetterDefinition,
+    PageBreak,
+    Paragraph,
+    Table,
+    Text,
+)
+from ibtpost.textengine import CONTEXT_NAMES, check_syntax, footnote_names, parse_markup
+from ibtpost.yamlsource import YList, YMap, load_yaml
+
+TOP_KEYS = {
+    "letter", "trede", "title", "status", "template", "reply_term_weeks", "pages", "subject",
+    "addressee", "salutation", "body", "footnotes", "closing",
+}
+REQUIRED_KEYS = TOP_KEYS - {"reply_term_weeks", "footnotes", "pages"}
+BLOCK_KINDS = ("paragraph", "heading", "bullets", "table", "page_break")
+
+
+class _Reader:
+    """Turns the YAML of one definition into models, collecting every problem."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.problems: list[IbtpostError] = []
+        self.used_names: list[tuple[str, Location]] = []
+        self.footnote_refs: list[tuple[str, Location]] = []
+
+    def loc(self, line: int, field: str) -> Location:
+        return Location(self.label, line, field)
+
+    def fail(self, message: str, line: int, field: str) -> None:
+        self.problems.append(DefinitionError(message, self.loc(line, field)))
+
+    def text(self, value: Any, line: int, field: str) -> Text:
+        """A text with placeholders; checks its syntax, markup and names."""
+        location = self.loc(line, field)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            self.fail("must be text", line, field)
+            return Text("", location)
+        try:
+            names = check_syntax(value, location)
+        except DefinitionError as exc:
+            self.problems.append(exc)
+            return Text(value, location)
+        for name in sorted(names - CONTEXT_NAMES):
+            self.fail(
+                f"unknown placeholder {{{{ {name} }}}} (known: {', '.join(sorted(CONTEXT_NAMES))})",
+                line,
+                field,
+            )
+        try:
+            parse_markup(value)
+        except ValueError as exc:
+            self.fail(str(exc), line, field)
+        self.footnote_refs.extend((n, location) for n in footnote_names(value))
+        return Text(value, location)
+
+    def block(self, item: Any, line: int, field: str) -> Block | None:
+        if isinstance(item, str) and item == "page_break":
+            return PageBreak()
+        if not isinstance(item, YMap) or len(item) != 1:
+            self.fail(f"a block is one of {', '.join(BLOCK_KINDS)}", line, field)
+            return None
+        kind, value = next(iter(item.items()))
+        field = f"{field}.{kind}"
+        if kind == "paragraph":
+            return Paragraph(self.text(value, line, field))
+        if kind == "heading":
+            return Heading(self.text(value, line, field))
+        if kind == "page_break":
+            return PageBreak()
+        if kind == "bullets":
+            if not isinstance(value, YList) or not value:
+                self.fail("must be a list of items", line, field)
+                return None
+            return Bullets(
+                tuple(self.text(v, value.line_of(i), f"{field}[{i}]") for i, v in enumerate(value))
+            )
+        if kind == "table":
+            return self.table(value, line, field)
+        self.fail(f"unknown block {kind!r}; use one of {', '.join(BLOCK_KINDS)}", line, field)
+        return None
+
+    def table(self, value: Any, line: int, field: str) -> Table | None:
+        if not isinstance(value, YMap):
+            self.fail("must have header, rows and widths_mm", line, field)
+            return None
+        header, rows, widths = value.get("header"), value.get("rows"), value.get("widths_mm")
+        if not isinstance(header, YList) or not isinstance(rows, YList) or not rows:
+            self.fail("needs a header list and a list of rows", line, field)
+            return None
+        ncols = len(header)
+        cells_h = tuple(self.text(v, header.line, f"{field}.header[{i}]") for i, v in enumerate(header))
+        out_rows = []
+        for r, row in enumerate(rows):
+            rline = rows.line_of(r)
+            if not isinstance(row, YList) or len(row) != ncols:
+                self.fail(f"row must have {ncols} cells like the header", rline, f"{field}.rows[{r}]")
+                continue
+            out_rows.append(tuple(self.text(v, rline, f"{field}.rows[{r}][{i}]") for i, v in enumerate(row)))
+        if not isinstance(widths, YList) or len(widths) != ncols or not all(
+            isinstance(w, int | float) and w > 0 for w in widths
+        ):
+            self.fail(f"widths_mm must list {ncols} positive widths", value.line_of("widths_mm"), f"{field}.widths_mm")
+            widths = [30.0] * ncols
+        return Table(cells_h, tuple(out_rows), tuple(float(w) for w in widths), self.loc(line, field))
+
+
+def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
+    """Read one letter definition; raise :class:`Problems` listing everything wrong with it."""
+    label = label or str(path)
+    data = load_yaml(path, DefinitionError, label)
+    r = _Reader(label)
+    if not isinstance(data, YMap):
+        raise DefinitionError("a letter definition is a mapping of keys to values", Location(label, 1))
+    for key in sorted(set(data) - TOP_KEYS):
+        r.fail(f"unknown key {key!r}", data.line_of(key), key)
+    for key in sorted(REQUIRED_KEYS - set(data)):
+        r.fail("missing", data.line, key)
+
+    def get_int(key: str, default: int | None = None) -> int | None:
+        value = data.get(key, default)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+            r.fail("must be a whole number", data.line_of(key), key)
+            return default
+        return value
+
+    letter_id = str(data.get("letter", ""))
+    expected = path.stem
+    if letter_id and letter_id != expected:
+        r.fail(f"is {letter_id!r} but the file is named {expected}.yaml", data.line_of("letter"), "letter")
+    trede = get_int("trede") or 0
+    if "trede" in data and not 1 <= trede <= 6:
+        r.fail("must be 1 to 6", data.line_of("trede"), "trede")
+    status = data.get("status")
+    if status not in ("draft", "final"):
+        r.fail("must be 'draft' or 'final'", data.line_of("status"), "status")
+        status = "draft"
+    pages = data.get("pages") or YMap()
+    min_pages, max_pages = 1, 10
+    if isinstance(pages, YMap):
+        min_pages = pages.get("min", 1) if isinstance(pages.get("min", 1), int) else 1
+        max_pages = pages.get("max", 10) if isinstance(pages.get("max", 10), int) else 10
+        if not 1 <= min_pages <= max_pages:
+            r.fail("needs 1 <= min <= max", data.line_of("pages"), "pages")
+
+    def text_key(key: str) -> Text:
+        return r.text(data.get(key, ""), data.line_of(key), key)
+
+    body_raw = data.get("body")
+    body: list[Block] = []
+    if isinstance(body_raw, YList):
+        for i, item in enumerate(body_raw):
+            block = r.block(item, body_raw.line_of(i), f"body[{i}]")
+            if block is not None:
+                body.append(block)
+    elif "body" in data:
+        r.fail("must be a list of blocks", data.line_of("body"), "body")
+
+    footnotes: dict[str, Text] = {}
+    raw_notes = data.get("footnotes") or YMap()
+    if isinstance(raw_notes, YMap):
+        for name, value in raw_notes.items():
+            footnotes[name] = r.text(value, raw_notes.line_of(name), f"footnotes.{name}")
+    else:
+        r.fail("must map footnote names to texts", data.line_of("footnotes"), "footnotes")
+    used = {name for name, _ in r.footnote_refs}
+    for name, location in r.footnote_refs:
+        if name not in footnotes:
+            r.problems.append(DefinitionError(f"footnote [^{name}] is not defined under footnotes:", location))
+    for name in sorted(set(footnotes) - used):
+        r.fail(f"footnote {name!r} is never referred to with [^{name}]", raw_notes.line_of(name), f"footnotes.{name}")
+    seen: set[str] = set()
+    for name, location in r.footnote_refs:
+        if name in seen:
+            r.problems.append(DefinitionError(f"footnote [^{name}] is used twice", location))
+        seen.add(name)
+
+    definition = LetterDefinition(
+        id=letter_id or expected,
+        trede=trede,
+        title=str(data.get("title", "")),
+        status="final" if status == "final" else "draft",
+        subject=text_key("subject"),
+        addressee=text_key("addressee"),
+        salutation=text_key("salutation"),
+        body=tuple(body),
+        footnotes=footnotes,
+        closing=text_key("closing"),
+        reply_weeks=get_int("reply_term_weeks"),
+        min_pages=min_pages,
+        max_pages=max_pages,
+        path=path,
+        template=str(data.get("template", "brief.docx")),
+    )
+    if r.problems:
+        raise Problems(r.problems)
+    return definition
+
+
+def definition_path(root: Path, letter: str) -> Path:
+    """letters/<letter>.yaml under ``root``; the name may not leave letters/."""
+    if not letter or "/" in letter or "\\" in letter or letter.startswith("."):
+        raise DefinitionError(f"invalid letter name {letter!r}", Location("letters/"))
+    return root / "letters" / f"{letter}.yaml"
+
+
+def load_letter(root: Path, letter: str) -> LetterDefinition:
+    """Load letters/<letter>.yaml under ``root``."""
+    path = definition_path(root, letter)
+    if not path.is_file():
+        known = sorted(p.stem for p in (root / "letters").glob("*.yaml"))
+        raise DefinitionError(
+            f"no letter definition {letter!r}", Location(f"letters/{letter}.yaml"),
+            hint=f"known letters: {', '.join(known) or 'none'}",
+        )
+    return load_definition(path, f"letters/{letter}.yaml")

@@ -1,0 +1,92 @@
+"""The exception tree of ibtpost.
+
+The library raises these; only the CLI turns them into a one-line message and an exit code.
+Every error that stems from input names where the input is: file, line and field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in the input a problem was found."""
+
+    file: Path | str | None = None
+    line: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        parts: list[str] = []
+        if self.file is not None:
+            where = str(self.file)
+            if self.line is not None:
+                where += f":{self.line}"
+            parts.append(where)
+        if self.field:
+            parts.append(self.field)
+        return ": ".join(parts)
+
+
+class IbtpostError(Exception):
+    """Base class of all expected failures; ``exit_code`` is what the CLI returns."""
+
+    exit_code = EXIT_FAILURE
+
+    def __init__(self, message: str, location: Location | None = None, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location or Location()
+        self.hint = hint
+
+    def __str__(self) -> str:
+        where = str(self.location)
+        return f"{where}: {self.message}" if where else self.message
+
+
+class InputError(IbtpostError):
+    """Bad input: a definition, data file, template or command-line value (exit 2)."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class DefinitionError(InputError):
+    """A letter definition in letters/ is malformed or refers to something unknown."""
+
+
+class DataError(InputError):
+    """A file in config/ is malformed, or a municipality or figure is missing."""
+
+
+class TemplateError(InputError):
+    """A Word template in templates/ is malformed or uses an unknown placeholder."""
+
+
+class UsageError(InputError):
+    """A command-line value is wrong (unknown municipality, reference already used, ...)."""
+
+
+class RenderError(IbtpostError):
+    """Rendering produced an invalid document (e.g. template tags left over)."""
+
+
+class ConvertError(IbtpostError):
+    """LibreOffice failed, hung, or produced a PDF that is not what was asked."""
+
+
+class RegisterError(IbtpostError):
+    """The register (SQLite) is unavailable or inconsistent."""
+
+
+class Problems(InputError):
+    """Several input problems found at once; ``str`` shows the first, ``problems`` all."""
+
+    def __init__(self, problems: list[IbtpostError]) -> None:
+        first = problems[0]
+        super().__init__(first.message, first.location, first.hint)
+        self.problems = problems

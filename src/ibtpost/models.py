@@ -1,0 +1,290 @@
+"""Typed models of the configuration, the letter definitions and the composed letter.
+
+Plain frozen dataclasses: they hold data, never paths to read or connections to open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from ibtpost.errors import Location
+
+AddressKind = Literal["visit", "postal"]
+
+
+@dataclass(frozen=True)
+class Address:
+    """A Dutch address as printed in a letter: street or Postbus line, postcode and place."""
+
+    first_line: str  # "Westnieuwland 6" or "Postbus 1002"
+    postcode: str  # "3131 VX"
+    place: str  # "Vlaardingen" (normal case)
+
+    @property
+    def lines(self) -> tuple[str, str]:
+        """The two lines under the addressee's name."""
+        return (self.first_line, f"{self.postcode} {self.place}")
+
+
+@dataclass(frozen=True)
+class Municipality:
+    """A municipality (gemeente) and its college's addresses."""
+
+    code: str  # GM0622
+    cbs_code: str  # 0622
+    name: str  # Vlaardingen
+    official_name: str  # Gemeente Vlaardingen
+    short_name: str
+    province: str
+    visit: Address | None
+    postal: Address | None
+    email: str | None
+    population: int
+    source: str
+    location: Location = field(default_factory=Location, compare=False)
+
+    def address(self, kind: AddressKind) -> Address | None:
+        """The visiting or postal address."""
+        return self.visit if kind == "visit" else self.postal
+
+
+@dataclass(frozen=True)
+class Province:
+    """A province and its Commissaris van de Koning (CdK); unknown values are None."""
+
+    name: str
+    cdk_name: str | None
+    cdk_status: str
+    cdk_email: str | None
+    postal_address: str | None
+    visiting_address: str | None
+    location: Location = field(default_factory=Location, compare=False)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A municipality's statutory task (verdeelbesluit) and realisation (peildatum)."""
+
+    code: str
+    verdeelbesluit: date
+    peildatum: date
+    task_regular: int
+    task_amv: int
+    realised_regular: int
+    realised_amv: int
+    sample: bool
+    source: str
+    location: Location = field(default_factory=Location, compare=False)
+
+    @property
+    def task_total(self) -> int:
+        """Places the municipality must make available."""
+        return self.task_regular + self.task_amv
+
+    @property
+    def realised_total(self) -> int:
+        """Places realised on the peildatum."""
+        return self.realised_regular + self.realised_amv
+
+    @property
+    def shortfall(self) -> int:
+        """Places still missing (regular and AMV counted separately, never negative)."""
+        return max(self.task_regular - self.realised_regular, 0) + max(
+            self.task_amv - self.realised_amv, 0
+        )
+
+    @property
+    def meets_task(self) -> bool:
+        """True when both the regular and the AMV task are realised."""
+        return self.shortfall == 0
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """The signature block under a letter."""
+
+    on_behalf: str  # "De minister van Asiel en Migratie, namens hem,"
+    name: str  # "Drs. K. Morren"
+    function: str  # "Directeur Regie Migratieketen"
+    image: str  # file name of the signature image under templates/
+
+
+@dataclass(frozen=True)
+class Sender:
+    """The sending organisation as shown in the right-hand column of the letter."""
+
+    organisation: str  # "Directoraat-Generaal Migratie"
+    department: str  # "Directie Regie Migratieketen"
+    visit_lines: tuple[str, ...]
+    postal_lines: tuple[str, ...]
+    website: str
+    return_address: str  # the retouradres line in the envelope window
+    mailbox: str  # the IBT mailbox, also Reply-To
+    signatory: Signatory
+
+
+@dataclass(frozen=True)
+class ReferenceSeries:
+    """The range from which new reference numbers (Onze referentie) are drawn."""
+
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Secretariat settings from config/settings.yaml."""
+
+    address_kind: AddressKind
+    references: ReferenceSeries
+    logo: Path | None
+    soffice: str
+    convert_timeout: float
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything under config/, validated."""
+
+    root: Path
+    municipalities: dict[str, Municipality]
+    provinces: dict[str, Province]
+    figures: dict[str, Figures]
+    sender: Sender
+    settings: Settings
+
+
+# --- letter definitions -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Text:
+    """A piece of letter text with Jinja placeholders and light markup, and where it stands."""
+
+    source: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A body paragraph; may contain **bold** and footnote markers [^id]."""
+
+    text: Text
+
+
+@dataclass(frozen=True)
+class Heading:
+    """An intermediate heading (tussenkop)."""
+
+    text: Text
+
+
+@dataclass(frozen=True)
+class Bullets:
+    """A bulleted list."""
+
+    items: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A small table, e.g. the figures; widths in millimetres."""
+
+    header: tuple[Text, ...]
+    rows: tuple[tuple[Text, ...], ...]
+    widths_mm: tuple[float, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    """Start a new page."""
+
+
+Block = Paragraph | Heading | Bullets | Table | PageBreak
+
+
+@dataclass(frozen=True)
+class LetterDefinition:
+    """One letter (one trede) as the lawyers wrote it in letters/<id>.yaml."""
+
+    id: str  # "trede-2"
+    trede: int
+    title: str
+    status: Literal["draft", "final"]
+    subject: Text
+    addressee: Text
+    salutation: Text
+    body: tuple[Block, ...]
+    footnotes: dict[str, Text]
+    closing: Text
+    reply_weeks: int | None
+    min_pages: int
+    max_pages: int
+    path: Path
+    template: str  # file name under templates/
+
+
+# --- composed letter (the pure core's output) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run of text with formatting, or a footnote reference (``footnote`` set)."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    footnote: int | None = None  # footnote number (1-based) for a reference run
+
+
+@dataclass(frozen=True)
+class RParagraph:
+    """A composed paragraph: its style and runs."""
+
+    style: Literal["body", "heading", "bullet"]
+    runs: tuple[Run, ...]
+
+
+@dataclass(frozen=True)
+class RTable:
+    """A composed table: header and rows of plain text cells."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    widths_mm: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class RPageBreak:
+    """A composed page break."""
+
+
+RBlock = RParagraph | RTable | RPageBreak
+
+
+@dataclass(frozen=True)
+class LetterContext:
+    """Everything needed to render one letter; built by compose, pure data."""
+
+    definition_id: str
+    trede: int
+    reference: str
+    date: date
+    date_text: str  # "9 april 2026"
+    subject: str
+    addressee_lines: tuple[str, ...]
+    return_address: str
+    salutation: str
+    body: tuple[RBlock, ...]
+    footnotes: tuple[tuple[RParagraph, ...], ...]  # footnote n is footnotes[n-1]
+    closing: str
+    sender: Sender
+    marks: tuple[str, ...]  # page marks such as "VOORBEELD"
+    municipality: Municipality
+    figures: Figures
+    cc: str  # who gets the copy, e.g. "Commissaris van de Koning van Zuid-Holland"
+    reply_deadline: date | None

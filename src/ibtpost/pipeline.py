@@ -1,0 +1,105 @@
+"""One letter end to end: load, validate, compose, render, convert, finish, store.
+
+Everything is validated and rendered once before a reference is allocated or a file is
+written, so bad input leaves no trace.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ibtpost.compose import compose
+from ibtpost.config import find_municipality, load_config
+from ibtpost.convert import LibreOffice
+from ibtpost.definitions import load_letter
+from ibtpost.errors import Location, TemplateError
+from ibtpost.models import Config, LetterContext, LetterDefinition
+from ibtpost.outbox import slug, write_atomic
+from ibtpost.pdf import PdfFacts, set_metadata, verify_letter_pdf
+from ibtpost.register import LetterKey, Register, validate_reference
+from ibtpost.render import render_docx
+
+DRY_RUN_REFERENCE = "0000000"
+
+
+@dataclass(frozen=True)
+class Assets:
+    """The template files a letter is rendered with, read once."""
+
+    template: bytes
+    signature: bytes
+    logo: bytes | None
+    template_label: str
+
+    @classmethod
+    def load(cls, config: Config, definition: LetterDefinition) -> Assets:
+        """Read the Word template, signature and logo named by config and definition."""
+        root = config.root
+        label = f"templates/{definition.template}"
+        path = root / "templates" / definition.template
+        if not path.is_file():
+            raise TemplateError("Word template not found", Location(label),
+                                hint=f"{definition.path.name} names it under 'template'")
+        signature = root / "templates" / config.sender.signatory.image
+        logo = config.settings.logo
+        return cls(
+            template=path.read_bytes(),
+            signature=signature.read_bytes(),
+            logo=logo.read_bytes() if logo else None,
+            template_label=label,
+        )
+
+
+@dataclass(frozen=True)
+class LetterFiles:
+    """A produced letter."""
+
+    reference: str
+    docx: Path
+    pdf: Path
+    facts: PdfFacts
+    letter: LetterContext
+
+
+def render_letter(letter: LetterContext, assets: Assets) -> bytes:
+    """Render with the loaded assets."""
+    return render_docx(letter, assets.template, assets.signature, assets.logo, assets.template_label)
+
+
+def produce_letter(
+    root: Path,
+    letter_id: str,
+    municipality_query: str,
+    day: date,
+    reference: str | None = None,
+    out: Path | None = None,
+) -> LetterFiles:
+    """Produce one letter as .docx and PDF/A in ``out`` (default outbox/letters/)."""
+    config = load_config(root)
+    definition = load_letter(root, letter_id)
+    municipality = find_municipality(config, municipality_query)
+    explicit = validate_reference(reference) if reference is not None else None
+    assets = Assets.load(config, definition)
+    # Validate by rendering once with a stand-in reference before anything is recorded.
+    render_letter(compose(definition, municipality, config, DRY_RUN_REFERENCE, day), assets)
+
+    key = LetterKey(definition.id, municipality.code, day)
+    with Register.for_root(root) as register:
+        ref = register.reference_for(key, config.settings.references, explicit)
+    letter = compose(definition, municipality, config, ref, day)
+    docx = render_letter(letter, assets)
+    target = out if out is not None else root / "outbox" / "letters"
+    stem = f"{ref}-{slug(municipality.name)}"
+    with tempfile.TemporaryDirectory(prefix="ibtpost-") as tmp:
+        work = Path(tmp)
+        (work / f"{stem}.docx").write_bytes(docx)
+        with LibreOffice(config.settings.soffice, config.settings.convert_timeout) as office:
+            [pdf_path] = office.convert([work / f"{stem}.docx"], work / "pdf")
+        pdf = set_metadata(pdf_path.read_bytes(), letter)
+    facts = verify_letter_pdf(pdf, f"{stem}.pdf")
+    write_atomic(target / f"{stem}.docx", docx)
+    write_atomic(target / f"{stem}.pdf", pdf)
+    return LetterFiles(ref, target / f"{stem}.docx", target / f"{stem}.pdf", facts, letter)

@@ -1,0 +1,141 @@
+"""Letter text: sandboxed Jinja placeholders and the light markup of letter definitions.
+
+Text in a letter definition is rendered with a sandboxed Jinja environment that refuses
+unknown placeholders (StrictUndefined). Every value a placeholder inserts is escaped for the
+markup, so data can never turn text bold or add a footnote. The markup itself is small:
+``**bold**``, ``*italic*``, ``[^name]`` for a footnote, and a backslash to escape.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+from jinja2.sandbox import SandboxedEnvironment
+
+from ibtpost import dutch
+from ibtpost.errors import DefinitionError, Location
+
+#: The names a letter text may use; compose provides each of them.
+CONTEXT_NAMES = frozenset(
+    {"municipality", "figures", "trede", "letter", "date", "reference", "reply_term",
+     "sender", "province"}
+)
+
+_MARKUP_CHARS = re.compile(r"([\\*\[\]])")
+
+
+def escape_markup(value: str) -> str:
+    """Escape the markup characters in a value inserted by a placeholder."""
+    return _MARKUP_CHARS.sub(r"\\\1", value)
+
+
+def _finalize(value: Any) -> str:
+    if isinstance(value, date):
+        return dutch.long_date(value)
+    return escape_markup(str(value))
+
+
+def _as_date(value: Any) -> date:
+    if not isinstance(value, date):
+        raise jinja2.TemplateRuntimeError(f"expected a date, got {value!r}")
+    return value
+
+
+@lru_cache(maxsize=1)
+def text_environment() -> SandboxedEnvironment:
+    """The Jinja environment for letter text: sandboxed, strict, with Dutch date filters."""
+    env = SandboxedEnvironment(
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        finalize=_finalize,
+        keep_trailing_newline=False,
+    )
+    env.filters["datum"] = lambda v: dutch.long_date(_as_date(v))
+    env.filters["kortedatum"] = lambda v: dutch.short_date(_as_date(v))
+    return env
+
+
+def check_syntax(source: str, location: Location) -> set[str]:
+    """Parse ``source``; return the names it uses, or raise naming ``location``."""
+    env = text_environment()
+    try:
+        tree = env.parse(source)
+    except jinja2.TemplateSyntaxError as exc:
+        raise DefinitionError(f"placeholder syntax error: {exc.message}", location) from None
+    return set(meta.find_undeclared_variables(tree))
+
+
+@lru_cache(maxsize=4096)
+def _compiled(source: str) -> jinja2.Template:
+    return text_environment().from_string(source)
+
+
+def render_text(source: str, context: Mapping[str, Any], location: Location) -> str:
+    """Fill the placeholders of ``source``; an unknown one raises naming ``location``."""
+    try:
+        return _compiled(source).render(context)
+    except jinja2.UndefinedError as exc:
+        raise DefinitionError(f"unknown placeholder: {exc.message}", location) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise DefinitionError(f"placeholder syntax error: {exc.message}", location) from None
+    except jinja2.TemplateError as exc:
+        raise DefinitionError(f"placeholder error: {exc}", location) from None
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of marked-up text: plain text with formatting, or a footnote marker."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    footnote: str | None = None
+
+
+_TOKEN = re.compile(r"\\(.)|\*\*|\*|\[\^([A-Za-z0-9_-]+)\]", re.DOTALL)
+
+
+def parse_markup(text: str) -> list[Span]:
+    """Split marked-up ``text`` into spans; unbalanced ``**``/``*`` raise ValueError."""
+    spans: list[Span] = []
+    bold = italic = False
+    buf: list[str] = []
+    pos = 0
+
+    def flush() -> None:
+        if buf:
+            spans.append(Span("".join(buf), bold, italic))
+            buf.clear()
+
+    for match in _TOKEN.finditer(text):
+        buf.append(text[pos : match.start()])
+        pos = match.end()
+        token = match.group(0)
+        if match.group(1) is not None:
+            buf.append(match.group(1))
+        elif token == "**":
+            flush()
+            bold = not bold
+        elif token == "*":
+            flush()
+            italic = not italic
+        else:
+            flush()
+            spans.append(Span("", bold, italic, footnote=match.group(2)))
+    buf.append(text[pos:])
+    flush()
+    if bold or italic:
+        raise ValueError("a ** or * is not closed")
+    return [s for s in spans if s.text or s.footnote]
+
+
+def footnote_names(text: str) -> list[str]:
+    """The footnote names ``[^name]`` used in unrendered ``text``, in order."""
+    return [m.group(2) for m in _TOKEN.finditer(text) if m.group(2)]

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install the Debian packages ibtpost needs at run time: LibreOffice Writer (headless PDF
+# conversion), the DejaVu fonts (the free stand-in for Verdana) and poppler-utils (pdftoppm,
+# pdffonts for looking at results). Does nothing when everything is present.
+set -euo pipefail
+packages=(libreoffice-writer-nogui fonts-dejavu-core fonts-dejavu-extra poppler-utils)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ] && command -v soffice >/dev/null; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "ibtpost needs these Debian packages: ${missing[*]}" >&2
+  echo "install them as root: apt-get install --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
