@@ -49,6 +49,7 @@ class Collector:
 
     def __init__(self) -> None:
         self.problems: list[IbtpostError] = []
+        self.codes: set[str] = set()  # every municipality code seen, also on rows with problems
 
     def field(self, convert: Callable[[str], T], value: str, where: Location) -> T | None:
         """``convert(value)``; on ValueError record a problem at ``where`` and return None."""
@@ -92,10 +93,14 @@ def read_csv(path: Path, columns: list[str], label: str) -> Iterator[tuple[int, 
         if missing:
             raise DataError(f"missing column(s) {', '.join(missing)}", Location(label, 1))
         try:
-            for row in reader:
+            while True:
+                start = reader.line_num + 1  # a quoted field may span lines: name the first
+                row = next(reader, None)
+                if row is None:
+                    break
                 if None in row:
-                    raise DataError("more fields than the header has", Location(label, reader.line_num))
-                yield reader.line_num, {k: (v if v is not None else "") for k, v in row.items()}
+                    raise DataError("more fields than the header has", Location(label, start))
+                yield start, {k: (v if v is not None else "") for k, v in row.items()}
         except (csv.Error, UnicodeDecodeError) as exc:
             raise DataError(f"unreadable CSV: {exc}", Location(label, reader.line_num)) from None
 
@@ -129,6 +134,8 @@ def load_municipalities(path: Path, label: str, c: Collector) -> dict[str, Munic
             return Location(label, line, name)
 
         code = c.field(validate.municipality_code, row["code"], loc("code"))
+        if code is not None:
+            c.codes.add(code)
         name = c.field(validate.clean_text, row["name"], loc("name"))
         official = c.field(validate.clean_text, row["official_name"], loc("official_name"))
         short = c.field(validate.clean_text, row["short_name"], loc("short_name"))
@@ -342,7 +349,7 @@ def load_config(root: Path) -> Config:
                                 Location(mun.location.file, mun.location.line, "province")))
     if municipalities is not None and figures is not None:
         for fig in figures.values():
-            if fig.code not in municipalities:
+            if fig.code not in c.codes:
                 c.add(DataError(f"figures for unknown municipality {fig.code}",
                                 Location(fig.location.file, fig.location.line, "code")))
     if sender is not None:

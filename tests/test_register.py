@@ -1,0 +1,85 @@
+"""References: recorded, stable for the same letter, unique across processes (real SQLite)."""
+
+from __future__ import annotations
+
+import multiprocessing
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ibtpost.errors import RegisterError, UsageError
+from ibtpost.models import ReferenceSeries
+from ibtpost.register import LetterKey, Register
+
+SERIES = ReferenceSeries(100, 100000)
+DAY = date(2026, 4, 9)
+
+
+def test_same_letter_gets_same_reference(tmp_path: Path) -> None:
+    """Asking twice for one letter returns one number; another letter gets the next."""
+    with Register(tmp_path / "r.sqlite") as reg:
+        first = reg.reference_for(LetterKey("trede-2", "GM0622", DAY), SERIES)
+        again = reg.reference_for(LetterKey("trede-2", "GM0622", DAY), SERIES)
+        other = reg.reference_for(LetterKey("trede-2", "GM0518", DAY), SERIES)
+    assert first == again == "100"
+    assert other == "101"
+
+
+def test_series_skips_numbers_given_explicitly(tmp_path: Path) -> None:
+    """A number recorded by hand is never drawn from the series."""
+    with Register(tmp_path / "r.sqlite") as reg:
+        assert reg.reference_for(LetterKey("trede-2", "GM0001", DAY), SERIES, "100") == "100"
+        assert reg.reference_for(LetterKey("trede-2", "GM0002", DAY), SERIES) == "101"
+
+
+def test_explicit_reference_cannot_move(tmp_path: Path) -> None:
+    """A letter that has a number keeps it; another explicit number is refused."""
+    with Register(tmp_path / "r.sqlite") as reg:
+        reg.reference_for(LetterKey("trede-2", "GM0622", DAY), SERIES, "7468089")
+        with pytest.raises(UsageError, match="already has reference 7468089"):
+            reg.reference_for(LetterKey("trede-2", "GM0622", DAY), SERIES, "7468090")
+
+
+def test_series_used_up(tmp_path: Path) -> None:
+    """An exhausted series is an error, not a reused number."""
+    with Register(tmp_path / "r.sqlite") as reg:
+        tiny = ReferenceSeries(5, 5)
+        reg.reference_for(LetterKey("trede-2", "GM0001", DAY), tiny)
+        with pytest.raises(RegisterError, match="used up"):
+            reg.reference_for(LetterKey("trede-2", "GM0002", DAY), tiny)
+
+
+def test_reopened_register_keeps_numbers(tmp_path: Path) -> None:
+    """The numbers survive closing and reopening the file."""
+    path = tmp_path / "r.sqlite"
+    with Register(path) as reg:
+        first = reg.reference_for(LetterKey("trede-2", "GM0622", DAY), SERIES)
+    with Register(path) as reg:
+        assert reg.reference_for(LetterKey("trede-2", "GM0622", DAY), SERIES) == first
+        assert reg.owner(first) == LetterKey("trede-2", "GM0622", DAY)
+
+
+def _allocate(path: str, worker: int, count: int, queue: multiprocessing.Queue[list[str]]) -> None:
+    refs = []
+    with Register(Path(path)) as reg:
+        for n in range(count):
+            refs.append(reg.reference_for(LetterKey("trede-2", f"GM{worker}{n:03d}", DAY), SERIES))
+    queue.put(refs)
+
+
+def test_two_processes_never_share_a_number(tmp_path: Path) -> None:
+    """Two processes allocating at once get disjoint, gap-free numbers."""
+    path = str(tmp_path / "r.sqlite")
+    Register(Path(path)).close()
+    ctx = multiprocessing.get_context("spawn")
+    queue: multiprocessing.Queue[list[str]] = ctx.Queue()
+    procs = [ctx.Process(target=_allocate, args=(path, w, 60, queue)) for w in (1, 2)]
+    for proc in procs:
+        proc.start()
+    results = [queue.get(timeout=60) for _ in procs]
+    for proc in procs:
+        proc.join(timeout=60)
+        assert proc.exitcode == 0
+    numbers = sorted(int(r) for refs in results for r in refs)
+    assert numbers == list(range(100, 220))
