@@ -31,7 +31,9 @@ def pieces(page: object) -> list[Piece]:
     def visit(text: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
         if text.strip():
             scale = cm[3] if cm[3] else 1.0
-            found.append(Piece(tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5], size * abs(scale), text))
+            found.append(
+                Piece(tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5], size * abs(scale), text)
+            )
 
     page.extract_text(visitor_text=visit)  # type: ignore[attr-defined]
     return found
@@ -107,8 +109,11 @@ def docx_text(path: Path) -> str:
             parts.append("".join(t.text or "" for t in element.iter() if t.tag.endswith("}t")))
         elif tag == "tbl":
             cells = (c for c in element.iter() if c.tag.endswith("}tc"))
-            parts.append(" ".join("".join(t.text or "" for t in c.iter() if t.tag.endswith("}t"))
-                                  for c in cells))
+            parts.append(
+                " ".join(
+                    "".join(t.text or "" for t in c.iter() if t.tag.endswith("}t")) for c in cells
+                )
+            )
     for rel in document.part.rels.values():
         if rel.reltype.endswith("/footnotes"):
             xml = rel.target_part.blob.decode("utf-8")
@@ -117,8 +122,15 @@ def docx_text(path: Path) -> str:
 
 
 REFERENCE = Path(__file__).parent / "golden" / "reference-letter-trede-2.md"
-_CONTINUATION = ["**Directoraat-Generaal", "Migratie**", "Directie Regie Migratieketen",
-                 "Datum", "9 april 2026", "Onze referentie", "7468089"]
+_CONTINUATION = [
+    "**Directoraat-Generaal",
+    "Migratie**",
+    "Directie Regie Migratieketen",
+    "Datum",
+    "9 april 2026",
+    "Onze referentie",
+    "7468089",
+]
 
 
 def reference_body_words() -> list[str]:
@@ -129,7 +141,11 @@ def reference_body_words() -> list[str]:
     kept = []
     for line in lines[start:]:
         stripped = line.strip()
-        if stripped in _CONTINUATION or stripped.startswith("¹") or stripped.startswith("A handwritten"):
+        if (
+            stripped in _CONTINUATION
+            or stripped.startswith("¹")
+            or stripped.startswith("A handwritten")
+        ):
             continue
         if stripped.startswith("- "):  # a Markdown bullet
             stripped = stripped[2:]

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import Result, files_under
 
 ARGS = ("letter", "trede-2", "--municipality", "GM0622", "--date", "2026-04-09")
@@ -55,7 +54,9 @@ def test_unknown_top_level_placeholder(root: Path, cli: Callable[..., Result]) -
     replace_in(path, "Geacht college,", "Geacht {{ gemeente }},")
     expected = line_of(path, "Geacht {{ gemeente }}")
     line = run_bad(cli, root, *ARGS)
-    assert line.startswith(f"error: letters/trede-2.yaml:{expected}: salutation: unknown placeholder")
+    assert line.startswith(
+        f"error: letters/trede-2.yaml:{expected}: salutation: unknown placeholder"
+    )
     assert "gemeente" in line
 
 
@@ -65,13 +66,17 @@ def test_unknown_attribute_placeholder(root: Path, cli: Callable[..., Result]) -
     replace_in(path, "gemeente {{ municipality.name }}", "gemeente {{ municipality.nam }}")
     expected = line_of(path, "addressee:")
     line = run_bad(cli, root, *ARGS)
-    assert line.startswith(f"error: letters/trede-2.yaml:{expected}: addressee: unknown placeholder")
+    assert line.startswith(
+        f"error: letters/trede-2.yaml:{expected}: addressee: unknown placeholder"
+    )
     assert "nam" in line
 
 
 def test_unknown_municipality(root: Path, cli: Callable[..., Result]) -> None:
     """A municipality that does not exist is refused by name."""
-    line = run_bad(cli, root, "letter", "trede-2", "--municipality", "Atlantis", "--date", "2026-04-09")
+    line = run_bad(
+        cli, root, "letter", "trede-2", "--municipality", "Atlantis", "--date", "2026-04-09"
+    )
     assert "unknown municipality 'Atlantis'" in line
 
 
@@ -110,8 +115,19 @@ def test_reference_never_given_to_another_letter(root: Path, cli: Callable[..., 
     """A recorded reference cannot be reused for another municipality; the first stays."""
     first = cli(root, *ARGS, "--reference", "7468089", "--out", str(root / "first"))
     assert first.code == 0, first.err
-    result = cli(root, "letter", "trede-2", "--municipality", "Schiedam", "--date",
-                 "2026-04-09", "--reference", "7468089", "--out", str(root / "second"))
+    result = cli(
+        root,
+        "letter",
+        "trede-2",
+        "--municipality",
+        "Schiedam",
+        "--date",
+        "2026-04-09",
+        "--reference",
+        "7468089",
+        "--out",
+        str(root / "second"),
+    )
     assert result.code == 2
     assert result.err.strip() == (
         "error: --reference: reference 7468089 already belongs to trede-2 for GM0622 dated "

@@ -48,8 +48,11 @@ def test_all_problems_at_once(root: Path, cli: Callable[..., Result]) -> None:
 def test_missing_figures_for_a_municipality(root: Path, cli: Callable[..., Result]) -> None:
     """Data a letter needs but lacks for some municipality is an error."""
     figures = root / "config" / "figures.csv"
-    figures.write_text("".join(x for x in figures.read_text().splitlines(keepends=True)
-                               if not x.startswith("GM0014,")))
+    figures.write_text(
+        "".join(
+            x for x in figures.read_text().splitlines(keepends=True) if not x.startswith("GM0014,")
+        )
+    )
     result = cli(root, "check")
     assert result.code == 2
     assert "no figures for GM0014 Groningen" in result.out

@@ -6,10 +6,10 @@ import subprocess
 import sys
 
 import pytest
+from tests.conftest import REPO
 
 from ibtpost import __version__
 from ibtpost.cli import build_parser
-from tests.conftest import REPO
 
 COMMANDS = sorted(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
 
@@ -17,8 +17,12 @@ COMMANDS = sorted(build_parser()._subparsers._group_actions[0].choices)  # type:
 @pytest.mark.parametrize("command", COMMANDS)
 def test_command_has_help_and_readme_section(command: str) -> None:
     """``ibtpost COMMAND --help`` works and README.md shows the command."""
-    result = subprocess.run([sys.executable, "-m", "ibtpost", command, "--help"],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "ibtpost", command, "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0
     assert "usage: ibtpost" in result.stdout
     assert f"ibtpost {command}" in (REPO / "README.md").read_text()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ibtpost.config import find_municipality, load_config
 from tests.conftest import REPO
+
+from ibtpost.config import find_municipality, load_config
 
 
 def test_all_342_municipalities_and_12_provinces() -> None:
@@ -22,8 +23,11 @@ def test_place_names_in_normal_case() -> None:
     assert config.municipalities["GM0518"].visit.place == "'s-Gravenhage"  # type: ignore[union-attr]
     assert config.municipalities["GM0622"].visit.lines == ("Westnieuwland 6", "3131 VX Vlaardingen")  # type: ignore[union-attr]
     assert config.municipalities["GM1900"].name == "Súdwest-Fryslân"
-    upper = [m.code for m in config.municipalities.values()
-             if m.visit and m.visit.place.isupper() and len(m.visit.place) > 3]
+    upper = [
+        m.code
+        for m in config.municipalities.values()
+        if m.visit and m.visit.place.isupper() and len(m.visit.place) > 3
+    ]
     assert upper == []
 
 

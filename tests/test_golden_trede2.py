@@ -7,9 +7,6 @@ from pathlib import Path
 import pikepdf
 import pytest
 from pypdf import PdfReader
-
-from ibtpost.cli import main
-from ibtpost.pdf import inspect_pdf
 from tests.conftest import copy_tree
 from tests.pdftext import (
     body_words,
@@ -23,6 +20,9 @@ from tests.pdftext import (
     words,
 )
 
+from ibtpost.cli import main
+from ibtpost.pdf import inspect_pdf
+
 pytestmark = pytest.mark.libreoffice
 
 
@@ -32,8 +32,22 @@ def letter(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     base = tmp_path_factory.mktemp("golden")
     root = copy_tree(base / "root")
     out = base / "out"
-    code = main(["--root", str(root), "letter", "trede-2", "--municipality", "GM0622",
-                 "--date", "2026-04-09", "--reference", "7468089", "--out", str(out)])
+    code = main(
+        [
+            "--root",
+            str(root),
+            "letter",
+            "trede-2",
+            "--municipality",
+            "GM0622",
+            "--date",
+            "2026-04-09",
+            "--reference",
+            "7468089",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     return out / "7468089-vlaardingen.docx", out / "7468089-vlaardingen.pdf"
 
@@ -54,11 +68,11 @@ def test_pdf_body_is_the_reference_text_word_for_word(letter: tuple[Path, Path])
 def test_docx_text_matches_the_reference(letter: tuple[Path, Path]) -> None:
     """The Word file carries the same words (body and footnote)."""
     text = docx_text(letter[0])
-    got = words(text[text.index("Geacht college,"):])
+    got = words(text[text.index("Geacht college,") :])
     expected = reference_body_words()
     footnote = words(reference_footnote())
     assert got[: len(expected)] == expected
-    assert got[len(expected):] == footnote
+    assert got[len(expected) :] == footnote
 
 
 def test_first_page_has_window_address_and_sender_column(letter: tuple[Path, Path]) -> None:
@@ -66,18 +80,30 @@ def test_first_page_has_window_address_and_sender_column(letter: tuple[Path, Pat
     page = pdf_pages(letter[1])[0]
     left = " ".join(p.text.strip() for p in page if p.x < 400)
     assert "Retouradres Postbus 20011 2500 EH Den Haag" in small_left_text(page)
-    for line in ("Aan het college van B&W van de gemeente Vlaardingen", "Westnieuwland 6",
-                 "3131 VX Vlaardingen", "9 april 2026"):
+    for line in (
+        "Aan het college van B&W van de gemeente Vlaardingen",
+        "Westnieuwland 6",
+        "3131 VX Vlaardingen",
+        "9 april 2026",
+    ):
         assert line in left
-    subject = words("Brief interbestuurlijk toezicht Wet gemeentelijke taak mogelijk maken "
-                    "asielopvangvoorzieningen")
+    subject = words(
+        "Brief interbestuurlijk toezicht Wet gemeentelijke taak mogelijk maken "
+        "asielopvangvoorzieningen"
+    )
     after = words(left)[words(left).index("Betreft") + 1 :]
     assert after[: len(subject)] == subject
     column = column_text(page)
     assert column.split("\n") == [
-        "Directoraat-Generaal Migratie", "Directie Regie Migratieketen", "Turfmarkt 147",
-        "2511 DP Den Haag", "Postbus 20011", "2500 EH Den Haag", "www.rijksoverheid.nl/jenv",
-        "Onze referentie", "7468089",
+        "Directoraat-Generaal Migratie",
+        "Directie Regie Migratieketen",
+        "Turfmarkt 147",
+        "2511 DP Den Haag",
+        "Postbus 20011",
+        "2500 EH Den Haag",
+        "www.rijksoverheid.nl/jenv",
+        "Onze referentie",
+        "7468089",
     ]
 
 
@@ -85,8 +111,18 @@ def test_figures_table(letter: tuple[Path, Path]) -> None:
     """The table shows Regulier 100 / 0 and AMV 0 / 0 under its headings."""
     got = body_words(letter[1])
     i = got.index("Wettelijke")
-    assert got[i : i + 10] == ["Wettelijke", "taak", "Realisatie", "per", "1-7-2025",
-                               "Regulier", "100", "0", "AMV", "0"]
+    assert got[i : i + 10] == [
+        "Wettelijke",
+        "taak",
+        "Realisatie",
+        "per",
+        "1-7-2025",
+        "Regulier",
+        "100",
+        "0",
+        "AMV",
+        "0",
+    ]
 
 
 def test_footnote_at_foot_of_first_page(letter: tuple[Path, Path]) -> None:
@@ -104,8 +140,12 @@ def test_continuation_pages_repeat_date_and_reference(letter: tuple[Path, Path])
     assert len(pages) >= 2
     for page in pages[1:]:
         assert column_text(page).split("\n") == [
-            "Directoraat-Generaal Migratie", "Directie Regie Migratieketen", "Datum",
-            "9 april 2026", "Onze referentie", "7468089",
+            "Directoraat-Generaal Migratie",
+            "Directie Regie Migratieketen",
+            "Datum",
+            "9 april 2026",
+            "Onze referentie",
+            "7468089",
         ]
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from tests.conftest import REPO, copy_tree
+from tests.pdftext import column_text, pdf_pages
 
 from ibtpost.compose import compose
 from ibtpost.config import load_config
@@ -14,8 +16,6 @@ from ibtpost.convert import LibreOffice
 from ibtpost.definitions import load_letter
 from ibtpost.pdf import verify_letter_pdf
 from ibtpost.pipeline import Assets, render_letter
-from tests.conftest import REPO, copy_tree
-from tests.pdftext import column_text, pdf_pages
 
 pytestmark = pytest.mark.libreoffice
 
@@ -47,8 +47,9 @@ def produce(root: Path, codes: list[str], outdir: Path) -> dict[str, Path]:
     assets = Assets.load(config, definition)
     sources = []
     for n, code in enumerate(codes):
-        letter = compose(definition, config.municipalities[code], config, str(8000000 + n),
-                         date(2026, 4, 9))
+        letter = compose(
+            definition, config.municipalities[code], config, str(8000000 + n), date(2026, 4, 9)
+        )
         path = outdir / f"{code}.docx"
         path.write_bytes(render_letter(letter, assets))
         sources.append(path)
@@ -102,12 +103,19 @@ def test_shipped_template_is_what_the_build_script_makes() -> None:
     import io
     import zipfile
 
-    spec = importlib.util.spec_from_file_location("build_template", REPO / "tools" / "build_template.py")
+    spec = importlib.util.spec_from_file_location(
+        "build_template", REPO / "tools" / "build_template.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     built = zipfile.ZipFile(io.BytesIO(module.build()))
     shipped = zipfile.ZipFile(REPO / "templates" / "brief.docx")
-    for name in ("word/document.xml", "word/header1.xml", "word/header2.xml", "word/styles.xml",
-                 "word/footnotes.xml"):
+    for name in (
+        "word/document.xml",
+        "word/header1.xml",
+        "word/header2.xml",
+        "word/styles.xml",
+        "word/footnotes.xml",
+    ):
         assert built.read(name) == shipped.read(name), name

@@ -12,16 +12,31 @@ from ibtpost import dutch
 from ibtpost.errors import DefinitionError, Location
 from ibtpost.textengine import Span, escape_markup, parse_markup, render_text
 
-MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-          "september", "oktober", "november", "december"]
+MONTHS = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
 HERE = Location("letters/x.yaml", 3, "body[0].paragraph")
 
 
 def test_bold_and_footnote_markup() -> None:
     """**bold** and [^name] become spans."""
     assert parse_markup("op **trede 2** van de ladder[^l] nu") == [
-        Span("op "), Span("trede 2", bold=True), Span(" van de ladder"),
-        Span("", footnote="l"), Span(" nu"),
+        Span("op "),
+        Span("trede 2", bold=True),
+        Span(" van de ladder"),
+        Span("", footnote="l"),
+        Span(" nu"),
     ]
 
 

@@ -38,6 +38,7 @@ from docx.opc.part import Part
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Mm, Pt, RGBColor
+from lxml import etree
 
 FONT = "Verdana"
 LEFT, RIGHT_MARGIN, TOP, BOTTOM = 22, 63, 47, 22
@@ -70,8 +71,15 @@ def define_styles(doc: Document) -> None:  # type: ignore[valid-type]
     lang = parse_xml(f'<w:lang {W} w:val="nl-NL" w:eastAsia="nl-NL" w:bidi="ar-SA"/>')
     rpr.append(lang)
 
-    def para(name: str, size: float = 9, line: float | None = 12, after: float = 0,
-             bold: bool = False, italic: bool = False, base: str = "Normal") -> None:
+    def para(
+        name: str,
+        size: float = 9,
+        line: float | None = 12,
+        after: float = 0,
+        bold: bool = False,
+        italic: bool = False,
+        base: str = "Normal",
+    ) -> None:
         style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = styles[base]
         style.font.size = Pt(size)
@@ -134,8 +142,10 @@ def p(text: str, style: str) -> str:
 
 def marks_xml() -> str:
     """The page marks (VOORBEELD, CONCEPT) at the top of every page."""
-    return p("{%p for mark in marks %}", "IbtMark") + p("{{ mark }}", "IbtMark") + p(
-        "{%p endfor %}", "IbtMark"
+    return (
+        p("{%p for mark in marks %}", "IbtMark")
+        + p("{{ mark }}", "IbtMark")
+        + p("{%p endfor %}", "IbtMark")
     )
 
 
@@ -191,8 +201,6 @@ def fill_header(header_element: object, xml: str) -> None:
 def split_blocks(xml: str) -> list[str]:
     """Split concatenated top-level <w:p>/<w:tbl> fragments."""
     wrapper = parse_xml(f"<w:root {W}>{xml}</w:root>")
-    from lxml import etree
-
     return [etree.tostring(child, encoding="unicode") for child in wrapper]
 
 
@@ -273,7 +281,9 @@ def build() -> bytes:
         sect_pr.addprevious(parse_xml(fragment))
 
     # Footnotes: python-docx cannot create them; add the part with a docxtpl placeholder.
-    part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, FOOTNOTES.encode(), doc.part.package)
+    part = Part(
+        PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, FOOTNOTES.encode(), doc.part.package
+    )
     doc.part.relate_to(part, RT.FOOTNOTES)
     footnote_pr = parse_xml(
         f'<w:footnotePr {W}><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>'

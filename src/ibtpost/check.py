@@ -29,7 +29,11 @@ class Finding:
 
     def __str__(self) -> str:
         where = str(self.location)
-        return f"{self.severity}: {where}: {self.message}" if where else f"{self.severity}: {self.message}"
+        return (
+            f"{self.severity}: {where}: {self.message}"
+            if where
+            else f"{self.severity}: {self.message}"
+        )
 
 
 @dataclass
@@ -71,7 +75,7 @@ def check_template(root: Path, name: str, report: Report) -> None:
     try:
         tpl = DocxTemplate(io.BytesIO(path.read_bytes()))
         names = tpl.get_undeclared_template_variables(docx_environment())
-    except Exception as exc:  # noqa: BLE001 - any failure to read the template is reported
+    except Exception as exc:
         report.error(TemplateError(f"cannot read the Word template: {exc}", Location(label)))
         return
     for unknown in sorted(set(names) - TEMPLATE_NAMES):
@@ -82,20 +86,28 @@ def check_data(config: Config, report: Report) -> None:
     """Warnings about data that letters can do without but dispatch cannot."""
     for mun in config.municipalities.values():
         if mun.email is None:
-            report.warn(Location(mun.location.file, mun.location.line, "email"),
-                        f"{mun.name} has no e-mail address for the college")
+            report.warn(
+                Location(mun.location.file, mun.location.line, "email"),
+                f"{mun.name} has no e-mail address for the college",
+            )
     for prov in config.provinces.values():
         if prov.cdk_email is None:
-            report.warn(Location(prov.location.file, prov.location.line, "cdk_email"),
-                        f"no e-mail address of the Commissaris van de Koning of {prov.name}")
+            report.warn(
+                Location(prov.location.file, prov.location.line, "cdk_email"),
+                f"no e-mail address of the Commissaris van de Koning of {prov.name}",
+            )
         if prov.cdk_name is None:
-            report.warn(Location(prov.location.file, prov.location.line, "cdk_name"),
-                        f"the Commissaris van de Koning of {prov.name} is unknown")
+            report.warn(
+                Location(prov.location.file, prov.location.line, "cdk_name"),
+                f"the Commissaris van de Koning of {prov.name} is unknown",
+            )
     samples = sum(1 for f in config.figures.values() if f.sample)
     if samples:
         first = next(f for f in config.figures.values() if f.sample)
-        report.warn(Location(first.location.file, None, "sample"),
-                    f"{samples} municipalities have sample figures; their letters carry VOORBEELD")
+        report.warn(
+            Location(first.location.file, None, "sample"),
+            f"{samples} municipalities have sample figures; their letters carry VOORBEELD",
+        )
 
 
 def check_letters(config: Config, definitions: list[LetterDefinition], report: Report) -> None:

@@ -82,14 +82,21 @@ def build_parser() -> argparse.ArgumentParser:
         "Prints the paths of both files.",
     )
     p.add_argument("letter", help="letter definition, e.g. trede-2 (letters/trede-2.yaml)")
-    p.add_argument("--municipality", "-m", required=True,
-                   help="code (GM0622, 0622) or name (Vlaardingen), case-insensitive")
-    p.add_argument("--date", "-d", type=_date, required=True,
-                   help="dagtekening of the letter, YYYY-MM-DD")
-    p.add_argument("--reference", "-r",
-                   help="Onze referentie to use (digits); default: the next number of the series")
-    p.add_argument("--out", "-o", type=Path,
-                   help="folder for the files (default: outbox/letters/)")
+    p.add_argument(
+        "--municipality",
+        "-m",
+        required=True,
+        help="code (GM0622, 0622) or name (Vlaardingen), case-insensitive",
+    )
+    p.add_argument(
+        "--date", "-d", type=_date, required=True, help="dagtekening of the letter, YYYY-MM-DD"
+    )
+    p.add_argument(
+        "--reference",
+        "-r",
+        help="Onze referentie to use (digits); default: the next number of the series",
+    )
+    p.add_argument("--out", "-o", type=Path, help="folder for the files (default: outbox/letters/)")
     p.set_defaults(func=cmd_letter)
 
     p = sub.add_parser(

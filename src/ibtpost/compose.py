@@ -54,9 +54,8 @@ def text_context(
             "official_name": municipality.official_name,
             "province": municipality.province,
         },
-        "figures": {
-            k: v for k, v in asdict(figures).items() if k not in {"location"}
-        } | {"shortfall": figures.shortfall},
+        "figures": {k: v for k, v in asdict(figures).items() if k not in {"location"}}
+        | {"shortfall": figures.shortfall},
         "trede": definition.trede,
         "letter": definition.id,
         "date": day,
@@ -85,7 +84,9 @@ class _Composer:
 
     def plain(self, text: Text) -> str:
         """Rendered text with markup removed (for single-line fields and table cells)."""
-        return "".join(span.text for span in parse_markup(render_text(text.source, self.ctx, text.location)))
+        return "".join(
+            span.text for span in parse_markup(render_text(text.source, self.ctx, text.location))
+        )
 
     def runs(self, text: Text) -> tuple[Run, ...]:
         rendered = render_text(text.source, self.ctx, text.location)
@@ -123,7 +124,11 @@ def compose(
         kind = "visiting" if config.settings.address_kind == "visit" else "postal"
         raise DataError(
             f"{municipality.name} has no {kind} address",
-            Location(municipality.location.file, municipality.location.line, f"{config.settings.address_kind}_street"),
+            Location(
+                municipality.location.file,
+                municipality.location.line,
+                f"{config.settings.address_kind}_street",
+            ),
         )
     ctx = text_context(definition, municipality, figures, config, reference, day)
     c = _Composer(ctx)

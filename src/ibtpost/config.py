@@ -29,19 +29,47 @@ from ibtpost.yamlsource import YList, YMap, load_yaml
 
 T = TypeVar("T")
 
-MUNICIPALITY_COLUMNS = (
-    "code,cbs_code,name,official_name,short_name,province,visit_street,visit_number,"
-    "visit_postcode,visit_place,postal_pobox,postal_street,postal_number,postal_postcode,"
-    "postal_place,email,population,source"
-).split(",")
-PROVINCE_COLUMNS = (
-    "province,cdk_name,cdk_status,cdk_email,postal_address,visiting_address,source_cdk,"
-    "source_address"
-).split(",")
-FIGURE_COLUMNS = (
-    "code,verdeelbesluit,peildatum,task_regular,task_amv,realised_regular,realised_amv,"
-    "sample,source"
-).split(",")
+MUNICIPALITY_COLUMNS = [
+    "code",
+    "cbs_code",
+    "name",
+    "official_name",
+    "short_name",
+    "province",
+    "visit_street",
+    "visit_number",
+    "visit_postcode",
+    "visit_place",
+    "postal_pobox",
+    "postal_street",
+    "postal_number",
+    "postal_postcode",
+    "postal_place",
+    "email",
+    "population",
+    "source",
+]
+PROVINCE_COLUMNS = [
+    "province",
+    "cdk_name",
+    "cdk_status",
+    "cdk_email",
+    "postal_address",
+    "visiting_address",
+    "source_cdk",
+    "source_address",
+]
+FIGURE_COLUMNS = [
+    "code",
+    "verdeelbesluit",
+    "peildatum",
+    "task_regular",
+    "task_amv",
+    "realised_regular",
+    "realised_amv",
+    "sample",
+    "source",
+]
 
 
 class Collector:
@@ -114,7 +142,9 @@ def _address(
     if not pobox and not street:
         return None
     if pobox:
-        first = c.field(lambda v: "Postbus " + str(validate.non_negative_int(v)), pobox, loc(f"{prefix}_pobox"))
+        first = c.field(
+            lambda v: "Postbus " + str(validate.non_negative_int(v)), pobox, loc(f"{prefix}_pobox")
+        )
     else:
         number = row[f"{prefix}_number"].strip()
         first = c.field(validate.clean_text, f"{street} {number}".strip(), loc(f"{prefix}_street"))
@@ -152,7 +182,12 @@ def load_municipalities(path: Path, label: str, c: Collector) -> dict[str, Munic
             continue
         if None in (code, name, official, short, province, population, source):
             continue
-        assert code and name and official and short and province and source
+        assert code is not None
+        assert name is not None
+        assert official is not None
+        assert short is not None
+        assert province is not None
+        assert source is not None
         assert population is not None
         result[code] = Municipality(
             code=code,
@@ -181,7 +216,9 @@ def load_provinces(path: Path, label: str, c: Collector) -> dict[str, Province]:
 
         name = c.field(validate.clean_text, row["province"], loc("province"))
         cdk = c.field(validate.optional_text, row["cdk_name"], loc("cdk_name"))
-        status = c.field(lambda v: validate.clean_text(v, required=False), row["cdk_status"], loc("cdk_status"))
+        status = c.field(
+            lambda v: validate.clean_text(v, required=False), row["cdk_status"], loc("cdk_status")
+        )
         email = c.field(validate.email, row["cdk_email"], loc("cdk_email"))
         postal = c.field(validate.optional_text, row["postal_address"], loc("postal_address"))
         visiting = c.field(validate.optional_text, row["visiting_address"], loc("visiting_address"))
@@ -242,7 +279,11 @@ def load_sender(path: Path, label: str, c: Collector) -> Sender | None:
         return None
     sig = data.get("signatory")
     if not isinstance(sig, YMap):
-        c.add(DataError("missing signatory block", Location(label, data.line_of("signatory"), "signatory")))
+        c.add(
+            DataError(
+                "missing signatory block", Location(label, data.line_of("signatory"), "signatory")
+            )
+        )
         sig = YMap()
         sig.line, sig.key_lines = data.line, {}
     signatory = Signatory(
@@ -273,30 +314,58 @@ def load_settings(path: Path, label: str, root: Path, c: Collector) -> Settings 
         return None
     kind = data.get("address")
     if kind not in ("visit", "postal"):
-        c.add(DataError("must be 'visit' or 'postal'", Location(label, data.line_of("address"), "address")))
+        c.add(
+            DataError(
+                "must be 'visit' or 'postal'", Location(label, data.line_of("address"), "address")
+            )
+        )
         kind = "visit"
     address_kind: AddressKind = "visit" if kind == "visit" else "postal"
     refs = data.get("references")
     series = ReferenceSeries(1, 9_999_999)
-    if not isinstance(refs, YMap) or not all(isinstance(refs.get(k), int) for k in ("first", "last")):
-        c.add(DataError("needs whole numbers 'first' and 'last'", Location(label, data.line_of("references"), "references")))
+    if not isinstance(refs, YMap) or not all(
+        isinstance(refs.get(k), int) for k in ("first", "last")
+    ):
+        c.add(
+            DataError(
+                "needs whole numbers 'first' and 'last'",
+                Location(label, data.line_of("references"), "references"),
+            )
+        )
     else:
         series = ReferenceSeries(refs["first"], refs["last"])
         if not 0 < series.first <= series.last:
-            c.add(DataError("'first' must be positive and not above 'last'", Location(label, refs.line, "references")))
+            c.add(
+                DataError(
+                    "'first' must be positive and not above 'last'",
+                    Location(label, refs.line, "references"),
+                )
+            )
     logo_name = data.get("logo")
     logo = None
     if logo_name:
         logo = root / "templates" / str(logo_name)
         if not logo.is_file():
-            c.add(DataError(f"logo file templates/{logo_name} not found", Location(label, data.line_of("logo"), "logo")))
+            c.add(
+                DataError(
+                    f"logo file templates/{logo_name} not found",
+                    Location(label, data.line_of("logo"), "logo"),
+                )
+            )
     office = data.get("libreoffice")
     command, timeout = "soffice", 120.0
     if isinstance(office, YMap):
         command = str(office.get("command") or command)
         raw_timeout = office.get("timeout_seconds", timeout)
         if not isinstance(raw_timeout, int | float) or raw_timeout <= 0:
-            c.add(DataError("must be a positive number", Location(label, office.line_of("timeout_seconds"), "libreoffice.timeout_seconds")))
+            c.add(
+                DataError(
+                    "must be a positive number",
+                    Location(
+                        label, office.line_of("timeout_seconds"), "libreoffice.timeout_seconds"
+                    ),
+                )
+            )
         else:
             timeout = float(raw_timeout)
     return Settings(address_kind, series, logo, command, timeout)
@@ -320,7 +389,9 @@ def load_config(root: Path) -> Config:
 
     def m() -> None:
         nonlocal municipalities
-        municipalities = load_municipalities(cfg / "municipalities.csv", "config/municipalities.csv", c)
+        municipalities = load_municipalities(
+            cfg / "municipalities.csv", "config/municipalities.csv", c
+        )
 
     def p() -> None:
         nonlocal provinces
@@ -345,21 +416,36 @@ def load_config(root: Path) -> Config:
     if municipalities is not None and provinces is not None:
         for mun in municipalities.values():
             if mun.province not in provinces:
-                c.add(DataError(f"province {mun.province!r} is not in config/provinces.csv",
-                                Location(mun.location.file, mun.location.line, "province")))
+                c.add(
+                    DataError(
+                        f"province {mun.province!r} is not in config/provinces.csv",
+                        Location(mun.location.file, mun.location.line, "province"),
+                    )
+                )
     if municipalities is not None and figures is not None:
         for fig in figures.values():
             if fig.code not in c.codes:
-                c.add(DataError(f"figures for unknown municipality {fig.code}",
-                                Location(fig.location.file, fig.location.line, "code")))
+                c.add(
+                    DataError(
+                        f"figures for unknown municipality {fig.code}",
+                        Location(fig.location.file, fig.location.line, "code"),
+                    )
+                )
     if sender is not None:
         image = root / "templates" / sender.signatory.image
         if sender.signatory.image and not image.is_file():
-            c.add(DataError(f"signature image templates/{sender.signatory.image} not found",
-                            Location("config/sender.yaml", None, "signatory.image")))
+            c.add(
+                DataError(
+                    f"signature image templates/{sender.signatory.image} not found",
+                    Location("config/sender.yaml", None, "signatory.image"),
+                )
+            )
     c.raise_if_any()
-    assert municipalities is not None and provinces is not None and figures is not None
-    assert sender is not None and settings is not None
+    assert municipalities is not None
+    assert provinces is not None
+    assert figures is not None
+    assert sender is not None
+    assert settings is not None
     return Config(root, municipalities, provinces, figures, sender, settings)
 
 
@@ -376,7 +462,11 @@ def find_municipality(config: Config, query: str) -> Municipality:
     else:
         wanted = text.casefold()
         for mun in config.municipalities.values():
-            if wanted in {mun.name.casefold(), mun.official_name.casefold(), mun.short_name.casefold()}:
+            if wanted in {
+                mun.name.casefold(),
+                mun.official_name.casefold(),
+                mun.short_name.casefold(),
+            }:
                 return mun
     raise DataError(
         f"unknown municipality {query!r}",

@@ -41,7 +41,9 @@ def find_soffice(command: str = "soffice") -> str:
 class LibreOffice:
     """A headless LibreOffice with its own profile directory."""
 
-    def __init__(self, command: str = "soffice", timeout: float = 120.0, profile: Path | None = None) -> None:
+    def __init__(
+        self, command: str = "soffice", timeout: float = 120.0, profile: Path | None = None
+    ) -> None:
         self.program = find_soffice(command)
         self.timeout = timeout
         self._own_profile = profile is None
@@ -99,7 +101,6 @@ class LibreOffice:
                 f"LibreOffice did not finish converting {len(chunk)} file(s) in time; stopped it"
             ) from None
         if proc.returncode != 0:
-            message = err.decode("utf-8", "replace").strip().splitlines()
-            raise ConvertError(
-                f"LibreOffice failed (exit {proc.returncode}): {message[-1] if message else 'no message'}"
-            )
+            lines = err.decode("utf-8", "replace").strip().splitlines()
+            last = lines[-1] if lines else "no message"
+            raise ConvertError(f"LibreOffice failed (exit {proc.returncode}): {last}")

@@ -20,8 +20,19 @@ from ibtpost.textengine import CONTEXT_NAMES, check_syntax, footnote_names, pars
 from ibtpost.yamlsource import YList, YMap, load_yaml
 
 TOP_KEYS = {
-    "letter", "trede", "title", "status", "template", "reply_term_weeks", "pages", "subject",
-    "addressee", "salutation", "body", "footnotes", "closing",
+    "letter",
+    "trede",
+    "title",
+    "status",
+    "template",
+    "reply_term_weeks",
+    "pages",
+    "subject",
+    "addressee",
+    "salutation",
+    "body",
+    "footnotes",
+    "closing",
 }
 REQUIRED_KEYS = TOP_KEYS - {"reply_term_weeks", "footnotes", "pages"}
 BLOCK_KINDS = ("paragraph", "heading", "bullets", "table", "page_break")
@@ -103,20 +114,34 @@ class _Reader:
             self.fail("needs a header list and a list of rows", line, field)
             return None
         ncols = len(header)
-        cells_h = tuple(self.text(v, header.line, f"{field}.header[{i}]") for i, v in enumerate(header))
+        cells_h = tuple(
+            self.text(v, header.line, f"{field}.header[{i}]") for i, v in enumerate(header)
+        )
         out_rows = []
         for r, row in enumerate(rows):
             rline = rows.line_of(r)
             if not isinstance(row, YList) or len(row) != ncols:
-                self.fail(f"row must have {ncols} cells like the header", rline, f"{field}.rows[{r}]")
+                self.fail(
+                    f"row must have {ncols} cells like the header", rline, f"{field}.rows[{r}]"
+                )
                 continue
-            out_rows.append(tuple(self.text(v, rline, f"{field}.rows[{r}][{i}]") for i, v in enumerate(row)))
-        if not isinstance(widths, YList) or len(widths) != ncols or not all(
-            isinstance(w, int | float) and w > 0 for w in widths
+            out_rows.append(
+                tuple(self.text(v, rline, f"{field}.rows[{r}][{i}]") for i, v in enumerate(row))
+            )
+        if (
+            not isinstance(widths, YList)
+            or len(widths) != ncols
+            or not all(isinstance(w, int | float) and w > 0 for w in widths)
         ):
-            self.fail(f"widths_mm must list {ncols} positive widths", value.line_of("widths_mm"), f"{field}.widths_mm")
+            self.fail(
+                f"widths_mm must list {ncols} positive widths",
+                value.line_of("widths_mm"),
+                f"{field}.widths_mm",
+            )
             widths = [30.0] * ncols
-        return Table(cells_h, tuple(out_rows), tuple(float(w) for w in widths), self.loc(line, field))
+        return Table(
+            cells_h, tuple(out_rows), tuple(float(w) for w in widths), self.loc(line, field)
+        )
 
 
 def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
@@ -125,7 +150,9 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
     data = load_yaml(path, DefinitionError, label)
     r = _Reader(label)
     if not isinstance(data, YMap):
-        raise DefinitionError("a letter definition is a mapping of keys to values", Location(label, 1))
+        raise DefinitionError(
+            "a letter definition is a mapping of keys to values", Location(label, 1)
+        )
     for key in sorted(set(data) - TOP_KEYS):
         r.fail(f"unknown key {key!r}", data.line_of(key), key)
     for key in sorted(REQUIRED_KEYS - set(data)):
@@ -133,7 +160,9 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
 
     def get_int(key: str, default: int | None = None) -> int | None:
         value = data.get(key, default)
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or value < 0
+        ):
             r.fail("must be a whole number", data.line_of(key), key)
             return default
         return value
@@ -141,7 +170,11 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
     letter_id = str(data.get("letter", ""))
     expected = path.stem
     if letter_id and letter_id != expected:
-        r.fail(f"is {letter_id!r} but the file is named {expected}.yaml", data.line_of("letter"), "letter")
+        r.fail(
+            f"is {letter_id!r} but the file is named {expected}.yaml",
+            data.line_of("letter"),
+            "letter",
+        )
     trede = get_int("trede") or 0
     if "trede" in data and not 1 <= trede <= 6:
         r.fail("must be 1 to 6", data.line_of("trede"), "trede")
@@ -180,9 +213,15 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
     used = {name for name, _ in r.footnote_refs}
     for name, location in r.footnote_refs:
         if name not in footnotes:
-            r.problems.append(DefinitionError(f"footnote [^{name}] is not defined under footnotes:", location))
+            r.problems.append(
+                DefinitionError(f"footnote [^{name}] is not defined under footnotes:", location)
+            )
     for name in sorted(set(footnotes) - used):
-        r.fail(f"footnote {name!r} is never referred to with [^{name}]", raw_notes.line_of(name), f"footnotes.{name}")
+        r.fail(
+            f"footnote {name!r} is never referred to with [^{name}]",
+            raw_notes.line_of(name),
+            f"footnotes.{name}",
+        )
     seen: set[str] = set()
     for name, location in r.footnote_refs:
         if name in seen:
@@ -224,7 +263,8 @@ def load_letter(root: Path, letter: str) -> LetterDefinition:
     if not path.is_file():
         known = sorted(p.stem for p in (root / "letters").glob("*.yaml"))
         raise DefinitionError(
-            f"no letter definition {letter!r}", Location(f"letters/{letter}.yaml"),
+            f"no letter definition {letter!r}",
+            Location(f"letters/{letter}.yaml"),
             hint=f"known letters: {', '.join(known) or 'none'}",
         )
     return load_definition(path, f"letters/{letter}.yaml")

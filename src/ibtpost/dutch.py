@@ -7,8 +7,19 @@ from datetime import date
 from babel.dates import format_date
 
 _NUMBERS = (
-    "nul", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien",
-    "elf", "twaalf",
+    "nul",
+    "een",
+    "twee",
+    "drie",
+    "vier",
+    "vijf",
+    "zes",
+    "zeven",
+    "acht",
+    "negen",
+    "tien",
+    "elf",
+    "twaalf",
 )
 
 

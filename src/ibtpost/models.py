@@ -5,6 +5,7 @@ Plain frozen dataclasses: they hold data, never paths to read or connections to 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -273,7 +274,7 @@ class LetterContext:
     definition_id: str
     trede: int
     reference: str
-    date: date
+    date: dt.date
     date_text: str  # "9 april 2026"
     subject: str
     addressee_lines: tuple[str, ...]
@@ -287,4 +288,4 @@ class LetterContext:
     municipality: Municipality
     figures: Figures
     cc: str  # who gets the copy, e.g. "Commissaris van de Koning van Zuid-Holland"
-    reply_deadline: date | None
+    reply_deadline: dt.date | None

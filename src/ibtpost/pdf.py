@@ -52,7 +52,9 @@ def inspect_pdf(pdf: bytes) -> PdfFacts:
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         pdfa = doc.open_metadata().pdfa_status or ""
         mark = doc.Root.get("/MarkInfo")
-        tagged = bool(mark is not None and mark.get("/Marked", False)) and "/StructTreeRoot" in doc.Root
+        tagged = (
+            bool(mark is not None and mark.get("/Marked", False)) and "/StructTreeRoot" in doc.Root
+        )
         fonts: dict[str, bool] = {}
         for page in doc.pages:
             resources = page.obj.get("/Resources")
@@ -73,18 +75,24 @@ def inspect_pdf(pdf: bytes) -> PdfFacts:
 def _embedded(font: pikepdf.Object) -> bool:
     if font.get("/Subtype") == "/Type0":
         descendants = font.get("/DescendantFonts")
-        return bool(descendants) and all(_embedded(d) for d in descendants)
+        if descendants is None:
+            return False
+        return all(_embedded(d) for d in descendants)
     if font.get("/Subtype") == "/Type3":
         return True
     descriptor = font.get("/FontDescriptor")
-    return descriptor is not None and any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    return descriptor is not None and any(
+        k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")
+    )
 
 
 def verify_letter_pdf(pdf: bytes, name: str) -> PdfFacts:
     """Raise ConvertError unless ``pdf`` is tagged PDF/A-2b with every font embedded."""
     facts = inspect_pdf(pdf)
     if facts.pdfa != "2B":
-        raise ConvertError(f"{name}: not PDF/A-2b (found {facts.pdfa or 'no PDF/A identification'})")
+        raise ConvertError(
+            f"{name}: not PDF/A-2b (found {facts.pdfa or 'no PDF/A identification'})"
+        )
     if not facts.tagged:
         raise ConvertError(f"{name}: not a tagged PDF")
     if facts.unembedded:

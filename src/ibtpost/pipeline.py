@@ -41,8 +41,11 @@ class Assets:
         label = f"templates/{definition.template}"
         path = root / "templates" / definition.template
         if not path.is_file():
-            raise TemplateError("Word template not found", Location(label),
-                                hint=f"{definition.path.name} names it under 'template'")
+            raise TemplateError(
+                "Word template not found",
+                Location(label),
+                hint=f"{definition.path.name} names it under 'template'",
+            )
         signature = root / "templates" / config.sender.signatory.image
         logo = config.settings.logo
         return cls(
@@ -66,7 +69,9 @@ class LetterFiles:
 
 def render_letter(letter: LetterContext, assets: Assets) -> bytes:
     """Render with the loaded assets."""
-    return render_docx(letter, assets.template, assets.signature, assets.logo, assets.template_label)
+    return render_docx(
+        letter, assets.template, assets.signature, assets.logo, assets.template_label
+    )
 
 
 def produce_letter(

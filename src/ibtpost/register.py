@@ -52,7 +52,9 @@ def validate_reference(text: str) -> str:
     """A reference as digits only; otherwise a UsageError."""
     text = text.strip()
     if not _REFERENCE.match(text):
-        raise UsageError(f"reference {text!r} must be 1 to 12 digits", Location(None, None, "--reference"))
+        raise UsageError(
+            f"reference {text!r} must be 1 to 12 digits", Location(None, None, "--reference")
+        )
     return text
 
 

@@ -66,7 +66,8 @@ def table_xml(table: RTable) -> str:
 
     def row(cells: Iterable[str], header: bool) -> str:
         border = (
-            '<w:tcBorders><w:bottom w:val="single" w:sz="4" w:space="0" w:color="000000"/></w:tcBorders>'
+            '<w:tcBorders><w:bottom w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+            "</w:tcBorders>"
             if header
             else ""
         )
@@ -75,13 +76,18 @@ def table_xml(table: RTable) -> str:
             f'<w:p><w:pPr><w:pStyle w:val="IbtTableText"/></w:pPr><w:r>{_t(c)}</w:r></w:p></w:tc>'
             for w, c in zip(widths, cells, strict=True)
         )
-        trpr = "<w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
+        trpr = (
+            "<w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>"
+            if header
+            else "<w:trPr><w:cantSplit/></w:trPr>"
+        )
         return f"<w:tr>{trpr}{tcs}</w:tr>"
 
     rows = row(table.header, True) + "".join(row(r, False) for r in table.rows)
     return (
         f'<w:tbl><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
-        '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
+        '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="57" w:type="dxa"/>'
+        "</w:tblCellMar>"
         f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{rows}</w:tbl>"
         # the paragraph after a table keeps one blank line of distance
         '<w:p><w:pPr><w:pStyle w:val="IbtLine"/></w:pPr></w:p>'
@@ -155,8 +161,22 @@ def template_context(letter: LetterContext) -> dict[str, Any]:
 
 #: The names the Word template may use; ``check`` compares them with the template's.
 TEMPLATE_NAMES = frozenset(
-    {"return_address", "addressee_lines", "date_text", "subject", "salutation", "body",
-     "footnotes_xml", "closing", "reference", "marks", "sender", "signatory", "signature", "logo"}
+    {
+        "return_address",
+        "addressee_lines",
+        "date_text",
+        "subject",
+        "salutation",
+        "body",
+        "footnotes_xml",
+        "closing",
+        "reference",
+        "marks",
+        "sender",
+        "signatory",
+        "signature",
+        "logo",
+    }
 )
 
 
@@ -179,9 +199,13 @@ def render_docx(
     try:
         tpl.render(context, docx_environment(), autoescape=True)
     except jinja2.UndefinedError as exc:
-        raise TemplateError(f"unknown placeholder: {exc.message}", Location(template_name)) from None
+        raise TemplateError(
+            f"unknown placeholder: {exc.message}", Location(template_name)
+        ) from None
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"template syntax error: {exc.message}", Location(template_name, exc.lineno)) from None
+        raise TemplateError(
+            f"template syntax error: {exc.message}", Location(template_name, exc.lineno)
+        ) from None
     props = tpl.docx.core_properties
     props.title = letter.subject
     props.subject = f"Trede {letter.trede}: {letter.municipality.name}"
@@ -210,5 +234,6 @@ def assert_no_leftover_tags(docx: bytes, label: str) -> None:
             if match:
                 start = max(match.start() - 30, 0)
                 raise RenderError(
-                    f"template tag left in {name}: {text[start:match.end() + 30]!r}", Location(label)
+                    f"template tag left in {name}: {text[start : match.end() + 30]!r}",
+                    Location(label),
                 )

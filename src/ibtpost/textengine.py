@@ -24,8 +24,17 @@ from ibtpost.errors import DefinitionError, Location
 
 #: The names a letter text may use; compose provides each of them.
 CONTEXT_NAMES = frozenset(
-    {"municipality", "figures", "trede", "letter", "date", "reference", "reply_term",
-     "sender", "province"}
+    {
+        "municipality",
+        "figures",
+        "trede",
+        "letter",
+        "date",
+        "reference",
+        "reply_term",
+        "sender",
+        "province",
+    }
 )
 
 _MARKUP_CHARS = re.compile(r"([\\*\[\]])")

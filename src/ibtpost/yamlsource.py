@@ -47,31 +47,33 @@ class _LineLoader(yaml.SafeLoader):
         result.key_lines = {}
         self.flatten_mapping(node)
         for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str):
                 key = str(key)
             if key in result:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"duplicate key {key!r}", key_node.start_mark
                 )
-            result[key] = self.construct_object(value_node, deep=True)  # type: ignore[no-untyped-call]
+            result[key] = self.construct_object(value_node, deep=True)
             result.key_lines[key] = key_node.start_mark.line + 1
         return result
 
-    def construct_sequence(self, node: SequenceNode, deep: bool = False) -> YList:  # type: ignore[override]
-        result = YList(self.construct_object(child, deep=True) for child in node.value)  # type: ignore[no-untyped-call]
+    def construct_sequence(self, node: SequenceNode, deep: bool = False) -> YList:
+        result = YList(self.construct_object(child, deep=True) for child in node.value)
         result.line = node.start_mark.line + 1
         result.item_lines = [child.start_mark.line + 1 for child in node.value]
         return result
 
 
 def _construct_map(loader: _LineLoader, node: Node) -> YMap:
-    assert isinstance(node, MappingNode)
+    if not isinstance(node, MappingNode):  # pragma: no cover - PyYAML only calls it so
+        raise TypeError(node)
     return loader.construct_mapping(node)
 
 
 def _construct_seq(loader: _LineLoader, node: Node) -> YList:
-    assert isinstance(node, SequenceNode)
+    if not isinstance(node, SequenceNode):  # pragma: no cover - PyYAML only calls it so
+        raise TypeError(node)
     return loader.construct_sequence(node)
 
 
