@@ -105,6 +105,11 @@ def rel(path: Path, root: Path) -> str:
         return str(path)
 
 
+def locator(label: str, line: int) -> Callable[[str], Location]:
+    """A function naming a field of one CSV row: ``loc("email")``."""
+    return lambda name: Location(label, line, name)
+
+
 def read_csv(path: Path, columns: list[str], label: str) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line number, row) from a UTF-8 CSV file that has at least ``columns``."""
     try:
@@ -159,9 +164,7 @@ def load_municipalities(path: Path, label: str, c: Collector) -> dict[str, Munic
     """Read config/municipalities.csv."""
     result: dict[str, Municipality] = {}
     for line, row in read_csv(path, MUNICIPALITY_COLUMNS, label):
-
-        def loc(name: str, line: int = line) -> Location:
-            return Location(label, line, name)
+        loc = locator(label, line)
 
         code = c.field(validate.municipality_code, row["code"], loc("code"))
         if code is not None:
@@ -210,9 +213,7 @@ def load_provinces(path: Path, label: str, c: Collector) -> dict[str, Province]:
     """Read config/provinces.csv; empty fields stay unknown (None)."""
     result: dict[str, Province] = {}
     for line, row in read_csv(path, PROVINCE_COLUMNS, label):
-
-        def loc(name: str, line: int = line) -> Location:
-            return Location(label, line, name)
+        loc = locator(label, line)
 
         name = c.field(validate.clean_text, row["province"], loc("province"))
         cdk = c.field(validate.optional_text, row["cdk_name"], loc("cdk_name"))
@@ -232,9 +233,7 @@ def load_figures(path: Path, label: str, c: Collector) -> dict[str, Figures]:
     """Read config/figures.csv: one row per municipality with its source."""
     result: dict[str, Figures] = {}
     for line, row in read_csv(path, FIGURE_COLUMNS, label):
-
-        def loc(name: str, line: int = line) -> Location:
-            return Location(label, line, name)
+        loc = locator(label, line)
 
         code = c.field(validate.municipality_code, row["code"], loc("code"))
         values: dict[str, Any] = {}
