@@ -48,28 +48,30 @@ def test_yaml_syntax_error(root: Path, cli: Callable[..., Result]) -> None:
     assert re.match(r"error: letters/trede-2\.yaml:\d+: YAML syntax error", line), line
 
 
-def test_unknown_top_level_placeholder(root: Path, cli: Callable[..., Result]) -> None:
-    """An unknown name is found when the definition loads, with its line and field."""
+@pytest.mark.parametrize(
+    ("old", "new", "field", "name"),
+    [
+        # an unknown name is found when the definition loads
+        (
+            "salutation: Geacht college,",
+            "salutation: Geacht {{ gemeente }},",
+            "salutation",
+            "gemeente",
+        ),
+        # a misspelt attribute is caught by the strict render
+        ("gemeente {{ municipality.name }}", "gemeente {{ municipality.nam }}", "addressee", "nam"),
+    ],
+)
+def test_unknown_placeholder(
+    root: Path, cli: Callable[..., Result], old: str, new: str, field: str, name: str
+) -> None:
+    """An unknown placeholder is named with the definition's file, line and field."""
     path = root / "letters" / "trede-2.yaml"
-    replace_in(path, "Geacht college,", "Geacht {{ gemeente }},")
-    expected = line_of(path, "Geacht {{ gemeente }}")
+    replace_in(path, old, new)
+    expected = line_of(path, f"{field}:")
     line = run_bad(cli, root, *ARGS)
-    assert line.startswith(
-        f"error: letters/trede-2.yaml:{expected}: salutation: unknown placeholder"
-    )
-    assert "gemeente" in line
-
-
-def test_unknown_attribute_placeholder(root: Path, cli: Callable[..., Result]) -> None:
-    """A misspelt attribute is caught by the strict render, naming the block."""
-    path = root / "letters" / "trede-2.yaml"
-    replace_in(path, "gemeente {{ municipality.name }}", "gemeente {{ municipality.nam }}")
-    expected = line_of(path, "addressee:")
-    line = run_bad(cli, root, *ARGS)
-    assert line.startswith(
-        f"error: letters/trede-2.yaml:{expected}: addressee: unknown placeholder"
-    )
-    assert "nam" in line
+    assert line.startswith(f"error: letters/trede-2.yaml:{expected}: {field}: unknown placeholder")
+    assert name in line
 
 
 def test_unknown_municipality(root: Path, cli: Callable[..., Result]) -> None:

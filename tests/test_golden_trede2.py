@@ -170,6 +170,8 @@ def test_pdf_is_tagged_pdfa2b_with_fonts_embedded(letter: tuple[Path, Path]) -> 
         assert str(info["/Title"]).startswith("Brief interbestuurlijk toezicht")
         with pdf.open_metadata() as meta:
             assert str(meta.get("dc:title")) == str(info["/Title"])
+            assert str(meta.get("dc:description")) == str(info["/Subject"])
+            assert str(meta.get("pdf:Keywords")) == str(info["/Keywords"]) == "7468089"
 
 
 def test_real_figures_carry_no_sample_mark(letter: tuple[Path, Path]) -> None:

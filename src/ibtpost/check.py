@@ -9,10 +9,10 @@ from pathlib import Path
 
 from docxtpl import DocxTemplate
 
-from ibtpost.compose import compose
+from ibtpost.compose import PLACEHOLDER_REFERENCE, compose
 from ibtpost.config import load_config
 from ibtpost.definitions import load_definition
-from ibtpost.errors import IbtpostError, Location, Problems, TemplateError
+from ibtpost.errors import DefinitionError, IbtpostError, Location, Problems, TemplateError
 from ibtpost.models import Config, LetterDefinition
 from ibtpost.render import TEMPLATE_NAMES, docx_environment
 
@@ -115,7 +115,7 @@ def check_letters(config: Config, definitions: list[LetterDefinition], report: R
     for definition in definitions:
         for mun in config.municipalities.values():
             try:
-                compose(definition, mun, config, "0000000", CHECK_DATE)
+                compose(definition, mun, config, PLACEHOLDER_REFERENCE, CHECK_DATE)
             except IbtpostError as exc:
                 report.error(exc)
 
@@ -139,7 +139,7 @@ def run_check(root: Path) -> Report:
         definitions.append(definition)
         templates.add(definition.template)
     if not definitions and not report.errors:
-        report.error(Problems([TemplateError("no letter definitions", Location("letters/"))]))
+        report.error(DefinitionError("no letter definitions", Location("letters/")))
     for name in sorted(templates):
         check_template(root, name, report)
     if config is not None:

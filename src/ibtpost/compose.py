@@ -33,6 +33,8 @@ from ibtpost.models import (
 from ibtpost.textengine import parse_markup, render_text
 
 SAMPLE_MARK = "VOORBEELD"
+#: The reference used when a letter is composed only to validate it.
+PLACEHOLDER_REFERENCE = "0000000"
 
 
 def text_context(

@@ -374,43 +374,25 @@ def load_config(root: Path) -> Config:
     """Load and cross-check config/ under ``root``; raise :class:`Problems` listing all problems."""
     c = Collector()
     cfg = root / "config"
-    municipalities = provinces = figures = None
-    sender = settings = None
-    loaders: list[Callable[[], None]] = []
 
-    def guarded(fn: Callable[[], None]) -> None:
+    def guarded(load: Callable[[], T | None]) -> T | None:
+        """Run one loader; its problems join the others instead of stopping the load."""
         try:
-            fn()
+            return load()
         except Problems as exc:
             c.problems.extend(exc.problems)
         except IbtpostError as exc:
             c.add(exc)
+        return None
 
-    def m() -> None:
-        nonlocal municipalities
-        municipalities = load_municipalities(
-            cfg / "municipalities.csv", "config/municipalities.csv", c
-        )
+    def config_file(name: str) -> tuple[Path, str]:
+        return cfg / name, f"config/{name}"
 
-    def p() -> None:
-        nonlocal provinces
-        provinces = load_provinces(cfg / "provinces.csv", "config/provinces.csv", c)
-
-    def f() -> None:
-        nonlocal figures
-        figures = load_figures(cfg / "figures.csv", "config/figures.csv", c)
-
-    def s() -> None:
-        nonlocal sender
-        sender = load_sender(cfg / "sender.yaml", "config/sender.yaml", c)
-
-    def t() -> None:
-        nonlocal settings
-        settings = load_settings(cfg / "settings.yaml", "config/settings.yaml", root, c)
-
-    loaders.extend([m, p, f, s, t])
-    for loader in loaders:
-        guarded(loader)
+    municipalities = guarded(lambda: load_municipalities(*config_file("municipalities.csv"), c))
+    provinces = guarded(lambda: load_provinces(*config_file("provinces.csv"), c))
+    figures = guarded(lambda: load_figures(*config_file("figures.csv"), c))
+    sender = guarded(lambda: load_sender(*config_file("sender.yaml"), c))
+    settings = guarded(lambda: load_settings(*config_file("settings.yaml"), root, c))
 
     if municipalities is not None and provinces is not None:
         for mun in municipalities.values():

@@ -45,7 +45,7 @@ class LibreOffice:
         self, command: str = "soffice", timeout: float = 120.0, profile: Path | None = None
     ) -> None:
         self.program = find_soffice(command)
-        self.timeout = timeout
+        self.timeout = timeout  # seconds allowed per file in one soffice call
         self._own_profile = profile is None
         self.profile = profile or Path(tempfile.mkdtemp(prefix="ibtpost-lo-"))
 
@@ -93,7 +93,7 @@ class LibreOffice:
             args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
         )
         try:
-            _, err = proc.communicate(timeout=self.timeout * len(chunk) ** 0.5 + 30)
+            _, err = proc.communicate(timeout=self.timeout * len(chunk))
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()

@@ -182,11 +182,14 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
     if status not in ("draft", "final"):
         r.fail("must be 'draft' or 'final'", data.line_of("status"), "status")
         status = "draft"
-    pages = data.get("pages") or YMap()
+    pages = data.get("pages", {})
     min_pages, max_pages = 1, 10
-    if isinstance(pages, YMap):
-        min_pages = pages.get("min", 1) if isinstance(pages.get("min", 1), int) else 1
-        max_pages = pages.get("max", 10) if isinstance(pages.get("max", 10), int) else 10
+    if not isinstance(pages, dict) or not all(
+        isinstance(pages.get(k, 1), int) for k in ("min", "max")
+    ):
+        r.fail("needs whole numbers min and max", data.line_of("pages"), "pages")
+    else:
+        min_pages, max_pages = pages.get("min", min_pages), pages.get("max", max_pages)
         if not 1 <= min_pages <= max_pages:
             r.fail("needs 1 <= min <= max", data.line_of("pages"), "pages")
 

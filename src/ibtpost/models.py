@@ -289,3 +289,13 @@ class LetterContext:
     figures: Figures
     cc: str  # who gets the copy, e.g. "Commissaris van de Koning van Zuid-Holland"
     reply_deadline: dt.date | None
+
+    @property
+    def document_title(self) -> str:
+        """Title of the .docx and the PDF: the subject line."""
+        return self.subject
+
+    @property
+    def document_subject(self) -> str:
+        """Subject of the .docx and the PDF: trede and municipality."""
+        return f"Trede {self.trede}: {self.municipality.name}"

@@ -21,8 +21,8 @@ def set_metadata(pdf: bytes, letter: LetterContext) -> bytes:
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     writer.add_metadata(
         {
-            "/Title": letter.subject,
-            "/Subject": f"Trede {letter.trede}: {letter.municipality.name}",
+            "/Title": letter.document_title,
+            "/Subject": letter.document_subject,
             "/Author": letter.sender.organisation,
             "/Keywords": letter.reference,
             "/IbtReference": letter.reference,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ibtpost.compose import compose
+from ibtpost.compose import PLACEHOLDER_REFERENCE, compose
 from ibtpost.config import find_municipality, load_config
 from ibtpost.convert import LibreOffice
 from ibtpost.definitions import load_letter
@@ -21,8 +21,6 @@ from ibtpost.outbox import slug, write_atomic
 from ibtpost.pdf import PdfFacts, set_metadata, verify_letter_pdf
 from ibtpost.register import LetterKey, Register, validate_reference
 from ibtpost.render import render_docx
-
-DRY_RUN_REFERENCE = "0000000"
 
 
 @dataclass(frozen=True)
@@ -89,7 +87,7 @@ def produce_letter(
     explicit = validate_reference(reference) if reference is not None else None
     assets = Assets.load(config, definition)
     # Validate by rendering once with a stand-in reference before anything is recorded.
-    render_letter(compose(definition, municipality, config, DRY_RUN_REFERENCE, day), assets)
+    render_letter(compose(definition, municipality, config, PLACEHOLDER_REFERENCE, day), assets)
 
     key = LetterKey(definition.id, municipality.code, day)
     with Register.for_root(root) as register:

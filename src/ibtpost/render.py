@@ -207,9 +207,11 @@ def render_docx(
             f"template syntax error: {exc.message}", Location(template_name, exc.lineno)
         ) from None
     props = tpl.docx.core_properties
-    props.title = letter.subject
-    props.subject = f"Trede {letter.trede}: {letter.municipality.name}"
-    props.keywords = f"Onze referentie {letter.reference}"
+    # The same values go into the PDF's Info (pdf.set_metadata); LibreOffice copies these
+    # into the XMP metadata, and PDF/A requires the two to agree.
+    props.title = letter.document_title
+    props.subject = letter.document_subject
+    props.keywords = letter.reference
     props.identifier = letter.reference
     props.author = letter.sender.organisation
     props.language = "nl-NL"
