@@ -22,6 +22,7 @@ from ibtpost.models import (
     Municipality,
     PageBreak,
     Paragraph,
+    PreviousLetter,
     RBlock,
     RPageBreak,
     RParagraph,
@@ -33,6 +34,7 @@ from ibtpost.models import (
 from ibtpost.textengine import parse_markup, render_text
 
 SAMPLE_MARK = "VOORBEELD"
+CONCEPT_MARK = "CONCEPT"
 #: The reference used when a letter is composed only to validate it.
 PLACEHOLDER_REFERENCE = "0000000"
 
@@ -112,6 +114,9 @@ def compose(
     config: Config,
     reference: str,
     day: date,
+    *,
+    concept: bool = False,
+    previous: PreviousLetter | None = None,
 ) -> LetterContext:
     """Everything one letter needs, with all text rendered."""
     figures = config.figures.get(municipality.code)
@@ -170,7 +175,7 @@ def compose(
         footnotes=footnotes,
         closing=c.plain(definition.closing),
         sender=config.sender,
-        marks=(SAMPLE_MARK,) if figures.sample else (),
+        marks=((CONCEPT_MARK,) if concept else ()) + ((SAMPLE_MARK,) if figures.sample else ()),
         municipality=municipality,
         figures=figures,
         cc=f"Commissaris van de Koning van de provincie {municipality.province}",

@@ -353,6 +353,7 @@ def load_settings(path: Path, label: str, root: Path, c: Collector) -> Settings 
             )
     office = data.get("libreoffice")
     command, timeout = "soffice", 120.0
+    python, processes = "/usr/bin/python3", 0
     if isinstance(office, YMap):
         command = str(office.get("command") or command)
         raw_timeout = office.get("timeout_seconds", timeout)
@@ -367,7 +368,21 @@ def load_settings(path: Path, label: str, root: Path, c: Collector) -> Settings 
             )
         else:
             timeout = float(raw_timeout)
-    return Settings(address_kind, series, logo, command, timeout)
+        python = str(office.get("python") or python)
+        raw_processes = office.get("processes", 0)
+        if raw_processes == "auto":
+            raw_processes = 0
+        bad = isinstance(raw_processes, bool) or not isinstance(raw_processes, int)
+        if bad or raw_processes < 0:
+            c.add(
+                DataError(
+                    "must be 'auto' or a whole number of processes",
+                    Location(label, office.line_of("processes"), "libreoffice.processes"),
+                )
+            )
+        else:
+            processes = raw_processes
+    return Settings(address_kind, series, logo, command, timeout, python, processes)
 
 
 def load_config(root: Path) -> Config:

@@ -144,6 +144,8 @@ class Settings:
     logo: Path | None
     soffice: str
     convert_timeout: float
+    converter_python: str = "/usr/bin/python3"  # a Python with LibreOffice's uno module
+    processes: int = 0  # converters in a batch; 0: one per core
 
 
 @dataclass(frozen=True)
@@ -299,3 +301,13 @@ class LetterContext:
     def document_subject(self) -> str:
         """Subject of the .docx and the PDF: trede and municipality."""
         return f"Trede {self.trede}: {self.municipality.name}"
+
+
+@dataclass(frozen=True)
+class PreviousLetter:
+    """The previous letter on a municipality's supervision ladder."""
+
+    letter: str
+    trede: int
+    reference: str
+    day: dt.date

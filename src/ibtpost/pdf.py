@@ -1,4 +1,4 @@
-"""PDF finishing and checks: metadata with pypdf, conformance checks with pikepdf."""
+"""PDF finishing and checks: metadata and conformance checks with pikepdf."""
 
 from __future__ import annotations
 
@@ -6,34 +6,47 @@ import io
 from dataclasses import dataclass
 
 import pikepdf
-from pypdf import PdfReader, PdfWriter
 
 from ibtpost.errors import ConvertError
 from ibtpost.models import LetterContext
 
 
-def set_metadata(pdf: bytes, letter: LetterContext) -> bytes:
-    """Set title, subject, keywords and ibtpost's own keys in the document information.
+def info_entries(letter: LetterContext) -> dict[str, str]:
+    """The document information entries of a letter's PDF.
 
-    Title, subject and keywords are the same values the Word file carries, so they match
-    the XMP metadata LibreOffice wrote, as PDF/A requires.
+    Title, subject and keywords are the values the Word file carries, so they match the XMP
+    metadata LibreOffice wrote, as PDF/A requires; the Ibt* keys identify the letter.
     """
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    writer.add_metadata(
-        {
-            "/Title": letter.document_title,
-            "/Subject": letter.document_subject,
-            "/Author": letter.sender.organisation,
-            "/Keywords": letter.reference,
-            "/IbtReference": letter.reference,
-            "/IbtLetter": letter.definition_id,
-            "/IbtMunicipality": letter.municipality.code,
-            "/IbtDate": letter.date.isoformat(),
-        }
-    )
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return {
+        "/Title": letter.document_title,
+        "/Subject": letter.document_subject,
+        "/Author": letter.sender.organisation,
+        "/Keywords": letter.reference,
+        "/IbtReference": letter.reference,
+        "/IbtLetter": letter.definition_id,
+        "/IbtMunicipality": letter.municipality.code,
+        "/IbtDate": letter.date.isoformat(),
+    }
+
+
+def finish_letter_pdf(
+    pdf: bytes, letter: LetterContext, name: str = "letter.pdf", check: bool = True
+) -> tuple[bytes, PdfFacts]:
+    """Set the metadata and, with ``check``, verify conformance (see
+    :func:`verify_letter_pdf`), in one pass over the file.
+
+    pikepdf (qpdf) does this in about 17 ms a letter; pypdf needs about 60 ms to rewrite the
+    same file, which in a batch would cost more than a tenth of LibreOffice's own time.
+    """
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        facts = _facts(doc)
+        if check:
+            _verify(facts, name)
+        for key, value in info_entries(letter).items():
+            doc.docinfo[key] = value
+        out = io.BytesIO()
+        doc.save(out, deterministic_id=True)
+    return out.getvalue(), facts
 
 
 @dataclass(frozen=True)
@@ -50,26 +63,28 @@ class PdfFacts:
 def inspect_pdf(pdf: bytes) -> PdfFacts:
     """Read the conformance facts of a PDF."""
     with pikepdf.open(io.BytesIO(pdf)) as doc:
-        pdfa = doc.open_metadata().pdfa_status or ""
-        mark = doc.Root.get("/MarkInfo")
-        tagged = (
-            bool(mark is not None and mark.get("/Marked", False)) and "/StructTreeRoot" in doc.Root
-        )
-        fonts: dict[str, bool] = {}
-        for page in doc.pages:
-            resources = page.obj.get("/Resources")
-            font_dict = resources.get("/Font") if resources is not None else None
-            if font_dict is None:
-                continue
-            for _, font in font_dict.items():
-                fonts[str(font.get("/BaseFont", "?"))] = _embedded(font)
-        return PdfFacts(
-            pages=len(doc.pages),
-            pdfa=pdfa,
-            tagged=tagged,
-            fonts=tuple(sorted(fonts)),
-            unembedded=tuple(sorted(name for name, ok in fonts.items() if not ok)),
-        )
+        return _facts(doc)
+
+
+def _facts(doc: pikepdf.Pdf) -> PdfFacts:
+    pdfa = doc.open_metadata().pdfa_status or ""
+    mark = doc.Root.get("/MarkInfo")
+    tagged = bool(mark is not None and mark.get("/Marked", False)) and "/StructTreeRoot" in doc.Root
+    fonts: dict[str, bool] = {}
+    for page in doc.pages:
+        resources = page.obj.get("/Resources")
+        font_dict = resources.get("/Font") if resources is not None else None
+        if font_dict is None:
+            continue
+        for _, font in font_dict.items():
+            fonts[str(font.get("/BaseFont", "?"))] = _embedded(font)
+    return PdfFacts(
+        pages=len(doc.pages),
+        pdfa=pdfa,
+        tagged=tagged,
+        fonts=tuple(sorted(fonts)),
+        unembedded=tuple(sorted(name for name, ok in fonts.items() if not ok)),
+    )
 
 
 def _embedded(font: pikepdf.Object) -> bool:
@@ -89,6 +104,11 @@ def _embedded(font: pikepdf.Object) -> bool:
 def verify_letter_pdf(pdf: bytes, name: str) -> PdfFacts:
     """Raise ConvertError unless ``pdf`` is tagged PDF/A-2b with every font embedded."""
     facts = inspect_pdf(pdf)
+    _verify(facts, name)
+    return facts
+
+
+def _verify(facts: PdfFacts, name: str) -> None:
     if facts.pdfa != "2B":
         raise ConvertError(
             f"{name}: not PDF/A-2b (found {facts.pdfa or 'no PDF/A identification'})"
@@ -97,4 +117,3 @@ def verify_letter_pdf(pdf: bytes, name: str) -> PdfFacts:
         raise ConvertError(f"{name}: not a tagged PDF")
     if facts.unembedded:
         raise ConvertError(f"{name}: fonts not embedded: {', '.join(facts.unembedded)}")
-    return facts

@@ -13,12 +13,12 @@ from pathlib import Path
 
 from ibtpost.compose import PLACEHOLDER_REFERENCE, compose
 from ibtpost.config import find_municipality, load_config
-from ibtpost.convert import LibreOffice
+from ibtpost.convert import ConverterPool
 from ibtpost.definitions import load_letter
-from ibtpost.errors import Location, TemplateError
+from ibtpost.errors import Location, RenderError, TemplateError
 from ibtpost.models import Config, LetterContext, LetterDefinition
 from ibtpost.outbox import slug, write_atomic
-from ibtpost.pdf import PdfFacts, set_metadata, verify_letter_pdf
+from ibtpost.pdf import PdfFacts, finish_letter_pdf
 from ibtpost.register import LetterKey, Register, validate_reference
 from ibtpost.render import render_docx
 
@@ -99,10 +99,23 @@ def produce_letter(
     with tempfile.TemporaryDirectory(prefix="ibtpost-") as tmp:
         work = Path(tmp)
         (work / f"{stem}.docx").write_bytes(docx)
-        with LibreOffice(config.settings.soffice, config.settings.convert_timeout) as office:
-            [pdf_path] = office.convert([work / f"{stem}.docx"], work / "pdf")
-        pdf = set_metadata(pdf_path.read_bytes(), letter)
-    facts = verify_letter_pdf(pdf, f"{stem}.pdf")
+        settings = config.settings
+        with ConverterPool(
+            1, settings.soffice, settings.converter_python, settings.convert_timeout
+        ) as pool:
+            pool.convert(work / f"{stem}.docx", work / f"{stem}.pdf")
+        pdf, facts = finish_letter_pdf((work / f"{stem}.pdf").read_bytes(), letter, f"{stem}.pdf")
+    check_pages(facts.pages, definition, stem)
     write_atomic(target / f"{stem}.docx", docx)
     write_atomic(target / f"{stem}.pdf", pdf)
     return LetterFiles(ref, target / f"{stem}.docx", target / f"{stem}.pdf", facts, letter)
+
+
+def check_pages(pages: int, definition: LetterDefinition, name: str) -> None:
+    """Refuse a letter whose page count is outside the definition's bounds."""
+    if not definition.min_pages <= pages <= definition.max_pages:
+        raise RenderError(
+            f"{name}: {pages} pages, outside {definition.min_pages}-{definition.max_pages}",
+            Location(f"letters/{definition.path.name}", None, "pages"),
+            hint="shorten or lengthen the text, or change the bounds under 'pages'",
+        )

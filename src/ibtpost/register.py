@@ -8,11 +8,14 @@ never draw the same number. The schema is versioned with ``PRAGMA user_version``
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from ibtpost.errors import Location, RegisterError, UsageError
 from ibtpost.models import ReferenceSeries
@@ -35,6 +38,39 @@ MIGRATIONS: list[str] = [
         name  TEXT PRIMARY KEY,
         next  INTEGER NOT NULL
     );
+    """,
+    # 2: batches, files per letter, dispatch state, supervision cases
+    """
+    CREATE TABLE batches (
+        id            TEXT PRIMARY KEY,
+        letter        TEXT NOT NULL,
+        letter_date   TEXT NOT NULL,
+        concept       INTEGER NOT NULL,
+        reason        TEXT,
+        created_at    TEXT NOT NULL,
+        completed_at  TEXT
+    );
+    ALTER TABLE letters ADD COLUMN batch TEXT REFERENCES batches(id);
+    ALTER TABLE letters ADD COLUMN trede INTEGER;
+    ALTER TABLE letters ADD COLUMN concept INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE letters ADD COLUMN term_deadline TEXT;
+    ALTER TABLE letters ADD COLUMN reason TEXT;
+    ALTER TABLE letters ADD COLUMN docx_sha256 TEXT;
+    ALTER TABLE letters ADD COLUMN pdf_sha256 TEXT;
+    ALTER TABLE letters ADD COLUMN pages INTEGER;
+    ALTER TABLE letters ADD COLUMN sample INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE letters ADD COLUMN sent_on TEXT;
+    ALTER TABLE letters ADD COLUMN sent_via TEXT;
+    ALTER TABLE letters ADD COLUMN case_id INTEGER REFERENCES cases(id);
+    CREATE INDEX letters_batch ON letters (batch);
+    CREATE TABLE cases (
+        id            INTEGER PRIMARY KEY,
+        municipality  TEXT NOT NULL,
+        opened_on     TEXT NOT NULL,
+        closed_on     TEXT,
+        closed_why    TEXT
+    );
+    CREATE UNIQUE INDEX one_open_case ON cases (municipality) WHERE closed_on IS NULL;
     """,
 ]
 
@@ -107,47 +143,54 @@ class Register:
                 self.db.execute("ROLLBACK")
                 raise
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One IMMEDIATE transaction: other writers wait until it ends."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
     def reference_for(
         self, key: LetterKey, series: ReferenceSeries, explicit: str | None = None
     ) -> str:
         """The reference of ``key``: its recorded one, ``explicit``, or the next free number."""
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            row = self.db.execute(
-                "SELECT reference FROM letters WHERE letter=? AND municipality=? AND letter_date=?",
-                (key.letter, key.municipality, key.day.isoformat()),
-            ).fetchone()
-            if row is not None:
-                if explicit is not None and explicit != row[0]:
-                    raise UsageError(
-                        f"this letter already has reference {row[0]}; {explicit} cannot replace it",
-                        Location(None, None, "--reference"),
-                    )
-                self.db.execute("COMMIT")
-                return str(row[0])
-            if explicit is not None:
-                owner = self.owner(explicit)
-                if owner is not None:
-                    raise UsageError(
-                        f"reference {explicit} already belongs to {owner.letter} for "
-                        f"{owner.municipality} dated {owner.day.isoformat()}",
-                        Location(None, None, "--reference"),
-                        hint="leave out --reference to get a new number",
-                    )
-                reference = explicit
-            else:
-                reference = self._next_free(series)
-            self.db.execute(
-                "INSERT INTO letters (reference, letter, municipality, letter_date, allocated_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (reference, key.letter, key.municipality, key.day.isoformat(), now),
-            )
-            self.db.execute("COMMIT")
-            return reference
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
+        with self.transaction():
+            return self._allocate(key, series, explicit)
+
+    def _allocate(self, key: LetterKey, series: ReferenceSeries, explicit: str | None) -> str:
+        row = self.db.execute(
+            "SELECT reference FROM letters WHERE letter=? AND municipality=? AND letter_date=?",
+            (key.letter, key.municipality, key.day.isoformat()),
+        ).fetchone()
+        if row is not None:
+            if explicit is not None and explicit != row[0]:
+                raise UsageError(
+                    f"this letter already has reference {row[0]}; {explicit} cannot replace it",
+                    Location(None, None, "--reference"),
+                )
+            return str(row[0])
+        if explicit is not None:
+            owner = self.owner(explicit)
+            if owner is not None:
+                raise UsageError(
+                    f"reference {explicit} already belongs to {owner.letter} for "
+                    f"{owner.municipality} dated {owner.day.isoformat()}",
+                    Location(None, None, "--reference"),
+                    hint="leave out --reference to get a new number",
+                )
+            reference = explicit
+        else:
+            reference = self._next_free(series)
+        self.db.execute(
+            "INSERT INTO letters (reference, letter, municipality, letter_date, allocated_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (reference, key.letter, key.municipality, key.day.isoformat(), _now()),
+        )
+        return reference
 
     def _next_free(self, series: ReferenceSeries) -> str:
         row = self.db.execute("SELECT next FROM series WHERE name='default'").fetchone()
@@ -174,3 +217,253 @@ class Register:
         if row is None:
             return None
         return LetterKey(row[0], row[1], date.fromisoformat(row[2]))
+
+    # -- batches and letters -------------------------------------------------------------
+
+    def letter(self, key: LetterKey) -> LetterRecord | None:
+        """The recorded letter for ``key``, if any."""
+        row = self.db.execute(
+            f"SELECT {_LETTER_COLUMNS} FROM letters"
+            " WHERE letter=? AND municipality=? AND letter_date=?",
+            (key.letter, key.municipality, key.day.isoformat()),
+        ).fetchone()
+        return _letter(row) if row else None
+
+    def open_batch(
+        self, batch: BatchRecord, planned: Sequence[PlannedLetter], series: ReferenceSeries
+    ) -> dict[str, str]:
+        """Record ``batch`` and give each planned letter its reference, all in one transaction.
+
+        A letter already in this batch keeps its reference; a concept letter of another
+        batch moves here; a final letter of another batch is a conflict (RegisterError).
+        Returns the reference per municipality code.
+        """
+        refs: dict[str, str] = {}
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO batches (id, letter, letter_date, concept, reason, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
+                (batch.id, batch.letter, batch.day.isoformat(), int(batch.concept),
+                 batch.reason, _now()),
+            )  # fmt: skip
+            for plan in planned:
+                existing = self.letter(plan.key)
+                if (
+                    existing
+                    and existing.batch not in (None, batch.id)
+                    and (not existing.concept or existing.sent_on is not None)
+                ):
+                    raise RegisterError(
+                        f"{plan.key.municipality}: {plan.key.letter} of "
+                        f"{plan.key.day.isoformat()} is already in batch {existing.batch}"
+                    )
+                reference = self._allocate(plan.key, series, None)
+                self.db.execute(
+                    "UPDATE letters SET batch=?, trede=?, concept=?, term_deadline=?, reason=?,"
+                    " sample=? WHERE reference=? AND sent_on IS NULL",
+                    (batch.id, plan.trede, int(batch.concept),
+                     plan.deadline.isoformat() if plan.deadline else None,
+                     plan.reason, int(plan.sample), reference),
+                )  # fmt: skip
+                refs[plan.key.municipality] = reference
+        return refs
+
+    def batch(self, batch_id: str) -> BatchRecord | None:
+        """The batch with this id, if any."""
+        row = self.db.execute(
+            "SELECT id, letter, letter_date, concept, reason, created_at, completed_at"
+            " FROM batches WHERE id=?",
+            (batch_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return BatchRecord(
+            row[0], row[1], date.fromisoformat(row[2]), bool(row[3]), row[4], row[5], row[6]
+        )
+
+    def batches(self) -> list[BatchRecord]:
+        """Every batch, oldest first."""
+        ids = self.db.execute("SELECT id FROM batches ORDER BY created_at, id").fetchall()
+        return [b for (i,) in ids if (b := self.batch(i)) is not None]
+
+    def batch_letters(self, batch_id: str) -> list[LetterRecord]:
+        """The letters of a batch in reference order."""
+        rows = self.db.execute(
+            f"SELECT {_LETTER_COLUMNS} FROM letters WHERE batch=? ORDER BY reference",
+            (batch_id,),
+        ).fetchall()
+        return [_letter(r) for r in rows]
+
+    def record_files(self, reference: str, docx_sha256: str, pdf_sha256: str, pages: int) -> None:
+        """Remember the hashes of a letter's finished files (after both are written)."""
+        self.db.execute(
+            "UPDATE letters SET docx_sha256=?, pdf_sha256=?, pages=? WHERE reference=?",
+            (docx_sha256, pdf_sha256, pages, reference),
+        )
+
+    def complete_batch(self, batch_id: str) -> None:
+        """Mark a batch complete (every file, the manifest and the print file written)."""
+        self.db.execute("UPDATE batches SET completed_at=? WHERE id=?", (_now(), batch_id))
+
+    # -- the ladder ----------------------------------------------------------------------
+
+    def all_letters(self) -> list[LetterRecord]:
+        """Every letter, in date and reference order."""
+        rows = self.db.execute(
+            f"SELECT {_LETTER_COLUMNS} FROM letters ORDER BY letter_date, reference"
+        ).fetchall()
+        return [_letter(r) for r in rows]
+
+    def open_cases(self) -> dict[str, CaseRecord]:
+        """The open supervision case per municipality code."""
+        rows = self.db.execute(
+            "SELECT id, municipality, opened_on, closed_on, closed_why FROM cases"
+            " WHERE closed_on IS NULL"
+        ).fetchall()
+        return {r[1]: CaseRecord(r[0], r[1], date.fromisoformat(r[2]), None, None) for r in rows}
+
+    def mark_sent(self, reference: str, via: str, day: date) -> LetterRecord:
+        """Record that a letter went out (by mail or post); it now counts on the ladder.
+
+        Opens the municipality's supervision case when it has none. Refuses concept letters
+        and letters already sent.
+        """
+        with self.transaction():
+            row = self.db.execute(
+                f"SELECT {_LETTER_COLUMNS} FROM letters WHERE reference=?", (reference,)
+            ).fetchone()
+            if row is None:
+                raise UsageError(f"no letter with reference {reference}")
+            letter = _letter(row)
+            if letter.concept:
+                raise UsageError(f"{reference} is a concept letter and cannot be sent")
+            if letter.sent_on is not None:
+                raise UsageError(
+                    f"{reference} was already sent by {letter.sent_via} on "
+                    f"{letter.sent_on.isoformat()}"
+                )
+            case = self.db.execute(
+                "SELECT id FROM cases WHERE municipality=? AND closed_on IS NULL",
+                (letter.municipality,),
+            ).fetchone()
+            if case is None:
+                case_id = self.db.execute(
+                    "INSERT INTO cases (municipality, opened_on) VALUES (?, ?)",
+                    (letter.municipality, day.isoformat()),
+                ).lastrowid
+            else:
+                case_id = case[0]
+            self.db.execute(
+                "UPDATE letters SET sent_on=?, sent_via=?, case_id=? WHERE reference=?",
+                (day.isoformat(), via, case_id, reference),
+            )
+        return letter
+
+    def close_case(self, municipality: str, day: date, why: str) -> bool:
+        """Close the open case of ``municipality``; False when it had none."""
+        cursor = self.db.execute(
+            "UPDATE cases SET closed_on=?, closed_why=? WHERE municipality=? AND closed_on IS NULL",
+            (day.isoformat(), why, municipality),
+        )
+        return cursor.rowcount > 0
+
+    def case_letters(self, case_id: int) -> list[LetterRecord]:
+        """The sent letters of a case, in the order they were sent."""
+        rows = self.db.execute(
+            f"SELECT {_LETTER_COLUMNS} FROM letters WHERE case_id=?"
+            " ORDER BY sent_on, letter_date, reference",
+            (case_id,),
+        ).fetchall()
+        return [_letter(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class BatchRecord:
+    """A batch: one letter definition, one date, a set of municipalities."""
+
+    id: str
+    letter: str
+    day: date
+    concept: bool
+    reason: str | None
+    created_at: str = ""
+    completed_at: str | None = None
+
+
+@dataclass(frozen=True)
+class PlannedLetter:
+    """A letter a batch is about to make."""
+
+    key: LetterKey
+    trede: int
+    deadline: date | None  # the end of the term the ladder waits for
+    reason: str | None  # why this letter deviates from the ladder, if it does
+    sample: bool  # built on sample figures
+
+
+@dataclass(frozen=True)
+class LetterRecord:
+    """A letter as the register knows it."""
+
+    reference: str
+    letter: str
+    municipality: str
+    day: date
+    batch: str | None
+    trede: int | None
+    concept: bool
+    deadline: date | None
+    reason: str | None
+    docx_sha256: str | None
+    pdf_sha256: str | None
+    pages: int | None
+    sample: bool
+    sent_on: date | None
+    sent_via: str | None
+    case_id: int | None
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """A supervision case: opened by the first letter sent, closed when the task is met."""
+
+    id: int
+    municipality: str
+    opened_on: date
+    closed_on: date | None
+    closed_why: str | None
+
+
+_LETTER_COLUMNS = (
+    "reference, letter, municipality, letter_date, batch, trede, concept, term_deadline,"
+    " reason, docx_sha256, pdf_sha256, pages, sample, sent_on, sent_via, case_id"
+)
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _letter(row: Sequence[Any]) -> LetterRecord:
+    return LetterRecord(
+        reference=str(row[0]),
+        letter=row[1],
+        municipality=row[2],
+        day=date.fromisoformat(row[3]),
+        batch=row[4],
+        trede=row[5],
+        concept=bool(row[6]),
+        deadline=_day(row[7]),
+        reason=row[8],
+        docx_sha256=row[9],
+        pdf_sha256=row[10],
+        pages=row[11],
+        sample=bool(row[12]),
+        sent_on=_day(row[13]),
+        sent_via=row[14],
+        case_id=row[15],
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

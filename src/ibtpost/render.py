@@ -14,15 +14,18 @@ import re
 import zipfile
 from collections.abc import Iterable
 from datetime import datetime, time
+from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
 import jinja2
+import jinja2.meta
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from ibtpost import docxzip
 from ibtpost.errors import Location, RenderError, TemplateError
 from ibtpost.models import LetterContext, RBlock, RPageBreak, RParagraph, RTable, Run
 
@@ -180,6 +183,163 @@ TEMPLATE_NAMES = frozenset(
 )
 
 
+_CORE_XML = (
+    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+    'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://'
+    'purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://'
+    'www.w3.org/2001/XMLSchema-instance">'
+    "<dc:title>{title}</dc:title><dc:subject>{subject}</dc:subject>"
+    "<dc:creator>{author}</dc:creator><cp:keywords>{reference}</cp:keywords>"
+    "<dc:identifier>{reference}</dc:identifier><dc:language>nl-NL</dc:language>"
+    "<cp:lastModifiedBy>ibtpost</cp:lastModifiedBy><cp:revision>1</cp:revision>"
+    '<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+    '<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
+    "</cp:coreProperties>"
+)
+_CORE_NAME = "docProps/core.xml"
+_XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_LISTING_CHARS = re.compile(r"[\t\a\f\n]")
+_IMAGE_NAMES = ("signature", "logo")
+
+
+class PreparedTemplate:
+    """A Word template parsed, patched and compiled once; each letter only fills it in.
+
+    docxtpl re-reads the whole package, re-patches and re-compiles every part for every
+    letter. Here that happens once: every part with template tags (body, headers, footers,
+    footnotes) is patched by docxtpl and compiled with the sandboxed environment, the
+    signature and logo are inserted once into the parts that show them, and the rest of the
+    package is kept as bytes. Rendering a letter renders the compiled parts and writes a
+    zip with fixed time stamps, so the output is a pure function of the letter.
+    """
+
+    def __init__(
+        self,
+        template: bytes,
+        signature: bytes,
+        logo: bytes | None = None,
+        label: str = "templates/brief.docx",
+    ) -> None:
+        self.label = label
+        try:
+            tpl = DocxTemplate(io.BytesIO(template))
+            tpl.init_docx()
+            tpl.render_init()
+        except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+            raise TemplateError(f"not a Word template: {exc}", Location(label)) from None
+        env = docx_environment()
+        images = {"signature": signature, "logo": logo}
+        widths = {"signature": SIGNATURE_WIDTH_MM, "logo": LOGO_WIDTH_MM}
+        self.parts: dict[str, jinja2.Template] = {}
+        self.images: dict[str, dict[str, Markup]] = {}
+        for part, xml in _template_parts(tpl):
+            if "{{" not in xml and "{%" not in xml:
+                continue
+            source = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(xml))
+            name = str(part.partname).lstrip("/")
+            try:
+                self.parts[name] = env.from_string(source)
+                used = jinja2.meta.find_undeclared_variables(env.parse(source))
+            except jinja2.TemplateSyntaxError as exc:
+                raise TemplateError(
+                    f"template syntax error in {name}: {exc.message}", Location(label)
+                ) from None
+            tpl.current_rendering_part = part
+            self.images[name] = {}
+            for image in _IMAGE_NAMES:
+                data = images[image]
+                if image in used:
+                    inline = (
+                        InlineImage(tpl, io.BytesIO(data), width=Mm(widths[image])) if data else ""
+                    )
+                    # python-docx indents the picture XML; the line breaks would otherwise be
+                    # taken for text line breaks (docxtpl's resolve_listing)
+                    xml_image = re.sub(r">\s+<", "><", str(inline))
+                    self.images[name][image] = Markup(xml_image)  # noqa: S704 - python-docx XML
+        out = io.BytesIO()
+        tpl.docx.save(out)
+        with zipfile.ZipFile(out) as zf:
+            order = [info.filename for info in zf.infolist()]
+            static = {
+                name: zf.read(name)
+                for name in order
+                if name not in self.parts and name != _CORE_NAME
+            }
+        if _CORE_NAME not in order:
+            order.append(_CORE_NAME)
+        self.order = order
+        for name, data in static.items():
+            if name.endswith((".xml", ".rels")):
+                _check_leftover(name, data.decode("utf-8"), label)
+        # Unchanged parts are compressed once; media (PNG, JPEG) are stored as they are.
+        self.static = {
+            name: docxzip.entry(name, data, compress=not name.startswith("word/media/"))
+            for name, data in static.items()
+        }
+        self._resolve_listing = tpl.resolve_listing
+
+    def render(self, letter: LetterContext) -> bytes:
+        """The letter as .docx bytes."""
+        context = template_context(letter)
+        rendered: dict[str, bytes] = {}
+        for name, template in self.parts.items():
+            try:
+                xml = template.render(context | self.images[name])
+            except jinja2.UndefinedError as exc:
+                raise TemplateError(
+                    f"unknown placeholder: {exc.message}", Location(self.label)
+                ) from None
+            xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+            if _LISTING_CHARS.search(xml):
+                xml = self._resolve_listing(xml)
+            _check_leftover(name, xml, self.label)
+            if not xml.startswith("<?xml"):
+                xml = _XML_DECLARATION + xml
+            rendered[name] = xml.encode("utf-8")
+        rendered[_CORE_NAME] = core_xml(letter).encode("utf-8")
+        return docxzip.write_zip(
+            [
+                docxzip.entry(name, rendered[name]) if name in rendered else self.static[name]
+                for name in self.order
+            ]
+        )
+
+
+def core_xml(letter: LetterContext) -> str:
+    """The document properties. LibreOffice copies them into the PDF's XMP metadata and
+    pdf.finish_letter_pdf puts the same values into the PDF's Info, as PDF/A requires."""
+    stamp = datetime.combine(letter.date, time(9, 0)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _CORE_XML.format(
+        title=escape(letter.document_title),
+        subject=escape(letter.document_subject),
+        author=escape(letter.sender.organisation),
+        reference=escape(letter.reference),
+        stamp=stamp,
+    )
+
+
+def _template_parts(tpl: DocxTemplate) -> Iterable[tuple[Any, str]]:
+    """Every part that may hold template tags, with its XML."""
+    document = tpl.docx._part
+    yield document, tpl.xml_to_string(tpl.docx._element)
+    for rel in document.rels.values():
+        if rel.reltype in (tpl.HEADER_URI, tpl.FOOTER_URI) and rel.target_part.blob:
+            yield rel.target_part, tpl.get_part_xml(rel.target_part)
+    for part in document.package.parts:
+        if part.content_type.endswith(".footnotes+xml"):
+            blob = part.blob
+            yield part, blob.decode("utf-8") if isinstance(blob, bytes) else blob
+
+
+@lru_cache(maxsize=8)
+def prepared_template(
+    template: bytes, signature: bytes, logo: bytes | None, label: str
+) -> PreparedTemplate:
+    """The prepared template for these file contents (kept for reuse)."""
+    return PreparedTemplate(template, signature, logo, label)
+
+
 def render_docx(
     letter: LetterContext,
     template: bytes,
@@ -188,41 +348,17 @@ def render_docx(
     template_name: str = "templates/brief.docx",
 ) -> bytes:
     """The letter as .docx bytes. ``template``, ``signature`` and ``logo`` are file contents."""
-    try:
-        tpl = DocxTemplate(io.BytesIO(template))
-        tpl.init_docx()
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise TemplateError(f"not a Word template: {exc}", Location(template_name)) from None
-    context = template_context(letter)
-    context["signature"] = InlineImage(tpl, io.BytesIO(signature), width=Mm(SIGNATURE_WIDTH_MM))
-    context["logo"] = InlineImage(tpl, io.BytesIO(logo), width=Mm(LOGO_WIDTH_MM)) if logo else ""
-    try:
-        tpl.render(context, docx_environment(), autoescape=True)
-    except jinja2.UndefinedError as exc:
-        raise TemplateError(
-            f"unknown placeholder: {exc.message}", Location(template_name)
-        ) from None
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(
-            f"template syntax error: {exc.message}", Location(template_name, exc.lineno)
-        ) from None
-    props = tpl.docx.core_properties
-    # The same values go into the PDF's Info (pdf.set_metadata); LibreOffice copies these
-    # into the XMP metadata, and PDF/A requires the two to agree.
-    props.title = letter.document_title
-    props.subject = letter.document_subject
-    props.keywords = letter.reference
-    props.identifier = letter.reference
-    props.author = letter.sender.organisation
-    props.language = "nl-NL"
-    props.created = props.modified = datetime.combine(letter.date, time(9, 0))
-    props.last_modified_by = "ibtpost"
-    props.revision = 1
-    out = io.BytesIO()
-    tpl.save(out)
-    data = out.getvalue()
-    assert_no_leftover_tags(data, template_name)
-    return data
+    return prepared_template(template, signature, logo, template_name).render(letter)
+
+
+def _check_leftover(name: str, xml: str, label: str) -> None:
+    text = re.sub(r"<[^>]+>", "", xml)
+    match = _LEFTOVER.search(text)
+    if match:
+        start = max(match.start() - 30, 0)
+        raise RenderError(
+            f"template tag left in {name}: {text[start : match.end() + 30]!r}", Location(label)
+        )
 
 
 def assert_no_leftover_tags(docx: bytes, label: str) -> None:

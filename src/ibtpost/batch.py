@@ -1,0 +1,530 @@
+"""A batch: one letter definition, one date, many municipalities, one folder in outbox/.
+
+The steps, each safe to repeat:
+
+1. plan: pick the municipalities (the ladder's recommendation, or the ones asked for, where
+   any departure from the ladder needs a reason) and compose every letter with a stand-in
+   reference, so bad data stops the batch before anything is recorded;
+2. allocate: record the batch and give every letter its reference, in one transaction;
+3. produce: render each .docx (deterministic bytes) and convert only what is new or
+   changed, in a pool of long-lived LibreOffice converters; each finished file is written
+   atomically and its hash recorded only after both files exist;
+4. finish: write manifest.csv, manifest.json and the print file, and mark the batch complete.
+
+A batch killed anywhere and run again gets the same references (the register keeps them),
+skips the letters already finished (the hashes match) and completes the rest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import fcntl
+import hashlib
+import io
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+
+from ibtpost import failpoints, ladder
+from ibtpost.compose import PLACEHOLDER_REFERENCE, compose
+from ibtpost.config import find_municipality, load_config
+from ibtpost.convert import ConverterPool
+from ibtpost.definitions import load_letter
+from ibtpost.errors import (
+    ConvertError,
+    IbtpostError,
+    Location,
+    Problems,
+    RegisterError,
+    UsageError,
+)
+from ibtpost.models import Config, LetterContext, LetterDefinition, Municipality, PreviousLetter
+from ibtpost.outbox import slug, write_atomic
+from ibtpost.pdf import finish_letter_pdf
+from ibtpost.pipeline import Assets, check_pages, render_letter
+from ibtpost.register import BatchRecord, LetterKey, PlannedLetter, Register
+
+MANIFEST_FIELDS = (
+    "reference",
+    "municipality",
+    "name",
+    "trede",
+    "letter",
+    "date",
+    "docx",
+    "pdf",
+    "docx_sha256",
+    "pdf_sha256",
+    "pages",
+    "data_source",
+    "sample",
+    "concept",
+    "reason",
+)
+PRINT_FILE = "print.pdf"
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    """What the secretariat asks for."""
+
+    letter: str
+    day: date
+    municipalities: tuple[str, ...] = ()  # codes or names; empty: whoever is due
+    concept: bool = False
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One letter of a planned batch."""
+
+    municipality: Municipality
+    previous: PreviousLetter | None
+    deviation: str | None  # why it departs from the ladder (then the reason applies)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated batch, before anything is recorded."""
+
+    id: str
+    definition: LetterDefinition
+    request: BatchRequest
+    letters: tuple[Planned, ...]
+    skipped: tuple[str, ...]  # municipalities left out, with why
+
+
+@dataclass
+class BatchLetter:
+    """A produced letter of a batch."""
+
+    reference: str
+    municipality: Municipality
+    docx: Path
+    pdf: Path
+    docx_sha256: str
+    pdf_sha256: str
+    pages: int
+    sample: bool
+    data_source: str
+    converted: bool
+
+
+@dataclass
+class BatchResult:
+    """What a batch run did."""
+
+    id: str
+    folder: Path
+    letters: list[BatchLetter]
+    converted: int
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+    concept: bool = False
+
+    @property
+    def pages(self) -> int:
+        """All pages of all letters."""
+        return sum(item.pages for item in self.letters)
+
+
+def batch_id(letter: str, day: date, codes: list[str], concept: bool) -> str:
+    """The batch id (and folder name): letter, date and a digest of who is in it."""
+    digest = hashlib.sha256(
+        ("concept" if concept else "final").encode() + b"|" + "|".join(sorted(codes)).encode()
+    ).hexdigest()[:6]
+    return f"{letter}-{day.isoformat()}-{digest}"
+
+
+def plan_batch(config: Config, definition: LetterDefinition, register: Register,
+               request: BatchRequest) -> Plan:  # fmt: skip
+    """Choose and check the municipalities; raise Problems listing every problem."""
+    if definition.status == "draft" and not request.concept:
+        raise UsageError(
+            f"{definition.id} is a draft (not approved): a batch of it needs --concept",
+            Location(f"letters/{definition.path.name}", None, "status"),
+            hint="--concept marks every page CONCEPT",
+        )
+    standings = ladder.standings(config.figures, register.open_cases(), register.all_letters())
+    problems: list[IbtpostError] = []
+    chosen: list[Planned] = []
+    skipped: list[str] = []
+
+    def consider(municipality: Municipality, explicit: bool) -> None:
+        standing = standings.get(municipality.code)
+        if standing is None:
+            problems.append(UsageError(f"{municipality.name} ({municipality.code}): no figures"))
+            return
+        advice = ladder.advise(standing, request.day)
+        existing = register.letter(LetterKey(definition.id, municipality.code, request.day))
+        if existing is not None and existing.sent_on is not None:
+            problems.append(
+                UsageError(
+                    f"{municipality.name}: {existing.reference} was already sent on "
+                    f"{existing.sent_on.isoformat()}"
+                )
+            )
+            return
+        deviation = ladder.deviation(standing, advice, definition.trede, definition.id, request.day)
+        if deviation is not None and not explicit:
+            return
+        if deviation is not None and not request.reason:
+            problems.append(
+                UsageError(
+                    f"{municipality.name} ({municipality.code}): {deviation}",
+                    Location(None, None, "--municipality"),
+                    hint="give --reason TEXT to record why, or leave it out",
+                )
+            )
+            return
+        last = standing.last
+        previous = (
+            PreviousLetter(last.letter, last.trede or 0, last.reference, last.day)
+            if last is not None
+            else None
+        )
+        chosen.append(Planned(municipality, previous, deviation))
+
+    if request.municipalities:
+        seen: set[str] = set()
+        for query in request.municipalities:
+            try:
+                municipality = find_municipality(config, query)
+            except IbtpostError as exc:
+                problems.append(exc)
+                continue
+            if municipality.code not in seen:
+                seen.add(municipality.code)
+                consider(municipality, explicit=True)
+    else:
+        for municipality in config.municipalities.values():
+            consider(municipality, explicit=False)
+    if problems:
+        raise Problems(problems)
+    # a letter already in another (final) batch stays there
+    kept: list[Planned] = []
+    for item in chosen:
+        existing = register.letter(LetterKey(definition.id, item.municipality.code, request.day))
+        codes = [p.municipality.code for p in chosen]
+        here = batch_id(definition.id, request.day, codes, request.concept)
+        if existing and existing.batch not in (None, here) and not existing.concept:
+            message = f"{item.municipality.name}: already in batch {existing.batch}"
+            if request.municipalities:
+                problems.append(UsageError(message, hint=f"ibtpost batch {existing.batch} exists"))
+            skipped.append(message)
+            continue
+        kept.append(item)
+    if problems:
+        raise Problems(problems)
+    # compose every letter once before anything is recorded: bad data stops here
+    for item in kept:
+        try:
+            compose(definition, item.municipality, config, PLACEHOLDER_REFERENCE, request.day,
+                    concept=request.concept, previous=item.previous)  # fmt: skip
+        except Problems as exc:
+            problems.extend(exc.problems)
+        except IbtpostError as exc:
+            problems.append(exc)
+    if problems:
+        raise Problems(problems)
+    codes = [item.municipality.code for item in kept]
+    return Plan(
+        id=batch_id(definition.id, request.day, codes, request.concept),
+        definition=definition,
+        request=request,
+        letters=tuple(sorted(kept, key=lambda p: p.municipality.code)),
+        skipped=tuple(skipped),
+    )
+
+
+ProgressCallback = Callable[[int, int], None]
+
+
+def run_batch(
+    root: Path,
+    request: BatchRequest,
+    progress: ProgressCallback | None = None,
+    pool_size: int | None = None,
+) -> BatchResult:
+    """Plan, allocate, produce and finish a batch (see the module docstring)."""
+    started = time.perf_counter()
+    config = load_config(root)
+    definition = load_letter(root, request.letter)
+    assets = Assets.load(config, definition)
+    with Register.for_root(root) as register:
+        plan = plan_batch(config, definition, register, request)
+        if not plan.letters:
+            raise UsageError(
+                f"no municipality is due for {definition.id} on {request.day.isoformat()}",
+                hint=f"see `ibtpost status --date {request.day.isoformat()}`",
+            )
+        folder = root / "outbox" / plan.id
+        folder.mkdir(parents=True, exist_ok=True)
+        with _locked(folder):
+            return _produce(config, plan, assets, register, folder, progress, pool_size, started)
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold the batch folder's lock: one process works on a batch at a time."""
+    with (folder / ".lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UsageError(
+                f"batch {folder.name} is being produced by another ibtpost process"
+            ) from None
+        yield
+
+
+@dataclass
+class _Job:
+    planned: Planned
+    letter: LetterContext
+    stem: str
+    docx_sha256: str
+    result: BatchLetter | None = None
+
+
+def _produce(config: Config, plan: Plan, assets: Assets, register: Register, folder: Path,
+             progress: ProgressCallback | None, pool_size: int | None,
+             started: float) -> BatchResult:  # fmt: skip
+    request, definition = plan.request, plan.definition
+    planned = [
+        PlannedLetter(
+            key=LetterKey(definition.id, item.municipality.code, request.day),
+            trede=definition.trede,
+            deadline=None,  # filled in below from the composed letter
+            reason=request.reason if item.deviation or request.reason else None,
+            sample=config.figures[item.municipality.code].sample,
+        )
+        for item in plan.letters
+    ]
+    # the term the ladder waits for, computed exactly as the letter states it
+    deadlines = {
+        item.municipality.code: compose(
+            definition, item.municipality, config, PLACEHOLDER_REFERENCE, request.day,
+            concept=request.concept, previous=item.previous,
+        ).reply_deadline
+        for item in plan.letters
+    }  # fmt: skip
+    planned = [
+        PlannedLetter(p.key, p.trede, deadlines[p.key.municipality], p.reason, p.sample)
+        for p in planned
+    ]
+    record = BatchRecord(plan.id, definition.id, request.day, request.concept, request.reason)
+    refs = register.open_batch(record, planned, config.settings.references)
+    failpoints.hit("allocated")
+    for stale in folder.glob(".*.part"):
+        stale.unlink()
+    work = folder / ".work"
+    work.mkdir(exist_ok=True)
+
+    known = {r.reference: r for r in register.batch_letters(plan.id)}
+    jobs: list[_Job] = []
+    for item in plan.letters:
+        reference = refs[item.municipality.code]
+        letter = compose(definition, item.municipality, config, reference, request.day,
+                         concept=request.concept, previous=item.previous)  # fmt: skip
+        docx = render_letter(letter, assets)
+        stem = f"{reference}-{slug(item.municipality.name)}"
+        sha = hashlib.sha256(docx).hexdigest()
+        job = _Job(item, letter, stem, sha)
+        jobs.append(job)
+        docx_path = folder / f"{stem}.docx"
+        if not docx_path.is_file() or _sha256(docx_path) != sha:
+            write_atomic(docx_path, docx)
+        rec = known.get(reference)
+        pdf_path = folder / f"{stem}.pdf"
+        if (
+            rec is not None
+            and rec.docx_sha256 == sha
+            and rec.pdf_sha256 is not None
+            and pdf_path.is_file()
+            and _sha256(pdf_path) == rec.pdf_sha256
+        ):
+            job.result = _letter_result(job, folder, config, rec.pdf_sha256, rec.pages or 0, False)
+    jobs.sort(key=lambda j: j.letter.reference)
+    total = len(jobs)
+    done = sum(1 for j in jobs if j.result is not None)
+    if progress:
+        progress(done, total)
+    todo = [j for j in jobs if j.result is None]
+    failures: list[str] = []
+    warnings: list[str] = list(plan.skipped)
+    if todo:
+        size = pool_size or config.settings.processes or os.cpu_count() or 1
+        size = max(1, min(size, len(todo)))
+        with (
+            ConverterPool(size, config.settings.soffice, config.settings.converter_python,
+                          config.settings.convert_timeout) as pool,
+            ThreadPoolExecutor(size) as executor,
+        ):  # fmt: skip
+            futures: dict[Future[tuple[bytes, int]], _Job] = {
+                executor.submit(_convert_one, pool, job, folder, work, definition): job
+                for job in todo
+            }
+            converted = 0
+            for future in _as_completed(futures):
+                job = futures[future]
+                try:
+                    pdf, pages = future.result()
+                except IbtpostError as exc:
+                    failures.append(f"{job.stem}: {exc}")
+                    continue
+                pdf_sha = hashlib.sha256(pdf).hexdigest()
+                register.record_files(job.letter.reference, job.docx_sha256, pdf_sha, pages)
+                job.result = _letter_result(job, folder, config, pdf_sha, pages, True)
+                done += 1
+                converted += 1
+                if progress:
+                    progress(done, total)
+                failpoints.hit("converted", converted)
+            warnings.extend(pool.incidents)
+    if failures:
+        raise ConvertError(
+            f"{len(failures)} of {total} letters failed: {failures[0]}"
+            + (f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""),
+            hint="run the same batch command again to retry only these",
+        )
+    failpoints.hit("before-manifest")
+    letters = [j.result for j in jobs if j.result is not None]
+    _write_manifests(folder, plan, letters)
+    write_atomic(folder / PRINT_FILE, print_file([folder / item.pdf.name for item in letters]))
+    register.complete_batch(plan.id)
+    for leftover in work.iterdir():
+        leftover.unlink()
+    work.rmdir()
+    warnings.extend(
+        f"{item.municipality.name}: built on sample figures (VOORBEELD)"
+        for item in letters
+        if item.sample
+    )
+    return BatchResult(
+        id=plan.id,
+        folder=folder,
+        letters=letters,
+        converted=sum(1 for item in letters if item.converted),
+        seconds=time.perf_counter() - started,
+        warnings=warnings,
+        concept=request.concept,
+    )
+
+
+def _as_completed(futures: dict[Future[Any], _Job]) -> Iterator[Future[Any]]:
+    from concurrent.futures import as_completed  # noqa: PLC0415 - keeps the typed wrapper small
+
+    yield from as_completed(futures)
+
+
+def _convert_one(pool: ConverterPool, job: _Job, folder: Path, work: Path,
+                 definition: LetterDefinition) -> tuple[bytes, int]:  # fmt: skip
+    """Convert, finish and store one letter's PDF (runs in a worker thread)."""
+    raw = work / f"{job.stem}.pdf"
+    raw.unlink(missing_ok=True)
+    pool.convert(folder / f"{job.stem}.docx", raw)
+    pdf, facts = finish_letter_pdf(raw.read_bytes(), job.letter, f"{job.stem}.pdf")
+    check_pages(facts.pages, definition, job.stem)
+    write_atomic(folder / f"{job.stem}.pdf", pdf)
+    raw.unlink()
+    return pdf, facts.pages
+
+
+def _letter_result(job: _Job, folder: Path, config: Config, pdf_sha: str, pages: int,
+                   converted: bool) -> BatchLetter:  # fmt: skip
+    municipality = job.planned.municipality
+    figures = config.figures[municipality.code]
+    return BatchLetter(
+        reference=job.letter.reference,
+        municipality=municipality,
+        docx=folder / f"{job.stem}.docx",
+        pdf=folder / f"{job.stem}.pdf",
+        docx_sha256=job.docx_sha256,
+        pdf_sha256=pdf_sha,
+        pages=pages,
+        sample=figures.sample,
+        data_source=figures.source,
+        converted=converted,
+    )
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _write_manifests(folder: Path, plan: Plan, letters: list[BatchLetter]) -> None:
+    request, definition = plan.request, plan.definition
+    deviations = {item.municipality.code: item.deviation for item in plan.letters}
+    rows: list[dict[str, Any]] = [
+        {
+            "reference": item.reference,
+            "municipality": item.municipality.code,
+            "name": item.municipality.name,
+            "trede": definition.trede,
+            "letter": definition.id,
+            "date": request.day.isoformat(),
+            "docx": item.docx.name,
+            "pdf": item.pdf.name,
+            "docx_sha256": item.docx_sha256,
+            "pdf_sha256": item.pdf_sha256,
+            "pages": item.pages,
+            "data_source": item.data_source,
+            "sample": item.sample,
+            "concept": request.concept,
+            "reason": (request.reason or "") if deviations[item.municipality.code] else "",
+        }
+        for item in letters
+    ]
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_atomic(folder / "manifest.csv", text.getvalue().encode("utf-8"))
+    document = {
+        "batch": plan.id,
+        "letter": definition.id,
+        "trede": definition.trede,
+        "status": definition.status,
+        "date": request.day.isoformat(),
+        "concept": request.concept,
+        "reason": request.reason,
+        "print_file": PRINT_FILE,
+        "letters": rows,
+    }
+    data = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    write_atomic(folder / "manifest.json", data.encode("utf-8"))
+
+
+def print_file(pdfs: list[Path]) -> bytes:
+    """One PDF of all letters for the post room, each letter starting on a new sheet
+    (a blank page after a letter with an odd page count, for duplex printing)."""
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(pikepdf.new())
+        for path in pdfs:
+            doc = stack.enter_context(pikepdf.open(path))  # open until the merged file is saved
+            out.pages.extend(doc.pages)
+            if len(doc.pages) % 2:
+                box = doc.pages[-1].mediabox
+                out.add_blank_page(page_size=(float(box[2]), float(box[3])))
+        buffer = io.BytesIO()
+        out.save(buffer, deterministic_id=True)
+        return buffer.getvalue()
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """The manifest.json of a batch folder."""
+    path = folder / "manifest.json"
+    if not path.is_file():
+        raise RegisterError(f"batch {folder.name} has no manifest (not complete)", Location(path))
+    data: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    return data
