@@ -287,6 +287,11 @@ def test_not_utf8_and_unknown_file_type(
     result = cli(root, "import", "addresses", str(ods))
     assert result.code == 2
     assert "cannot read .ods" in result.err
+    result = cli(root, "import", "addresses", str(latin), "--sheet", "Blad1")
+    assert result.err.splitlines() == [
+        "error: --sheet: is only for XLSX files",
+        "error: 1 problem on the command line; nothing imported",
+    ]
 
 
 def test_figures_rerun_is_idempotent(
@@ -342,6 +347,19 @@ def test_addresses_overlay_loaded_by_config(
     check = cli(root, "check")
     assert "Vlaardingen has no e-mail address" not in check.out
     assert "Rotterdam has no e-mail address" in check.out
+
+
+def test_unknown_columns_are_ignored_even_twice(
+    root: Path, cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    """Columns the import does not use may repeat; they are named once in a warning."""
+    path = csv_file(
+        tmp_path / "a.csv",
+        "opmerking,gemeentecode,email,opmerking\nzie brief,622,ibt@vlaardingen.example,\n",
+    )
+    result = cli(root, "import", "addresses", str(path))
+    assert result.code == 0, result.err
+    assert result.err == "warning: a.csv: ignored column(s) opmerking\n"
 
 
 def test_addresses_merge_and_idempotent(root: Path, tmp_path: Path) -> None:

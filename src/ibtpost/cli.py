@@ -74,8 +74,8 @@ def _run_import(args: argparse.Namespace, run: Callable[[], ImportResult]) -> in
         problems = exc.problems if isinstance(exc, Problems) else [exc]
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         first = str(problems[0].location.file or "")
-        where = args.file.name if first == args.file.name else (first or "the command line")
-        print(f"error: {count} in {where}; nothing imported", file=sys.stderr)
+        where = f"in {first}" if first else "on the command line"
+        print(f"error: {count} {where}; nothing imported", file=sys.stderr)
         return exc.exit_code
     if result.ignored_columns:
         print(

@@ -168,7 +168,7 @@ def read_sheet(path: Path, wanted: Sequence[str], sheet: str | None = None) -> S
         records = _read_xlsx_rows(path, label, sheet)
     elif suffix in CSV_SUFFIXES:
         if sheet is not None:
-            raise UsageError("--sheet is only for XLSX files", Location(None, None, "--sheet"))
+            raise UsageError("is only for XLSX files", Location(None, None, "--sheet"))
         records = _read_csv_rows(path, label)
     else:
         raise UsageError(
@@ -185,7 +185,7 @@ def read_sheet(path: Path, wanted: Sequence[str], sheet: str | None = None) -> S
     header_row, header = numbered[0]
     names = [str(v).strip().casefold() if v is not None else "" for v in header]
     problems: list[IbtpostError] = []
-    for name in sorted({n for n in names if n and names.count(n) > 1}, key=names.index):
+    for name in sorted({n for n in wanted if names.count(n) > 1}, key=names.index):
         problems.append(
             ImportFileError("column appears twice", Location(label, None, name, row=header_row))
         )
@@ -215,7 +215,7 @@ def read_sheet(path: Path, wanted: Sequence[str], sheet: str | None = None) -> S
         raise Problems(
             [ImportFileError("no data rows below the header", Location(label, row=header_row))]
         )
-    ignored = tuple(n for n in names if n and n not in wanted)
+    ignored = tuple(dict.fromkeys(n for n in names if n and n not in wanted))
     columns = {name: names.index(name) for name in wanted}
     return Sheet(label, header_row, columns, data, ignored, tuple(stray))
 
