@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 
@@ -11,14 +12,31 @@ from tests.conftest import REPO
 from ibtpost import __version__
 from ibtpost.cli import build_parser
 
-COMMANDS = sorted(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+
+def commands(parser: argparse.ArgumentParser, prefix: str = "") -> list[str]:
+    """Every command and sub-command: "letter", "import", "import figures", ..."""
+    found: list[str] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found.append(f"{prefix}{name}")
+                found.extend(commands(sub, f"{prefix}{name} "))
+    return sorted(found)
+
+
+COMMANDS = commands(build_parser())
+
+
+def test_sub_commands_are_found() -> None:
+    """The walk sees nested sub-commands, so each of them is checked below."""
+    assert {"letter", "check", "import", "import figures", "import cdk"} <= set(COMMANDS)
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_command_has_help_and_readme_section(command: str) -> None:
     """``ibtpost COMMAND --help`` works and README.md shows the command."""
     result = subprocess.run(
-        [sys.executable, "-m", "ibtpost", command, "--help"],
+        [sys.executable, "-m", "ibtpost", *command.split(), "--help"],
         capture_output=True,
         text=True,
         check=False,

@@ -85,7 +85,7 @@ def check_template(root: Path, name: str, report: Report) -> None:
 def check_data(config: Config, report: Report) -> None:
     """Warnings about data that letters can do without but dispatch cannot."""
     for mun in config.municipalities.values():
-        if mun.email is None:
+        if mun.email is None and mun.ibt_email is None:
             report.warn(
                 Location(mun.location.file, mun.location.line, "email"),
                 f"{mun.name} has no e-mail address for the college",

@@ -7,6 +7,7 @@ them all, each naming file, line and field.
 from __future__ import annotations
 
 import csv
+import dataclasses
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -70,6 +71,11 @@ FIGURE_COLUMNS = [
     "sample",
     "source",
 ]
+# Overlay files written by ``ibtpost import``; both are optional.
+COLLEGE_ADDRESSES = "college-addresses.csv"
+COLLEGE_ADDRESS_COLUMNS = ["code", "email", "source"]
+CDK_ADDRESSES = "cdk-addresses.csv"
+CDK_ADDRESS_COLUMNS = ["province", "email", "source"]
 
 
 class Collector:
@@ -254,6 +260,60 @@ def load_figures(path: Path, label: str, c: Collector) -> dict[str, Figures]:
     return result
 
 
+def load_address_overlay(
+    path: Path, label: str, key: str, columns: list[str], c: Collector
+) -> dict[str, tuple[str, Location]]:
+    """Read an overlay of e-mail addresses (college-addresses.csv, cdk-addresses.csv).
+
+    Returns ``{code or province: (email, location)}``; a missing file is an empty overlay.
+    """
+    result: dict[str, tuple[str, Location]] = {}
+    if not path.exists():
+        return result
+    for line, row in read_csv(path, columns, label):
+        loc = locator(label, line)
+        name = c.field(
+            validate.municipality_code if key == "code" else validate.clean_text,
+            row[key],
+            loc(key),
+        )
+        email = c.field(validate.mailbox, row["email"], loc("email"))
+        c.field(validate.clean_text, row["source"], loc("source"))
+        if name is not None and name in result:
+            c.add(DataError(f"{name} appears twice", loc(key)))
+            continue
+        if name is not None and email is not None:
+            result[name] = (email, Location(label, line, key))
+    return result
+
+
+def apply_overlays(
+    municipalities: dict[str, Municipality],
+    provinces: dict[str, Province],
+    college: dict[str, tuple[str, Location]],
+    cdk: dict[str, tuple[str, Location]],
+    c: Collector,
+) -> None:
+    """Set ``Municipality.ibt_email`` and override ``Province.cdk_email`` from the overlays."""
+    for code, (email, where) in college.items():
+        if code not in municipalities:
+            if code not in c.codes:  # a municipality row with problems is reported already
+                c.add(DataError(f"unknown municipality {code}", where))
+            continue
+        municipalities[code] = dataclasses.replace(municipalities[code], ibt_email=email)
+    for name, (email, where) in cdk.items():
+        if name not in provinces:
+            c.add(
+                DataError(
+                    f"unknown province {name!r}",
+                    where,
+                    hint=f"one of {', '.join(provinces)}",
+                )
+            )
+            continue
+        provinces[name] = dataclasses.replace(provinces[name], cdk_email=email)
+
+
 def _text(c: Collector, data: YMap, key: str, label: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
@@ -408,6 +468,16 @@ def load_config(root: Path) -> Config:
     figures = guarded(lambda: load_figures(*config_file("figures.csv"), c))
     sender = guarded(lambda: load_sender(*config_file("sender.yaml"), c))
     settings = guarded(lambda: load_settings(*config_file("settings.yaml"), root, c))
+    college = guarded(
+        lambda: load_address_overlay(
+            *config_file(COLLEGE_ADDRESSES), "code", COLLEGE_ADDRESS_COLUMNS, c
+        )
+    )
+    cdk = guarded(
+        lambda: load_address_overlay(
+            *config_file(CDK_ADDRESSES), "province", CDK_ADDRESS_COLUMNS, c
+        )
+    )
 
     if municipalities is not None and provinces is not None:
         for mun in municipalities.values():
@@ -418,6 +488,8 @@ def load_config(root: Path) -> Config:
                         Location(mun.location.file, mun.location.line, "province"),
                     )
                 )
+    if municipalities is not None and provinces is not None:
+        apply_overlays(municipalities, provinces, college or {}, cdk or {}, c)
     if municipalities is not None and figures is not None:
         for fig in figures.values():
             if fig.code not in c.codes:

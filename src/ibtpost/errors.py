@@ -20,6 +20,7 @@ class Location:
     file: Path | str | None = None
     line: int | None = None
     field: str | None = None
+    row: int | None = None  # spreadsheet row (header = row 1), for imported CSV/XLSX files
 
     def __str__(self) -> str:
         parts: list[str] = []
@@ -27,6 +28,8 @@ class Location:
             where = str(self.file)
             if self.line is not None:
                 where += f":{self.line}"
+            elif self.row is not None:
+                where += f":row {self.row}"
             parts.append(where)
         if self.field:
             parts.append(self.field)
@@ -65,6 +68,10 @@ class DataError(InputError):
 
 class TemplateError(InputError):
     """A Word template in templates/ is malformed or uses an unknown placeholder."""
+
+
+class ImportFileError(InputError):
+    """A file given to ``ibtpost import`` (CSV or XLSX) is malformed or names unknown things."""
 
 
 class UsageError(InputError):

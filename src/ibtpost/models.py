@@ -42,9 +42,10 @@ class Municipality:
     province: str
     visit: Address | None
     postal: Address | None
-    email: str | None
+    email: str | None  # general address from the public export
     population: int
     source: str
+    ibt_email: str | None = None  # the college's address for IBT letters (imported overlay)
     location: Location = field(default_factory=Location, compare=False)
 
     def address(self, kind: AddressKind) -> Address | None:
@@ -59,7 +60,7 @@ class Province:
     name: str
     cdk_name: str | None
     cdk_status: str
-    cdk_email: str | None
+    cdk_email: str | None  # from provinces.csv, overridden by the imported cdk-addresses.csv
     postal_address: str | None
     visiting_address: str | None
     location: Location = field(default_factory=Location, compare=False)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 
@@ -16,8 +18,8 @@ def slug(name: str) -> str:
     return text or "brief"
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
+def stage(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a synced temporary file next to ``path``; return the temporary file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
@@ -26,7 +28,51 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
+
+
+def _sync_dir(path: Path) -> None:
+    """Make a rename in ``path`` durable (best effort: not every file system allows it)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    tmp = stage(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def replace_all(
+    files: Mapping[Path, bytes], verify: Callable[[Path, Path], None] | None = None
+) -> None:
+    """Write several files: stage (and ``verify(target, staged)``) all, then rename each.
+
+    Nothing is replaced until every file is written and verified, so bad content never
+    replaces a good file; a crash leaves each file either old or new, never half written.
+    """
+    staged: dict[Path, Path] = {}
+    try:
+        for path, data in files.items():
+            staged[path] = stage(path, data)
+        if verify is not None:
+            for path, tmp in staged.items():
+                verify(path, tmp)
+        for path, tmp in list(staged.items()):
+            os.replace(tmp, path)
+            del staged[path]
+            _sync_dir(path.parent)
+    finally:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)

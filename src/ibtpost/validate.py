@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from email.utils import parseaddr
 
 _FORBIDDEN = re.compile(r"[\x00-\x1f\x7f<>{}]")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+$")
 _POSTCODE = re.compile(r"^[1-9][0-9]{3} [A-Z]{2}$")
 _CODE = re.compile(r"^(?:GM)?([0-9]{4})$", re.IGNORECASE)
+_LOOSE_CODE = re.compile(r"^(?:GM)?([0-9]{1,4})$", re.IGNORECASE)
+# One mailbox: a dot-atom local part, domain labels of letters, digits and inner hyphens,
+# a top-level domain of letters (so the reserved "example" for sample data passes).
+_MAILBOX = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+# Characters that could add a recipient or a header when the address goes into a mail.
+_NOT_IN_ADDRESS = re.compile(r"[\s,;:<>()\[\]\"\\\x00-\x1f\x7f]")
 
 
 def clean_text(value: str, *, required: bool = True) -> str:
@@ -40,6 +50,35 @@ def email(value: str | None) -> str | None:
     if not _EMAIL.match(value):
         raise ValueError(f"{value!r} is not an e-mail address")
     return value
+
+
+def mailbox(value: str) -> str:
+    """Exactly one e-mail address ``local@domain.tld``, safe to put in a mail header.
+
+    Refuses empty values, lists (commas, semicolons), display names, whitespace, line
+    breaks and other characters that could inject a header.
+    """
+    text = value.strip()
+    if not text:
+        raise ValueError("is empty")
+    bad = _NOT_IN_ADDRESS.search(text)
+    if bad:
+        char = bad.group(0)
+        shown = {"\n": "a line break", "\r": "a line break", "\t": "a tab", " ": "a space"}.get(
+            char, repr(char)
+        )
+        raise ValueError(f"{text!r} is not one e-mail address (contains {shown})")
+    if parseaddr(text) != ("", text) or not _MAILBOX.match(text) or len(text) > 254:
+        raise ValueError(f"{text!r} is not an e-mail address like name@example.nl")
+    return text
+
+
+def loose_municipality_code(value: str) -> str:
+    """GM0622 from "GM0622", "0622" or "622" (spreadsheets drop leading zeros)."""
+    match = _LOOSE_CODE.match(value.strip())
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"{value!r} is not a municipality code like GM0622, 0622 or 622")
+    return f"GM{int(match.group(1)):04d}"
 
 
 def postcode(value: str) -> str:
