@@ -157,3 +157,8 @@ def reference_footnote() -> str:
     """The footnote text of the reference letter."""
     line = next(x for x in REFERENCE.read_text(encoding="utf-8").splitlines() if x.startswith("¹"))
     return line.lstrip("¹ ").strip()
+
+
+def page_texts(path: Path) -> list[str]:
+    """The plain text of every page."""
+    return [page.extract_text() or "" for page in PdfReader(path).pages]

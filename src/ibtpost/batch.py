@@ -146,8 +146,9 @@ def batch_id(letter: str, day: date, codes: list[str], concept: bool) -> str:
     return f"{letter}-{day.isoformat()}-{digest}"
 
 
-def plan_batch(config: Config, definition: LetterDefinition, register: Register,
-               request: BatchRequest) -> Plan:  # fmt: skip
+def plan_batch(
+    config: Config, definition: LetterDefinition, register: Register, request: BatchRequest
+) -> Plan:
     """Choose and check the municipalities; raise Problems listing every problem."""
     if definition.status == "draft" and not request.concept:
         raise UsageError(
@@ -229,8 +230,15 @@ def plan_batch(config: Config, definition: LetterDefinition, register: Register,
     # compose every letter once before anything is recorded: bad data stops here
     for item in kept:
         try:
-            compose(definition, item.municipality, config, PLACEHOLDER_REFERENCE, request.day,
-                    concept=request.concept, previous=item.previous)  # fmt: skip
+            compose(
+                definition,
+                item.municipality,
+                config,
+                PLACEHOLDER_REFERENCE,
+                request.day,
+                concept=request.concept,
+                previous=item.previous,
+            )
         except Problems as exc:
             problems.extend(exc.problems)
         except IbtpostError as exc:
@@ -296,9 +304,16 @@ class _Job:
     result: BatchLetter | None = None
 
 
-def _produce(config: Config, plan: Plan, assets: Assets, register: Register, folder: Path,
-             progress: ProgressCallback | None, pool_size: int | None,
-             started: float) -> BatchResult:  # fmt: skip
+def _produce(
+    config: Config,
+    plan: Plan,
+    assets: Assets,
+    register: Register,
+    folder: Path,
+    progress: ProgressCallback | None,
+    pool_size: int | None,
+    started: float,
+) -> BatchResult:
     request, definition = plan.request, plan.definition
     planned = [
         PlannedLetter(
@@ -313,11 +328,16 @@ def _produce(config: Config, plan: Plan, assets: Assets, register: Register, fol
     # the term the ladder waits for, computed exactly as the letter states it
     deadlines = {
         item.municipality.code: compose(
-            definition, item.municipality, config, PLACEHOLDER_REFERENCE, request.day,
-            concept=request.concept, previous=item.previous,
+            definition,
+            item.municipality,
+            config,
+            PLACEHOLDER_REFERENCE,
+            request.day,
+            concept=request.concept,
+            previous=item.previous,
         ).reply_deadline
         for item in plan.letters
-    }  # fmt: skip
+    }
     planned = [
         PlannedLetter(p.key, p.trede, deadlines[p.key.municipality], p.reason, p.sample)
         for p in planned
@@ -334,8 +354,15 @@ def _produce(config: Config, plan: Plan, assets: Assets, register: Register, fol
     jobs: list[_Job] = []
     for item in plan.letters:
         reference = refs[item.municipality.code]
-        letter = compose(definition, item.municipality, config, reference, request.day,
-                         concept=request.concept, previous=item.previous)  # fmt: skip
+        letter = compose(
+            definition,
+            item.municipality,
+            config,
+            reference,
+            request.day,
+            concept=request.concept,
+            previous=item.previous,
+        )
         docx = render_letter(letter, assets)
         stem = f"{reference}-{slug(item.municipality.name)}"
         sha = hashlib.sha256(docx).hexdigest()
@@ -366,10 +393,14 @@ def _produce(config: Config, plan: Plan, assets: Assets, register: Register, fol
         size = pool_size or config.settings.processes or os.cpu_count() or 1
         size = max(1, min(size, len(todo)))
         with (
-            ConverterPool(size, config.settings.soffice, config.settings.converter_python,
-                          config.settings.convert_timeout) as pool,
+            ConverterPool(
+                size,
+                config.settings.soffice,
+                config.settings.converter_python,
+                config.settings.convert_timeout,
+            ) as pool,
             ThreadPoolExecutor(size) as executor,
-        ):  # fmt: skip
+        ):
             futures: dict[Future[tuple[bytes, int]], _Job] = {
                 executor.submit(_convert_one, pool, job, folder, work, definition): job
                 for job in todo
@@ -405,11 +436,9 @@ def _produce(config: Config, plan: Plan, assets: Assets, register: Register, fol
     for leftover in work.iterdir():
         leftover.unlink()
     work.rmdir()
-    warnings.extend(
-        f"{item.municipality.name}: built on sample figures (VOORBEELD)"
-        for item in letters
-        if item.sample
-    )
+    samples = sum(1 for item in letters if item.sample)
+    if samples:
+        warnings.append(f"{samples} letter(s) built on sample figures, marked VOORBEELD")
     return BatchResult(
         id=plan.id,
         folder=folder,
@@ -427,8 +456,9 @@ def _as_completed(futures: dict[Future[Any], _Job]) -> Iterator[Future[Any]]:
     yield from as_completed(futures)
 
 
-def _convert_one(pool: ConverterPool, job: _Job, folder: Path, work: Path,
-                 definition: LetterDefinition) -> tuple[bytes, int]:  # fmt: skip
+def _convert_one(
+    pool: ConverterPool, job: _Job, folder: Path, work: Path, definition: LetterDefinition
+) -> tuple[bytes, int]:
     """Convert, finish and store one letter's PDF (runs in a worker thread)."""
     raw = work / f"{job.stem}.pdf"
     raw.unlink(missing_ok=True)
@@ -440,8 +470,9 @@ def _convert_one(pool: ConverterPool, job: _Job, folder: Path, work: Path,
     return pdf, facts.pages
 
 
-def _letter_result(job: _Job, folder: Path, config: Config, pdf_sha: str, pages: int,
-                   converted: bool) -> BatchLetter:  # fmt: skip
+def _letter_result(
+    job: _Job, folder: Path, config: Config, pdf_sha: str, pages: int, converted: bool
+) -> BatchLetter:
     municipality = job.planned.municipality
     figures = config.figures[municipality.code]
     return BatchLetter(

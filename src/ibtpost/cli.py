@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
 from ibtpost import __version__
+from ibtpost.batch import BatchRequest, run_batch
 from ibtpost.check import run_check
 from ibtpost.errors import EXIT_BAD_INPUT, EXIT_FAILURE, IbtpostError, Problems
 from ibtpost.importing import ImportResult, import_addresses, import_cdk, import_figures
 from ibtpost.pipeline import produce_letter
+from ibtpost.supervision import mark_posted, status
 
 EXIT_OK = 0
 
@@ -168,6 +182,106 @@ def _add_import(sub: argparse._SubParsersAction[_Parser]) -> None:
     p.set_defaults(func=cmd_import_cdk)
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    """ibtpost batch."""
+    request = BatchRequest(
+        letter=args.letter,
+        day=args.date,
+        municipalities=tuple(args.municipality or ()),
+        concept=args.concept,
+        reason=args.reason,
+    )
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(f"batch {args.letter}", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = run_batch(args.root, request, progress)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    kind = "concept batch" if result.concept else "batch"
+    print(
+        f"{kind} {result.id}: {len(result.letters)} letters ({result.converted} converted, "
+        f"{len(result.letters) - result.converted} unchanged), {result.pages} pages, "
+        f"{result.seconds:.1f} s, {len(result.warnings)} warning(s)",
+        file=sys.stderr,
+    )
+    print(result.folder)
+    if not result.concept:
+        print(
+            f"next: check the letters, then `ibtpost post {result.id}` once the post room "
+            "has sent them",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """ibtpost status."""
+    rows = status(args.root, args.date)
+    if args.due:
+        rows = [row for row in rows if row.action in ("letter", "close")]
+    if args.json:
+        print(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    table = Table(title=f"Supervision status on {args.date.isoformat()}", title_justify="left")
+    for heading in (
+        "code",
+        "municipality",
+        "task",
+        "realised",
+        "shortfall",
+        "trede",
+        "last letter",
+        "term until",
+        "next",
+        "note",
+    ):
+        numeric = heading in ("task", "realised", "shortfall", "trede")
+        table.add_column(heading, justify="right" if numeric else "left")
+    for row in rows:
+        table.add_row(
+            row.code,
+            row.name + (" *" if row.sample else ""),
+            str(row.task),
+            str(row.realised),
+            str(row.shortfall),
+            str(row.trede or ""),
+            row.last_reference or "",
+            row.term_until or "",
+            row.next_letter or ("close case" if row.action == "close" else "-"),
+            row.note,
+        )
+    console = Console(width=None if sys.stdout.isatty() else 200)
+    console.print(table)
+    due = sum(1 for row in rows if row.action == "letter")
+    samples = sum(1 for row in rows if row.sample)
+    console.print(f"{due} letter(s) due; * = sample figures ({samples})")
+    return EXIT_OK
+
+
+def cmd_post(args: argparse.Namespace) -> int:
+    """ibtpost post."""
+    sent = mark_posted(args.root, args.batch, tuple(args.reference or ()), args.date)
+    for letter in sent:
+        print(f"{letter.reference} {letter.municipality}: posted {args.date.isoformat()}")
+    print(
+        f"{len(sent)} letter(s) recorded as posted; they now count on the ladder", file=sys.stderr
+    )
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command."""
     parser = _Parser(
@@ -217,6 +331,62 @@ def build_parser() -> argparse.ArgumentParser:
         "problem. Errors exit 2; warnings alone exit 0.",
     )
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser(
+        "batch",
+        help="produce a batch of letters in outbox/<batch-id>/",
+        description="Produce LETTER for every municipality due for it on --date (see "
+        "`ibtpost status`), or for the ones given with --municipality. Writes per letter "
+        "<reference>-<name>.docx and .pdf, manifest.csv, manifest.json and print.pdf into "
+        "outbox/<batch-id>/. Running the same batch again gives the same letters and "
+        "numbers and converts only what changed.",
+    )
+    p.add_argument("letter", help="letter definition, e.g. trede-2")
+    p.add_argument("--date", "-d", type=_date, required=True, help="dagtekening, YYYY-MM-DD")
+    p.add_argument(
+        "--municipality",
+        "-m",
+        action="append",
+        help="code or name; repeat for more (default: every municipality due for LETTER)",
+    )
+    p.add_argument(
+        "--concept",
+        action="store_true",
+        help="mark every page CONCEPT (required for a draft letter definition)",
+    )
+    p.add_argument(
+        "--reason",
+        help="why a letter departs from the ladder (skipped or repeated step, term not "
+        "passed); recorded with each such letter",
+    )
+    p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser(
+        "status",
+        help="per municipality: task, realisation, trede and the next letter",
+        description="Per municipality: task, realisation, shortfall, current trede, the "
+        "last letter and its term, and the recommended next letter on --date.",
+    )
+    p.add_argument(
+        "--date", "-d", type=_date, default=date.today(), help="YYYY-MM-DD (default: today)"
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--due", action="store_true", help="only municipalities with something to do")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser(
+        "post",
+        help="record that the post room sent the letters of a batch",
+        description="Record that letters of BATCH went out by post on --date; from then on "
+        "they count on the ladder. Without --reference: every letter of the batch not yet "
+        "sent.",
+    )
+    p.add_argument("batch", help="batch id (its folder name under outbox/)")
+    p.add_argument("--reference", "-r", action="append", help="only this letter; repeatable")
+    p.add_argument(
+        "--date", "-d", type=_date, default=date.today(), help="posting date (default: today)"
+    )
+    p.set_defaults(func=cmd_post)
 
     _add_import(sub)
     return parser

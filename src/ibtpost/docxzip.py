@@ -53,15 +53,39 @@ def write_zip(entries: list[Entry]) -> bytes:
         flags = 0x800 if not name.isascii() else 0
         offset = len(out)
         out += _LOCAL.pack(
-            0x04034B50, 20, flags, item.method, _DOS_TIME, _DOS_DATE,
-            item.crc, len(item.payload), item.size, len(name), 0,
-        )  # fmt: skip
+            0x04034B50,
+            20,
+            flags,
+            item.method,
+            _DOS_TIME,
+            _DOS_DATE,
+            item.crc,
+            len(item.payload),
+            item.size,
+            len(name),
+            0,
+        )
         out += name
         out += item.payload
         central += _CENTRAL.pack(
-            0x02014B50, 20, 20, flags, item.method, _DOS_TIME, _DOS_DATE,
-            item.crc, len(item.payload), item.size, len(name), 0, 0, 0, 0, 0, offset,
-        )  # fmt: skip
+            0x02014B50,
+            20,
+            20,
+            flags,
+            item.method,
+            _DOS_TIME,
+            _DOS_DATE,
+            item.crc,
+            len(item.payload),
+            item.size,
+            len(name),
+            0,
+            0,
+            0,
+            0,
+            0,
+            offset,
+        )
         central += name
     start = len(out)
     out += central

@@ -243,9 +243,15 @@ class Register:
             self.db.execute(
                 "INSERT INTO batches (id, letter, letter_date, concept, reason, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
-                (batch.id, batch.letter, batch.day.isoformat(), int(batch.concept),
-                 batch.reason, _now()),
-            )  # fmt: skip
+                (
+                    batch.id,
+                    batch.letter,
+                    batch.day.isoformat(),
+                    int(batch.concept),
+                    batch.reason,
+                    _now(),
+                ),
+            )
             for plan in planned:
                 existing = self.letter(plan.key)
                 if (
@@ -261,10 +267,16 @@ class Register:
                 self.db.execute(
                     "UPDATE letters SET batch=?, trede=?, concept=?, term_deadline=?, reason=?,"
                     " sample=? WHERE reference=? AND sent_on IS NULL",
-                    (batch.id, plan.trede, int(batch.concept),
-                     plan.deadline.isoformat() if plan.deadline else None,
-                     plan.reason, int(plan.sample), reference),
-                )  # fmt: skip
+                    (
+                        batch.id,
+                        plan.trede,
+                        int(batch.concept),
+                        plan.deadline.isoformat() if plan.deadline else None,
+                        plan.reason,
+                        int(plan.sample),
+                        reference,
+                    ),
+                )
                 refs[plan.key.municipality] = reference
         return refs
 

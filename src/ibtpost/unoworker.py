@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -28,6 +29,7 @@ PDF_FILTER_DATA = (("SelectPdfVersion", 2), ("UseTaggedPDF", True))
 
 
 def say(message: dict[str, Any]) -> None:
+    """Answer ibtpost (raises BrokenPipeError when it is gone)."""
     sys.stdout.write(json.dumps(message) + "\n")
     sys.stdout.flush()
 
@@ -94,7 +96,16 @@ def main() -> int:
     load_args = (prop("Hidden", True), prop("ReadOnly", True))
     say({"ready": True, "soffice_pid": office.pid})
 
-    status = 0
+    try:
+        return serve(desktop, office, uno, load_args, store_args)
+    finally:
+        stop(desktop, office)
+
+
+def serve(
+    desktop: Any, office: subprocess.Popen[bytes], uno: Any, load_args: Any, store_args: Any
+) -> int:
+    """Convert jobs from stdin until it closes; 3 when the office died."""
     for line in sys.stdin:
         job = json.loads(line)
         try:
@@ -109,19 +120,28 @@ def main() -> int:
             finally:
                 doc.close(True)
             say({"ok": True})
+        except BrokenPipeError:
+            return 1  # ibtpost is gone
         except Exception as exc:
             say({"ok": False, "error": f"{type(exc).__name__}: {exc}"})
             if office.poll() is not None or "Disposed" in type(exc).__name__:
-                status = 3  # the office is gone: ibtpost starts a new converter
-                break
-    with contextlib.suppress(Exception):  # soffice may already be gone
+                return 3  # the office is gone: ibtpost starts a new converter
+    return 0
+
+
+def stop(desktop: Any, office: subprocess.Popen[bytes]) -> None:
+    """Stop soffice: politely, then by force; never leave it running."""
+    with contextlib.suppress(Exception):
         desktop.terminate()
     try:
         office.wait(timeout=10)
     except subprocess.TimeoutExpired:
         office.kill()
-        office.wait()
-    return status
+    # oosplash may leave soffice.bin behind: end the whole process group (this worker's
+    # own, set up by ibtpost), which includes this process, as the very last step
+    if os.getpgid(0) == os.getpid():  # started as a group leader, as ibtpost does
+        with contextlib.suppress(OSError):
+            os.killpg(os.getpid(), signal.SIGKILL)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,140 @@
+"""Supervision cases over time: the status overview, the post room's record, closing cases.
+
+The ladder's rules live in :mod:`ibtpost.ladder` (pure); this module reads the register and
+the figures, applies the rules and records what changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ibtpost import ladder
+from ibtpost.config import load_config
+from ibtpost.errors import Location, UsageError
+from ibtpost.models import Config
+from ibtpost.register import LetterRecord, Register
+
+CLOSED_WHY = "task met"
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """One municipality in the status overview."""
+
+    code: str
+    name: str
+    province: str
+    task: int
+    realised: int
+    shortfall: int
+    sample: bool
+    trede: int | None
+    last_reference: str | None
+    last_sent_on: str | None
+    term_until: str | None
+    action: str
+    next_letter: str | None
+    note: str
+
+    def as_json(self) -> dict[str, Any]:
+        """A plain mapping for ``--json``."""
+        return asdict(self)
+
+
+def reconcile(register: Register, config: Config, day: date) -> list[str]:
+    """Close the open cases of municipalities that now meet their task; returns their codes."""
+    closed = []
+    for code in register.open_cases():
+        figures = config.figures.get(code)
+        if figures is not None and figures.meets_task:
+            with register.transaction():
+                if register.close_case(code, day, CLOSED_WHY):
+                    closed.append(code)
+    return closed
+
+
+def status(root: Path, day: date) -> list[StatusRow]:
+    """Every municipality's figures, case and recommended next letter on ``day``."""
+    config = load_config(root)
+    letters_by_trede = _letters_by_trede(root)
+    with Register.for_root(root) as register:
+        reconcile(register, config, day)
+        standings = ladder.standings(config.figures, register.open_cases(), register.all_letters())
+    rows = []
+    for code, municipality in config.municipalities.items():
+        standing = standings.get(code)
+        if standing is None:
+            continue
+        advice = ladder.advise(standing, day)
+        fig = standing.figures
+        last = standing.last
+        rows.append(
+            StatusRow(
+                code=code,
+                name=municipality.name,
+                province=municipality.province,
+                task=fig.task_regular + fig.task_amv,
+                realised=fig.realised_regular + fig.realised_amv,
+                shortfall=fig.shortfall,
+                sample=fig.sample,
+                trede=standing.trede,
+                last_reference=last.reference if last else None,
+                last_sent_on=last.sent_on.isoformat() if last and last.sent_on else None,
+                term_until=last.deadline.isoformat() if last and last.deadline else None,
+                action=advice.action,
+                next_letter=(
+                    letters_by_trede.get(advice.next_trede, f"trede-{advice.next_trede}")
+                    if advice.next_trede
+                    else None
+                ),
+                note=advice.note,
+            )
+        )
+    return rows
+
+
+def _letters_by_trede(root: Path) -> dict[int, str]:
+    """The letter definition id per trede, from the file names in letters/."""
+    found: dict[int, str] = {}
+    for path in sorted((root / "letters").glob("trede-*.yaml")):
+        number = path.stem.removeprefix("trede-")
+        if number.isdigit():
+            found[int(number)] = path.stem
+    return found
+
+
+def mark_posted(
+    root: Path, batch_id: str, references: tuple[str, ...], day: date
+) -> list[LetterRecord]:
+    """Record that the post room sent letters of a batch (all of them, or ``references``)."""
+    with Register.for_root(root) as register:
+        batch = register.batch(batch_id)
+        if batch is None:
+            raise UsageError(
+                f"no batch {batch_id!r}",
+                Location(None, None, "BATCH"),
+                hint="the batch id is the folder name under outbox/",
+            )
+        if batch.completed_at is None:
+            raise UsageError(
+                f"batch {batch_id} is not complete",
+                hint="run its `ibtpost batch` command again to finish it",
+            )
+        if batch.concept:
+            raise UsageError(f"batch {batch_id} is a concept batch: it cannot be sent")
+        letters = register.batch_letters(batch_id)
+        by_reference = {letter.reference: letter for letter in letters}
+        unknown = [r for r in references if r not in by_reference]
+        if unknown:
+            raise UsageError(
+                f"not in batch {batch_id}: {', '.join(unknown)}",
+                Location(None, None, "--reference"),
+            )
+        chosen = [by_reference[r] for r in references] if references else letters
+        todo = [letter for letter in chosen if letter.sent_on is None]
+        if not todo:
+            raise UsageError(f"every chosen letter of {batch_id} is already recorded as sent")
+        return [register.mark_sent(letter.reference, "post", day) for letter in todo]
