@@ -32,10 +32,15 @@ CONTEXT_NAMES = frozenset(
         "date",
         "reference",
         "reply_term",
+        "compliance_term",
+        "previous",
+        "agreements",
         "sender",
         "province",
     }
 )
+#: The name of the current element in the item text of a ``foreach`` bullets block.
+ITEM_NAME = "item"
 
 _MARKUP_CHARS = re.compile(r"([\\*\[\]])")
 
@@ -79,6 +84,36 @@ def check_syntax(source: str, location: Location) -> set[str]:
     except jinja2.TemplateSyntaxError as exc:
         raise DefinitionError(f"placeholder syntax error: {exc.message}", location) from None
     return set(meta.find_undeclared_variables(tree))
+
+
+def check_expression(expression: str, location: Location) -> set[str]:
+    """Parse a condition or list expression (``when``, ``foreach``); return its names."""
+    return check_syntax(f"{{% if {expression} %}}{{% endif %}}", location)
+
+
+@lru_cache(maxsize=1024)
+def _compiled_expression(expression: str) -> Any:
+    return text_environment().compile_expression(expression, undefined_to_none=False)
+
+
+def evaluate(expression: str, context: Mapping[str, Any], location: Location) -> Any:
+    """The value of ``expression``; an unknown name raises naming ``location``."""
+    try:
+        value = _compiled_expression(expression)(**context)
+        if isinstance(value, jinja2.Undefined):
+            value._fail_with_undefined_error()
+    except jinja2.UndefinedError as exc:
+        raise DefinitionError(f"unknown placeholder: {exc.message}", location) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise DefinitionError(f"expression syntax error: {exc.message}", location) from None
+    except jinja2.TemplateError as exc:
+        raise DefinitionError(f"expression error: {exc}", location) from None
+    return value
+
+
+def is_true(expression: str, context: Mapping[str, Any], location: Location) -> bool:
+    """Whether a ``when`` condition holds."""
+    return bool(evaluate(expression, context, location))
 
 
 @lru_cache(maxsize=4096)
