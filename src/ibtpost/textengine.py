@@ -103,7 +103,7 @@ def evaluate(expression: str, context: Mapping[str, Any], location: Location) ->
         if isinstance(value, jinja2.Undefined):
             value._fail_with_undefined_error()
     except jinja2.UndefinedError as exc:
-        raise DefinitionError(f"unknown placeholder: {exc.message}", location) from None
+        raise DefinitionError(_undefined_message(exc), location) from None
     except jinja2.TemplateSyntaxError as exc:
         raise DefinitionError(f"expression syntax error: {exc.message}", location) from None
     except jinja2.TemplateError as exc:
@@ -126,11 +126,22 @@ def render_text(source: str, context: Mapping[str, Any], location: Location) -> 
     try:
         return _compiled(source).render(context)
     except jinja2.UndefinedError as exc:
-        raise DefinitionError(f"unknown placeholder: {exc.message}", location) from None
+        raise DefinitionError(_undefined_message(exc), location) from None
     except jinja2.TemplateSyntaxError as exc:
         raise DefinitionError(f"placeholder syntax error: {exc.message}", location) from None
     except jinja2.TemplateError as exc:
         raise DefinitionError(f"placeholder error: {exc}", location) from None
+
+
+def _undefined_message(exc: jinja2.UndefinedError) -> str:
+    """The message of a missing value; explains a value that is empty (None) here."""
+    message = f"unknown placeholder: {exc.message}"
+    if exc.message and exc.message.startswith("'None' has no attribute"):
+        message += (
+            " (the value is empty here, e.g. previous for a first letter: "
+            "put the text inside {% if previous %} ... {% endif %} or a block with when:)"
+        )
+    return message
 
 
 @dataclass(frozen=True)
