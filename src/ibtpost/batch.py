@@ -52,6 +52,7 @@ from ibtpost.outbox import slug, write_atomic
 from ibtpost.pdf import finish_letter_pdf
 from ibtpost.pipeline import Assets, check_pages, render_letter
 from ibtpost.register import BatchRecord, LetterKey, PlannedLetter, Register
+from ibtpost.supervision import reconcile
 
 MANIFEST_FIELDS = (
     "reference",
@@ -270,6 +271,7 @@ def run_batch(
     definition = load_letter(root, request.letter)
     assets = Assets.load(config, definition)
     with Register.for_root(root) as register:
+        reconcile(register, config, request.day)
         plan = plan_batch(config, definition, register, request)
         if not plan.letters:
             raise UsageError(
@@ -335,7 +337,7 @@ def _produce(
             request.day,
             concept=request.concept,
             previous=item.previous,
-        ).reply_deadline
+        ).ladder_deadline
         for item in plan.letters
     }
     planned = [

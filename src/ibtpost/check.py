@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -13,10 +13,14 @@ from ibtpost.compose import PLACEHOLDER_REFERENCE, compose
 from ibtpost.config import load_config
 from ibtpost.definitions import load_definition
 from ibtpost.errors import DefinitionError, IbtpostError, Location, Problems, TemplateError
-from ibtpost.models import Config, LetterDefinition
+from ibtpost.models import Agreement, Config, LetterDefinition, PreviousLetter
 from ibtpost.render import TEMPLATE_NAMES, docx_environment
 
 CHECK_DATE = date(2026, 1, 1)
+#: A stand-in previous letter, so that text under ``{% if previous %}`` is checked too.
+SAMPLE_PREVIOUS = PreviousLetter("trede-1", 1, PLACEHOLDER_REFERENCE, date(2025, 12, 1))
+#: A stand-in agreement, so that the item text of a ``foreach: agreements`` list is checked.
+SAMPLE_AGREEMENT = Agreement("voorbeeldactie", date(2026, 2, 1), "voorbeeld van vervolg")
 
 
 @dataclass(frozen=True)
@@ -111,13 +115,44 @@ def check_data(config: Config, report: Report) -> None:
 
 
 def check_letters(config: Config, definitions: list[LetterDefinition], report: Report) -> None:
-    """Compose every letter for every municipality, to find data a letter needs and lacks."""
+    """Compose every letter for every municipality, to find data a letter needs and lacks.
+
+    Each letter is composed without and with a previous letter, and (for one municipality)
+    with a sample agreement, so that every branch of ``when``, ``{% if %}`` and ``foreach``
+    is rendered once and a misspelt name in any of them is found.
+    """
     for definition in definitions:
         for mun in config.municipalities.values():
-            try:
-                compose(definition, mun, config, PLACEHOLDER_REFERENCE, CHECK_DATE)
-            except IbtpostError as exc:
-                report.error(exc)
+            for previous in (None, SAMPLE_PREVIOUS):
+                try:
+                    compose(
+                        definition,
+                        mun,
+                        config,
+                        PLACEHOLDER_REFERENCE,
+                        CHECK_DATE,
+                        previous=previous,
+                    )
+                except IbtpostError as exc:
+                    report.error(exc)
+        sample = next((m for m in config.municipalities.values() if m.code in config.figures), None)
+        if sample is None:
+            continue
+        with_agreement = replace(config, agreements={sample.code: (SAMPLE_AGREEMENT,)})
+        without = replace(config, agreements={sample.code: ()})
+        for cfg in (with_agreement, without):
+            for previous in (None, SAMPLE_PREVIOUS):
+                try:
+                    compose(
+                        definition,
+                        sample,
+                        cfg,
+                        PLACEHOLDER_REFERENCE,
+                        CHECK_DATE,
+                        previous=previous,
+                    )
+                except IbtpostError as exc:
+                    report.error(exc)
 
 
 def run_check(root: Path) -> Report:

@@ -7,7 +7,7 @@ same letter. All letter text is rendered here; render only lays it out.
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from ibtpost import dutch
@@ -31,12 +31,24 @@ from ibtpost.models import (
     Table,
     Text,
 )
-from ibtpost.textengine import parse_markup, render_text
+from ibtpost.terms import term_deadline
+from ibtpost.textengine import ITEM_NAME, evaluate, is_true, parse_markup, render_text
 
 SAMPLE_MARK = "VOORBEELD"
 CONCEPT_MARK = "CONCEPT"
 #: The reference used when a letter is composed only to validate it.
 PLACEHOLDER_REFERENCE = "0000000"
+
+
+def term(weeks: int | None, day: date, roll: bool) -> dict[str, Any]:
+    """A term in the letter text: ``weeks``, ``text`` ("drie weken") and ``deadline``."""
+    if not weeks:
+        return {"weeks": None, "text": "", "deadline": None}
+    return {
+        "weeks": weeks,
+        "text": dutch.weeks_text(weeks),
+        "deadline": term_deadline(day, weeks, roll),
+    }
 
 
 def text_context(
@@ -46,11 +58,11 @@ def text_context(
     config: Config,
     reference: str,
     day: date,
+    previous: PreviousLetter | None = None,
 ) -> dict[str, Any]:
     """The names a letter text can use (see ``textengine.CONTEXT_NAMES``)."""
     province = config.provinces.get(municipality.province)
-    weeks = definition.reply_weeks
-    deadline = day + timedelta(weeks=weeks) if weeks else None
+    roll = config.settings.roll_terms
     return {
         "municipality": {
             "code": municipality.code,
@@ -64,11 +76,22 @@ def text_context(
         "letter": definition.id,
         "date": day,
         "reference": reference,
-        "reply_term": {
-            "weeks": weeks,
-            "text": dutch.weeks_text(weeks) if weeks else "",
-            "deadline": deadline,
-        },
+        "reply_term": term(definition.reply_weeks, day, roll),
+        "compliance_term": term(definition.compliance_weeks, day, roll),
+        "previous": (
+            {
+                "letter": previous.letter,
+                "trede": previous.trede,
+                "reference": previous.reference,
+                "date": previous.day,
+            }
+            if previous is not None
+            else None
+        ),
+        "agreements": [
+            {"action": a.action, "deadline": a.deadline, "follow_up": a.follow_up or ""}
+            for a in config.agreements.get(municipality.code, ())
+        ],
         "sender": {
             "organisation": config.sender.organisation,
             "department": config.sender.department,
@@ -107,6 +130,21 @@ class _Composer:
                 out.append(Run(span.text, span.bold, span.italic))
         return tuple(out)
 
+    def each(self, foreach: Text, item: Text) -> list[RParagraph]:
+        """One bullet per element of the list ``foreach`` gives, with the element as item."""
+        elements = evaluate(foreach.source, self.ctx, foreach.location)
+        if isinstance(elements, str | bytes | dict) or not hasattr(elements, "__iter__"):
+            raise DefinitionError(f"foreach: {foreach.source} is not a list", foreach.location)
+        outer = self.ctx
+        bullets = []
+        try:
+            for element in elements:
+                self.ctx = outer | {ITEM_NAME: element}
+                bullets.append(RParagraph("bullet", self.runs(item)))
+        finally:
+            self.ctx = outer
+        return bullets
+
 
 def compose(
     definition: LetterDefinition,
@@ -118,7 +156,11 @@ def compose(
     concept: bool = False,
     previous: PreviousLetter | None = None,
 ) -> LetterContext:
-    """Everything one letter needs, with all text rendered."""
+    """Everything one letter needs, with all text rendered.
+
+    ``previous`` is the previous letter on this municipality's ladder (``previous`` in the
+    text); ``concept`` marks every page CONCEPT.
+    """
     figures = config.figures.get(municipality.code)
     if figures is None:
         raise DataError(
@@ -137,14 +179,18 @@ def compose(
                 f"{config.settings.address_kind}_street",
             ),
         )
-    ctx = text_context(definition, municipality, figures, config, reference, day)
+    ctx = text_context(definition, municipality, figures, config, reference, day, previous)
     c = _Composer(ctx)
     body: list[RBlock] = []
     for block in definition.body:
+        if block.when is not None and not is_true(block.when.source, ctx, block.when.location):
+            continue
         if isinstance(block, Paragraph):
             body.append(RParagraph("body", c.runs(block.text)))
         elif isinstance(block, Heading):
             body.append(RParagraph("heading", c.runs(block.text)))
+        elif isinstance(block, Bullets) and block.foreach is not None:
+            body.extend(c.each(block.foreach, block.items[0]))
         elif isinstance(block, Bullets):
             body.extend(RParagraph("bullet", c.runs(item)) for item in block.items)
         elif isinstance(block, Table):
@@ -160,7 +206,7 @@ def compose(
     footnotes = tuple(
         (RParagraph("body", c.runs(definition.footnotes[name])),) for name in c.footnote_order
     )
-    deadline = ctx["reply_term"]["deadline"]
+    marks = ((CONCEPT_MARK,) if concept else ()) + ((SAMPLE_MARK,) if figures.sample else ())
     return LetterContext(
         definition_id=definition.id,
         trede=definition.trede,
@@ -175,9 +221,11 @@ def compose(
         footnotes=footnotes,
         closing=c.plain(definition.closing),
         sender=config.sender,
-        marks=((CONCEPT_MARK,) if concept else ()) + ((SAMPLE_MARK,) if figures.sample else ()),
+        marks=marks,
         municipality=municipality,
         figures=figures,
         cc=f"Commissaris van de Koning van de provincie {municipality.province}",
-        reply_deadline=deadline,
+        reply_deadline=ctx["reply_term"]["deadline"],
+        compliance_deadline=ctx["compliance_term"]["deadline"],
+        previous=previous,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,6 +18,7 @@ from ibtpost.errors import DataError, IbtpostError, Location, Problems
 from ibtpost.models import (
     Address,
     AddressKind,
+    Agreement,
     Config,
     Figures,
     Municipality,
@@ -442,7 +444,117 @@ def load_settings(path: Path, label: str, root: Path, c: Collector) -> Settings 
             )
         else:
             processes = raw_processes
-    return Settings(address_kind, series, logo, command, timeout, python, processes)
+    roll = True
+    terms = data.get("terms")
+    if terms is not None:
+        if not isinstance(terms, YMap):
+            c.add(
+                DataError(
+                    "must be a mapping with roll_to_working_day",
+                    Location(label, data.line_of("terms"), "terms"),
+                )
+            )
+        else:
+            for key in sorted(set(terms) - {"roll_to_working_day"}):
+                c.add(
+                    DataError(f"unknown key {key!r}", Location(label, terms.line_of(key), "terms"))
+                )
+            raw_roll = terms.get("roll_to_working_day", True)
+            if not isinstance(raw_roll, bool):
+                c.add(
+                    DataError(
+                        "must be true or false",
+                        Location(
+                            label,
+                            terms.line_of("roll_to_working_day"),
+                            "terms.roll_to_working_day",
+                        ),
+                    )
+                )
+            else:
+                roll = raw_roll
+    return Settings(address_kind, series, logo, command, timeout, python, processes, roll)
+
+
+AGREEMENT_KEYS = {"action", "deadline", "follow_up"}
+
+
+def load_agreements(
+    path: Path, label: str, codes: set[str], c: Collector
+) -> dict[str, tuple[Agreement, ...]]:
+    """Read config/agreements.yaml (optional): GM code -> list of agreed actions."""
+    if not path.is_file():
+        return {}
+    data = load_yaml(path, DataError, label)
+    if data is None:
+        return {}
+    if not isinstance(data, YMap):
+        c.add(DataError("must map municipality codes to lists of agreements", Location(label, 1)))
+        return {}
+    result: dict[str, tuple[Agreement, ...]] = {}
+    for key, items in data.items():
+        line = data.line_of(key)
+        code = c.field(validate.municipality_code, key, Location(label, line, key))
+        if code is None:
+            continue
+        if code not in codes:
+            c.add(DataError(f"unknown municipality {code}", Location(label, line, key)))
+            continue
+        if code in result:
+            c.add(DataError(f"{code} is listed twice", Location(label, line, key)))
+            continue
+        if not isinstance(items, YList):
+            c.add(DataError("must be a list of agreements", Location(label, line, key)))
+            continue
+        agreements: list[Agreement] = []
+        for i, item in enumerate(items):
+            where = f"{key}[{i}]"
+            item_line = items.line_of(i)
+            if not isinstance(item, YMap):
+                c.add(
+                    DataError(
+                        "must have action, deadline and optionally follow_up",
+                        Location(label, item_line, where),
+                    )
+                )
+                continue
+
+            def loc(name: str, item: YMap = item, where: str = where) -> Location:
+                return Location(label, item.line_of(name), f"{where}.{name}")
+
+            for unknown in sorted(set(item) - AGREEMENT_KEYS):
+                c.add(DataError(f"unknown key {unknown!r}", loc(unknown)))
+            raw_action = item.get("action")
+            action = (
+                c.field(validate.clean_text, raw_action, loc("action"))
+                if isinstance(raw_action, str)
+                else None
+            )
+            if not isinstance(raw_action, str):
+                c.add(DataError("missing or not text", loc("action")))
+            raw_deadline = item.get("deadline")
+            deadline: date | None
+            if isinstance(raw_deadline, date):
+                deadline = raw_deadline
+            elif isinstance(raw_deadline, str):
+                deadline = c.field(validate.iso_date, raw_deadline, loc("deadline"))
+            else:
+                deadline = None
+                c.add(DataError("missing or not a date like 2026-05-01", loc("deadline")))
+            raw_follow = item.get("follow_up")
+            follow_up = None
+            if raw_follow is not None:
+                if isinstance(raw_follow, str):
+                    follow_up = c.field(validate.optional_text, raw_follow, loc("follow_up"))
+                else:
+                    c.add(DataError("must be text", loc("follow_up")))
+            if action is None or deadline is None:
+                continue
+            agreements.append(
+                Agreement(action, deadline, follow_up, Location(label, item_line, where))
+            )
+        result[code] = tuple(agreements)
+    return result
 
 
 def load_config(root: Path) -> Config:
@@ -478,6 +590,7 @@ def load_config(root: Path) -> Config:
             *config_file(CDK_ADDRESSES), "province", CDK_ADDRESS_COLUMNS, c
         )
     )
+    agreements = guarded(lambda: load_agreements(*config_file("agreements.yaml"), set(c.codes), c))
 
     if municipalities is not None and provinces is not None:
         for mun in municipalities.values():
@@ -514,7 +627,7 @@ def load_config(root: Path) -> Config:
     assert figures is not None
     assert sender is not None
     assert settings is not None
-    return Config(root, municipalities, provinces, figures, sender, settings)
+    return Config(root, municipalities, provinces, figures, sender, settings, agreements or {})
 
 
 def find_municipality(config: Config, query: str) -> Municipality:

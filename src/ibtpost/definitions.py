@@ -16,7 +16,14 @@ from ibtpost.models import (
     Table,
     Text,
 )
-from ibtpost.textengine import CONTEXT_NAMES, check_syntax, footnote_names, parse_markup
+from ibtpost.textengine import (
+    CONTEXT_NAMES,
+    ITEM_NAME,
+    check_expression,
+    check_syntax,
+    footnote_names,
+    parse_markup,
+)
 from ibtpost.yamlsource import YList, YMap, load_yaml
 
 TOP_KEYS = {
@@ -26,6 +33,7 @@ TOP_KEYS = {
     "status",
     "template",
     "reply_term_weeks",
+    "compliance_term_weeks",
     "pages",
     "subject",
     "addressee",
@@ -34,8 +42,10 @@ TOP_KEYS = {
     "footnotes",
     "closing",
 }
-REQUIRED_KEYS = TOP_KEYS - {"reply_term_weeks", "footnotes", "pages"}
+REQUIRED_KEYS = TOP_KEYS - {"reply_term_weeks", "compliance_term_weeks", "footnotes", "pages"}
 BLOCK_KINDS = ("paragraph", "heading", "bullets", "table", "page_break")
+#: Text that would break out of an expression written after ``when:`` or ``foreach:``.
+_TAGS = ("{{", "}}", "{%", "%}", "{#", "#}")
 
 
 class _Reader:
@@ -53,7 +63,37 @@ class _Reader:
     def fail(self, message: str, line: int, field: str) -> None:
         self.problems.append(DefinitionError(message, self.loc(line, field)))
 
-    def text(self, value: Any, line: int, field: str) -> Text:
+    def unknown_names(
+        self, names: set[str], line: int, field: str, extra: frozenset[str] = frozenset()
+    ) -> None:
+        """Report names that compose does not provide; remember the known ones."""
+        known = CONTEXT_NAMES | extra
+        for name in sorted(names - known):
+            self.fail(
+                f"unknown placeholder {{{{ {name} }}}} (known: {', '.join(sorted(known))})",
+                line,
+                field,
+            )
+        self.used_names.extend((name, self.loc(line, field)) for name in names & CONTEXT_NAMES)
+
+    def expression(self, value: Any, line: int, field: str) -> Text | None:
+        """A condition or list expression (``when``, ``foreach``): checks syntax and names."""
+        location = self.loc(line, field)
+        if not isinstance(value, str) or not value.strip():
+            self.fail("must be an expression such as: previous", line, field)
+            return None
+        if any(tag in value for tag in _TAGS):
+            self.fail("is an expression: write it without {{ }} or {% %}", line, field)
+            return None
+        try:
+            names = check_expression(value, location)
+        except DefinitionError as exc:
+            self.problems.append(exc)
+            return None
+        self.unknown_names(names, line, field)
+        return Text(value, location)
+
+    def text(self, value: Any, line: int, field: str, extra: frozenset[str] = frozenset()) -> Text:
         """A text with placeholders; checks its syntax, markup and names."""
         location = self.loc(line, field)
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -66,12 +106,7 @@ class _Reader:
         except DefinitionError as exc:
             self.problems.append(exc)
             return Text(value, location)
-        for name in sorted(names - CONTEXT_NAMES):
-            self.fail(
-                f"unknown placeholder {{{{ {name} }}}} (known: {', '.join(sorted(CONTEXT_NAMES))})",
-                line,
-                field,
-            )
+        self.unknown_names(names, line, field, extra)
         try:
             parse_markup(value)
         except ValueError as exc:
@@ -82,30 +117,59 @@ class _Reader:
     def block(self, item: Any, line: int, field: str) -> Block | None:
         if isinstance(item, str) and item == "page_break":
             return PageBreak()
-        if not isinstance(item, YMap) or len(item) != 1:
-            self.fail(f"a block is one of {', '.join(BLOCK_KINDS)}", line, field)
+        kinds = [k for k in item if k != "when"] if isinstance(item, YMap) else []
+        if not isinstance(item, YMap) or len(kinds) != 1:
+            self.fail(
+                f"a block is one of {', '.join(BLOCK_KINDS)} (optionally with when:)", line, field
+            )
             return None
-        kind, value = next(iter(item.items()))
+        kind = kinds[0]
+        value = item[kind]
+        when = (
+            self.expression(item["when"], item.line_of("when"), f"{field}.when")
+            if "when" in item
+            else None
+        )
+        line = item.line_of(kind)
         field = f"{field}.{kind}"
         if kind == "paragraph":
-            return Paragraph(self.text(value, line, field))
+            return Paragraph(self.text(value, line, field), when)
         if kind == "heading":
-            return Heading(self.text(value, line, field))
+            return Heading(self.text(value, line, field), when)
         if kind == "page_break":
-            return PageBreak()
+            return PageBreak(when)
         if kind == "bullets":
-            if not isinstance(value, YList) or not value:
-                self.fail("must be a list of items", line, field)
-                return None
-            return Bullets(
-                tuple(self.text(v, value.line_of(i), f"{field}[{i}]") for i, v in enumerate(value))
-            )
+            return self.bullets(value, line, field, when)
         if kind == "table":
-            return self.table(value, line, field)
+            return self.table(value, line, field, when)
         self.fail(f"unknown block {kind!r}; use one of {', '.join(BLOCK_KINDS)}", line, field)
         return None
 
-    def table(self, value: Any, line: int, field: str) -> Table | None:
+    def bullets(self, value: Any, line: int, field: str, when: Text | None) -> Bullets | None:
+        if isinstance(value, YMap):
+            for key in sorted(set(value) - {"foreach", "item"}):
+                self.fail(f"unknown key {key!r}; use foreach and item", value.line_of(key), field)
+            if "foreach" not in value or "item" not in value:
+                self.fail("needs foreach: (a list) and item: (the text of one bullet)", line, field)
+                return None
+            foreach = self.expression(
+                value["foreach"], value.line_of("foreach"), f"{field}.foreach"
+            )
+            item = self.text(
+                value["item"], value.line_of("item"), f"{field}.item", frozenset({ITEM_NAME})
+            )
+            if foreach is None:
+                return None
+            return Bullets((item,), when, foreach)
+        if not isinstance(value, YList) or not value:
+            self.fail("must be a list of items, or foreach: and item:", line, field)
+            return None
+        return Bullets(
+            tuple(self.text(v, value.line_of(i), f"{field}[{i}]") for i, v in enumerate(value)),
+            when,
+        )
+
+    def table(self, value: Any, line: int, field: str, when: Text | None) -> Table | None:
         if not isinstance(value, YMap):
             self.fail("must have header, rows and widths_mm", line, field)
             return None
@@ -140,7 +204,7 @@ class _Reader:
             )
             widths = [30.0] * ncols
         return Table(
-            cells_h, tuple(out_rows), tuple(float(w) for w in widths), self.loc(line, field)
+            cells_h, tuple(out_rows), tuple(float(w) for w in widths), self.loc(line, field), when
         )
 
 
@@ -231,6 +295,21 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
             r.problems.append(DefinitionError(f"footnote [^{name}] is used twice", location))
         seen.add(name)
 
+    reply_weeks = get_int("reply_term_weeks")
+    compliance_weeks = get_int("compliance_term_weeks")
+    for key, weeks, term_name in (
+        ("reply_term_weeks", reply_weeks, "reply_term"),
+        ("compliance_term_weeks", compliance_weeks, "compliance_term"),
+    ):
+        if key in data and weeks == 0:
+            r.fail("must be 1 or more weeks", data.line_of(key), key)
+        if not weeks:
+            where = next((loc for n, loc in r.used_names if n == term_name), None)
+            if where is not None:
+                r.problems.append(
+                    DefinitionError(f"uses {{{{ {term_name} }}}} but {key} is not set", where)
+                )
+
     definition = LetterDefinition(
         id=letter_id or expected,
         trede=trede,
@@ -242,11 +321,12 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
         body=tuple(body),
         footnotes=footnotes,
         closing=text_key("closing"),
-        reply_weeks=get_int("reply_term_weeks"),
+        reply_weeks=reply_weeks,
         min_pages=min_pages,
         max_pages=max_pages,
         path=path,
         template=str(data.get("template", "brief.docx")),
+        compliance_weeks=compliance_weeks,
     )
     if r.problems:
         raise Problems(r.problems)

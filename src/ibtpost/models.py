@@ -147,6 +147,27 @@ class Settings:
     convert_timeout: float
     converter_python: str = "/usr/bin/python3"  # a Python with LibreOffice's uno module
     processes: int = 0  # converters in a batch; 0: one per core
+    roll_terms: bool = True  # terms.roll_to_working_day: move a term's end to a working day
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """An action agreed with a municipality under active supervision (trede 3)."""
+
+    action: str
+    deadline: date
+    follow_up: str | None = None
+    location: Location = field(default_factory=Location, compare=False)
+
+
+@dataclass(frozen=True)
+class PreviousLetter:
+    """The previous letter on a municipality's supervision ladder."""
+
+    letter: str  # "trede-2"
+    trede: int
+    reference: str  # "7468089"
+    day: date
 
 
 @dataclass(frozen=True)
@@ -159,6 +180,7 @@ class Config:
     figures: dict[str, Figures]
     sender: Sender
     settings: Settings
+    agreements: dict[str, tuple[Agreement, ...]] = field(default_factory=dict)
 
 
 # --- letter definitions -----------------------------------------------------------------
@@ -177,6 +199,7 @@ class Paragraph:
     """A body paragraph; may contain **bold** and footnote markers [^id]."""
 
     text: Text
+    when: Text | None = None  # a Jinja expression: the block is left out when it is false
 
 
 @dataclass(frozen=True)
@@ -184,13 +207,20 @@ class Heading:
     """An intermediate heading (tussenkop)."""
 
     text: Text
+    when: Text | None = None
 
 
 @dataclass(frozen=True)
 class Bullets:
-    """A bulleted list."""
+    """A bulleted list: fixed items, or one item per element of ``foreach``.
+
+    With ``foreach`` (a Jinja expression giving a list), ``items`` holds the one item text,
+    rendered once per element with the element as ``item``.
+    """
 
     items: tuple[Text, ...]
+    when: Text | None = None
+    foreach: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -201,11 +231,14 @@ class Table:
     rows: tuple[tuple[Text, ...], ...]
     widths_mm: tuple[float, ...]
     location: Location
+    when: Text | None = None
 
 
 @dataclass(frozen=True)
 class PageBreak:
     """Start a new page."""
+
+    when: Text | None = None
 
 
 Block = Paragraph | Heading | Bullets | Table | PageBreak
@@ -230,6 +263,13 @@ class LetterDefinition:
     max_pages: int
     path: Path
     template: str  # file name under templates/
+    compliance_weeks: int | None = None  # term to comply (trede 4 and 5)
+
+    @property
+    def ladder_weeks(self) -> int | None:
+        """How long the ladder waits before the next step: the compliance term if the
+        letter sets one, else the reply term."""
+        return self.compliance_weeks if self.compliance_weeks is not None else self.reply_weeks
 
 
 # --- composed letter (the pure core's output) -------------------------------------------
@@ -292,6 +332,13 @@ class LetterContext:
     figures: Figures
     cc: str  # who gets the copy, e.g. "Commissaris van de Koning van Zuid-Holland"
     reply_deadline: dt.date | None
+    compliance_deadline: dt.date | None = None
+    previous: PreviousLetter | None = None
+
+    @property
+    def ladder_deadline(self) -> dt.date | None:
+        """The end of the term the ladder waits for: the compliance term, else the reply term."""
+        return self.compliance_deadline or self.reply_deadline
 
     @property
     def document_title(self) -> str:
@@ -302,13 +349,3 @@ class LetterContext:
     def document_subject(self) -> str:
         """Subject of the .docx and the PDF: trede and municipality."""
         return f"Trede {self.trede}: {self.municipality.name}"
-
-
-@dataclass(frozen=True)
-class PreviousLetter:
-    """The previous letter on a municipality's supervision ladder."""
-
-    letter: str
-    trede: int
-    reference: str
-    day: dt.date

@@ -32,10 +32,15 @@ CONTEXT_NAMES = frozenset(
         "date",
         "reference",
         "reply_term",
+        "compliance_term",
+        "previous",
+        "agreements",
         "sender",
         "province",
     }
 )
+#: The name of the current element in the item text of a ``foreach`` bullets block.
+ITEM_NAME = "item"
 
 _MARKUP_CHARS = re.compile(r"([\\*\[\]])")
 
@@ -81,6 +86,36 @@ def check_syntax(source: str, location: Location) -> set[str]:
     return set(meta.find_undeclared_variables(tree))
 
 
+def check_expression(expression: str, location: Location) -> set[str]:
+    """Parse a condition or list expression (``when``, ``foreach``); return its names."""
+    return check_syntax(f"{{% if {expression} %}}{{% endif %}}", location)
+
+
+@lru_cache(maxsize=1024)
+def _compiled_expression(expression: str) -> Any:
+    return text_environment().compile_expression(expression, undefined_to_none=False)
+
+
+def evaluate(expression: str, context: Mapping[str, Any], location: Location) -> Any:
+    """The value of ``expression``; an unknown name raises naming ``location``."""
+    try:
+        value = _compiled_expression(expression)(**context)
+        if isinstance(value, jinja2.Undefined):
+            value._fail_with_undefined_error()
+    except jinja2.UndefinedError as exc:
+        raise DefinitionError(_undefined_message(exc), location) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise DefinitionError(f"expression syntax error: {exc.message}", location) from None
+    except jinja2.TemplateError as exc:
+        raise DefinitionError(f"expression error: {exc}", location) from None
+    return value
+
+
+def is_true(expression: str, context: Mapping[str, Any], location: Location) -> bool:
+    """Whether a ``when`` condition holds."""
+    return bool(evaluate(expression, context, location))
+
+
 @lru_cache(maxsize=4096)
 def _compiled(source: str) -> jinja2.Template:
     return text_environment().from_string(source)
@@ -91,11 +126,22 @@ def render_text(source: str, context: Mapping[str, Any], location: Location) -> 
     try:
         return _compiled(source).render(context)
     except jinja2.UndefinedError as exc:
-        raise DefinitionError(f"unknown placeholder: {exc.message}", location) from None
+        raise DefinitionError(_undefined_message(exc), location) from None
     except jinja2.TemplateSyntaxError as exc:
         raise DefinitionError(f"placeholder syntax error: {exc.message}", location) from None
     except jinja2.TemplateError as exc:
         raise DefinitionError(f"placeholder error: {exc}", location) from None
+
+
+def _undefined_message(exc: jinja2.UndefinedError) -> str:
+    """The message of a missing value; explains a value that is empty (None) here."""
+    message = f"unknown placeholder: {exc.message}"
+    if exc.message and exc.message.startswith("'None' has no attribute"):
+        message += (
+            " (the value is empty here, e.g. previous for a first letter: "
+            "put the text inside {% if previous %} ... {% endif %} or a block with when:)"
+        )
+    return message
 
 
 @dataclass(frozen=True)

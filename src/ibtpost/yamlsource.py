@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ibtpost.errors import InputError, Location
 
@@ -58,6 +58,14 @@ class _LineLoader(yaml.SafeLoader):
             result.key_lines[key] = key_node.start_mark.line + 1
         return result
 
+    def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
+        """A date such as 2026-06-01; an impossible one (2026-13-01) stays text, so that
+        the field's own validation reports it with its field name."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
     def construct_sequence(self, node: SequenceNode, deep: bool = False) -> YList:
         result = YList(self.construct_object(child, deep=True) for child in node.value)
         result.line = node.start_mark.line + 1
@@ -79,6 +87,7 @@ def _construct_seq(loader: _LineLoader, node: Node) -> YList:
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _LineLoader.construct_yaml_timestamp)
 
 
 def parse_yaml(text: str, source: Path | str, error: type[InputError] = InputError) -> Any:
