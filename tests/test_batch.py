@@ -281,3 +281,70 @@ def test_a_draft_needs_concept_and_a_concept_batch_cannot_be_posted(
     posted = cli(root, "post", folder.name)
     assert posted.code == 2
     assert "concept batch" in posted.err
+
+
+def only_these_fall_short(root: Path, *codes: str) -> None:
+    """Rewrite the figures so that every other municipality meets its task."""
+    path = root / "config" / "figures.csv"
+    lines = path.read_text("utf-8").splitlines()
+    header = lines[0].split(",")
+    task_r, task_a = header.index("task_regular"), header.index("task_amv")
+    real_r, real_a = header.index("realised_regular"), header.index("realised_amv")
+    out = [lines[0]]
+    for line in lines[1:]:
+        cells = line.split(",")
+        if cells[0] not in codes:
+            cells[real_r], cells[real_a] = cells[task_r], cells[task_a]
+        out.append(",".join(cells))
+    path.write_text("\n".join(out) + "\n", "utf-8")
+
+
+def test_the_batch_of_everyone_due_is_one_per_day_and_survives_a_kill(
+    root: Path, cli: Callable[..., Result]
+) -> None:
+    """Without --municipality: whoever is due; killed, re-run, posted in part, re-run again."""
+    only_these_fall_short(root, "GM0622", "GM0363", "GM1900")
+    killed = run_process(root, ["batch", "trede-2", "--date", DAY], failpoint="converted:1")
+    assert killed.returncode == -signal.SIGKILL
+    result = cli(root, "batch", "trede-2", "--date", DAY)
+    assert result.code == 0, result.err
+    folder = folder_of(result)
+    assert folder.name == "trede-2-2026-04-09"
+    rows = assert_batch_complete(folder, ("GM0622", "GM0363", "GM1900"))
+    assert "(2 converted, 1 unchanged)" in result.err
+
+    first = rows[0]["reference"]
+    assert cli(root, "post", folder.name, "-r", first, "--date", DAY).code == 0
+    again = cli(root, "batch", "trede-2", "--date", DAY)
+    assert again.code == 0, again.err
+    assert "(0 converted, 3 unchanged)" in again.err
+    assert manifest(folder) == rows
+
+    # a named batch cannot take a letter that belongs to the day's batch
+    named = cli(root, *batch_args("GM0363"))
+    assert named.code == 2
+    assert "Amsterdam: already in batch trede-2-2026-04-09" in named.err
+
+
+def test_bad_batch_input_lists_every_problem_and_writes_no_letter(
+    root: Path, cli: Callable[..., Result]
+) -> None:
+    """Unknown names and unreasoned departures are all reported at once; nothing is made."""
+    result = cli(root, *batch_args("GM0622", "Atlantis", "Tubbergen", "GM9999"))
+    assert result.code == 2
+    lines = result.err.strip().splitlines()
+    assert lines == [
+        "error: config/municipalities.csv: code: unknown municipality 'Atlantis' (hint: give a "
+        "code like GM0622 or a name as in config/municipalities.csv)",
+        "error: config/municipalities.csv: code: unknown municipality 'GM9999' (hint: give a "
+        "code like GM0622 or a name as in config/municipalities.csv)",
+    ]
+    second = cli(root, *batch_args("GM0622", "Tubbergen"))
+    assert second.code == 2
+    assert second.err.strip() == (
+        "error: --municipality: Tubbergen (GM0183): meets its task (hint: give --reason TEXT "
+        "to record why, or leave it out)"
+    )
+    assert [p.name for p in (root / "outbox").iterdir() if p.is_dir()] == []
+    with sqlite3.connect(root / "outbox" / "register.sqlite") as db:
+        assert db.execute("SELECT COUNT(*) FROM letters").fetchone()[0] == 0

@@ -5,12 +5,13 @@ from __future__ import annotations
 import multiprocessing
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ibtpost.errors import RegisterError, UsageError
 from ibtpost.models import ReferenceSeries
-from ibtpost.register import LetterKey, Register
+from ibtpost.register import MIGRATIONS, LetterKey, Register
 
 SERIES = ReferenceSeries(100, 100000)
 DAY = date(2026, 4, 9)
@@ -83,3 +84,27 @@ def test_two_processes_never_share_a_number(tmp_path: Path) -> None:
         assert proc.exitcode == 0
     numbers = sorted(int(r) for refs in results for r in refs)
     assert numbers == list(range(100, 220))
+
+
+def _open(path: str, start: Any) -> None:
+    start.wait()
+    Register(Path(path)).close()
+
+
+def test_processes_creating_a_register_at_once_migrate_it_once(tmp_path: Path) -> None:
+    """Four processes opening a new register together leave one schema, fully migrated."""
+    path = str(tmp_path / "new.sqlite")
+    ctx = multiprocessing.get_context("spawn")
+    start = ctx.Event()
+    procs = [ctx.Process(target=_open, args=(path, start)) for _ in range(4)]
+    for proc in procs:
+        proc.start()
+    start.set()
+    for proc in procs:
+        proc.join(timeout=60)
+    assert [proc.exitcode for proc in procs] == [0, 0, 0, 0]
+    with Register(Path(path)) as reg:
+        version = reg.db.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in reg.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert version == len(MIGRATIONS)
+    assert {"letters", "series", "batches", "cases"} <= tables

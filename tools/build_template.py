@@ -70,6 +70,12 @@ def define_styles(doc: Document) -> None:  # type: ignore[valid-type]
     normal.paragraph_format.line_spacing = Pt(12)
     lang = parse_xml(f'<w:lang {W} w:val="nl-NL" w:eastAsia="nl-NL" w:bidi="ar-SA"/>')
     rpr.append(lang)
+    # The document's default language is Dutch too: LibreOffice takes it for the PDF's
+    # /Lang, which screen readers use to pick the voice.
+    for default in styles.element.iter(f"{{{WNS}}}rPrDefault"):
+        for old in default.iter(f"{{{WNS}}}lang"):
+            for attr in ("val", "eastAsia"):
+                old.set(f"{{{WNS}}}{attr}", "nl-NL")
 
     def para(
         name: str,
@@ -289,6 +295,8 @@ def build() -> bytes:
         f'<w:footnotePr {W}><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>'
     )
     settings = doc.settings.element
+    for theme_lang in settings.iter(f"{{{WNS}}}themeFontLang"):
+        theme_lang.set(f"{{{WNS}}}val", "nl-NL")
     compat = settings.find(f"{{{WNS}}}compat")
     if compat is not None:  # schema order: footnotePr comes before compat
         compat.addprevious(footnote_pr)

@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
-# The demo: validate the shipped data, then produce the reference letter (trede 2,
-# Vlaardingen, Onze referentie 7468089) and letters for a handful of other municipalities
-# (sample figures: their pages carry VOORBEELD) into outbox/demo/.
+# The demo, on the shipped data (sample figures for all but Vlaardingen: their letters carry
+# VOORBEELD on every page):
+#   1. validate config/, letters/ and templates/;
+#   2. reproduce the reference letter (trede 2, Vlaardingen, Onze referentie 7468089) into
+#      outbox/demo/;
+#   3. show how many municipalities are due for a letter;
+#   4. produce the trede-2 batch for all of them into outbox/<batch-id>/;
+#   5. preview the draft trede-3 letter for two municipalities as a CONCEPT batch.
+# Run again, it gives the same numbers and converts nothing.
 set -euo pipefail
 ibtpost=${1:-ibtpost}
-out=outbox/demo
+day=2026-04-09
 "$ibtpost" check | tail -n 1
-"$ibtpost" letter trede-2 --municipality GM0622 --date 2026-04-09 --reference 7468089 --out "$out"
-for m in "'s-Hertogenbosch" "Súdwest-Fryslân" "Den Haag" "Tubbergen" "Nuenen, Gerwen en Nederwetten"; do
-  "$ibtpost" letter trede-2 --municipality "$m" --date 2026-04-09 --out "$out"
-done
+"$ibtpost" letter trede-2 --municipality GM0622 --date "$day" --reference 7468089 --out outbox/demo
+"$ibtpost" status --date "$day" --due | tail -n 1
+batch=$("$ibtpost" batch trede-2 --date "$day")
+"$ibtpost" batch trede-3 --date 2026-05-04 --concept -m Vlaardingen -m "'s-Hertogenbosch" \
+  --reason "preview of the draft text" >/dev/null
 echo
-echo "The letters are in $out/ (Word and PDF/A). Next: open $out/7468089-vlaardingen.pdf"
+echo "The reference letter is in outbox/demo/; the trede-2 batch is in $batch/"
+echo "(manifest.csv lists every letter; print.pdf is the post room's print file)."
+echo "Next: ibtpost status --date 2026-05-04, or ibtpost post $(basename "$batch") once posted."

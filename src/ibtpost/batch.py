@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import fcntl
+import functools
 import hashlib
 import io
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -92,6 +95,8 @@ class Planned:
     municipality: Municipality
     previous: PreviousLetter | None
     deviation: str | None  # why it departs from the ladder (then the reason applies)
+    deadline: date | None = None  # the end of the term the ladder waits for
+    draft: LetterContext | None = None  # composed with the stand-in reference
 
 
 @dataclass(frozen=True)
@@ -139,8 +144,16 @@ class BatchResult:
         return sum(item.pages for item in self.letters)
 
 
-def batch_id(letter: str, day: date, codes: list[str], concept: bool) -> str:
-    """The batch id (and folder name): letter, date and a digest of who is in it."""
+def batch_id(letter: str, day: date, codes: list[str] | None, concept: bool) -> str:
+    """The batch id (and folder name).
+
+    A batch of named municipalities: letter, date and a digest of who is in it. The batch of
+    everyone due (``codes`` None): letter and date, one per day, so that running it again
+    finds it, however many of its letters have been sent or are due by now.
+    """
+    kind = "-concept" if concept else ""
+    if codes is None:
+        return f"{letter}-{day.isoformat()}{kind}"
     digest = hashlib.sha256(
         ("concept" if concept else "final").encode() + b"|" + "|".join(sorted(codes)).encode()
     ).hexdigest()[:6]
@@ -161,22 +174,58 @@ def plan_batch(
     problems: list[IbtpostError] = []
     chosen: list[Planned] = []
     skipped: list[str] = []
+    explicit = bool(request.municipalities)
+    wanted: list[Municipality] = []
+    if explicit:
+        for query in request.municipalities:
+            try:
+                municipality = find_municipality(config, query)
+            except IbtpostError as exc:
+                problems.append(exc)
+                continue
+            if municipality not in wanted:
+                wanted.append(municipality)
+        if problems:
+            raise Problems(problems)
+    else:
+        wanted = list(config.municipalities.values())
+    here = batch_id(
+        definition.id,
+        request.day,
+        [m.code for m in wanted] if explicit else None,
+        request.concept,
+    )
 
-    def consider(municipality: Municipality, explicit: bool) -> None:
+    def consider(municipality: Municipality) -> None:
         standing = standings.get(municipality.code)
         if standing is None:
             problems.append(UsageError(f"{municipality.name} ({municipality.code}): no figures"))
             return
-        advice = ladder.advise(standing, request.day)
         existing = register.letter(LetterKey(definition.id, municipality.code, request.day))
-        if existing is not None and existing.sent_on is not None:
-            problems.append(
-                UsageError(
-                    f"{municipality.name}: {existing.reference} was already sent on "
-                    f"{existing.sent_on.isoformat()}"
-                )
-            )
+        own = existing is not None and existing.batch == here
+        movable = existing is not None and existing.concept and existing.sent_on is None
+        if existing is not None and existing.batch is not None and not own and not movable:
+            message = f"{municipality.name}: already in batch {existing.batch}"
+            if explicit:
+                problems.append(UsageError(message, hint="leave it out of this batch"))
+            else:
+                skipped.append(message)
             return
+        # the letter before this one in the case (a sent letter of this batch is not its
+        # own predecessor)
+        prior = [r for r in standing.sent if existing is None or r.reference != existing.reference]
+        previous = (
+            PreviousLetter(
+                prior[-1].letter, prior[-1].trede or 0, prior[-1].reference, prior[-1].day
+            )
+            if prior
+            else None
+        )
+        if own and existing is not None:
+            # a re-run: the letter keeps its place, whatever the ladder says by now
+            chosen.append(Planned(municipality, previous, existing.reason))
+            return
+        advice = ladder.advise(standing, request.day)
         deviation = ladder.deviation(standing, advice, definition.trede, definition.id, request.day)
         if deviation is not None and not explicit:
             return
@@ -189,49 +238,18 @@ def plan_batch(
                 )
             )
             return
-        last = standing.last
-        previous = (
-            PreviousLetter(last.letter, last.trede or 0, last.reference, last.day)
-            if last is not None
-            else None
-        )
         chosen.append(Planned(municipality, previous, deviation))
 
-    if request.municipalities:
-        seen: set[str] = set()
-        for query in request.municipalities:
-            try:
-                municipality = find_municipality(config, query)
-            except IbtpostError as exc:
-                problems.append(exc)
-                continue
-            if municipality.code not in seen:
-                seen.add(municipality.code)
-                consider(municipality, explicit=True)
-    else:
-        for municipality in config.municipalities.values():
-            consider(municipality, explicit=False)
+    for municipality in wanted:
+        consider(municipality)
     if problems:
         raise Problems(problems)
-    # a letter already in another (final) batch stays there
-    kept: list[Planned] = []
-    for item in chosen:
-        existing = register.letter(LetterKey(definition.id, item.municipality.code, request.day))
-        codes = [p.municipality.code for p in chosen]
-        here = batch_id(definition.id, request.day, codes, request.concept)
-        if existing and existing.batch not in (None, here) and not existing.concept:
-            message = f"{item.municipality.name}: already in batch {existing.batch}"
-            if request.municipalities:
-                problems.append(UsageError(message, hint=f"ibtpost batch {existing.batch} exists"))
-            skipped.append(message)
-            continue
-        kept.append(item)
-    if problems:
-        raise Problems(problems)
+    kept = chosen
     # compose every letter once before anything is recorded: bad data stops here
+    checked: list[Planned] = []
     for item in kept:
         try:
-            compose(
+            letter = compose(
                 definition,
                 item.municipality,
                 config,
@@ -244,11 +262,13 @@ def plan_batch(
             problems.extend(exc.problems)
         except IbtpostError as exc:
             problems.append(exc)
+        else:
+            checked.append(dataclasses.replace(item, deadline=letter.ladder_deadline, draft=letter))
     if problems:
         raise Problems(problems)
-    codes = [item.municipality.code for item in kept]
+    kept = checked
     return Plan(
-        id=batch_id(definition.id, request.day, codes, request.concept),
+        id=here,
         definition=definition,
         request=request,
         letters=tuple(sorted(kept, key=lambda p: p.municipality.code)),
@@ -270,7 +290,14 @@ def run_batch(
     config = load_config(root)
     definition = load_letter(root, request.letter)
     assets = Assets.load(config, definition)
-    with Register.for_root(root) as register:
+    size = max(1, pool_size or config.settings.processes or os.cpu_count() or 1)
+    with (
+        Register.for_root(root) as register,
+        ThreadPoolExecutor(1) as starter,
+        _Converters(starter, size, config) as converters,
+    ):
+        if _likely_to_convert(config, definition, register, request):
+            converters.start()  # LibreOffice starts while the batch is planned
         reconcile(register, config, request.day)
         plan = plan_batch(config, definition, register, request)
         if not plan.letters:
@@ -281,7 +308,23 @@ def run_batch(
         folder = root / "outbox" / plan.id
         folder.mkdir(parents=True, exist_ok=True)
         with _locked(folder):
-            return _produce(config, plan, assets, register, folder, progress, pool_size, started)
+            return _produce(config, plan, assets, register, folder, progress, converters, started)
+
+
+def _likely_to_convert(
+    config: Config, definition: LetterDefinition, register: Register, request: BatchRequest
+) -> bool:
+    """False when this batch is already complete (a re-run usually converts nothing)."""
+    codes: list[str] | None = None
+    if request.municipalities:
+        codes = []
+        for query in request.municipalities:
+            try:
+                codes.append(find_municipality(config, query).code)
+            except IbtpostError:
+                return False  # the plan reports it
+    existing = register.batch(batch_id(definition.id, request.day, codes, request.concept))
+    return existing is None or existing.completed_at is None
 
 
 @contextlib.contextmanager
@@ -313,7 +356,7 @@ def _produce(
     register: Register,
     folder: Path,
     progress: ProgressCallback | None,
-    pool_size: int | None,
+    converters: _Converters,
     started: float,
 ) -> BatchResult:
     request, definition = plan.request, plan.definition
@@ -321,28 +364,11 @@ def _produce(
         PlannedLetter(
             key=LetterKey(definition.id, item.municipality.code, request.day),
             trede=definition.trede,
-            deadline=None,  # filled in below from the composed letter
+            deadline=item.deadline,
             reason=request.reason if item.deviation or request.reason else None,
             sample=config.figures[item.municipality.code].sample,
         )
         for item in plan.letters
-    ]
-    # the term the ladder waits for, computed exactly as the letter states it
-    deadlines = {
-        item.municipality.code: compose(
-            definition,
-            item.municipality,
-            config,
-            PLACEHOLDER_REFERENCE,
-            request.day,
-            concept=request.concept,
-            previous=item.previous,
-        ).ladder_deadline
-        for item in plan.letters
-    }
-    planned = [
-        PlannedLetter(p.key, p.trede, deadlines[p.key.municipality], p.reason, p.sample)
-        for p in planned
     ]
     record = BatchRecord(plan.id, definition.id, request.day, request.concept, request.reason)
     refs = register.open_batch(record, planned, config.settings.references)
@@ -353,65 +379,46 @@ def _produce(
     work.mkdir(exist_ok=True)
 
     known = {r.reference: r for r in register.batch_letters(plan.id)}
+    total = len(plan.letters)
+    size = converters.size
     jobs: list[_Job] = []
-    for item in plan.letters:
-        reference = refs[item.municipality.code]
-        letter = compose(
-            definition,
-            item.municipality,
-            config,
-            reference,
-            request.day,
-            concept=request.concept,
-            previous=item.previous,
-        )
-        docx = render_letter(letter, assets)
-        stem = f"{reference}-{slug(item.municipality.name)}"
-        sha = hashlib.sha256(docx).hexdigest()
-        job = _Job(item, letter, stem, sha)
-        jobs.append(job)
-        docx_path = folder / f"{stem}.docx"
-        if not docx_path.is_file() or _sha256(docx_path) != sha:
-            write_atomic(docx_path, docx)
-        rec = known.get(reference)
-        pdf_path = folder / f"{stem}.pdf"
-        if (
-            rec is not None
-            and rec.docx_sha256 == sha
-            and rec.pdf_sha256 is not None
-            and pdf_path.is_file()
-            and _sha256(pdf_path) == rec.pdf_sha256
-        ):
-            job.result = _letter_result(job, folder, config, rec.pdf_sha256, rec.pages or 0, False)
-    jobs.sort(key=lambda j: j.letter.reference)
-    total = len(jobs)
-    done = sum(1 for j in jobs if j.result is not None)
-    if progress:
-        progress(done, total)
-    todo = [j for j in jobs if j.result is None]
+    futures: dict[Future[tuple[bytes, int]], _Job] = {}
     failures: list[str] = []
     warnings: list[str] = list(plan.skipped)
-    if todo:
-        size = pool_size or config.settings.processes or os.cpu_count() or 1
-        size = max(1, min(size, len(todo)))
-        with (
-            ConverterPool(
-                size,
-                config.settings.soffice,
-                config.settings.converter_python,
-                config.settings.convert_timeout,
-            ) as pool,
-            ThreadPoolExecutor(size) as executor,
-        ):
-            futures: dict[Future[tuple[bytes, int]], _Job] = {
-                executor.submit(_convert_one, pool, job, folder, work, definition): job
-                for job in todo
-            }
+    done = 0
+    with ThreadPoolExecutor(size) as executor:
+        try:
+            # Render every letter; a letter that is new or changed goes to the converters at
+            # once, so LibreOffice starts and converts while the rest is still being rendered.
+            for item in plan.letters:
+                job = _render_job(item, refs, config, assets, request, definition, folder)
+                jobs.append(job)
+                rec = known.get(job.letter.reference)
+                if (
+                    rec is not None
+                    and rec.docx_sha256 == job.docx_sha256
+                    and rec.pdf_sha256 is not None
+                    and (folder / f"{job.stem}.pdf").is_file()
+                    and _sha256(folder / f"{job.stem}.pdf") == rec.pdf_sha256
+                ):
+                    job.result = _letter_result(
+                        job, folder, config, rec.pdf_sha256, rec.pages or 0, False
+                    )
+                    done += 1
+                else:
+                    pool = converters.start()
+                    futures[executor.submit(_convert_one, pool, job, folder, work, definition)] = (
+                        job
+                    )
+            if progress:
+                progress(done, total)
             converted = 0
             for future in _as_completed(futures):
                 job = futures[future]
                 try:
                     pdf, pages = future.result()
+                except _PoolFailed as exc:
+                    raise exc.error from None
                 except IbtpostError as exc:
                     failures.append(f"{job.stem}: {exc}")
                     continue
@@ -423,7 +430,13 @@ def _produce(
                 if progress:
                     progress(done, total)
                 failpoints.hit("converted", converted)
-            warnings.extend(pool.incidents)
+        except BaseException:
+            # stop queued conversions before the converters are closed
+            executor.shutdown(wait=True, cancel_futures=True)
+            raise
+        warnings.extend(converters.incidents())
+    converters.request_stop()
+    jobs.sort(key=lambda j: j.letter.reference)
     if failures:
         raise ConvertError(
             f"{len(failures)} of {total} letters failed: {failures[0]}"
@@ -432,7 +445,8 @@ def _produce(
         )
     failpoints.hit("before-manifest")
     letters = [j.result for j in jobs if j.result is not None]
-    _write_manifests(folder, plan, letters)
+    reasons = {r.reference: r.reason for r in register.batch_letters(plan.id)}
+    _write_manifests(folder, plan, letters, reasons)
     write_atomic(folder / PRINT_FILE, print_file([folder / item.pdf.name for item in letters]))
     register.complete_batch(plan.id)
     for leftover in work.iterdir():
@@ -452,6 +466,95 @@ def _produce(
     )
 
 
+class _PoolFailed(Exception):
+    """The converters could not start; carries the ConvertError that says why."""
+
+    def __init__(self, error: IbtpostError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _Converters:
+    """The batch's converter pool, started in the background on first need."""
+
+    def __init__(self, starter: ThreadPoolExecutor, size: int, config: Config) -> None:
+        self._starter = starter
+        self.size = size
+        self._settings = config.settings
+        self._future: Future[ConverterPool] | None = None
+
+    def start(self) -> Future[ConverterPool]:
+        """The pool (starting it if this is the first call)."""
+        if self._future is None:
+            s = self._settings
+            self._future = self._starter.submit(
+                ConverterPool, self.size, s.soffice, s.converter_python, s.convert_timeout
+            )
+        return self._future
+
+    def request_stop(self) -> None:
+        """Let the converters stop their LibreOffice while the batch finishes its files."""
+        if self._future is not None and self._future.exception() is None:
+            for converter in self._future.result().converters:
+                converter.request_stop()
+
+    def incidents(self) -> list[str]:
+        """What the pool had to repair (hung or dead converters)."""
+        if self._future is None or self._future.exception() is not None:
+            return []
+        return list(self._future.result().incidents)
+
+    def __enter__(self) -> _Converters:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._future is not None and self._future.exception() is None:
+            self._future.result().close()
+
+
+def _render_job(
+    item: Planned,
+    refs: dict[str, str],
+    config: Config,
+    assets: Assets,
+    request: BatchRequest,
+    definition: LetterDefinition,
+    folder: Path,
+) -> _Job:
+    """Compose and render one letter and store its .docx (unless the same bytes are there)."""
+    reference = refs[item.municipality.code]
+    if item.draft is not None and not _uses_reference(definition.path):
+        # the reference appears only in the template's column: no need to compose again
+        letter = dataclasses.replace(item.draft, reference=reference)
+    else:
+        letter = compose(
+            definition,
+            item.municipality,
+            config,
+            reference,
+            request.day,
+            concept=request.concept,
+            previous=item.previous,
+        )
+    docx = render_letter(letter, assets)
+    stem = f"{reference}-{slug(item.municipality.name)}"
+    sha = hashlib.sha256(docx).hexdigest()
+    path = folder / f"{stem}.docx"
+    if not path.is_file() or _sha256(path) != sha:
+        write_atomic(path, docx)
+    return _Job(item, letter, stem, sha)
+
+
+_REFERENCE_NAME = re.compile(r"(?<![.\w])reference\b")
+
+
+@functools.lru_cache(maxsize=16)
+def _uses_reference(path: Path) -> bool:
+    """Whether the letter definition's text itself (not only the template) shows the
+    reference."""
+    return bool(_REFERENCE_NAME.search(path.read_text("utf-8")))
+
+
 def _as_completed(futures: dict[Future[Any], _Job]) -> Iterator[Future[Any]]:
     from concurrent.futures import as_completed  # noqa: PLC0415 - keeps the typed wrapper small
 
@@ -459,9 +562,17 @@ def _as_completed(futures: dict[Future[Any], _Job]) -> Iterator[Future[Any]]:
 
 
 def _convert_one(
-    pool: ConverterPool, job: _Job, folder: Path, work: Path, definition: LetterDefinition
+    pool_future: Future[ConverterPool],
+    job: _Job,
+    folder: Path,
+    work: Path,
+    definition: LetterDefinition,
 ) -> tuple[bytes, int]:
     """Convert, finish and store one letter's PDF (runs in a worker thread)."""
+    try:
+        pool = pool_future.result()
+    except IbtpostError as exc:
+        raise _PoolFailed(exc) from None
     raw = work / f"{job.stem}.pdf"
     raw.unlink(missing_ok=True)
     pool.convert(folder / f"{job.stem}.docx", raw)
@@ -495,9 +606,10 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _write_manifests(folder: Path, plan: Plan, letters: list[BatchLetter]) -> None:
+def _write_manifests(
+    folder: Path, plan: Plan, letters: list[BatchLetter], reasons: dict[str, str | None]
+) -> None:
     request, definition = plan.request, plan.definition
-    deviations = {item.municipality.code: item.deviation for item in plan.letters}
     rows: list[dict[str, Any]] = [
         {
             "reference": item.reference,
@@ -514,7 +626,7 @@ def _write_manifests(folder: Path, plan: Plan, letters: list[BatchLetter]) -> No
             "data_source": item.data_source,
             "sample": item.sample,
             "concept": request.concept,
-            "reason": (request.reason or "") if deviations[item.municipality.code] else "",
+            "reason": reasons.get(item.reference) or "",
         }
         for item in letters
     ]

@@ -49,7 +49,13 @@ def _date(text: str) -> date:
 def cmd_letter(args: argparse.Namespace) -> int:
     """ibtpost letter."""
     result = produce_letter(
-        args.root, args.letter, args.municipality, args.date, args.reference, args.out
+        args.root,
+        args.letter,
+        args.municipality,
+        args.date,
+        args.reference,
+        args.out,
+        concept=args.concept,
     )
     print(result.docx)
     print(result.pdf)
@@ -322,6 +328,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="Onze referentie to use (digits); default: the next number of the series",
     )
     p.add_argument("--out", "-o", type=Path, help="folder for the files (default: outbox/letters/)")
+    p.add_argument(
+        "--concept",
+        action="store_true",
+        help="mark every page CONCEPT (always so for a draft letter definition)",
+    )
     p.set_defaults(func=cmd_letter)
 
     p = sub.add_parser(

@@ -228,9 +228,17 @@ class Converter:
 
     def close(self) -> None:
         """Let the worker stop its soffice, then clean up."""
+        self.request_stop()
+        self.await_stop()
+
+    def request_stop(self) -> None:
+        """Tell the worker to stop (it ends its soffice), without waiting."""
         if self.proc.stdin is not None:
             with contextlib.suppress(OSError):
                 self.proc.stdin.close()
+
+    def await_stop(self) -> None:
+        """Wait for a worker told to stop (15 s at most), then make sure it is gone."""
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=15)
         self.kill()
@@ -323,9 +331,12 @@ class ConverterPool:
                 return
 
     def close(self) -> None:
-        """Stop every converter."""
-        for converter in self.converters:
-            converter.close()
+        """Stop every converter (all at once)."""
+        converters = self.converters
+        for converter in converters:
+            converter.request_stop()
+        for converter in converters:
+            converter.await_stop()
         with self._lock:
             self._all.clear()
 

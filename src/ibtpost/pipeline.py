@@ -16,10 +16,10 @@ from ibtpost.config import find_municipality, load_config
 from ibtpost.convert import ConverterPool
 from ibtpost.definitions import load_letter
 from ibtpost.errors import Location, RenderError, TemplateError
-from ibtpost.models import Config, LetterContext, LetterDefinition
+from ibtpost.models import Config, LetterContext, LetterDefinition, PreviousLetter
 from ibtpost.outbox import slug, write_atomic
 from ibtpost.pdf import PdfFacts, finish_letter_pdf
-from ibtpost.register import LetterKey, Register, validate_reference
+from ibtpost.register import REGISTER_NAME, LetterKey, Register, validate_reference
 from ibtpost.render import render_docx
 
 
@@ -79,20 +79,33 @@ def produce_letter(
     day: date,
     reference: str | None = None,
     out: Path | None = None,
+    concept: bool = False,
 ) -> LetterFiles:
-    """Produce one letter as .docx and PDF/A in ``out`` (default outbox/letters/)."""
+    """Produce one letter as .docx and PDF/A in ``out`` (default outbox/letters/).
+
+    A draft definition always gives a CONCEPT letter. The previous letter on the
+    municipality's ladder (for texts that refer to it) comes from the register.
+    """
     config = load_config(root)
     definition = load_letter(root, letter_id)
     municipality = find_municipality(config, municipality_query)
     explicit = validate_reference(reference) if reference is not None else None
     assets = Assets.load(config, definition)
+    concept = concept or definition.status == "draft"
+    previous = previous_letter(root, municipality.code)
+
+    def make(ref: str) -> LetterContext:
+        return compose(
+            definition, municipality, config, ref, day, concept=concept, previous=previous
+        )
+
     # Validate by rendering once with a stand-in reference before anything is recorded.
-    render_letter(compose(definition, municipality, config, PLACEHOLDER_REFERENCE, day), assets)
+    render_letter(make(PLACEHOLDER_REFERENCE), assets)
 
     key = LetterKey(definition.id, municipality.code, day)
     with Register.for_root(root) as register:
         ref = register.reference_for(key, config.settings.references, explicit)
-    letter = compose(definition, municipality, config, ref, day)
+    letter = make(ref)
     docx = render_letter(letter, assets)
     target = out if out is not None else root / "outbox" / "letters"
     stem = f"{ref}-{slug(municipality.name)}"
@@ -109,6 +122,21 @@ def produce_letter(
     write_atomic(target / f"{stem}.docx", docx)
     write_atomic(target / f"{stem}.pdf", pdf)
     return LetterFiles(ref, target / f"{stem}.docx", target / f"{stem}.pdf", facts, letter)
+
+
+def previous_letter(root: Path, code: str) -> PreviousLetter | None:
+    """The last letter sent in the municipality's open supervision case, if any."""
+    if not (root / "outbox" / REGISTER_NAME).is_file():
+        return None  # nothing sent yet (and reading must not create the register)
+    with Register.for_root(root) as register:
+        case = register.open_cases().get(code)
+        if case is None:
+            return None
+        sent = register.case_letters(case.id)
+    if not sent:
+        return None
+    last = sent[-1]
+    return PreviousLetter(last.letter, last.trede or 0, last.reference, last.day)
 
 
 def check_pages(pages: int, definition: LetterDefinition, name: str) -> None:

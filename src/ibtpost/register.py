@@ -125,23 +125,21 @@ class Register:
         self.close()
 
     def _migrate(self) -> None:
-        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
-        if version > len(MIGRATIONS):
-            raise RegisterError(
-                f"register schema {version} is newer than this ibtpost knows ({len(MIGRATIONS)})",
-                Location(str(self.path)),
-            )
-        for number in range(version, len(MIGRATIONS)):
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+        """Bring the schema up to date. The version is read inside the write transaction,
+        so two processes opening a new register at once apply each migration once."""
+        with self.transaction():
+            version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
+            if version > len(MIGRATIONS):
+                raise RegisterError(
+                    f"register schema {version} is newer than this ibtpost knows "
+                    f"({len(MIGRATIONS)})",
+                    Location(str(self.path)),
+                )
+            for number in range(version, len(MIGRATIONS)):
                 for statement in MIGRATIONS[number].split(";"):
                     if statement.strip():
                         self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number + 1}")
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -265,7 +263,8 @@ class Register:
                     )
                 reference = self._allocate(plan.key, series, None)
                 self.db.execute(
-                    "UPDATE letters SET batch=?, trede=?, concept=?, term_deadline=?, reason=?,"
+                    "UPDATE letters SET batch=?, trede=?, concept=?, term_deadline=?,"
+                    " reason=COALESCE(?, reason),"
                     " sample=? WHERE reference=? AND sent_on IS NULL",
                     (
                         batch.id,

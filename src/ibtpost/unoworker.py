@@ -68,11 +68,32 @@ def main() -> int:
         stderr=subprocess.DEVNULL,
         env=env,
     )
+    desktop = None
+    try:
+        desktop = connect(uno, office, pipe, float(startup))
+        if desktop is None:
+            return 2
+        filter_data = uno.Any(
+            "[]com.sun.star.beans.PropertyValue",
+            tuple(prop(name, value) for name, value in PDF_FILTER_DATA),
+        )
+        store_args = (prop("FilterName", "writer_pdf_Export"), prop("FilterData", filter_data))
+        load_args = (prop("Hidden", True), prop("ReadOnly", True))
+        say({"ready": True, "soffice_pid": office.pid})
+        return serve(desktop, office, uno, load_args, store_args)
+    except BrokenPipeError:
+        return 1  # ibtpost is gone
+    finally:
+        stop(desktop, office)
+
+
+def connect(uno: Any, office: subprocess.Popen[bytes], pipe: str, startup: float) -> Any:
+    """The office's Desktop once soffice accepts connections; None (reported) if it fails."""
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext(
         "com.sun.star.bridge.UnoUrlResolver", local
     )
-    deadline = time.monotonic() + float(startup)
+    deadline = time.monotonic() + startup
     while True:
         try:
             context = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
@@ -80,26 +101,12 @@ def main() -> int:
         except Exception as exc:
             if office.poll() is not None:
                 say({"fatal": f"soffice exited with {office.returncode} while starting"})
-                return 2
+                return None
             if time.monotonic() > deadline:
-                office.kill()
-                say({"fatal": f"soffice did not accept connections in {startup} s ({exc})"})
-                return 2
+                say({"fatal": f"soffice did not accept connections in {startup:g} s ({exc})"})
+                return None
             time.sleep(0.05)
-    manager = context.ServiceManager
-    desktop = manager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
-    filter_data = uno.Any(
-        "[]com.sun.star.beans.PropertyValue",
-        tuple(prop(name, value) for name, value in PDF_FILTER_DATA),
-    )
-    store_args = (prop("FilterName", "writer_pdf_Export"), prop("FilterData", filter_data))
-    load_args = (prop("Hidden", True), prop("ReadOnly", True))
-    say({"ready": True, "soffice_pid": office.pid})
-
-    try:
-        return serve(desktop, office, uno, load_args, store_args)
-    finally:
-        stop(desktop, office)
+    return context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
 
 
 def serve(
@@ -131,8 +138,9 @@ def serve(
 
 def stop(desktop: Any, office: subprocess.Popen[bytes]) -> None:
     """Stop soffice: politely, then by force; never leave it running."""
-    with contextlib.suppress(Exception):
-        desktop.terminate()
+    if desktop is not None:
+        with contextlib.suppress(Exception):
+            desktop.terminate()
     try:
         office.wait(timeout=10)
     except subprocess.TimeoutExpired:
