@@ -18,96 +18,42 @@ skips the letters already finished (the hashes match) and completes the rest.
 from __future__ import annotations
 
 import contextlib
-import csv
 import dataclasses
 import fcntl
 import functools
 import hashlib
 import io
-import json
 import os
 import re
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pikepdf
 
-from ibtpost import failpoints, ladder
-from ibtpost.compose import PLACEHOLDER_REFERENCE, compose
+from ibtpost import failpoints
+from ibtpost.compose import compose
 from ibtpost.config import find_municipality, load_config
 from ibtpost.convert import ConverterPool
 from ibtpost.definitions import load_letter
 from ibtpost.errors import (
     ConvertError,
     IbtpostError,
-    Location,
-    Problems,
-    RegisterError,
     UsageError,
 )
-from ibtpost.models import Config, LetterContext, LetterDefinition, Municipality, PreviousLetter
+from ibtpost.manifest import PRINT_FILE, print_file, write_manifests
+from ibtpost.models import Config, LetterContext, LetterDefinition, Municipality
 from ibtpost.outbox import slug, write_atomic
 from ibtpost.pdf import finish_letter_pdf
 from ibtpost.pipeline import Assets, check_pages, render_letter
 from ibtpost.register import BatchRecord, LetterKey, PlannedLetter, Register
+from ibtpost.selection import BatchRequest, Plan, Planned, batch_id, plan_batch
 from ibtpost.supervision import reconcile
 
-MANIFEST_FIELDS = (
-    "reference",
-    "municipality",
-    "name",
-    "trede",
-    "letter",
-    "date",
-    "docx",
-    "pdf",
-    "docx_sha256",
-    "pdf_sha256",
-    "pages",
-    "data_source",
-    "sample",
-    "concept",
-    "reason",
-)
-PRINT_FILE = "print.pdf"
-
-
-@dataclass(frozen=True)
-class BatchRequest:
-    """What the secretariat asks for."""
-
-    letter: str
-    day: date
-    municipalities: tuple[str, ...] = ()  # codes or names; empty: whoever is due
-    concept: bool = False
-    reason: str | None = None
-
-
-@dataclass(frozen=True)
-class Planned:
-    """One letter of a planned batch."""
-
-    municipality: Municipality
-    previous: PreviousLetter | None
-    deviation: str | None  # why it departs from the ladder (then the reason applies)
-    deadline: date | None = None  # the end of the term the ladder waits for
-    draft: LetterContext | None = None  # composed with the stand-in reference
-
-
-@dataclass(frozen=True)
-class Plan:
-    """A validated batch, before anything is recorded."""
-
-    id: str
-    definition: LetterDefinition
-    request: BatchRequest
-    letters: tuple[Planned, ...]
-    skipped: tuple[str, ...]  # municipalities left out, with why
+ProgressCallback = Callable[[int, int], None]
 
 
 @dataclass
@@ -142,141 +88,6 @@ class BatchResult:
     def pages(self) -> int:
         """All pages of all letters."""
         return sum(item.pages for item in self.letters)
-
-
-def batch_id(letter: str, day: date, codes: list[str] | None, concept: bool) -> str:
-    """The batch id (and folder name).
-
-    A batch of named municipalities: letter, date and a digest of who is in it. The batch of
-    everyone due (``codes`` None): letter and date, one per day, so that running it again
-    finds it, however many of its letters have been sent or are due by now.
-    """
-    kind = "-concept" if concept else ""
-    if codes is None:
-        return f"{letter}-{day.isoformat()}{kind}"
-    digest = hashlib.sha256(
-        ("concept" if concept else "final").encode() + b"|" + "|".join(sorted(codes)).encode()
-    ).hexdigest()[:6]
-    return f"{letter}-{day.isoformat()}-{digest}"
-
-
-def plan_batch(
-    config: Config, definition: LetterDefinition, register: Register, request: BatchRequest
-) -> Plan:
-    """Choose and check the municipalities; raise Problems listing every problem."""
-    if definition.status == "draft" and not request.concept:
-        raise UsageError(
-            f"{definition.id} is a draft (not approved): a batch of it needs --concept",
-            Location(f"letters/{definition.path.name}", None, "status"),
-            hint="--concept marks every page CONCEPT",
-        )
-    standings = ladder.standings(config.figures, register.open_cases(), register.all_letters())
-    problems: list[IbtpostError] = []
-    chosen: list[Planned] = []
-    skipped: list[str] = []
-    explicit = bool(request.municipalities)
-    wanted: list[Municipality] = []
-    if explicit:
-        for query in request.municipalities:
-            try:
-                municipality = find_municipality(config, query)
-            except IbtpostError as exc:
-                problems.append(exc)
-                continue
-            if municipality not in wanted:
-                wanted.append(municipality)
-        if problems:
-            raise Problems(problems)
-    else:
-        wanted = list(config.municipalities.values())
-    here = batch_id(
-        definition.id,
-        request.day,
-        [m.code for m in wanted] if explicit else None,
-        request.concept,
-    )
-
-    def consider(municipality: Municipality) -> None:
-        standing = standings.get(municipality.code)
-        if standing is None:
-            problems.append(UsageError(f"{municipality.name} ({municipality.code}): no figures"))
-            return
-        existing = register.letter(LetterKey(definition.id, municipality.code, request.day))
-        own = existing is not None and existing.batch == here
-        movable = existing is not None and existing.concept and existing.sent_on is None
-        if existing is not None and existing.batch is not None and not own and not movable:
-            message = f"{municipality.name}: already in batch {existing.batch}"
-            if explicit:
-                problems.append(UsageError(message, hint="leave it out of this batch"))
-            else:
-                skipped.append(message)
-            return
-        # the letter before this one in the case (a sent letter of this batch is not its
-        # own predecessor)
-        prior = [r for r in standing.sent if existing is None or r.reference != existing.reference]
-        previous = (
-            PreviousLetter(
-                prior[-1].letter, prior[-1].trede or 0, prior[-1].reference, prior[-1].day
-            )
-            if prior
-            else None
-        )
-        if own and existing is not None:
-            # a re-run: the letter keeps its place, whatever the ladder says by now
-            chosen.append(Planned(municipality, previous, existing.reason))
-            return
-        advice = ladder.advise(standing, request.day)
-        deviation = ladder.deviation(standing, advice, definition.trede, definition.id, request.day)
-        if deviation is not None and not explicit:
-            return
-        if deviation is not None and not request.reason:
-            problems.append(
-                UsageError(
-                    f"{municipality.name} ({municipality.code}): {deviation}",
-                    Location(None, None, "--municipality"),
-                    hint="give --reason TEXT to record why, or leave it out",
-                )
-            )
-            return
-        chosen.append(Planned(municipality, previous, deviation))
-
-    for municipality in wanted:
-        consider(municipality)
-    if problems:
-        raise Problems(problems)
-    kept = chosen
-    # compose every letter once before anything is recorded: bad data stops here
-    checked: list[Planned] = []
-    for item in kept:
-        try:
-            letter = compose(
-                definition,
-                item.municipality,
-                config,
-                PLACEHOLDER_REFERENCE,
-                request.day,
-                concept=request.concept,
-                previous=item.previous,
-            )
-        except Problems as exc:
-            problems.extend(exc.problems)
-        except IbtpostError as exc:
-            problems.append(exc)
-        else:
-            checked.append(dataclasses.replace(item, deadline=letter.ladder_deadline, draft=letter))
-    if problems:
-        raise Problems(problems)
-    kept = checked
-    return Plan(
-        id=here,
-        definition=definition,
-        request=request,
-        letters=tuple(sorted(kept, key=lambda p: p.municipality.code)),
-        skipped=tuple(skipped),
-    )
-
-
-ProgressCallback = Callable[[int, int], None]
 
 
 def run_batch(
@@ -386,68 +197,78 @@ def _produce(
     failures: list[str] = []
     warnings: list[str] = list(plan.skipped)
     done = 0
-    with ThreadPoolExecutor(size) as executor:
-        try:
-            # Render every letter; a letter that is new or changed goes to the converters at
-            # once, so LibreOffice starts and converts while the rest is still being rendered.
-            for item in plan.letters:
-                job = _render_job(item, refs, config, assets, request, definition, folder)
-                jobs.append(job)
-                rec = known.get(job.letter.reference)
-                if (
-                    rec is not None
-                    and rec.docx_sha256 == job.docx_sha256
-                    and rec.pdf_sha256 is not None
-                    and (folder / f"{job.stem}.pdf").is_file()
-                    and _sha256(folder / f"{job.stem}.pdf") == rec.pdf_sha256
-                ):
-                    job.result = _letter_result(
-                        job, folder, config, rec.pdf_sha256, rec.pages or 0, False
-                    )
-                    done += 1
-                else:
-                    pool = converters.start()
-                    futures[executor.submit(_convert_one, pool, job, folder, work, definition)] = (
-                        job
-                    )
-            if progress:
-                progress(done, total)
-            converted = 0
-            for future in _as_completed(futures):
-                job = futures[future]
-                try:
-                    pdf, pages = future.result()
-                except _PoolFailed as exc:
-                    raise exc.error from None
-                except IbtpostError as exc:
-                    failures.append(f"{job.stem}: {exc}")
-                    continue
-                pdf_sha = hashlib.sha256(pdf).hexdigest()
-                register.record_files(job.letter.reference, job.docx_sha256, pdf_sha, pages)
-                job.result = _letter_result(job, folder, config, pdf_sha, pages, True)
-                done += 1
-                converted += 1
+    # Converted letters are opened for the print file as they come in (while LibreOffice
+    # works); the others are opened at the end.
+    with contextlib.ExitStack() as keep_open:
+        opened: dict[str, pikepdf.Pdf] = {}
+        with ThreadPoolExecutor(size) as executor:
+            try:
+                # Render every letter; a letter that is new or changed goes to the converters at
+                # once, so LibreOffice starts and converts while the rest is still being rendered.
+                for item in plan.letters:
+                    job = _render_job(item, refs, config, assets, request, definition, folder)
+                    jobs.append(job)
+                    rec = known.get(job.letter.reference)
+                    if (
+                        rec is not None
+                        and rec.docx_sha256 == job.docx_sha256
+                        and rec.pdf_sha256 is not None
+                        and (folder / f"{job.stem}.pdf").is_file()
+                        and _sha256(folder / f"{job.stem}.pdf") == rec.pdf_sha256
+                    ):
+                        job.result = _letter_result(
+                            job, folder, config, rec.pdf_sha256, rec.pages or 0, False
+                        )
+                        done += 1
+                    else:
+                        pool = converters.start()
+                        futures[
+                            executor.submit(_convert_one, pool, job, folder, work, definition)
+                        ] = job
                 if progress:
                     progress(done, total)
-                failpoints.hit("converted", converted)
-        except BaseException:
-            # stop queued conversions before the converters are closed
-            executor.shutdown(wait=True, cancel_futures=True)
-            raise
-        warnings.extend(converters.incidents())
-    converters.request_stop()
-    jobs.sort(key=lambda j: j.letter.reference)
-    if failures:
-        raise ConvertError(
-            f"{len(failures)} of {total} letters failed: {failures[0]}"
-            + (f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""),
-            hint="run the same batch command again to retry only these",
-        )
-    failpoints.hit("before-manifest")
-    letters = [j.result for j in jobs if j.result is not None]
-    reasons = {r.reference: r.reason for r in register.batch_letters(plan.id)}
-    _write_manifests(folder, plan, letters, reasons)
-    write_atomic(folder / PRINT_FILE, print_file([folder / item.pdf.name for item in letters]))
+                converted = 0
+                for future in _as_completed(futures):
+                    job = futures[future]
+                    try:
+                        pdf, pages = future.result()
+                    except _PoolFailed as exc:
+                        raise exc.error from None
+                    except IbtpostError as exc:
+                        failures.append(f"{job.stem}: {exc}")
+                        continue
+                    pdf_sha = hashlib.sha256(pdf).hexdigest()
+                    register.record_files(job.letter.reference, job.docx_sha256, pdf_sha, pages)
+                    job.result = _letter_result(job, folder, config, pdf_sha, pages, True)
+                    opened[job.letter.reference] = keep_open.enter_context(
+                        pikepdf.open(io.BytesIO(pdf))
+                    )
+                    done += 1
+                    converted += 1
+                    if progress:
+                        progress(done, total)
+                    failpoints.hit("converted", converted)
+            except BaseException:
+                # stop queued conversions before the converters are closed
+                executor.shutdown(wait=True, cancel_futures=True)
+                raise
+            warnings.extend(converters.incidents())
+        converters.request_stop()
+        jobs.sort(key=lambda j: j.letter.reference)
+        if failures:
+            raise ConvertError(
+                f"{len(failures)} of {total} letters failed: {failures[0]}"
+                + (f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""),
+                hint="run the same batch command again to retry only these",
+            )
+        failpoints.hit("before-manifest")
+        letters = [j.result for j in jobs if j.result is not None]
+        reasons = {r.reference: r.reason for r in register.batch_letters(plan.id)}
+        write_manifests(folder, plan, letters, reasons)
+        for made in letters:
+            if made.reference not in opened:
+                opened[made.reference] = keep_open.enter_context(pikepdf.open(made.pdf))
+        write_atomic(folder / PRINT_FILE, print_file([opened[i.reference] for i in letters]))
     register.complete_batch(plan.id)
     for leftover in work.iterdir():
         leftover.unlink()
@@ -604,72 +425,3 @@ def _letter_result(
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _write_manifests(
-    folder: Path, plan: Plan, letters: list[BatchLetter], reasons: dict[str, str | None]
-) -> None:
-    request, definition = plan.request, plan.definition
-    rows: list[dict[str, Any]] = [
-        {
-            "reference": item.reference,
-            "municipality": item.municipality.code,
-            "name": item.municipality.name,
-            "trede": definition.trede,
-            "letter": definition.id,
-            "date": request.day.isoformat(),
-            "docx": item.docx.name,
-            "pdf": item.pdf.name,
-            "docx_sha256": item.docx_sha256,
-            "pdf_sha256": item.pdf_sha256,
-            "pages": item.pages,
-            "data_source": item.data_source,
-            "sample": item.sample,
-            "concept": request.concept,
-            "reason": reasons.get(item.reference) or "",
-        }
-        for item in letters
-    ]
-    text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    write_atomic(folder / "manifest.csv", text.getvalue().encode("utf-8"))
-    document = {
-        "batch": plan.id,
-        "letter": definition.id,
-        "trede": definition.trede,
-        "status": definition.status,
-        "date": request.day.isoformat(),
-        "concept": request.concept,
-        "reason": request.reason,
-        "print_file": PRINT_FILE,
-        "letters": rows,
-    }
-    data = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    write_atomic(folder / "manifest.json", data.encode("utf-8"))
-
-
-def print_file(pdfs: list[Path]) -> bytes:
-    """One PDF of all letters for the post room, each letter starting on a new sheet
-    (a blank page after a letter with an odd page count, for duplex printing)."""
-    with contextlib.ExitStack() as stack:
-        out = stack.enter_context(pikepdf.new())
-        for path in pdfs:
-            doc = stack.enter_context(pikepdf.open(path))  # open until the merged file is saved
-            out.pages.extend(doc.pages)
-            if len(doc.pages) % 2:
-                box = doc.pages[-1].mediabox
-                out.add_blank_page(page_size=(float(box[2]), float(box[3])))
-        buffer = io.BytesIO()
-        out.save(buffer, deterministic_id=True)
-        return buffer.getvalue()
-
-
-def read_manifest(folder: Path) -> dict[str, Any]:
-    """The manifest.json of a batch folder."""
-    path = folder / "manifest.json"
-    if not path.is_file():
-        raise RegisterError(f"batch {folder.name} has no manifest (not complete)", Location(path))
-    data: dict[str, Any] = json.loads(path.read_text("utf-8"))
-    return data

@@ -22,11 +22,12 @@ from rich.progress import (
 from rich.table import Table
 
 from ibtpost import __version__
-from ibtpost.batch import BatchRequest, run_batch
+from ibtpost.batch import run_batch
 from ibtpost.check import run_check
 from ibtpost.errors import EXIT_BAD_INPUT, EXIT_FAILURE, IbtpostError, Problems
 from ibtpost.importing import ImportResult, import_addresses, import_cdk, import_figures
 from ibtpost.pipeline import produce_letter
+from ibtpost.selection import BatchRequest
 from ibtpost.supervision import mark_posted, status
 
 EXIT_OK = 0

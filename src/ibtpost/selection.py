@@ -1,0 +1,186 @@
+"""Which municipalities a batch is for: the ladder's choice, or the ones asked for.
+
+A batch of named municipalities may depart from the ladder only with a reason; the batch
+of everyone due takes exactly the municipalities the ladder recommends the letter for.
+Everything is composed once with a stand-in reference, so bad data stops the batch before
+anything is recorded (pure apart from reading the register).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from ibtpost import ladder
+from ibtpost.compose import PLACEHOLDER_REFERENCE, compose
+from ibtpost.config import find_municipality
+from ibtpost.errors import IbtpostError, Location, Problems, UsageError
+from ibtpost.models import Config, LetterContext, LetterDefinition, Municipality, PreviousLetter
+from ibtpost.register import LetterKey, Register
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    """What the secretariat asks for."""
+
+    letter: str
+    day: date
+    municipalities: tuple[str, ...] = ()  # codes or names; empty: whoever is due
+    concept: bool = False
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One letter of a planned batch."""
+
+    municipality: Municipality
+    previous: PreviousLetter | None
+    deviation: str | None  # why it departs from the ladder (then the reason applies)
+    deadline: date | None = None  # the end of the term the ladder waits for
+    draft: LetterContext | None = None  # composed with the stand-in reference
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated batch, before anything is recorded."""
+
+    id: str
+    definition: LetterDefinition
+    request: BatchRequest
+    letters: tuple[Planned, ...]
+    skipped: tuple[str, ...]  # municipalities left out, with why
+
+
+def batch_id(letter: str, day: date, codes: list[str] | None, concept: bool) -> str:
+    """The batch id (and folder name).
+
+    A batch of named municipalities: letter, date and a digest of who is in it. The batch of
+    everyone due (``codes`` None): letter and date, one per day, so that running it again
+    finds it, however many of its letters have been sent or are due by now.
+    """
+    kind = "-concept" if concept else ""
+    if codes is None:
+        return f"{letter}-{day.isoformat()}{kind}"
+    digest = hashlib.sha256(
+        ("concept" if concept else "final").encode() + b"|" + "|".join(sorted(codes)).encode()
+    ).hexdigest()[:6]
+    return f"{letter}-{day.isoformat()}-{digest}"
+
+
+def plan_batch(
+    config: Config, definition: LetterDefinition, register: Register, request: BatchRequest
+) -> Plan:
+    """Choose and check the municipalities; raise Problems listing every problem."""
+    if definition.status == "draft" and not request.concept:
+        raise UsageError(
+            f"{definition.id} is a draft (not approved): a batch of it needs --concept",
+            Location(f"letters/{definition.path.name}", None, "status"),
+            hint="--concept marks every page CONCEPT",
+        )
+    standings = ladder.standings(config.figures, register.open_cases(), register.all_letters())
+    problems: list[IbtpostError] = []
+    chosen: list[Planned] = []
+    skipped: list[str] = []
+    explicit = bool(request.municipalities)
+    wanted: list[Municipality] = []
+    if explicit:
+        for query in request.municipalities:
+            try:
+                municipality = find_municipality(config, query)
+            except IbtpostError as exc:
+                problems.append(exc)
+                continue
+            if municipality not in wanted:
+                wanted.append(municipality)
+        if problems:
+            raise Problems(problems)
+    else:
+        wanted = list(config.municipalities.values())
+    here = batch_id(
+        definition.id,
+        request.day,
+        [m.code for m in wanted] if explicit else None,
+        request.concept,
+    )
+
+    def consider(municipality: Municipality) -> None:
+        standing = standings.get(municipality.code)
+        if standing is None:
+            problems.append(UsageError(f"{municipality.name} ({municipality.code}): no figures"))
+            return
+        existing = register.letter(LetterKey(definition.id, municipality.code, request.day))
+        own = existing is not None and existing.batch == here
+        movable = existing is not None and existing.concept and existing.sent_on is None
+        if existing is not None and existing.batch is not None and not own and not movable:
+            message = f"{municipality.name}: already in batch {existing.batch}"
+            if explicit:
+                problems.append(UsageError(message, hint="leave it out of this batch"))
+            else:
+                skipped.append(message)
+            return
+        # the letter before this one in the case (a sent letter of this batch is not its
+        # own predecessor)
+        prior = [r for r in standing.sent if existing is None or r.reference != existing.reference]
+        previous = (
+            PreviousLetter(
+                prior[-1].letter, prior[-1].trede or 0, prior[-1].reference, prior[-1].day
+            )
+            if prior
+            else None
+        )
+        if own and existing is not None:
+            # a re-run: the letter keeps its place, whatever the ladder says by now
+            chosen.append(Planned(municipality, previous, existing.reason))
+            return
+        advice = ladder.advise(standing, request.day)
+        deviation = ladder.deviation(standing, advice, definition.trede, definition.id, request.day)
+        if deviation is not None and not explicit:
+            return
+        if deviation is not None and not request.reason:
+            problems.append(
+                UsageError(
+                    f"{municipality.name} ({municipality.code}): {deviation}",
+                    Location(None, None, "--municipality"),
+                    hint="give --reason TEXT to record why, or leave it out",
+                )
+            )
+            return
+        chosen.append(Planned(municipality, previous, deviation))
+
+    for municipality in wanted:
+        consider(municipality)
+    if problems:
+        raise Problems(problems)
+    kept = chosen
+    # compose every letter once before anything is recorded: bad data stops here
+    checked: list[Planned] = []
+    for item in kept:
+        try:
+            letter = compose(
+                definition,
+                item.municipality,
+                config,
+                PLACEHOLDER_REFERENCE,
+                request.day,
+                concept=request.concept,
+                previous=item.previous,
+            )
+        except Problems as exc:
+            problems.extend(exc.problems)
+        except IbtpostError as exc:
+            problems.append(exc)
+        else:
+            checked.append(dataclasses.replace(item, deadline=letter.ladder_deadline, draft=letter))
+    if problems:
+        raise Problems(problems)
+    kept = checked
+    return Plan(
+        id=here,
+        definition=definition,
+        request=request,
+        letters=tuple(sorted(kept, key=lambda p: p.municipality.code)),
+        skipped=tuple(skipped),
+    )
