@@ -35,7 +35,6 @@ from typing import Any
 import pikepdf
 
 from ibtpost import failpoints
-from ibtpost.compose import compose
 from ibtpost.config import find_municipality, load_config
 from ibtpost.convert import ConverterPool
 from ibtpost.definitions import load_letter
@@ -50,7 +49,14 @@ from ibtpost.outbox import slug, write_atomic
 from ibtpost.pdf import finish_letter_pdf
 from ibtpost.pipeline import Assets, check_pages, render_letter
 from ibtpost.register import BatchRecord, LetterKey, PlannedLetter, Register
-from ibtpost.selection import BatchRequest, Plan, Planned, batch_id, plan_batch
+from ibtpost.selection import (
+    BatchRequest,
+    Plan,
+    Planned,
+    batch_id,
+    compose_planned,
+    plan_batch,
+)
 from ibtpost.supervision import reconcile
 
 ProgressCallback = Callable[[int, int], None]
@@ -348,15 +354,7 @@ def _render_job(
         # the reference appears only in the template's column: no need to compose again
         letter = dataclasses.replace(item.draft, reference=reference)
     else:
-        letter = compose(
-            definition,
-            item.municipality,
-            config,
-            reference,
-            request.day,
-            concept=request.concept,
-            previous=item.previous,
-        )
+        letter = compose_planned(config, definition, request, item, reference)
     docx = render_letter(letter, assets)
     stem = f"{reference}-{slug(item.municipality.name)}"
     sha = hashlib.sha256(docx).hexdigest()

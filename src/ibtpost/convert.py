@@ -201,7 +201,7 @@ class Converter:
             stdin.write(job.encode("utf-8") + b"\n")
             stdin.flush()
         except (BrokenPipeError, OSError):
-            raise ConverterFailure("the converter is gone") from None
+            raise ConverterFailure("the converter died (it no longer reads its input)") from None
         reply = self._reply(timeout)
         if reply is None:
             raise ConverterFailure(f"the converter died ({self._last_log_line()})")

@@ -159,15 +159,7 @@ def plan_batch(
     checked: list[Planned] = []
     for item in kept:
         try:
-            letter = compose(
-                definition,
-                item.municipality,
-                config,
-                PLACEHOLDER_REFERENCE,
-                request.day,
-                concept=request.concept,
-                previous=item.previous,
-            )
+            letter = compose_planned(config, definition, request, item, PLACEHOLDER_REFERENCE)
         except Problems as exc:
             problems.extend(exc.problems)
         except IbtpostError as exc:
@@ -183,4 +175,23 @@ def plan_batch(
         request=request,
         letters=tuple(sorted(kept, key=lambda p: p.municipality.code)),
         skipped=tuple(skipped),
+    )
+
+
+def compose_planned(
+    config: Config,
+    definition: LetterDefinition,
+    request: BatchRequest,
+    item: Planned,
+    reference: str,
+) -> LetterContext:
+    """The letter of one planned municipality with ``reference``."""
+    return compose(
+        definition,
+        item.municipality,
+        config,
+        reference,
+        request.day,
+        concept=request.concept,
+        previous=item.previous,
     )
