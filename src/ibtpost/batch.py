@@ -108,6 +108,8 @@ def run_batch(
     definition = load_letter(root, request.letter)
     assets = Assets.load(config, definition)
     size = max(1, pool_size or config.settings.processes or os.cpu_count() or 1)
+    if request.municipalities:
+        size = min(size, len(request.municipalities))
     with (
         Register.for_root(root) as register,
         ThreadPoolExecutor(1) as starter,
@@ -207,7 +209,9 @@ def _produce(
     # works); the others are opened at the end.
     with contextlib.ExitStack() as keep_open:
         opened: dict[str, pikepdf.Pdf] = {}
-        with ThreadPoolExecutor(size) as executor:
+        # twice as many threads as converters: while one thread finishes a PDF (metadata,
+        # checks, writing), another already has the freed converter working on the next
+        with ThreadPoolExecutor(2 * size) as executor:
             try:
                 # Render every letter; a letter that is new or changed goes to the converters at
                 # once, so LibreOffice starts and converts while the rest is still being rendered.

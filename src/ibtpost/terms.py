@@ -25,8 +25,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-from holidays.countries.netherlands import Netherlands
-
 #: ``holidays.Netherlands`` names (language en_US) of the Atw article 3 holidays it lists.
 _ATW_NAMES = {
     "New Year's Day": "Nieuwjaarsdag",
@@ -67,6 +65,9 @@ def atw_holidays(year: int) -> dict[date, str]:
     def add(day: date, name: str) -> None:
         if name not in names.setdefault(day, []):
             names[day].append(name)
+
+    # imported here: the holidays package loads every country's calendar (a quarter second)
+    from holidays.countries.netherlands import Netherlands  # noqa: PLC0415
 
     calendar = Netherlands(years=year, language="en_US")  # type: ignore[no-untyped-call]
     for day, joined in calendar.items():
