@@ -72,6 +72,25 @@ MIGRATIONS: list[str] = [
     );
     CREATE UNIQUE INDEX one_open_case ON cases (municipality) WHERE closed_on IS NULL;
     """,
+    # 3: the dispatch queue
+    """
+    CREATE TABLE dispatch (
+        reference   TEXT PRIMARY KEY REFERENCES letters(reference),
+        batch       TEXT NOT NULL REFERENCES batches(id),
+        state       TEXT NOT NULL,
+        only_file   TEXT,
+        college     TEXT,
+        copies      TEXT,
+        message_id  TEXT,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        transport   TEXT,
+        reply       TEXT,
+        queued_at   TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        sent_at     TEXT
+    );
+    CREATE INDEX dispatch_batch_state ON dispatch (batch, state);
+    """,
 ]
 
 
@@ -227,6 +246,13 @@ class Register:
         ).fetchone()
         return _letter(row) if row else None
 
+    def letter_by_reference(self, reference: str) -> LetterRecord | None:
+        """The recorded letter with this reference, if any."""
+        row = self.db.execute(
+            f"SELECT {_LETTER_COLUMNS} FROM letters WHERE reference=?", (reference,)
+        ).fetchone()
+        return _letter(row) if row else None
+
     def open_batch(
         self, batch: BatchRecord, planned: Sequence[PlannedLetter], series: ReferenceSeries
     ) -> dict[str, str]:
@@ -340,34 +366,37 @@ class Register:
         and letters already sent.
         """
         with self.transaction():
-            row = self.db.execute(
-                f"SELECT {_LETTER_COLUMNS} FROM letters WHERE reference=?", (reference,)
-            ).fetchone()
-            if row is None:
-                raise UsageError(f"no letter with reference {reference}")
-            letter = _letter(row)
-            if letter.concept:
-                raise UsageError(f"{reference} is a concept letter and cannot be sent")
-            if letter.sent_on is not None:
-                raise UsageError(
-                    f"{reference} was already sent by {letter.sent_via} on "
-                    f"{letter.sent_on.isoformat()}"
-                )
-            case = self.db.execute(
-                "SELECT id FROM cases WHERE municipality=? AND closed_on IS NULL",
-                (letter.municipality,),
-            ).fetchone()
-            if case is None:
-                case_id = self.db.execute(
-                    "INSERT INTO cases (municipality, opened_on) VALUES (?, ?)",
-                    (letter.municipality, day.isoformat()),
-                ).lastrowid
-            else:
-                case_id = case[0]
-            self.db.execute(
-                "UPDATE letters SET sent_on=?, sent_via=?, case_id=? WHERE reference=?",
-                (day.isoformat(), via, case_id, reference),
+            return self.record_sent(reference, via, day)
+
+    def record_sent(self, reference: str, via: str, day: date) -> LetterRecord:
+        """:meth:`mark_sent` inside the caller's transaction."""
+        row = self.db.execute(
+            f"SELECT {_LETTER_COLUMNS} FROM letters WHERE reference=?", (reference,)
+        ).fetchone()
+        if row is None:
+            raise UsageError(f"no letter with reference {reference}")
+        letter = _letter(row)
+        if letter.concept:
+            raise UsageError(f"{reference} is a concept letter and cannot be sent")
+        if letter.sent_on is not None:
+            raise UsageError(
+                f"{reference} was already sent by {letter.sent_via} on {letter.sent_on.isoformat()}"
             )
+        case = self.db.execute(
+            "SELECT id FROM cases WHERE municipality=? AND closed_on IS NULL",
+            (letter.municipality,),
+        ).fetchone()
+        if case is None:
+            case_id = self.db.execute(
+                "INSERT INTO cases (municipality, opened_on) VALUES (?, ?)",
+                (letter.municipality, day.isoformat()),
+            ).lastrowid
+        else:
+            case_id = case[0]
+        self.db.execute(
+            "UPDATE letters SET sent_on=?, sent_via=?, case_id=? WHERE reference=?",
+            (day.isoformat(), via, case_id, reference),
+        )
         return letter
 
     def close_case(self, municipality: str, day: date, why: str) -> bool:

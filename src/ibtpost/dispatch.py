@@ -1,0 +1,241 @@
+"""The dispatch queue: letters of a batch go out by e-mail once, and only once.
+
+Each queued letter moves through these states (table ``dispatch`` in the register):
+
+``queued`` -> ``sending`` -> ``sent`` | ``failed`` | back to ``queued`` (a retry)
+
+``sending`` is written and committed *before* the message is handed to the transport,
+and the reply is recorded right after. A run that dies in between leaves the letter in
+``sending``; the next run cannot know whether the server accepted it, so it marks the
+letter ``in_doubt``, reports it and does not send it again unless told to
+(``--resend-in-doubt``, with the same Message-ID so the receiver can recognise a repeat).
+A letter in ``sent`` is never picked again. Letters without a known college or CdK
+address are ``post``: they go to the post room's print file instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from ibtpost.errors import UsageError
+from ibtpost.register import Register
+from ibtpost.transport import Envelope, Outcome, Transport
+
+STATES = ("queued", "sending", "sent", "failed", "in_doubt", "post")
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """A letter in the dispatch queue."""
+
+    reference: str
+    batch: str
+    state: str
+    only_file: str | None  # why this letter may not leave the machine, if so
+    college: str | None
+    copies: tuple[str, ...]
+    message_id: str | None
+    attempts: int
+    reply: str | None
+
+
+@dataclass
+class SendReport:
+    """What a send run did."""
+
+    sent: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    in_doubt: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # not for this transport
+    attempts: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A letter ready for the queue: its addresses, or None for the post room."""
+
+    reference: str
+    college: str | None
+    copies: tuple[str, ...]
+    message_id: str | None
+    only_file: str | None = None
+    missing: str | None = None  # why it goes to the post room
+
+
+def enqueue(register: Register, batch: str, letters: list[Prepared]) -> tuple[int, int, int]:
+    """Put letters of ``batch`` in the queue (once: a letter already queued keeps its
+    state). Returns how many were queued, sent to the post room, and already there."""
+    queued = post = already = 0
+    now = _now()
+    with register.transaction():
+        for item in letters:
+            state = "post" if item.college is None else "queued"
+            cursor = register.db.execute(
+                "INSERT INTO dispatch (reference, batch, state, only_file, college, copies,"
+                " message_id, reply, queued_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT(reference) DO NOTHING",
+                (
+                    item.reference,
+                    batch,
+                    state,
+                    item.only_file,
+                    item.college,
+                    json.dumps(list(item.copies)),
+                    item.message_id,
+                    item.missing,
+                    now,
+                    now,
+                ),
+            )
+            if cursor.rowcount == 0:
+                already += 1
+            elif state == "post":
+                post += 1
+            else:
+                queued += 1
+    return queued, post, already
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def entries(
+    register: Register, batch: str | None = None, states: tuple[str, ...] = STATES
+) -> list[QueueEntry]:
+    """Queue entries (of one batch), in reference order."""
+    marks = ",".join("?" for _ in states)
+    sql = (
+        "SELECT reference, batch, state, only_file, college, copies, message_id, attempts,"
+        f" reply FROM dispatch WHERE state IN ({marks})"
+    )
+    params: list[Any] = list(states)
+    if batch is not None:
+        sql += " AND batch=?"
+        params.append(batch)
+    rows = register.db.execute(sql + " ORDER BY reference", params).fetchall()
+    return [
+        QueueEntry(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5] or "[]")), r[6], r[7], r[8])
+        for r in rows
+    ]
+
+
+def set_state(register: Register, reference: str, state: str, **values: Any) -> None:
+    """Change one entry's state (inside the caller's transaction)."""
+    columns = {"state": state, "updated_at": _now(), **values}
+    assignments = ", ".join(f"{name}=?" for name in columns)
+    register.db.execute(
+        f"UPDATE dispatch SET {assignments} WHERE reference=?", [*columns.values(), reference]
+    )
+
+
+def mark_stranded(register: Register) -> list[str]:
+    """Letters left in ``sending`` by a run that died: they become ``in_doubt``."""
+    with register.transaction():
+        stranded = [e.reference for e in entries(register, states=("sending",))]
+        for reference in stranded:
+            set_state(
+                register,
+                reference,
+                "in_doubt",
+                reply="the run that sent it stopped before the reply was recorded",
+            )
+    return stranded
+
+
+MessageFor = Callable[[QueueEntry], tuple[EmailMessage, Envelope, Path]]
+
+
+async def send_queue(
+    register: Register,
+    transport: Transport,
+    message_for: MessageFor,
+    *,
+    batch: str | None = None,
+    limit: int | None = None,
+    max_attempts: int = 5,
+    retry_delay: float = 30.0,
+    rate_per_minute: float | None = None,
+    resend_in_doubt: bool = False,
+    on_event: Callable[[str, QueueEntry, dict[str, Any]], None] | None = None,
+) -> SendReport:
+    """Send what is queued (and, if asked, what is in doubt) through ``transport``."""
+    started = time.perf_counter()
+    report = SendReport()
+    report.in_doubt = mark_stranded(register)
+    wanted = ("queued", "in_doubt") if resend_in_doubt else ("queued",)
+    todo = entries(register, batch, wanted)
+    if limit is not None:
+        todo = todo[:limit]
+    interval = 60.0 / rate_per_minute if rate_per_minute else 0.0
+    last_start = 0.0
+    for entry in todo:
+        if entry.only_file and transport.live:
+            report.refused.append((entry.reference, entry.only_file))
+            continue
+        message, envelope, folder = message_for(entry)
+        outcome: Outcome | None = None
+        attempt = entry.attempts
+        while True:
+            attempt += 1
+            wait = last_start + interval - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            last_start = time.monotonic()
+            with register.transaction():
+                set_state(
+                    register, entry.reference, "sending", attempts=attempt, transport=transport.name
+                )
+            outcome = await transport.deliver(message, envelope, folder)
+            report.attempts += 1
+            if on_event:
+                on_event(
+                    "send.attempt",
+                    entry,
+                    {"attempt": attempt, "reply": outcome.reply, "verdict": outcome.verdict},
+                )
+            if outcome.verdict == "retry" and attempt < max_attempts:
+                with register.transaction():
+                    set_state(register, entry.reference, "queued", reply=outcome.reply)
+                await asyncio.sleep(retry_delay * 2 ** (attempt - entry.attempts - 1))
+                continue
+            break
+        with register.transaction():
+            if outcome.verdict == "sent":
+                set_state(register, entry.reference, "sent", reply=outcome.reply, sent_at=_now())
+                letter = register.letter_by_reference(entry.reference)
+                if letter is not None and letter.sent_on is None and not letter.concept:
+                    register.record_sent(entry.reference, "mail", datetime.now(UTC).date())
+                report.sent.append(entry.reference)
+            else:
+                why = (
+                    outcome.reply
+                    if outcome.verdict == "failed"
+                    else (f"gave up after {attempt} attempts: {outcome.reply}")
+                )
+                set_state(register, entry.reference, "failed", reply=why)
+                report.failed.append((entry.reference, why))
+        if on_event:
+            on_event(
+                f"letter.{'sent' if outcome.verdict == 'sent' else 'failed'}",
+                entry,
+                {"reply": outcome.reply},
+            )
+    await transport.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def check_transport(transport: Transport, entry: QueueEntry) -> None:
+    """Refuse live dispatch of a letter that may only go to files."""
+    if transport.live and entry.only_file:
+        raise UsageError(f"{entry.reference}: {entry.only_file}: only the file transport")
