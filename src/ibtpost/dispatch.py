@@ -239,3 +239,50 @@ def check_transport(transport: Transport, entry: QueueEntry) -> None:
     """Refuse live dispatch of a letter that may only go to files."""
     if transport.live and entry.only_file:
         raise UsageError(f"{entry.reference}: {entry.only_file}: only the file transport")
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """One line of ``ibtpost outbox``."""
+
+    batch: str
+    letters: int
+    not_queued: int
+    queued: int
+    sent: int
+    failed: int
+    in_doubt: int
+    post: int  # waiting for the post room (no e-mail address known)
+    posted: int
+    complete: bool
+    concept: bool
+
+
+def outbox_summary(register: Register) -> list[BatchSummary]:
+    """Per batch how many letters are queued, sent, failed, in doubt or for the post room."""
+    out = []
+    for batch in register.batches():
+        letters = register.batch_letters(batch.id)
+        states = {e.reference: e.state for e in entries(register, batch.id)}
+        posted = sum(1 for letter in letters if letter.sent_via == "post")
+        count = {state: sum(1 for s in states.values() if s == state) for state in STATES}
+        out.append(
+            BatchSummary(
+                batch=batch.id,
+                letters=len(letters),
+                not_queued=sum(1 for letter in letters if letter.reference not in states),
+                queued=count["queued"] + count["sending"],
+                sent=count["sent"],
+                failed=count["failed"],
+                in_doubt=count["in_doubt"],
+                post=sum(
+                    1
+                    for letter in letters
+                    if states.get(letter.reference) == "post" and letter.sent_on is None
+                ),
+                posted=posted,
+                complete=batch.completed_at is not None,
+                concept=batch.concept,
+            )
+        )
+    return out
