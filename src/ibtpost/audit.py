@@ -51,7 +51,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TextIO
@@ -136,11 +136,27 @@ class VerifyResult:
         return f"audit event {self.seq} ({about}): {self.problem}"
 
 
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+_encode_text: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
 def canonical(value: Any) -> str:
-    """Canonical JSON: sorted keys, no spaces, UTF-8 text as is."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
+    """Canonical JSON: ``json.dumps(value, sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)`` (and no NaN)."""
+    return _ENCODER.encode(value)
+
+
+def _scalar(value: object) -> str:
+    """canonical() of one column value, fast for text, NULL and whole numbers."""
+    if isinstance(value, str):
+        return _encode_text(value)
+    if value is None:
+        return "null"
+    if type(value) is int:
+        return str(value)
+    return canonical(value)
 
 
 def _body(
@@ -150,8 +166,8 @@ def _body(
     stored canonical text. For an honest row this is exactly ``canonical({...})``; for a
     row whose data text was edited in any byte (even to equivalent JSON) it differs."""
     return (
-        f'{{"at":{canonical(at)},"batch":{canonical(batch)},"data":{data_json},'
-        f'"kind":{canonical(kind)},"reference":{canonical(reference)},"seq":{canonical(seq)}}}'
+        f'{{"at":{_scalar(at)},"batch":{_scalar(batch)},"data":{data_json},'
+        f'"kind":{_scalar(kind)},"reference":{_scalar(reference)},"seq":{_scalar(seq)}}}'
     )
 
 
@@ -193,8 +209,9 @@ def verify(register: Register) -> VerifyResult:
     event's own columns ("content changed"). The hash is taken over the stored ``data``
     text as it is, so a re-formatted but equivalent JSON also counts as changed.
 
-    Speed: 100,000 events verify in about 0.3 s on a 2-core virtual machine
-    (``python bench/audit.py``), about 3 µs per event.
+    Speed: 100,000 events (of the size of letter.generated) verify in 0.7 s on a 2-core
+    virtual machine, about 7 µs per event, most of it SHA-256 and reading the rows
+    (measured with ``python bench/audit.py``).
     """
     expected_seq = 1
     prev_hash = GENESIS
@@ -214,8 +231,12 @@ def verify(register: Register) -> VerifyResult:
                 problem = f"out of sequence (expected {expected_seq})"
         elif stored_prev != prev_hash:
             problem = "chain broken (prev_hash does not match the previous event)"
-        elif not _texts(at, kind, data_json, stored_hash) or (
-            not _texts(reference, batch, optional=True)
+        elif (
+            type(data_json) is not str
+            or type(at) is not str
+            or type(kind) is not str
+            or (reference is not None and type(reference) is not str)
+            or (batch is not None and type(batch) is not str)
             or _hash(prev_hash, _body(seq, at, kind, reference, batch, data_json)) != stored_hash
         ):
             problem = "content changed"
@@ -234,11 +255,6 @@ def verify(register: Register) -> VerifyResult:
         expected_seq = seq + 1
         prev_hash = stored_hash
     return VerifyResult(count=count, last_hash=prev_hash)
-
-
-def _texts(*values: object, optional: bool = False) -> bool:
-    """Whether every value is text (or NULL, when ``optional``), as record() stores them."""
-    return all(isinstance(v, str) or (optional and v is None) for v in values)
 
 
 def events(
