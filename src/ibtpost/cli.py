@@ -296,7 +296,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         result = audit.verify(register)
     if not result.ok:
         raise RegisterError(str(result))
-    print(result)
+    print(result, flush=True)
     if result.count:
         print(f"last hash {result.last_hash}", file=sys.stderr)
     return EXIT_OK
