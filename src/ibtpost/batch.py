@@ -34,7 +34,7 @@ from typing import Any
 
 import pikepdf
 
-from ibtpost import failpoints
+from ibtpost import audit, failpoints
 from ibtpost.config import find_municipality, load_config
 from ibtpost.convert import ConverterPool
 from ibtpost.definitions import load_letter
@@ -48,7 +48,7 @@ from ibtpost.models import Config, LetterContext, LetterDefinition, Municipality
 from ibtpost.outbox import slug, write_atomic
 from ibtpost.pdf import finish_letter_pdf
 from ibtpost.pipeline import Assets, check_pages, render_letter
-from ibtpost.register import BatchRecord, LetterKey, PlannedLetter, Register
+from ibtpost.register import BatchRecord, LetterKey, LetterRecord, PlannedLetter, Register
 from ibtpost.selection import (
     BatchRequest,
     Plan,
@@ -198,6 +198,10 @@ def _produce(
     work.mkdir(exist_ok=True)
 
     known = {r.reference: r for r in register.batch_letters(plan.id)}
+    sources = {
+        "definition_sha256": _sha256(definition.path),
+        "template_sha256": audit.sha256_of(assets.template),
+    }
     total = len(plan.letters)
     size = converters.size
     jobs: list[_Job] = []
@@ -248,7 +252,9 @@ def _produce(
                         failures.append(f"{job.stem}: {exc}")
                         continue
                     pdf_sha = hashlib.sha256(pdf).hexdigest()
-                    register.record_files(job.letter.reference, job.docx_sha256, pdf_sha, pages)
+                    with register.transaction():
+                        register.record_files(job.letter.reference, job.docx_sha256, pdf_sha, pages)
+                        _record_generated(register, config, plan, job, pdf_sha, known, sources)
                     job.result = _letter_result(job, folder, config, pdf_sha, pages, True)
                     opened[job.letter.reference] = keep_open.enter_context(
                         pikepdf.open(io.BytesIO(pdf))
@@ -278,8 +284,25 @@ def _produce(
         for made in letters:
             if made.reference not in opened:
                 opened[made.reference] = keep_open.enter_context(pikepdf.open(made.pdf))
-        write_atomic(folder / PRINT_FILE, print_file([opened[i.reference] for i in letters]))
-    register.complete_batch(plan.id)
+        printed = print_file([opened[i.reference] for i in letters])
+        write_atomic(folder / PRINT_FILE, printed)
+    with register.transaction():
+        register.complete_batch(plan.id)
+        audit.record(
+            register,
+            audit.BATCH_COMPLETED,
+            batch=plan.id,
+            data={
+                "letter": definition.id,
+                "date": request.day.isoformat(),
+                "concept": request.concept,
+                "letters": len(letters),
+                "converted": sum(1 for item in letters if item.converted),
+                "pages": sum(item.pages for item in letters),
+                "manifest_sha256": _sha256(folder / "manifest.json"),
+                "print_sha256": audit.sha256_of(printed),
+            },
+        )
     for leftover in work.iterdir():
         leftover.unlink()
     work.rmdir()
@@ -294,6 +317,41 @@ def _produce(
         seconds=time.perf_counter() - started,
         warnings=warnings,
         concept=request.concept,
+    )
+
+
+def _record_generated(
+    register: Register,
+    config: Config,
+    plan: Plan,
+    job: _Job,
+    pdf_sha: str,
+    known: dict[str, LetterRecord],
+    sources: dict[str, str],
+) -> None:
+    """The letter.generated audit event of a letter whose files were just recorded."""
+    municipality = job.planned.municipality
+    figures = config.figures[municipality.code]
+    reference = job.letter.reference
+    recorded = known.get(reference)
+    audit.record(
+        register,
+        audit.LETTER_GENERATED,
+        reference=reference,
+        batch=plan.id,
+        data={
+            "letter": plan.definition.id,
+            "municipality": municipality.code,
+            "trede": plan.definition.trede,
+            "date": plan.request.day.isoformat(),
+            "docx_sha256": job.docx_sha256,
+            "pdf_sha256": pdf_sha,
+            **sources,
+            "data_sha256": audit.data_sha256(figures, municipality),
+            "concept": plan.request.concept,
+            "sample": figures.sample,
+            "reason": recorded.reason if recorded else None,
+        },
     )
 
 

@@ -21,12 +21,13 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ibtpost import __version__
+from ibtpost import __version__, audit
 from ibtpost.batch import run_batch
 from ibtpost.check import run_check
-from ibtpost.errors import EXIT_BAD_INPUT, EXIT_FAILURE, IbtpostError, Problems
+from ibtpost.errors import EXIT_BAD_INPUT, EXIT_FAILURE, IbtpostError, Problems, RegisterError
 from ibtpost.importing import ImportResult, import_addresses, import_cdk, import_figures
 from ibtpost.pipeline import produce_letter
+from ibtpost.register import Register, validate_reference
 from ibtpost.selection import BatchRequest
 from ibtpost.supervision import mark_posted, status
 
@@ -289,6 +290,101 @@ def cmd_post(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """ibtpost audit verify."""
+    with Register.for_root(args.root) as register:
+        result = audit.verify(register)
+    if not result.ok:
+        raise RegisterError(str(result))
+    print(result, flush=True)
+    if result.count:
+        print(f"last hash {result.last_hash}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _summary(data: dict[str, object]) -> str:
+    """A short line for a table cell: key=value, hashes cut to 12 characters."""
+    parts = []
+    for key, value in data.items():
+        text = "" if value is None else str(value)
+        if key.endswith("sha256") and len(text) == 64:
+            text = text[:12]
+        parts.append(f"{key}={text}")
+    return " ".join(parts)
+
+
+def cmd_audit_show(args: argparse.Namespace) -> int:
+    """ibtpost audit show."""
+    reference = validate_reference(args.reference) if args.reference else None
+    with Register.for_root(args.root) as register:
+        found = list(audit.events(register, reference, args.batch))
+    table = Table(title="Audit trail", title_justify="left")
+    for heading in ("seq", "at (UTC)", "kind", "reference", "batch", "data"):
+        table.add_column(heading, justify="right" if heading == "seq" else "left")
+    for event in found:
+        table.add_row(
+            str(event.seq),
+            event.at.replace("+00:00", "").replace("T", " "),
+            event.kind,
+            event.reference or "",
+            event.batch or "",
+            _summary(event.data),
+        )
+    console = Console(width=None if sys.stdout.isatty() else 200)
+    console.print(table)
+    console.print(f"{len(found)} event(s)")
+    return EXIT_OK
+
+
+def cmd_audit_export(args: argparse.Namespace) -> int:
+    """ibtpost audit export."""
+    reference = validate_reference(args.reference) if args.reference else None
+    with Register.for_root(args.root) as register:
+        count = audit.export(register, sys.stdout, reference, args.batch)
+    print(f"{count} event(s) exported", file=sys.stderr)
+    return EXIT_OK
+
+
+def _add_audit(sub: argparse._SubParsersAction[_Parser]) -> None:
+    """ibtpost audit verify|show|export."""
+    aud = sub.add_parser(
+        "audit",
+        help="check, show or export the register's tamper-evident audit trail",
+        description="The register keeps an append-only, hash-chained audit trail of "
+        "letters generated, batches completed, letters posted, cases closed and imports.",
+    )
+    actions = aud.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    p = actions.add_parser(
+        "verify",
+        help="check the hash chain of every event",
+        description="Recompute every event's hash and chain link in order. Exit 0 and "
+        "'N events, chain intact' (the last hash on stderr), or exit 1 naming the first "
+        "broken event.",
+    )
+    p.set_defaults(func=cmd_audit_verify)
+
+    def filters(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--reference", "-r", help="only events of this letter reference")
+        p.add_argument("--batch", "-b", help="only events of this batch id")
+
+    p = actions.add_parser(
+        "show",
+        help="list the events as a table",
+        description="List the events in order as a table (hashes shortened to 12 "
+        "characters); --reference and --batch narrow the list.",
+    )
+    filters(p)
+    p.set_defaults(func=cmd_audit_show)
+    p = actions.add_parser(
+        "export",
+        help="print the events as JSON Lines",
+        description="Print every event as one JSON object per line on stdout, with both "
+        "hashes, so the chain can be checked outside ibtpost.",
+    )
+    filters(p)
+    p.set_defaults(func=cmd_audit_export)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command."""
     parser = _Parser(
@@ -401,6 +497,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_post)
 
     _add_import(sub)
+    _add_audit(sub)
     return parser
 
 

@@ -25,6 +25,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from ibtpost import audit
 from ibtpost.errors import UsageError
 from ibtpost.register import Register
 from ibtpost.transport import Envelope, Outcome, Transport
@@ -98,7 +99,22 @@ def enqueue(register: Register, batch: str, letters: list[Prepared]) -> tuple[in
             )
             if cursor.rowcount == 0:
                 already += 1
-            elif state == "post":
+                continue
+            audit.record(
+                register,
+                audit.LETTER_QUEUED,
+                reference=item.reference,
+                batch=batch,
+                data={
+                    "state": state,
+                    "college": item.college,
+                    "copies": list(item.copies),
+                    "message_id": item.message_id,
+                    "only_file": item.only_file,
+                    "missing": item.missing,
+                },
+            )
+            if state == "post":
                 post += 1
             else:
                 queued += 1
@@ -166,7 +182,6 @@ async def send_queue(
     retry_delay: float = 30.0,
     rate_per_minute: float | None = None,
     resend_in_doubt: bool = False,
-    on_event: Callable[[str, QueueEntry, dict[str, Any]], None] | None = None,
 ) -> SendReport:
     """Send what is queued (and, if asked, what is in doubt) through ``transport``."""
     started = time.perf_counter()
@@ -197,24 +212,46 @@ async def send_queue(
                 )
             outcome = await transport.deliver(message, envelope, folder)
             report.attempts += 1
-            if on_event:
-                on_event(
-                    "send.attempt",
-                    entry,
-                    {"attempt": attempt, "reply": outcome.reply, "verdict": outcome.verdict},
-                )
+            attempt_data = {
+                "attempt": attempt,
+                "transport": transport.name,
+                "message_id": entry.message_id,
+                "verdict": outcome.verdict,
+                "reply": outcome.reply,
+            }
             if outcome.verdict == "retry" and attempt < max_attempts:
                 with register.transaction():
                     set_state(register, entry.reference, "queued", reply=outcome.reply)
+                    audit.record(
+                        register,
+                        audit.SEND_ATTEMPT,
+                        reference=entry.reference,
+                        batch=entry.batch,
+                        data=attempt_data,
+                    )
                 await asyncio.sleep(retry_delay * 2 ** (attempt - entry.attempts - 1))
                 continue
             break
         with register.transaction():
+            audit.record(
+                register,
+                audit.SEND_ATTEMPT,
+                reference=entry.reference,
+                batch=entry.batch,
+                data=attempt_data,
+            )
             if outcome.verdict == "sent":
                 set_state(register, entry.reference, "sent", reply=outcome.reply, sent_at=_now())
                 letter = register.letter_by_reference(entry.reference)
                 if letter is not None and letter.sent_on is None and not letter.concept:
                     register.record_sent(entry.reference, "mail", datetime.now(UTC).date())
+                audit.record(
+                    register,
+                    audit.LETTER_SENT,
+                    reference=entry.reference,
+                    batch=entry.batch,
+                    data={"reply": outcome.reply, "transport": transport.name},
+                )
                 report.sent.append(entry.reference)
             else:
                 why = (
@@ -223,13 +260,14 @@ async def send_queue(
                     else (f"gave up after {attempt} attempts: {outcome.reply}")
                 )
                 set_state(register, entry.reference, "failed", reply=why)
+                audit.record(
+                    register,
+                    audit.LETTER_FAILED,
+                    reference=entry.reference,
+                    batch=entry.batch,
+                    data={"reply": why},
+                )
                 report.failed.append((entry.reference, why))
-        if on_event:
-            on_event(
-                f"letter.{'sent' if outcome.verdict == 'sent' else 'failed'}",
-                entry,
-                {"reply": outcome.reply},
-            )
     await transport.close()
     report.seconds = time.perf_counter() - started
     return report

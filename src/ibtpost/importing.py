@@ -29,7 +29,7 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
-from ibtpost import validate
+from ibtpost import audit, validate
 from ibtpost.config import (
     CDK_ADDRESS_COLUMNS,
     CDK_ADDRESSES,
@@ -45,6 +45,7 @@ from ibtpost.config import (
 from ibtpost.errors import IbtpostError, ImportFileError, Location, Problems, UsageError
 from ibtpost.models import Config
 from ibtpost.outbox import replace_all
+from ibtpost.register import Register
 
 T = TypeVar("T")
 
@@ -357,6 +358,23 @@ def _write(targets: dict[Path, bytes]) -> None:
         replace_all(changed, _verify)
 
 
+def _recorded(root: Path, path: Path, result: ImportResult) -> ImportResult:
+    """Record a successful import in the audit trail (after its files were replaced)."""
+    with Register.for_root(root) as register:
+        audit.record(
+            register,
+            f"import.{result.kind}",
+            data={
+                "file": path.name,
+                "sha256": audit.sha256_of(path.read_bytes()),
+                "rows": result.rows,
+                "changed": result.changed,
+                "target": result.target,
+            },
+        )
+    return result
+
+
 def _source_note(path: Path, today: date) -> str:
     try:
         return validate.clean_text(f"{path.name}, imported {today.isoformat()}")
@@ -425,7 +443,8 @@ def import_figures(
         by_code[code] = new
     ordered = [by_code[code] for code in sorted(by_code)]
     _write({target: _render(header, ordered)})
-    return ImportResult("figures", table.label, label, len(table.rows), changed, table.ignored)
+    result = ImportResult("figures", table.label, label, len(table.rows), changed, table.ignored)
+    return _recorded(root, path, result)
 
 
 def _import_overlay(
@@ -462,7 +481,8 @@ def _import_overlay(
     rank = {name: i for i, name in enumerate(order)}
     ordered = sorted(by_key.values(), key=lambda r: (rank.get(r[key], len(rank)), r[key]))
     _write({target: _render(header, ordered)})
-    return ImportResult(kind, table.label, label, len(table.rows), changed, table.ignored)
+    result = ImportResult(kind, table.label, label, len(table.rows), changed, table.ignored)
+    return _recorded(root, path, result)
 
 
 def import_addresses(

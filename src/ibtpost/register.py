@@ -72,7 +72,30 @@ MIGRATIONS: list[str] = [
     );
     CREATE UNIQUE INDEX one_open_case ON cases (municipality) WHERE closed_on IS NULL;
     """,
-    # 3: the dispatch queue
+    # 3: the audit trail (append-only, hash-chained; see audit.py)
+    """
+    CREATE TABLE events (
+        seq        INTEGER PRIMARY KEY,
+        at         TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        reference  TEXT,
+        batch      TEXT,
+        data       TEXT NOT NULL,
+        prev_hash  TEXT NOT NULL,
+        hash       TEXT NOT NULL
+    );
+    CREATE INDEX events_reference ON events (reference);
+    CREATE INDEX events_batch ON events (batch);
+    CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+    BEGIN
+        SELECT RAISE(ABORT, 'audit events are append-only: UPDATE refused');
+    END;
+    CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+    BEGIN
+        SELECT RAISE(ABORT, 'audit events are append-only: DELETE refused');
+    END;
+    """,
+    # 4: the dispatch queue
     """
     CREATE TABLE dispatch (
         reference   TEXT PRIMARY KEY REFERENCES letters(reference),
@@ -155,14 +178,21 @@ class Register:
                     Location(str(self.path)),
                 )
             for number in range(version, len(MIGRATIONS)):
-                for statement in MIGRATIONS[number].split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
+                for statement in _statements(MIGRATIONS[number]):
+                    self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number + 1}")
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
-        """One IMMEDIATE transaction: other writers wait until it ends."""
+        """One IMMEDIATE transaction: other writers wait until it ends.
+
+        Inside an open transaction it joins that one (no savepoint): what it does commits
+        or rolls back with the outer transaction, so a state change and its audit event
+        (:mod:`ibtpost.audit`) are written together or not at all.
+        """
+        if self.db.in_transaction:
+            yield
+            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -503,6 +533,19 @@ def _letter(row: Sequence[Any]) -> LetterRecord:
         sent_via=row[14],
         case_id=row[15],
     )
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a migration script; a trigger body's own ';' stays inside it."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
+    if pending.strip(" \n;"):
+        yield pending
 
 
 def _now() -> str:

@@ -11,11 +11,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ibtpost import ladder
+from ibtpost import audit, ladder
 from ibtpost.config import load_config
 from ibtpost.errors import Location, UsageError
 from ibtpost.models import Config
-from ibtpost.register import LetterRecord, Register
+from ibtpost.register import LetterKey, LetterRecord, Register
 
 CLOSED_WHY = "task met"
 
@@ -47,12 +47,24 @@ class StatusRow:
 def reconcile(register: Register, config: Config, day: date) -> list[str]:
     """Close the open cases of municipalities that now meet their task; returns their codes."""
     closed = []
-    for code in register.open_cases():
+    for code, case in register.open_cases().items():
         figures = config.figures.get(code)
         if figures is not None and figures.meets_task:
             with register.transaction():
                 if register.close_case(code, day, CLOSED_WHY):
                     closed.append(code)
+                    audit.record(
+                        register,
+                        audit.CASE_CLOSED,
+                        data={
+                            "municipality": code,
+                            "case": case.id,
+                            "date": day.isoformat(),
+                            "why": CLOSED_WHY,
+                            "task": figures.task_total,
+                            "realised": figures.realised_total,
+                        },
+                    )
     return closed
 
 
@@ -137,4 +149,21 @@ def mark_posted(
         todo = [letter for letter in chosen if letter.sent_on is None]
         if not todo:
             raise UsageError(f"every chosen letter of {batch_id} is already recorded as sent")
-        return [register.mark_sent(letter.reference, "post", day) for letter in todo]
+        posted = []
+        for letter in todo:
+            with register.transaction():
+                posted.append(register.mark_sent(letter.reference, "post", day))
+                after = register.letter(LetterKey(letter.letter, letter.municipality, letter.day))
+                audit.record(
+                    register,
+                    audit.LETTER_POSTED,
+                    reference=letter.reference,
+                    batch=batch_id,
+                    data={
+                        "municipality": letter.municipality,
+                        "via": "post",
+                        "date": day.isoformat(),
+                        "case": after.case_id if after else None,
+                    },
+                )
+        return posted
