@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from tests.smtpserver import Recorder, SmtpServer
 
-from ibtpost import dispatch
+from ibtpost import audit, dispatch
 from ibtpost.errors import UsageError
 from ibtpost.models import ReferenceSeries
 from ibtpost.register import BatchRecord, LetterKey, PlannedLetter, Register
@@ -128,6 +128,12 @@ def test_a_misbehaving_server_delivers_each_letter_once_within_bounded_attempts(
     assert states[failed_ref] == ("failed", 1)
     assert all(attempts <= 4 for _, attempts in states.values())
     assert report.attempts == 5 + 3  # one extra per fault: refused, 451, dropped
+    trail = list(audit.events(register, reference=failed_ref))
+    assert [e.kind for e in trail] == ["letter.queued", "send.attempt", "letter.failed"]
+    assert trail[-1].data["reply"] == why
+    retried = [e for e in audit.events(register) if e.kind == "send.attempt"]
+    assert len(retried) == report.attempts
+    assert audit.verify(register).ok
 
 
 def test_attempts_are_bounded_when_the_server_keeps_refusing(
