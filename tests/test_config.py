@@ -7,6 +7,7 @@ from pathlib import Path
 from tests.conftest import REPO
 
 from ibtpost.config import find_municipality, load_config
+from ibtpost.validate import is_sample_address
 
 
 def test_all_342_municipalities_and_12_provinces() -> None:
@@ -43,10 +44,17 @@ def test_figures_vlaardingen_real_others_sample() -> None:
 
 
 def test_unknown_cdk_stays_unknown() -> None:
-    """Provinces without a known CdK e-mail have none; nothing is invented."""
+    """Only Limburg has a real CdK e-mail address; the others are sample addresses on the
+    reserved .example domain (config/cdk-addresses.csv), never a guessed real one."""
     config = load_config(REPO)
-    with_email = {p.name for p in config.provinces.values() if p.cdk_email}
-    assert with_email <= {"Limburg"}
+    real = {
+        p.name
+        for p in config.provinces.values()
+        if p.cdk_email and not is_sample_address(p.cdk_email)
+    }
+    assert real <= {"Limburg"}
+    others = [p for p in config.provinces.values() if p.name not in real]
+    assert others and all(p.cdk_email and p.cdk_email.endswith(".example") for p in others)
 
 
 def test_find_by_code_or_name(tmp_path: Path) -> None:

@@ -333,11 +333,15 @@ def test_addresses_overlay_loaded_by_config(
         "next: ibtpost check",
     ]
     today = date.today().isoformat()
-    assert (root / "config" / "college-addresses.csv").read_text(encoding="utf-8") == (
-        "code,email,source\n"
-        f'GM0014,toezicht@groningen.nl,"colleges.csv, imported {today}"\n'
-        f'GM0622,ibt@vlaardingen.example,"colleges.csv, imported {today}"\n'
-    )
+    lines = (root / "config" / "college-addresses.csv").read_text(encoding="utf-8").splitlines()
+    # merged into the shipped sample rows: GM0014 added, GM0622's sample row replaced
+    assert lines[:3] == [
+        "code,email,source",
+        f'GM0014,toezicht@groningen.nl,"colleges.csv, imported {today}"',
+        "GM0202,college@arnhem.example,sample (reserved .example domain)",
+    ]
+    assert f'GM0622,ibt@vlaardingen.example,"colleges.csv, imported {today}"' in lines
+    assert len(lines) == 17
     config = load_config(root)
     assert config.municipalities["GM0622"].ibt_email == "ibt@vlaardingen.example"
     assert config.municipalities["GM0622"].email is None  # the general address stays
@@ -345,8 +349,10 @@ def test_addresses_overlay_loaded_by_config(
     assert config.municipalities["GM0034"].ibt_email is None
 
     check = cli(root, "check")
-    assert "Vlaardingen has no e-mail address" not in check.out
-    assert "Rotterdam has no e-mail address" in check.out
+    (sample,) = [line for line in check.out.splitlines() if "colleges have a sample" in line]
+    assert "15 colleges" in sample and "Rotterdam" in sample
+    assert "Vlaardingen" in sample  # the imported address is on .example too
+    assert "has no e-mail address" not in check.out
 
 
 def test_unknown_columns_are_ignored_even_twice(
@@ -378,11 +384,13 @@ def test_addresses_merge_and_idempotent(root: Path, tmp_path: Path) -> None:
     )
     result = import_addresses(root, second, today=date(2026, 6, 2))
     assert result.changed == 1
-    assert target.read_text(encoding="utf-8").splitlines() == [
-        "code,email,source",
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert [x for x in lines if x.startswith(("GM0014,", "GM0622,"))] == [
         'GM0014,g@x.nl,"a.csv, imported 2026-05-01"',
         'GM0622,new@vlaardingen.example,"b.csv, imported 2026-06-02"',
     ]
+    # the shipped sample rows of other municipalities stay
+    assert "GM0599,college@rotterdam.example,sample (reserved .example domain)" in lines
 
 
 def test_cdk_overlay_overrides_province(
@@ -407,19 +415,25 @@ def test_cdk_overlay_overrides_province(
 
     good = xlsx_file(
         tmp_path / "cdk.xlsx",
-        [["Provincie", "Email"], ["FRYSLÂN", "cdk@fryslan.example"], ["Limburg", "cdk@lb.example"]],
+        [
+            ["Provincie", "Email"],
+            ["FRYSLÂN", "commissaris@fryslan.example"],
+            ["Limburg", "cdk@lb.example"],
+        ],
     )
     result = import_cdk(root, good, today=date(2026, 5, 4))
     assert (result.rows, result.changed) == (2, 2)
-    assert (root / "config" / "cdk-addresses.csv").read_text(encoding="utf-8").splitlines() == [
-        "province,email,source",
-        'Fryslân,cdk@fryslan.example,"cdk.xlsx, imported 2026-05-04"',
-        'Limburg,cdk@lb.example,"cdk.xlsx, imported 2026-05-04"',
-    ]
+    lines = (root / "config" / "cdk-addresses.csv").read_text(encoding="utf-8").splitlines()
+    # Fryslân's shipped sample row is replaced; Limburg is new and goes last, in the order
+    # of provinces.csv; the other sample rows stay
+    assert lines[0] == "province,email,source"
+    assert lines[2] == 'Fryslân,commissaris@fryslan.example,"cdk.xlsx, imported 2026-05-04"'
+    assert lines[-1] == 'Limburg,cdk@lb.example,"cdk.xlsx, imported 2026-05-04"'
+    assert len(lines) == 13
     provinces = load_config(root).provinces
-    assert provinces["Fryslân"].cdk_email == "cdk@fryslan.example"
+    assert provinces["Fryslân"].cdk_email == "commissaris@fryslan.example"
     assert provinces["Limburg"].cdk_email == "cdk@lb.example"  # overrides the shipped one
-    assert provinces["Drenthe"].cdk_email is None
+    assert provinces["Drenthe"].cdk_email == "cdk@drenthe.example"  # shipped sample row
 
 
 def test_bad_overlay_file_is_a_config_error(root: Path) -> None:

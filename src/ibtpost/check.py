@@ -9,6 +9,7 @@ from pathlib import Path
 
 from docxtpl import DocxTemplate
 
+from ibtpost import validate
 from ibtpost.compose import PLACEHOLDER_REFERENCE, compose
 from ibtpost.config import load_config
 from ibtpost.definitions import load_definition
@@ -105,6 +106,27 @@ def check_data(config: Config, report: Report) -> None:
                 Location(prov.location.file, prov.location.line, "cdk_name"),
                 f"the Commissaris van de Koning of {prov.name} is unknown",
             )
+    sample_colleges = [
+        m.name
+        for m in config.municipalities.values()
+        if validate.is_sample_address(m.ibt_email or m.email or "")
+    ]
+    if sample_colleges:
+        report.warn(
+            Location("config/college-addresses.csv", None, "email"),
+            f"{len(sample_colleges)} colleges have a sample e-mail address on a reserved "
+            f"example domain (mail to it goes only to files): {', '.join(sample_colleges)}",
+        )
+    sample_cdks = [
+        p.name for p in config.provinces.values() if validate.is_sample_address(p.cdk_email or "")
+    ]
+    if sample_cdks:
+        report.warn(
+            Location("config/cdk-addresses.csv", None, "email"),
+            f"the Commissaris van de Koning of {len(sample_cdks)} provinces has a sample e-mail "
+            f"address on a reserved example domain (mail to it goes only to files): "
+            f"{', '.join(sample_cdks)}",
+        )
     samples = sum(1 for f in config.figures.values() if f.sample)
     if samples:
         first = next(f for f in config.figures.values() if f.sample)

@@ -21,6 +21,7 @@ from ibtpost.models import (
     Agreement,
     Config,
     Figures,
+    MailFrom,
     Municipality,
     Province,
     ReferenceSeries,
@@ -355,8 +356,9 @@ def load_sender(path: Path, label: str, c: Collector) -> Sender | None:
     )
     mailbox = _text(c, data, "mailbox", label)
     c.field(validate.email, mailbox, Location(label, data.line_of("mailbox"), "mailbox"))
+    organisation = _text(c, data, "organisation", label)
     return Sender(
-        organisation=_text(c, data, "organisation", label),
+        organisation=organisation,
         department=_text(c, data, "department", label),
         visit_lines=_lines(c, data, "visiting_address", label),
         postal_lines=_lines(c, data, "postal_address", label),
@@ -364,7 +366,46 @@ def load_sender(path: Path, label: str, c: Collector) -> Sender | None:
         return_address=_text(c, data, "return_address", label),
         mailbox=mailbox,
         signatory=signatory,
+        mail=_mail_from(c, data, label, mailbox, organisation),
     )
+
+
+MAIL_KEYS = {"from", "from_name"}
+
+
+def _mail_from(c: Collector, data: YMap, label: str, mailbox: str, name: str) -> MailFrom | None:
+    """``mail:`` of sender.yaml: the From of the e-mail (optional; defaults per key)."""
+    if "mail" not in data or data.get("mail") is None:
+        return None
+    block = data.get("mail")
+    if not isinstance(block, YMap):
+        c.add(
+            DataError(
+                "must be a mapping with from and from_name",
+                Location(label, data.line_of("mail"), "mail"),
+            )
+        )
+        return None
+    for key in sorted(set(block) - MAIL_KEYS):
+        c.add(DataError(f"unknown key {key!r}", Location(label, block.line_of(key), f"mail.{key}")))
+    address, display = mailbox, name
+    raw_from = block.get("from")
+    where = Location(label, block.line_of("from"), "mail.from")
+    if raw_from is not None:
+        checked = c.field(validate.mailbox, raw_from, where) if isinstance(raw_from, str) else None
+        if not isinstance(raw_from, str):
+            c.add(DataError("must be one e-mail address", where))
+        address = checked or address
+    raw_name = block.get("from_name")
+    where = Location(label, block.line_of("from_name"), "mail.from_name")
+    if raw_name is not None:
+        checked = (
+            c.field(validate.clean_text, raw_name, where) if isinstance(raw_name, str) else None
+        )
+        if not isinstance(raw_name, str):
+            c.add(DataError("must be a line of text", where))
+        display = checked or display
+    return MailFrom(address, display)
 
 
 def load_settings(path: Path, label: str, root: Path, c: Collector) -> Settings | None:

@@ -115,6 +115,14 @@ class Signatory:
 
 
 @dataclass(frozen=True)
+class MailFrom:
+    """The From of the e-mail that carries a letter: an address and its display name."""
+
+    address: str  # "ibtspreidingswet@minjenv.nl"
+    name: str  # "Directoraat-Generaal Migratie"
+
+
+@dataclass(frozen=True)
 class Sender:
     """The sending organisation as shown in the right-hand column of the letter."""
 
@@ -126,6 +134,12 @@ class Sender:
     return_address: str  # the retouradres line in the envelope window
     mailbox: str  # the IBT mailbox, also Reply-To
     signatory: Signatory
+    mail: MailFrom | None = None  # sender.yaml ``mail:``; None: the mailbox and organisation
+
+    @property
+    def mail_from(self) -> MailFrom:
+        """The From of the e-mail: ``mail:`` of sender.yaml, else the mailbox and organisation."""
+        return self.mail or MailFrom(self.mailbox, self.organisation)
 
 
 @dataclass(frozen=True)

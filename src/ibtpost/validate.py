@@ -73,6 +73,16 @@ def mailbox(value: str) -> str:
     return text
 
 
+#: Domains reserved for examples (RFC 2606, RFC 6761): mail to them can never be delivered.
+SAMPLE_DOMAINS = ("example", "example.com", "example.net", "example.org")
+
+
+def is_sample_address(address: str) -> bool:
+    """True for an address on a reserved example domain (``cdk@zuid-holland.example``)."""
+    domain = address.rpartition("@")[2].strip().rstrip(".").lower()
+    return any(domain == d or domain.endswith("." + d) for d in SAMPLE_DOMAINS)
+
+
 def loose_municipality_code(value: str) -> str:
     """GM0622 from "GM0622", "0622" or "622" (spreadsheets drop leading zeros)."""
     match = _LOOSE_CODE.match(value.strip())
