@@ -6,8 +6,10 @@
 #      outbox/demo/;
 #   3. show how many municipalities are due for a letter;
 #   4. produce the trede-2 batch for all of them into outbox/<batch-id>/;
-#   5. preview the draft trede-3 letter for two municipalities as a CONCEPT batch.
-# Run again, it gives the same numbers and converts nothing.
+#   5. preview the draft trede-3 letter for two municipalities as a CONCEPT batch;
+#   6. queue the trede-2 batch for e-mail and send it with the file transport (.eml files in
+#      the batch folder: nothing leaves the machine), show the outbox, verify the audit trail.
+# Run again, it gives the same numbers, converts nothing and sends nothing twice.
 set -euo pipefail
 ibtpost=${1:-ibtpost}
 day=2026-04-09
@@ -17,7 +19,12 @@ day=2026-04-09
 batch=$("$ibtpost" batch trede-2 --date "$day")
 "$ibtpost" batch trede-3 --date 2026-05-04 --concept -m Vlaardingen -m "'s-Hertogenbosch" \
   --reason "preview of the draft text" >/dev/null
+"$ibtpost" queue "$(basename "$batch")"
+env -u IBTPOST_SMTP_URL "$ibtpost" send --batch "$(basename "$batch")" | tail -n 2
+"$ibtpost" outbox
+"$ibtpost" audit verify
 echo
 echo "The reference letter is in outbox/demo/; the trede-2 batch is in $batch/"
+echo "(its e-mails as .eml files in $batch/mail/)"
 echo "(manifest.csv lists every letter; print.pdf is the post room's print file)."
 echo "Next: ibtpost status --date 2026-05-04, or ibtpost post $(basename "$batch") once posted."

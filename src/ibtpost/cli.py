@@ -21,11 +21,12 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ibtpost import __version__, audit
+from ibtpost import __version__, audit, dispatch
 from ibtpost.batch import run_batch
 from ibtpost.check import run_check
 from ibtpost.errors import EXIT_BAD_INPUT, EXIT_FAILURE, IbtpostError, Problems, RegisterError
 from ibtpost.importing import ImportResult, import_addresses, import_cdk, import_figures
+from ibtpost.outgoing import SendOptions, queue_batch, send, transport_from_environment
 from ibtpost.pipeline import produce_letter
 from ibtpost.register import Register, validate_reference
 from ibtpost.selection import BatchRequest
@@ -39,6 +40,16 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_BAD_INPUT, f"error: {message} (see: {self.prog} --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return value
 
 
 def _date(text: str) -> date:
@@ -279,6 +290,106 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_queue(args: argparse.Namespace) -> int:
+    """ibtpost queue."""
+    result = queue_batch(args.root, args.batch)
+    for line in result.missing:
+        print(f"post room: {line}", file=sys.stderr)
+    print(
+        f"batch {result.batch}: {result.queued} queued for e-mail, {result.post} for the post "
+        f"room, {result.already} already queued; {result.file_only} may only go to files "
+        "(sample data or concept)",
+        file=sys.stderr,
+    )
+    print(f"next: `ibtpost send --batch {result.batch}`", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    """ibtpost send."""
+    options = SendOptions(
+        batch=args.batch,
+        limit=args.limit,
+        dry_run=args.dry_run,
+        max_attempts=args.max_attempts,
+        retry_delay=args.retry_delay,
+        rate_per_minute=args.rate,
+        resend_in_doubt=args.resend_in_doubt,
+        test_to=args.test_to,
+    )
+    transport = transport_from_environment()
+    report = send(args.root, options, transport)
+    if args.dry_run:
+        for reference in report.sent:
+            print(f"would send {reference}")
+        print(
+            f"dry run: {len(report.sent)} letter(s) would go by {transport.name}", file=sys.stderr
+        )
+        return EXIT_OK
+    for reference in report.sent:
+        print(f"sent {reference}")
+    for reference, why in report.failed:
+        print(f"failed {reference}: {why}")
+    for reference in report.in_doubt:
+        print(
+            f"in doubt {reference}: the run that sent it stopped before the reply was "
+            "recorded; not sent again (--resend-in-doubt sends it with the same Message-ID)",
+            file=sys.stderr,
+        )
+    for reference, why in report.refused:
+        print(f"not sent {reference}: {why}: only the file transport may take it", file=sys.stderr)
+    print(
+        f"{len(report.sent)} sent, {len(report.failed)} failed, {len(report.in_doubt)} in doubt, "
+        f"{len(report.refused)} refused, {report.attempts} attempt(s) by {transport.name} in "
+        f"{report.seconds:.1f} s",
+        file=sys.stderr,
+    )
+    return EXIT_FAILURE if report.failed or report.refused else EXIT_OK
+
+
+def cmd_outbox(args: argparse.Namespace) -> int:
+    """ibtpost outbox."""
+    with Register.for_root(args.root) as register:
+        rows = dispatch.outbox_summary(register)
+    table = Table(title="Outbox", title_justify="left")
+    headings = (
+        "batch",
+        "letters",
+        "not queued",
+        "queued",
+        "sent",
+        "failed",
+        "in doubt",
+        "post room",
+        "posted",
+    )
+    for heading in headings:
+        table.add_column(heading, justify="left" if heading == "batch" else "right")
+    for row in rows:
+        name = row.batch + (" (concept)" if row.concept else "") + ("" if row.complete else " *")
+        table.add_row(
+            name,
+            *(
+                str(v)
+                for v in (
+                    row.letters,
+                    row.not_queued,
+                    row.queued,
+                    row.sent,
+                    row.failed,
+                    row.in_doubt,
+                    row.post,
+                    row.posted,
+                )
+            ),
+        )
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    console.print(table)
+    if any(not row.complete for row in rows):
+        console.print("* incomplete: run its `ibtpost batch` command again")
+    return EXIT_OK
+
+
 def cmd_post(args: argparse.Namespace) -> int:
     """ibtpost post."""
     sent = mark_posted(args.root, args.batch, tuple(args.reference or ()), args.date)
@@ -481,6 +592,58 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--due", action="store_true", help="only municipalities with something to do")
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser(
+        "queue",
+        help="put the letters of a batch in the e-mail queue",
+        description="Put every letter of a complete batch in the dispatch queue, once. A "
+        "letter whose college or Commissaris van de Koning has no known e-mail address goes "
+        "to the post room instead. Letters built on sample data, or concept letters, may "
+        "only go through the file transport.",
+    )
+    p.add_argument("batch", help="batch id (its folder name under outbox/)")
+    p.set_defaults(func=cmd_queue)
+
+    p = sub.add_parser(
+        "send",
+        help="send the queued e-mail (file transport unless IBTPOST_SMTP_URL is set)",
+        description="Send what is queued. Without IBTPOST_SMTP_URL every message is written "
+        "as .eml into its batch folder (mail/) and nothing leaves the machine. With it: SMTP "
+        "(smtp:// only to loopback; smtp+starttls:// or smtps:// otherwise; credentials from "
+        "IBTPOST_SMTP_USER and IBTPOST_SMTP_PASSWORD). A letter a server accepted is never "
+        "sent again; one left in doubt by a crash is reported and not repeated unless "
+        "--resend-in-doubt.",
+    )
+    p.add_argument("--batch", "-b", help="only this batch")
+    p.add_argument("--limit", type=_positive_int, help="send at most N letters")
+    p.add_argument("--dry-run", action="store_true", help="list what would be sent")
+    p.add_argument("--max-attempts", type=_positive_int, default=5, help="per letter (default 5)")
+    p.add_argument(
+        "--retry-delay",
+        type=float,
+        default=30.0,
+        help="seconds before the first retry; doubled each time (default 30)",
+    )
+    p.add_argument("--rate", type=float, help="at most this many messages per minute")
+    p.add_argument(
+        "--resend-in-doubt",
+        action="store_true",
+        help="send in-doubt letters again, with the same Message-ID",
+    )
+    p.add_argument(
+        "--test-to",
+        metavar="ADDRESS",
+        help="test mode: every message goes to ADDRESS only (the real addresses in headers)",
+    )
+    p.set_defaults(func=cmd_send)
+
+    p = sub.add_parser(
+        "outbox",
+        help="per batch: queued, sent, failed, in doubt, post room",
+        description="Per batch how many letters are queued, sent, failed, in doubt, waiting "
+        "for the post room, or posted.",
+    )
+    p.set_defaults(func=cmd_outbox)
 
     p = sub.add_parser(
         "post",

@@ -25,7 +25,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from ibtpost import audit
+from ibtpost import audit, failpoints
 from ibtpost.errors import UsageError
 from ibtpost.register import Register
 from ibtpost.transport import Envelope, Outcome, Transport
@@ -212,6 +212,7 @@ async def send_queue(
                 )
             outcome = await transport.deliver(message, envelope, folder)
             report.attempts += 1
+            failpoints.hit("delivered", report.attempts)
             attempt_data = {
                 "attempt": attempt,
                 "transport": transport.name,
@@ -243,7 +244,13 @@ async def send_queue(
             if outcome.verdict == "sent":
                 set_state(register, entry.reference, "sent", reply=outcome.reply, sent_at=_now())
                 letter = register.letter_by_reference(entry.reference)
-                if letter is not None and letter.sent_on is None and not letter.concept:
+                # only mail that left the machine counts on the ladder (not .eml files)
+                if (
+                    transport.live
+                    and letter is not None
+                    and letter.sent_on is None
+                    and not letter.concept
+                ):
                     register.record_sent(entry.reference, "mail", datetime.now(UTC).date())
                 audit.record(
                     register,
@@ -268,6 +275,7 @@ async def send_queue(
                     data={"reply": why},
                 )
                 report.failed.append((entry.reference, why))
+        failpoints.hit("recorded", len(report.sent) + len(report.failed))
     await transport.close()
     report.seconds = time.perf_counter() - started
     return report

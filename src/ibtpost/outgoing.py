@@ -1,0 +1,217 @@
+"""Queue a batch for e-mail and send the queue: the commands `queue` and `send`.
+
+The pieces: :mod:`ibtpost.mail` composes a message, :mod:`ibtpost.dispatch` keeps the
+queue and its states, :mod:`ibtpost.transport` delivers. This module puts them together
+for a batch folder in outbox/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+from ibtpost import dispatch, failpoints
+from ibtpost.compose import compose
+from ibtpost.config import load_config
+from ibtpost.definitions import load_letter
+from ibtpost.errors import Location, RegisterError, UsageError
+from ibtpost.mail import (
+    MissingAddress,
+    compose_mail,
+    load_mail_templates,
+    mail_recipients,
+    message_id,
+)
+from ibtpost.models import Config
+from ibtpost.register import BatchRecord, LetterRecord, Register
+from ibtpost.transport import (
+    PASSWORD_VARIABLE,
+    URL_VARIABLE,
+    USER_VARIABLE,
+    Envelope,
+    FileTransport,
+    SmtpTransport,
+    Transport,
+    smtp_settings,
+)
+
+
+@dataclass(frozen=True)
+class QueueResult:
+    """What `queue` did."""
+
+    batch: str
+    queued: int
+    post: int
+    already: int
+    file_only: int
+    missing: tuple[str, ...]  # one line per letter that goes to the post room
+
+
+def _batch(register: Register, batch_id: str) -> BatchRecord:
+    batch = register.batch(batch_id)
+    if batch is None:
+        raise UsageError(
+            f"no batch {batch_id!r}",
+            Location(None, None, "BATCH"),
+            hint="the batch id is the folder name under outbox/; see `ibtpost outbox`",
+        )
+    if batch.completed_at is None:
+        raise UsageError(
+            f"batch {batch_id} is not complete",
+            hint="run its `ibtpost batch` command again to finish it",
+        )
+    return batch
+
+
+def only_file_reason(letter: LetterRecord, batch: BatchRecord, sample_address: bool) -> str | None:
+    """Why a letter may only go to the file transport, or None."""
+    reasons = []
+    if batch.concept or letter.concept:
+        reasons.append("a concept letter")
+    if letter.sample:
+        reasons.append("built on sample figures")
+    if sample_address:
+        reasons.append("a sample (.example) address")
+    return "; ".join(reasons) or None
+
+
+def queue_batch(root: Path, batch_id: str) -> QueueResult:
+    """Put every letter of a complete batch in the dispatch queue (once)."""
+    config = load_config(root)
+    with Register.for_root(root) as register:
+        batch = _batch(register, batch_id)
+        sender = config.sender.mail_from.address
+        prepared: list[dispatch.Prepared] = []
+        missing: list[str] = []
+        file_only = 0
+        for letter in register.batch_letters(batch_id):
+            municipality = config.municipalities[letter.municipality]
+            recipients = mail_recipients(municipality, config)
+            if isinstance(recipients, MissingAddress):
+                prepared.append(
+                    dispatch.Prepared(letter.reference, None, (), None, missing=str(recipients))
+                )
+                missing.append(f"{letter.reference}: {recipients} ({recipients.hint})")
+                continue
+            reason = only_file_reason(letter, batch, recipients.sample)
+            file_only += reason is not None
+            prepared.append(
+                dispatch.Prepared(
+                    letter.reference,
+                    recipients.to,
+                    (recipients.cc,),
+                    message_id(letter.reference, sender),
+                    only_file=reason,
+                )
+            )
+        queued, post, already = dispatch.enqueue(register, batch_id, prepared)
+    return QueueResult(batch_id, queued, post, already, file_only, tuple(missing))
+
+
+def transport_from_environment(environ: Mapping[str, str] | None = None) -> Transport:
+    """SMTP when IBTPOST_SMTP_URL is set, else the file transport."""
+    env = os.environ if environ is None else environ
+    url = env.get(URL_VARIABLE)
+    if not url:
+        return FileTransport()
+    return SmtpTransport(smtp_settings(url, env.get(USER_VARIABLE), env.get(PASSWORD_VARIABLE)))
+
+
+class _Messages:
+    """Builds the message of a queue entry from the register, config and batch folder."""
+
+    def __init__(self, root: Path, config: Config, register: Register, test_to: str | None):
+        self.root = root
+        self.config = config
+        self.register = register
+        self.test_to = test_to
+        self.templates = load_mail_templates(root)
+        self.definitions: dict[str, object] = {}
+
+    def __call__(self, entry: dispatch.QueueEntry) -> tuple[EmailMessage, Envelope, Path]:
+        letter = self.register.letter_by_reference(entry.reference)
+        batch = self.register.batch(entry.batch)
+        if letter is None or batch is None:
+            raise RegisterError(f"queue entry {entry.reference} has no letter or batch")
+        folder = self.root / "outbox" / batch.id
+        pdfs = sorted(folder.glob(f"{letter.reference}-*.pdf"))
+        if len(pdfs) != 1:
+            raise RegisterError(f"{folder.name}: no single PDF for {letter.reference}")
+        pdf = pdfs[0].read_bytes()
+        if hashlib.sha256(pdf).hexdigest() != letter.pdf_sha256:
+            raise RegisterError(
+                f"{pdfs[0].name} differs from the PDF the batch recorded; it is not sent",
+                hint="run the batch again to restore it",
+            )
+        definition = load_letter(self.root, letter.letter)
+        context = compose(
+            definition,
+            self.config.municipalities[letter.municipality],
+            self.config,
+            letter.reference,
+            letter.day,
+            concept=batch.concept or letter.concept,
+        )
+        mail = compose_mail(
+            context,
+            pdf,
+            pdfs[0].name,
+            self.config,
+            test_recipient=self.test_to,
+            sent_at=datetime.now(UTC),
+            templates=self.templates,
+        )
+        envelope = Envelope(mail.sender, mail.to[0], mail.cc)
+        return mail.message, envelope, folder
+
+
+@dataclass(frozen=True)
+class SendOptions:
+    """The options of `ibtpost send`."""
+
+    batch: str | None = None
+    limit: int | None = None
+    dry_run: bool = False
+    max_attempts: int = 5
+    retry_delay: float = 30.0
+    rate_per_minute: float | None = None
+    resend_in_doubt: bool = False
+    test_to: str | None = None
+
+
+def send(
+    root: Path, options: SendOptions, transport: Transport | None = None
+) -> dispatch.SendReport:
+    """Send the queue (of one batch) through the configured transport."""
+    config = load_config(root)
+    transport = transport or transport_from_environment()
+    with Register.for_root(root) as register:
+        if options.batch is not None:
+            _batch(register, options.batch)
+        if options.dry_run:
+            todo = dispatch.entries(register, options.batch, ("queued",))
+            report = dispatch.SendReport()
+            report.sent = [e.reference for e in todo[: options.limit]]
+            return report
+        messages = _Messages(root, config, register, options.test_to)
+        failpoints.hit("send-start")
+        return asyncio.run(
+            dispatch.send_queue(
+                register,
+                transport,
+                messages,
+                batch=options.batch,
+                limit=options.limit,
+                max_attempts=options.max_attempts,
+                retry_delay=options.retry_delay,
+                rate_per_minute=options.rate_per_minute,
+                resend_in_doubt=options.resend_in_doubt,
+            )
+        )

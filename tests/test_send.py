@@ -1,0 +1,189 @@
+"""queue, send and outbox as the secretariat runs them: real batch, real SMTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import email
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from email.policy import default
+from pathlib import Path
+
+import pytest
+from tests.conftest import Result
+from tests.smtpserver import Recorder, SmtpServer
+
+from ibtpost import audit
+from ibtpost.register import Register
+
+pytestmark = pytest.mark.libreoffice
+
+DAY = "2026-04-09"
+# real-looking data for three municipalities, on the reserved .test domain (RFC 2606):
+# not sample data, so live SMTP (to 127.0.0.1 only) may take it
+CODES = ("GM0622", "GM0363", "GM0935")  # Vlaardingen, Amsterdam, Maastricht
+
+
+@pytest.fixture
+def server() -> Iterator[SmtpServer]:
+    """aiosmtpd on 127.0.0.1 recording every message."""
+    srv = SmtpServer(Recorder())
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def real_data(root: Path, cli: Callable[..., Result], tmp_path: Path) -> None:
+    """Import figures and addresses for CODES as the secretariat would."""
+    figures = tmp_path / "figures.csv"
+    figures.write_text(
+        "gemeentecode,taak_regulier,taak_amv,realisatie_regulier,realisatie_amv\n"
+        + "".join(f"{code},100,10,20,0\n" for code in CODES),
+        "utf-8",
+    )
+    addresses = tmp_path / "addresses.csv"
+    addresses.write_text(
+        "gemeentecode,email\n" + "".join(f"{c},college-{c.lower()}@gemeente.test\n" for c in CODES),
+        "utf-8",
+    )
+    cdk = tmp_path / "cdk.csv"
+    cdk.write_text(
+        "provincie,email\nZuid-Holland,cdk@zuid-holland.test\nNoord-Holland,cdk@noord-holland.test\n"
+        "Limburg,cdk@limburg.test\n",
+        "utf-8",
+    )
+    for args in (
+        ("import", "figures", str(figures), "--source", "test figures"),
+        ("import", "addresses", str(addresses)),
+        ("import", "cdk", str(cdk)),
+    ):
+        result = cli(root, *args)
+        assert result.code == 0, result.err
+
+
+def make_batch(root: Path, cli: Callable[..., Result]) -> Path:
+    args = ["batch", "trede-2", "--date", DAY]
+    for code in CODES:
+        args += ["-m", code]
+    result = cli(root, *args)
+    assert result.code == 0, result.err
+    folder = Path(result.out.strip().splitlines()[-1])
+    assert cli(root, "queue", folder.name).code == 0
+    return folder
+
+
+def run_send(
+    root: Path, url: str, *args: str, failpoint: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IBTPOST_")}
+    env["IBTPOST_SMTP_URL"] = url
+    if failpoint:
+        env["IBTPOST_FAILPOINT"] = failpoint
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ibtpost",
+            "--root",
+            str(root),
+            "send",
+            "--retry-delay",
+            "0.01",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_smtp_delivers_each_letter_with_headers_parts_and_the_identical_pdf(
+    root: Path, cli: Callable[..., Result], tmp_path: Path, server: SmtpServer
+) -> None:
+    """To the college, Cc the CdK, Reply-To the IBT mailbox; HTML and text; the outbox PDF."""
+    real_data(root, cli, tmp_path)
+    folder = make_batch(root, cli)
+    sent = run_send(root, server.url)
+    assert sent.returncode == 0, sent.stderr
+    received = server.recorder.received
+    assert len(received) == 3
+    pdfs = {p.name.split("-")[0]: p for p in folder.glob("*.pdf")}
+    for item in received:
+        msg = item.message
+        reference = str(msg["X-Ibtpost-Reference"])
+        code = next(c for c in CODES if f"college-{c.lower()}@" in str(msg["To"]))
+        assert item.recipients[0] == f"college-{code.lower()}@gemeente.test"
+        assert str(msg["Cc"]).endswith(".test>") or str(msg["Cc"]).endswith(".test")
+        assert "ibtspreidingswet@minjenv.nl" in str(msg["Reply-To"])
+        assert reference in str(msg["Subject"])
+        assert msg["Message-ID"] == f"<ibtpost.{reference}@minjenv.nl>"
+        html = msg.get_body(preferencelist=("html",))
+        text = msg.get_body(preferencelist=("plain",))
+        assert html is not None and reference in html.get_content()
+        assert text is not None and "Geacht college" in text.get_content()
+        [attachment] = list(msg.iter_attachments())
+        assert attachment.get_filename() == pdfs[reference].name
+        assert attachment.get_content() == pdfs[reference].read_bytes()
+    again = run_send(root, server.url)
+    assert again.returncode == 0
+    assert len(server.recorder.received) == 3
+    status = cli(root, "outbox")
+    assert f"│ {folder.name} │       3 │          0 │      0 │    3 │" in status.out
+    with Register.for_root(root) as register:
+        assert audit.verify(register).ok
+        kinds = [e.kind for e in audit.events(register, batch=folder.name)]
+    assert kinds.count("letter.sent") == 3
+
+
+@pytest.mark.parametrize("point", ["delivered:2", "recorded:1"])
+def test_a_killed_send_never_sends_twice(
+    root: Path, cli: Callable[..., Result], tmp_path: Path, server: SmtpServer, point: str
+) -> None:
+    """SIGKILL after a server accepted a letter, or after recording one; then send again."""
+    real_data(root, cli, tmp_path)
+    make_batch(root, cli)
+    killed = run_send(root, server.url, failpoint=point)
+    assert killed.returncode == -signal.SIGKILL
+    rerun = run_send(root, server.url)
+    colleges = [r.recipients[0] for r in server.recorder.received]
+    assert len(colleges) == len(set(colleges))  # nobody received a letter twice
+    if point == "delivered:2":
+        assert rerun.returncode == 0, rerun.stderr
+        assert "1 sent, 0 failed, 1 in doubt" in rerun.stderr
+        assert len(colleges) == 3  # the in-doubt one did arrive, once
+        resend = run_send(root, server.url)
+        assert len(server.recorder.received) == 3
+        assert "0 sent" in resend.stderr
+    else:
+        assert "2 sent, 0 failed, 0 in doubt" in rerun.stderr
+        assert len(colleges) == 3
+
+
+def test_file_transport_and_sample_data_never_reach_smtp(
+    root: Path, cli: Callable[..., Result], server: SmtpServer
+) -> None:
+    """On the shipped (sample) data: SMTP refuses every letter; the file transport writes .eml."""
+    result = cli(root, "batch", "trede-2", "--date", DAY, "-m", "GM0622", "-m", "GM0363")
+    folder = Path(result.out.strip().splitlines()[-1])
+    queued = cli(root, "queue", folder.name)
+    assert "2 may only go to files" in queued.err
+    refused = run_send(root, server.url)
+    assert refused.returncode == 1
+    assert "only the file transport may take it" in refused.stderr
+    assert server.recorder.received == []
+    files = cli(root, "send")
+    assert files.code == 0, files.err
+    emls = sorted((folder / "mail").glob("*.eml"))
+    assert len(emls) == 2
+    parsed = email.message_from_bytes(emls[0].read_bytes(), policy=default)
+    assert parsed["X-Ibtpost-Reference"] is not None
+    # .eml files are not mail that left the machine: nothing counts on the ladder
+    with Register.for_root(root) as register:
+        assert {r.sent_on for r in register.batch_letters(folder.name)} == {None}
+        digests = {hashlib.sha256(e.read_bytes()).hexdigest() for e in emls}
+    assert len(digests) == 2
