@@ -187,3 +187,22 @@ def test_file_transport_and_sample_data_never_reach_smtp(
         assert {r.sent_on for r in register.batch_letters(folder.name)} == {None}
         digests = {hashlib.sha256(e.read_bytes()).hexdigest() for e in emls}
     assert len(digests) == 2
+
+
+def test_test_mode_sends_to_one_address_and_leaves_the_queue_alone(
+    root: Path, cli: Callable[..., Result], tmp_path: Path, server: SmtpServer
+) -> None:
+    """--test-to: every message to the test address, real ones in headers, nothing marked sent."""
+    real_data(root, cli, tmp_path)
+    folder = make_batch(root, cli)
+    test = run_send(root, server.url, "--test-to", "toets@ministerie.test")
+    assert test.returncode == 0, test.stderr
+    received = server.recorder.received
+    assert [r.recipients for r in received] == [["toets@ministerie.test"]] * 3
+    assert all(".test@" in str(r.message["Message-ID"]) for r in received)
+    assert all("gemeente.test" in str(r.message["X-Ibtpost-Original-To"]) for r in received)
+    real = run_send(root, server.url)
+    assert real.returncode == 0, real.stderr
+    assert "3 sent" in real.stderr
+    assert len(server.recorder.received) == 6
+    assert cli(root, "outbox").out.count(folder.name) == 1

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from ibtpost import dispatch, failpoints
+from ibtpost import audit, dispatch, failpoints
 from ibtpost.compose import compose
 from ibtpost.config import load_config
 from ibtpost.definitions import load_letter
@@ -201,6 +201,8 @@ def send(
             report.sent = [e.reference for e in todo[: options.limit]]
             return report
         messages = _Messages(root, config, register, options.test_to)
+        if options.test_to is not None:
+            return asyncio.run(_send_test(register, transport, messages, options))
         failpoints.hit("send-start")
         return asyncio.run(
             dispatch.send_queue(
@@ -215,3 +217,38 @@ def send(
                 resend_in_doubt=options.resend_in_doubt,
             )
         )
+
+
+async def _send_test(
+    register: Register, transport: Transport, messages: _Messages, options: SendOptions
+) -> dispatch.SendReport:
+    """Test mode: deliver the queued letters to the test address only. The queue is left as
+    it is (a letter sent to a test address has not been sent), and each delivery is an
+    audit event that names the test address."""
+    report = dispatch.SendReport()
+    todo = dispatch.entries(register, options.batch, ("queued",))[: options.limit]
+    for entry in todo:
+        if entry.only_file and transport.live:
+            report.refused.append((entry.reference, entry.only_file))
+            continue
+        message, envelope, folder = messages(entry)
+        outcome = await transport.deliver(message, envelope, folder)
+        report.attempts += 1
+        audit.record(
+            register,
+            audit.SEND_ATTEMPT,
+            reference=entry.reference,
+            batch=entry.batch,
+            data={
+                "test_to": options.test_to,
+                "transport": transport.name,
+                "verdict": outcome.verdict,
+                "reply": outcome.reply,
+            },
+        )
+        if outcome.verdict == "sent":
+            report.sent.append(entry.reference)
+        else:
+            report.failed.append((entry.reference, outcome.reply))
+    await transport.close()
+    return report
