@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Iterator
 from datetime import date
 from email.message import EmailMessage
+from email.policy import SMTP
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from ibtpost import audit, dispatch
 from ibtpost.errors import UsageError
 from ibtpost.models import ReferenceSeries
 from ibtpost.register import BatchRecord, LetterKey, PlannedLetter, Register
-from ibtpost.transport import Envelope, FileTransport, SmtpTransport, smtp_settings
+from ibtpost.transport import Envelope, FileTransport, Outgoing, SmtpTransport, smtp_settings
 
 DAY = date(2026, 4, 9)
 SERIES = ReferenceSeries(7500000, 7599999)
@@ -58,7 +59,7 @@ def server() -> Iterator[SmtpServer]:
 
 
 def message_for(folder: Path) -> dispatch.MessageFor:
-    def build(entry: dispatch.QueueEntry) -> tuple[EmailMessage, Envelope, Path]:
+    def build(entry: dispatch.QueueEntry) -> Outgoing:
         msg = EmailMessage()
         msg["From"] = "ibt@test.example"
         msg["To"] = entry.college or ""
@@ -67,7 +68,8 @@ def message_for(folder: Path) -> dispatch.MessageFor:
         msg["Message-ID"] = entry.message_id or ""
         msg["X-Ibtpost-Reference"] = entry.reference
         msg.set_content("Geacht college,")
-        return msg, Envelope("ibt@test.example", entry.college or "", entry.copies), folder
+        envelope = Envelope("ibt@test.example", entry.college or "", entry.copies)
+        return Outgoing(entry.reference, msg.as_bytes(policy=SMTP), envelope, folder)
 
     return build
 

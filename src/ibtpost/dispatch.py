@@ -19,16 +19,15 @@ import asyncio
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 from ibtpost import audit, failpoints
 from ibtpost.errors import UsageError
 from ibtpost.register import Register
-from ibtpost.transport import Envelope, Outcome, Transport
+from ibtpost.transport import Outcome, Outgoing, Transport
 
 STATES = ("queued", "sending", "sent", "failed", "in_doubt", "post")
 
@@ -168,7 +167,7 @@ def mark_stranded(register: Register) -> list[str]:
     return stranded
 
 
-MessageFor = Callable[[QueueEntry], tuple[EmailMessage, Envelope, Path]]
+MessageFor = Callable[[QueueEntry], Outgoing]
 
 
 async def send_queue(
@@ -193,92 +192,134 @@ async def send_queue(
         todo = todo[:limit]
     interval = 60.0 / rate_per_minute if rate_per_minute else 0.0
     last_start = 0.0
+    sendable = []
     for entry in todo:
         if entry.only_file and transport.live:
             report.refused.append((entry.reference, entry.only_file))
-            continue
-        message, envelope, folder = message_for(entry)
-        outcome: Outcome | None = None
-        attempt = entry.attempts
-        while True:
-            attempt += 1
-            wait = last_start + interval - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            last_start = time.monotonic()
-            with register.transaction():
-                set_state(
-                    register, entry.reference, "sending", attempts=attempt, transport=transport.name
-                )
-            outcome = await transport.deliver(message, envelope, folder)
-            report.attempts += 1
-            failpoints.hit("delivered", report.attempts)
-            attempt_data = {
-                "attempt": attempt,
-                "transport": transport.name,
-                "message_id": entry.message_id,
-                "verdict": outcome.verdict,
-                "reply": outcome.reply,
-            }
-            if outcome.verdict == "retry" and attempt < max_attempts:
-                with register.transaction():
-                    set_state(register, entry.reference, "queued", reply=outcome.reply)
-                    audit.record(
-                        register,
-                        audit.SEND_ATTEMPT,
-                        reference=entry.reference,
-                        batch=entry.batch,
-                        data=attempt_data,
-                    )
-                await asyncio.sleep(retry_delay * 2 ** (attempt - entry.attempts - 1))
-                continue
-            break
-        with register.transaction():
-            audit.record(
+        else:
+            sendable.append(entry)
+    # The next message is composed in a thread while the current one is on the wire, so
+    # composing (CPU) and the SMTP dialogue (waiting) overlap. ``message_for`` must not
+    # touch the register's connection (it belongs to this thread).
+    loop = asyncio.get_running_loop()
+    composer = ThreadPoolExecutor(1, thread_name_prefix="ibtpost-compose")
+    upcoming = loop.run_in_executor(composer, message_for, sendable[0]) if sendable else None
+    try:
+        for index, entry in enumerate(sendable):
+            assert upcoming is not None  # noqa: S101 - set for every index by construction
+            prepared = await upcoming
+            if index + 1 < len(sendable):
+                upcoming = loop.run_in_executor(composer, message_for, sendable[index + 1])
+            last_start = await _send_one(
                 register,
-                audit.SEND_ATTEMPT,
-                reference=entry.reference,
-                batch=entry.batch,
-                data=attempt_data,
+                transport,
+                entry,
+                prepared,
+                report,
+                max_attempts,
+                retry_delay,
+                interval,
+                last_start,
             )
-            if outcome.verdict == "sent":
-                set_state(register, entry.reference, "sent", reply=outcome.reply, sent_at=_now())
-                letter = register.letter_by_reference(entry.reference)
-                # only mail that left the machine counts on the ladder (not .eml files)
-                if (
-                    transport.live
-                    and letter is not None
-                    and letter.sent_on is None
-                    and not letter.concept
-                ):
-                    register.record_sent(entry.reference, "mail", datetime.now(UTC).date())
-                audit.record(
-                    register,
-                    audit.LETTER_SENT,
-                    reference=entry.reference,
-                    batch=entry.batch,
-                    data={"reply": outcome.reply, "transport": transport.name},
-                )
-                report.sent.append(entry.reference)
-            else:
-                why = (
-                    outcome.reply
-                    if outcome.verdict == "failed"
-                    else (f"gave up after {attempt} attempts: {outcome.reply}")
-                )
-                set_state(register, entry.reference, "failed", reply=why)
-                audit.record(
-                    register,
-                    audit.LETTER_FAILED,
-                    reference=entry.reference,
-                    batch=entry.batch,
-                    data={"reply": why},
-                )
-                report.failed.append((entry.reference, why))
-        failpoints.hit("recorded", len(report.sent) + len(report.failed))
+    finally:
+        composer.shutdown(wait=True, cancel_futures=True)
     await transport.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+async def _send_one(
+    register: Register,
+    transport: Transport,
+    entry: QueueEntry,
+    prepared: Outgoing,
+    report: SendReport,
+    max_attempts: int,
+    retry_delay: float,
+    interval: float,
+    last_start: float,
+) -> float:
+    """Deliver one letter with its retries and record the outcome; returns when the last
+    attempt started (for the rate limit)."""
+    outcome: Outcome | None = None
+    attempt = entry.attempts
+    while True:
+        attempt += 1
+        wait = last_start + interval - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        last_start = time.monotonic()
+        with register.transaction():
+            set_state(
+                register, entry.reference, "sending", attempts=attempt, transport=transport.name
+            )
+        outcome = await transport.deliver(prepared)
+        report.attempts += 1
+        failpoints.hit("delivered", report.attempts)
+        attempt_data = {
+            "attempt": attempt,
+            "transport": transport.name,
+            "message_id": entry.message_id,
+            "verdict": outcome.verdict,
+            "reply": outcome.reply,
+        }
+        if outcome.verdict == "retry" and attempt < max_attempts:
+            with register.transaction():
+                set_state(register, entry.reference, "queued", reply=outcome.reply)
+                audit.record(
+                    register,
+                    audit.SEND_ATTEMPT,
+                    reference=entry.reference,
+                    batch=entry.batch,
+                    data=attempt_data,
+                )
+            await asyncio.sleep(retry_delay * 2 ** (attempt - entry.attempts - 1))
+            continue
+        break
+    with register.transaction():
+        audit.record(
+            register,
+            audit.SEND_ATTEMPT,
+            reference=entry.reference,
+            batch=entry.batch,
+            data=attempt_data,
+        )
+        if outcome.verdict == "sent":
+            set_state(register, entry.reference, "sent", reply=outcome.reply, sent_at=_now())
+            letter = register.letter_by_reference(entry.reference)
+            # only mail that left the machine counts on the ladder (not .eml files)
+            if (
+                transport.live
+                and letter is not None
+                and letter.sent_on is None
+                and not letter.concept
+            ):
+                register.record_sent(entry.reference, "mail", datetime.now(UTC).date())
+            audit.record(
+                register,
+                audit.LETTER_SENT,
+                reference=entry.reference,
+                batch=entry.batch,
+                data={"reply": outcome.reply, "transport": transport.name},
+            )
+            report.sent.append(entry.reference)
+        else:
+            why = (
+                outcome.reply
+                if outcome.verdict == "failed"
+                else (f"gave up after {attempt} attempts: {outcome.reply}")
+            )
+            set_state(register, entry.reference, "failed", reply=why)
+            audit.record(
+                register,
+                audit.LETTER_FAILED,
+                reference=entry.reference,
+                batch=entry.batch,
+                data={"reply": why},
+            )
+            report.failed.append((entry.reference, why))
+    failpoints.hit("recorded", len(report.sent) + len(report.failed))
+    return last_start
 
 
 def check_transport(transport: Transport, entry: QueueEntry) -> None:

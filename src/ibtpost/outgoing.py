@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from pathlib import Path
 
 from ibtpost import audit, dispatch, failpoints
@@ -28,7 +28,7 @@ from ibtpost.mail import (
     mail_recipients,
     message_id,
 )
-from ibtpost.models import Config
+from ibtpost.models import Config, LetterDefinition
 from ibtpost.register import BatchRecord, LetterRecord, Register
 from ibtpost.transport import (
     PASSWORD_VARIABLE,
@@ -36,6 +36,7 @@ from ibtpost.transport import (
     USER_VARIABLE,
     Envelope,
     FileTransport,
+    Outgoing,
     SmtpTransport,
     Transport,
     smtp_settings,
@@ -130,14 +131,20 @@ class _Messages:
     def __init__(self, root: Path, config: Config, register: Register, test_to: str | None):
         self.root = root
         self.config = config
-        self.register = register
         self.test_to = test_to
         self.templates = load_mail_templates(root)
-        self.definitions: dict[str, object] = {}
+        self.definitions: dict[str, LetterDefinition] = {}
+        # read here, in the register's thread: the messages are composed in another one
+        self.batches = {b.id: b for b in register.batches()}
+        self.letters = {
+            letter.reference: letter
+            for batch in self.batches
+            for letter in register.batch_letters(batch)
+        }
 
-    def __call__(self, entry: dispatch.QueueEntry) -> tuple[EmailMessage, Envelope, Path]:
-        letter = self.register.letter_by_reference(entry.reference)
-        batch = self.register.batch(entry.batch)
+    def __call__(self, entry: dispatch.QueueEntry) -> Outgoing:
+        letter = self.letters.get(entry.reference)
+        batch = self.batches.get(entry.batch)
         if letter is None or batch is None:
             raise RegisterError(f"queue entry {entry.reference} has no letter or batch")
         folder = self.root / "outbox" / batch.id
@@ -150,7 +157,9 @@ class _Messages:
                 f"{pdfs[0].name} differs from the PDF the batch recorded; it is not sent",
                 hint="run the batch again to restore it",
             )
-        definition = load_letter(self.root, letter.letter)
+        definition = self.definitions.get(letter.letter)
+        if definition is None:
+            definition = self.definitions[letter.letter] = load_letter(self.root, letter.letter)
         context = compose(
             definition,
             self.config.municipalities[letter.municipality],
@@ -169,7 +178,7 @@ class _Messages:
             templates=self.templates,
         )
         envelope = Envelope(mail.sender, mail.to[0], mail.cc)
-        return mail.message, envelope, folder
+        return Outgoing(letter.reference, mail.as_bytes(), envelope, folder)
 
 
 @dataclass(frozen=True)
@@ -204,6 +213,8 @@ def send(
         if options.test_to is not None:
             return asyncio.run(_send_test(register, transport, messages, options))
         failpoints.hit("send-start")
+        # the composing thread should not keep the event loop waiting for the GIL
+        sys.setswitchinterval(0.0005)
         return asyncio.run(
             dispatch.send_queue(
                 register,
@@ -231,8 +242,7 @@ async def _send_test(
         if entry.only_file and transport.live:
             report.refused.append((entry.reference, entry.only_file))
             continue
-        message, envelope, folder = messages(entry)
-        outcome = await transport.deliver(message, envelope, folder)
+        outcome = await transport.deliver(messages(entry))
         report.attempts += 1
         audit.record(
             register,

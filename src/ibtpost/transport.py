@@ -22,8 +22,6 @@ import ipaddress
 import socket
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
 from pathlib import Path
 from typing import Literal, Protocol
 from urllib.parse import unquote, urlsplit
@@ -50,6 +48,16 @@ class Envelope:
 
 
 @dataclass(frozen=True)
+class Outgoing:
+    """One message ready for a transport: its bytes (CRLF, as sent) and where it goes."""
+
+    reference: str
+    data: bytes
+    envelope: Envelope
+    folder: Path  # the batch folder
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What one attempt came to, with the server's reply (or the file written)."""
 
@@ -63,8 +71,8 @@ class Transport(Protocol):
     name: str
     live: bool  # True when messages leave the machine
 
-    async def deliver(self, message: EmailMessage, envelope: Envelope, folder: Path) -> Outcome:
-        """Deliver ``message``; ``folder`` is the batch folder."""
+    async def deliver(self, outgoing: Outgoing) -> Outcome:
+        """Deliver one message."""
 
     async def close(self) -> None:
         """Release the connection, if any."""
@@ -76,12 +84,11 @@ class FileTransport:
     name = "file"
     live = False
 
-    async def deliver(self, message: EmailMessage, envelope: Envelope, folder: Path) -> Outcome:
+    async def deliver(self, outgoing: Outgoing) -> Outcome:
         """Write ``mail/<reference>.eml`` atomically."""
-        reference = str(message["X-Ibtpost-Reference"])
-        path = folder / "mail" / f"{reference}.eml"
-        write_atomic(path, message.as_bytes(policy=SMTP_POLICY))
-        return Outcome("sent", f"written to {path.relative_to(folder.parent)}")
+        path = outgoing.folder / "mail" / f"{outgoing.reference}.eml"
+        write_atomic(path, outgoing.data)
+        return Outcome("sent", f"written to {path.relative_to(outgoing.folder.parent)}")
 
     async def close(self) -> None:
         """Nothing to release."""
@@ -170,8 +177,9 @@ class SmtpTransport:
         self.client = client
         return client
 
-    async def deliver(self, message: EmailMessage, envelope: Envelope, folder: Path) -> Outcome:
+    async def deliver(self, outgoing: Outgoing) -> Outcome:
         """One attempt: 2xx sent, 4xx/timeouts/dropped connections retry, 5xx failed."""
+        envelope = outgoing.envelope
         try:
             client = await self._connect()
             await client.mail(envelope.sender)
@@ -186,7 +194,7 @@ class SmtpTransport:
                 except aiosmtplib.SMTPRecipientRefused as exc:
                     await client.rset()
                     return _verdict(exc.code, f"copy {copy}: {exc.message}")
-            response = await client.data(message.as_bytes(policy=SMTP_POLICY))
+            response = await client.data(outgoing.data)
             return Outcome("sent", f"{response.code} {response.message}")
         except aiosmtplib.SMTPResponseException as exc:
             await self._drop()
