@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from tests.smtpserver import Recorder, SmtpServer
 
 from ibtpost.cli import main
 
@@ -56,3 +57,12 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
 def files_under(path: Path) -> list[Path]:
     """Every file below ``path`` (sorted), to prove that nothing was written."""
     return sorted(p for p in path.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def server() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that records every message."""
+    srv = SmtpServer(Recorder())
+    srv.start()
+    yield srv
+    srv.stop()

@@ -10,7 +10,7 @@ from email.policy import SMTP
 from pathlib import Path
 
 import pytest
-from tests.smtpserver import Recorder, SmtpServer
+from tests.smtpserver import SmtpServer
 
 from ibtpost import audit, dispatch
 from ibtpost.errors import UsageError
@@ -47,15 +47,6 @@ def register(tmp_path: Path) -> Iterator[Register]:
             ],
         )
         yield reg
-
-
-@pytest.fixture
-def server() -> Iterator[SmtpServer]:
-    """aiosmtpd on 127.0.0.1 recording every message."""
-    srv = SmtpServer(Recorder())
-    srv.start()
-    yield srv
-    srv.stop()
 
 
 def message_for(folder: Path) -> dispatch.MessageFor:

@@ -8,13 +8,13 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from email.policy import default
 from pathlib import Path
 
 import pytest
 from tests.conftest import Result
-from tests.smtpserver import Recorder, SmtpServer
+from tests.smtpserver import SmtpServer
 
 from ibtpost import audit
 from ibtpost.register import Register
@@ -25,15 +25,6 @@ DAY = "2026-04-09"
 # real-looking data for three municipalities, on the reserved .test domain (RFC 2606):
 # not sample data, so live SMTP (to 127.0.0.1 only) may take it
 CODES = ("GM0622", "GM0363", "GM0935")  # Vlaardingen, Amsterdam, Maastricht
-
-
-@pytest.fixture
-def server() -> Iterator[SmtpServer]:
-    """aiosmtpd on 127.0.0.1 recording every message."""
-    srv = SmtpServer(Recorder())
-    srv.start()
-    yield srv
-    srv.stop()
 
 
 def real_data(root: Path, cli: Callable[..., Result], tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from ibtpost import audit, dispatch, failpoints
 from ibtpost.compose import compose
 from ibtpost.config import load_config
 from ibtpost.definitions import load_letter
-from ibtpost.errors import Location, RegisterError, UsageError
+from ibtpost.errors import RegisterError
 from ibtpost.mail import (
     MissingAddress,
     compose_mail,
@@ -30,6 +30,7 @@ from ibtpost.mail import (
 )
 from ibtpost.models import Config, LetterDefinition
 from ibtpost.register import BatchRecord, LetterRecord, Register
+from ibtpost.supervision import complete_batch
 from ibtpost.transport import (
     PASSWORD_VARIABLE,
     URL_VARIABLE,
@@ -55,22 +56,6 @@ class QueueResult:
     missing: tuple[str, ...]  # one line per letter that goes to the post room
 
 
-def _batch(register: Register, batch_id: str) -> BatchRecord:
-    batch = register.batch(batch_id)
-    if batch is None:
-        raise UsageError(
-            f"no batch {batch_id!r}",
-            Location(None, None, "BATCH"),
-            hint="the batch id is the folder name under outbox/; see `ibtpost outbox`",
-        )
-    if batch.completed_at is None:
-        raise UsageError(
-            f"batch {batch_id} is not complete",
-            hint="run its `ibtpost batch` command again to finish it",
-        )
-    return batch
-
-
 def only_file_reason(letter: LetterRecord, batch: BatchRecord, sample_address: bool) -> str | None:
     """Why a letter may only go to the file transport, or None."""
     reasons = []
@@ -87,7 +72,7 @@ def queue_batch(root: Path, batch_id: str) -> QueueResult:
     """Put every letter of a complete batch in the dispatch queue (once)."""
     config = load_config(root)
     with Register.for_root(root) as register:
-        batch = _batch(register, batch_id)
+        batch = complete_batch(register, batch_id)
         sender = config.sender.mail_from.address
         prepared: list[dispatch.Prepared] = []
         missing: list[str] = []
@@ -203,7 +188,7 @@ def send(
     transport = transport or transport_from_environment()
     with Register.for_root(root) as register:
         if options.batch is not None:
-            _batch(register, options.batch)
+            complete_batch(register, options.batch)
         if options.dry_run:
             todo = dispatch.entries(register, options.batch, ("queued",))
             report = dispatch.SendReport()

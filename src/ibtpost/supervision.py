@@ -15,7 +15,7 @@ from ibtpost import audit, ladder
 from ibtpost.config import load_config
 from ibtpost.errors import Location, UsageError
 from ibtpost.models import Config
-from ibtpost.register import LetterKey, LetterRecord, Register
+from ibtpost.register import BatchRecord, LetterKey, LetterRecord, Register
 
 CLOSED_WHY = "task met"
 
@@ -118,23 +118,29 @@ def _letters_by_trede(root: Path) -> dict[int, str]:
     return found
 
 
+def complete_batch(register: Register, batch_id: str) -> BatchRecord:
+    """The batch with this id; a UsageError when there is none or it is not complete."""
+    batch = register.batch(batch_id)
+    if batch is None:
+        raise UsageError(
+            f"no batch {batch_id!r}",
+            Location(None, None, "BATCH"),
+            hint="the batch id is the folder name under outbox/; see `ibtpost outbox`",
+        )
+    if batch.completed_at is None:
+        raise UsageError(
+            f"batch {batch_id} is not complete",
+            hint="run its `ibtpost batch` command again to finish it",
+        )
+    return batch
+
+
 def mark_posted(
     root: Path, batch_id: str, references: tuple[str, ...], day: date
 ) -> list[LetterRecord]:
     """Record that the post room sent letters of a batch (all of them, or ``references``)."""
     with Register.for_root(root) as register:
-        batch = register.batch(batch_id)
-        if batch is None:
-            raise UsageError(
-                f"no batch {batch_id!r}",
-                Location(None, None, "BATCH"),
-                hint="the batch id is the folder name under outbox/",
-            )
-        if batch.completed_at is None:
-            raise UsageError(
-                f"batch {batch_id} is not complete",
-                hint="run its `ibtpost batch` command again to finish it",
-            )
+        batch = complete_batch(register, batch_id)
         if batch.concept:
             raise UsageError(f"batch {batch_id} is a concept batch: it cannot be sent")
         letters = register.batch_letters(batch_id)
