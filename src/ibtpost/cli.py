@@ -1,4 +1,5 @@
-"""The ``ibtpost`` command line. Only this module prints and chooses exit codes."""
+"""The ``ibtpost`` command line. Only the cli modules print and choose exit codes; the
+dispatch commands (queue, send, outbox, audit) are in :mod:`ibtpost.cli_dispatch`."""
 
 from __future__ import annotations
 
@@ -21,42 +22,16 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ibtpost import __version__, audit, dispatch
+from ibtpost import __version__
 from ibtpost.batch import run_batch
 from ibtpost.check import run_check
-from ibtpost.errors import EXIT_BAD_INPUT, EXIT_FAILURE, IbtpostError, Problems, RegisterError
+from ibtpost.cli_args import EXIT_OK, Parser, SubParsers, parse_date
+from ibtpost.cli_dispatch import add_dispatch_commands
+from ibtpost.errors import EXIT_BAD_INPUT, EXIT_FAILURE, IbtpostError, Problems
 from ibtpost.importing import ImportResult, import_addresses, import_cdk, import_figures
-from ibtpost.outgoing import SendOptions, queue_batch, send, transport_from_environment
 from ibtpost.pipeline import produce_letter
-from ibtpost.register import Register, validate_reference
 from ibtpost.selection import BatchRequest
 from ibtpost.supervision import mark_posted, status
-
-EXIT_OK = 0
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that exits with 2 and one line on a usage error (as argparse does)."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_BAD_INPUT, f"error: {message} (see: {self.prog} --help)\n")
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
-    return value
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-04-09") from None
 
 
 def cmd_letter(args: argparse.Namespace) -> int:
@@ -147,7 +122,7 @@ def cmd_import_cdk(args: argparse.Namespace) -> int:
     return _run_import(args, lambda: import_cdk(args.root, args.file, sheet=args.sheet))
 
 
-def _add_import(sub: argparse._SubParsersAction[_Parser]) -> None:
+def _add_import(sub: SubParsers) -> None:
     """ibtpost import figures|addresses|cdk."""
     imp = sub.add_parser(
         "import",
@@ -156,7 +131,7 @@ def _add_import(sub: argparse._SubParsersAction[_Parser]) -> None:
         "XLSX (first sheet unless --sheet). Every problem is listed at once (file, row, "
         "column); when there is any, nothing is written.",
     )
-    kinds = imp.add_subparsers(dest="kind", required=True, parser_class=_Parser)
+    kinds = imp.add_subparsers(dest="kind", required=True, parser_class=Parser)
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("file", type=Path, metavar="FILE", help="a .csv or .xlsx file")
@@ -174,10 +149,12 @@ def _add_import(sub: argparse._SubParsersAction[_Parser]) -> None:
         "--source", required=True, help="where the figures come from (stored on every row)"
     )
     p.add_argument(
-        "--peildatum", type=_date, help="YYYY-MM-DD; default: keep each row's current date"
+        "--peildatum", type=parse_date, help="YYYY-MM-DD; default: keep each row's current date"
     )
     p.add_argument(
-        "--verdeelbesluit", type=_date, help="YYYY-MM-DD; default: keep each row's current date"
+        "--verdeelbesluit",
+        type=parse_date,
+        help="YYYY-MM-DD; default: keep each row's current date",
     )
     p.set_defaults(func=cmd_import_figures)
 
@@ -290,106 +267,6 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_queue(args: argparse.Namespace) -> int:
-    """ibtpost queue."""
-    result = queue_batch(args.root, args.batch)
-    for line in result.missing:
-        print(f"post room: {line}", file=sys.stderr)
-    print(
-        f"batch {result.batch}: {result.queued} queued for e-mail, {result.post} for the post "
-        f"room, {result.already} already queued; {result.file_only} may only go to files "
-        "(sample data or concept)",
-        file=sys.stderr,
-    )
-    print(f"next: `ibtpost send --batch {result.batch}`", file=sys.stderr)
-    return EXIT_OK
-
-
-def cmd_send(args: argparse.Namespace) -> int:
-    """ibtpost send."""
-    options = SendOptions(
-        batch=args.batch,
-        limit=args.limit,
-        dry_run=args.dry_run,
-        max_attempts=args.max_attempts,
-        retry_delay=args.retry_delay,
-        rate_per_minute=args.rate,
-        resend_in_doubt=args.resend_in_doubt,
-        test_to=args.test_to,
-    )
-    transport = transport_from_environment()
-    report = send(args.root, options, transport)
-    if args.dry_run:
-        for reference in report.sent:
-            print(f"would send {reference}")
-        print(
-            f"dry run: {len(report.sent)} letter(s) would go by {transport.name}", file=sys.stderr
-        )
-        return EXIT_OK
-    for reference in report.sent:
-        print(f"sent {reference}")
-    for reference, why in report.failed:
-        print(f"failed {reference}: {why}")
-    for reference in report.in_doubt:
-        print(
-            f"in doubt {reference}: the run that sent it stopped before the reply was "
-            "recorded; not sent again (--resend-in-doubt sends it with the same Message-ID)",
-            file=sys.stderr,
-        )
-    for reference, why in report.refused:
-        print(f"not sent {reference}: {why}: only the file transport may take it", file=sys.stderr)
-    print(
-        f"{len(report.sent)} sent, {len(report.failed)} failed, {len(report.in_doubt)} in doubt, "
-        f"{len(report.refused)} refused, {report.attempts} attempt(s) by {transport.name} in "
-        f"{report.seconds:.1f} s",
-        file=sys.stderr,
-    )
-    return EXIT_FAILURE if report.failed or report.refused else EXIT_OK
-
-
-def cmd_outbox(args: argparse.Namespace) -> int:
-    """ibtpost outbox."""
-    with Register.for_root(args.root) as register:
-        rows = dispatch.outbox_summary(register)
-    table = Table(title="Outbox", title_justify="left")
-    headings = (
-        "batch",
-        "letters",
-        "not queued",
-        "queued",
-        "sent",
-        "failed",
-        "in doubt",
-        "post room",
-        "posted",
-    )
-    for heading in headings:
-        table.add_column(heading, justify="left" if heading == "batch" else "right")
-    for row in rows:
-        name = row.batch + (" (concept)" if row.concept else "") + ("" if row.complete else " *")
-        table.add_row(
-            name,
-            *(
-                str(v)
-                for v in (
-                    row.letters,
-                    row.not_queued,
-                    row.queued,
-                    row.sent,
-                    row.failed,
-                    row.in_doubt,
-                    row.post,
-                    row.posted,
-                )
-            ),
-        )
-    console = Console(width=None if sys.stdout.isatty() else 160)
-    console.print(table)
-    if any(not row.complete for row in rows):
-        console.print("* incomplete: run its `ibtpost batch` command again")
-    return EXIT_OK
-
-
 def cmd_post(args: argparse.Namespace) -> int:
     """ibtpost post."""
     sent = mark_posted(args.root, args.batch, tuple(args.reference or ()), args.date)
@@ -401,104 +278,9 @@ def cmd_post(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_audit_verify(args: argparse.Namespace) -> int:
-    """ibtpost audit verify."""
-    with Register.for_root(args.root) as register:
-        result = audit.verify(register)
-    if not result.ok:
-        raise RegisterError(str(result))
-    print(result, flush=True)
-    if result.count:
-        print(f"last hash {result.last_hash}", file=sys.stderr)
-    return EXIT_OK
-
-
-def _summary(data: dict[str, object]) -> str:
-    """A short line for a table cell: key=value, hashes cut to 12 characters."""
-    parts = []
-    for key, value in data.items():
-        text = "" if value is None else str(value)
-        if key.endswith("sha256") and len(text) == 64:
-            text = text[:12]
-        parts.append(f"{key}={text}")
-    return " ".join(parts)
-
-
-def cmd_audit_show(args: argparse.Namespace) -> int:
-    """ibtpost audit show."""
-    reference = validate_reference(args.reference) if args.reference else None
-    with Register.for_root(args.root) as register:
-        found = list(audit.events(register, reference, args.batch))
-    table = Table(title="Audit trail", title_justify="left")
-    for heading in ("seq", "at (UTC)", "kind", "reference", "batch", "data"):
-        table.add_column(heading, justify="right" if heading == "seq" else "left")
-    for event in found:
-        table.add_row(
-            str(event.seq),
-            event.at.replace("+00:00", "").replace("T", " "),
-            event.kind,
-            event.reference or "",
-            event.batch or "",
-            _summary(event.data),
-        )
-    console = Console(width=None if sys.stdout.isatty() else 200)
-    console.print(table)
-    console.print(f"{len(found)} event(s)")
-    return EXIT_OK
-
-
-def cmd_audit_export(args: argparse.Namespace) -> int:
-    """ibtpost audit export."""
-    reference = validate_reference(args.reference) if args.reference else None
-    with Register.for_root(args.root) as register:
-        count = audit.export(register, sys.stdout, reference, args.batch)
-    print(f"{count} event(s) exported", file=sys.stderr)
-    return EXIT_OK
-
-
-def _add_audit(sub: argparse._SubParsersAction[_Parser]) -> None:
-    """ibtpost audit verify|show|export."""
-    aud = sub.add_parser(
-        "audit",
-        help="check, show or export the register's tamper-evident audit trail",
-        description="The register keeps an append-only, hash-chained audit trail of "
-        "letters generated, batches completed, letters posted, cases closed and imports.",
-    )
-    actions = aud.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    p = actions.add_parser(
-        "verify",
-        help="check the hash chain of every event",
-        description="Recompute every event's hash and chain link in order. Exit 0 and "
-        "'N events, chain intact' (the last hash on stderr), or exit 1 naming the first "
-        "broken event.",
-    )
-    p.set_defaults(func=cmd_audit_verify)
-
-    def filters(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--reference", "-r", help="only events of this letter reference")
-        p.add_argument("--batch", "-b", help="only events of this batch id")
-
-    p = actions.add_parser(
-        "show",
-        help="list the events as a table",
-        description="List the events in order as a table (hashes shortened to 12 "
-        "characters); --reference and --batch narrow the list.",
-    )
-    filters(p)
-    p.set_defaults(func=cmd_audit_show)
-    p = actions.add_parser(
-        "export",
-        help="print the events as JSON Lines",
-        description="Print every event as one JSON object per line on stdout, with both "
-        "hashes, so the chain can be checked outside ibtpost.",
-    )
-    filters(p)
-    p.set_defaults(func=cmd_audit_export)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command."""
-    parser = _Parser(
+    parser = Parser(
         prog="ibtpost",
         description="Supervision letters (IBT Spreidingswet): YAML definitions and data to "
         "Word and PDF/A letters.",
@@ -512,7 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder holding letters/, templates/, config/ and outbox/ "
         "(default: $IBTPOST_ROOT or the current directory)",
     )
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     p = sub.add_parser(
         "letter",
@@ -528,7 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="code (GM0622, 0622) or name (Vlaardingen), case-insensitive",
     )
     p.add_argument(
-        "--date", "-d", type=_date, required=True, help="dagtekening of the letter, YYYY-MM-DD"
+        "--date", "-d", type=parse_date, required=True, help="dagtekening of the letter, YYYY-MM-DD"
     )
     p.add_argument(
         "--reference",
@@ -561,7 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
         "numbers and converts only what changed.",
     )
     p.add_argument("letter", help="letter definition, e.g. trede-2")
-    p.add_argument("--date", "-d", type=_date, required=True, help="dagtekening, YYYY-MM-DD")
+    p.add_argument("--date", "-d", type=parse_date, required=True, help="dagtekening, YYYY-MM-DD")
     p.add_argument(
         "--municipality",
         "-m",
@@ -587,63 +369,11 @@ def build_parser() -> argparse.ArgumentParser:
         "last letter and its term, and the recommended next letter on --date.",
     )
     p.add_argument(
-        "--date", "-d", type=_date, default=date.today(), help="YYYY-MM-DD (default: today)"
+        "--date", "-d", type=parse_date, default=date.today(), help="YYYY-MM-DD (default: today)"
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--due", action="store_true", help="only municipalities with something to do")
     p.set_defaults(func=cmd_status)
-
-    p = sub.add_parser(
-        "queue",
-        help="put the letters of a batch in the e-mail queue",
-        description="Put every letter of a complete batch in the dispatch queue, once. A "
-        "letter whose college or Commissaris van de Koning has no known e-mail address goes "
-        "to the post room instead. Letters built on sample data, or concept letters, may "
-        "only go through the file transport.",
-    )
-    p.add_argument("batch", help="batch id (its folder name under outbox/)")
-    p.set_defaults(func=cmd_queue)
-
-    p = sub.add_parser(
-        "send",
-        help="send the queued e-mail (file transport unless IBTPOST_SMTP_URL is set)",
-        description="Send what is queued. Without IBTPOST_SMTP_URL every message is written "
-        "as .eml into its batch folder (mail/) and nothing leaves the machine. With it: SMTP "
-        "(smtp:// only to loopback; smtp+starttls:// or smtps:// otherwise; credentials from "
-        "IBTPOST_SMTP_USER and IBTPOST_SMTP_PASSWORD). A letter a server accepted is never "
-        "sent again; one left in doubt by a crash is reported and not repeated unless "
-        "--resend-in-doubt.",
-    )
-    p.add_argument("--batch", "-b", help="only this batch")
-    p.add_argument("--limit", type=_positive_int, help="send at most N letters")
-    p.add_argument("--dry-run", action="store_true", help="list what would be sent")
-    p.add_argument("--max-attempts", type=_positive_int, default=5, help="per letter (default 5)")
-    p.add_argument(
-        "--retry-delay",
-        type=float,
-        default=30.0,
-        help="seconds before the first retry; doubled each time (default 30)",
-    )
-    p.add_argument("--rate", type=float, help="at most this many messages per minute")
-    p.add_argument(
-        "--resend-in-doubt",
-        action="store_true",
-        help="send in-doubt letters again, with the same Message-ID",
-    )
-    p.add_argument(
-        "--test-to",
-        metavar="ADDRESS",
-        help="test mode: every message goes to ADDRESS only (the real addresses in headers)",
-    )
-    p.set_defaults(func=cmd_send)
-
-    p = sub.add_parser(
-        "outbox",
-        help="per batch: queued, sent, failed, in doubt, post room",
-        description="Per batch how many letters are queued, sent, failed, in doubt, waiting "
-        "for the post room, or posted.",
-    )
-    p.set_defaults(func=cmd_outbox)
 
     p = sub.add_parser(
         "post",
@@ -655,12 +385,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("batch", help="batch id (its folder name under outbox/)")
     p.add_argument("--reference", "-r", action="append", help="only this letter; repeatable")
     p.add_argument(
-        "--date", "-d", type=_date, default=date.today(), help="posting date (default: today)"
+        "--date", "-d", type=parse_date, default=date.today(), help="posting date (default: today)"
     )
     p.set_defaults(func=cmd_post)
 
     _add_import(sub)
-    _add_audit(sub)
+    add_dispatch_commands(sub)
     return parser
 
 

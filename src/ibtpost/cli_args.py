@@ -1,0 +1,41 @@
+"""What the command-line modules share: the parser class, argument types, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from typing import TypeAlias
+
+from ibtpost.errors import EXIT_BAD_INPUT
+
+EXIT_OK = 0
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that exits with 2 and one line on a usage error (as argparse does)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_BAD_INPUT, f"error: {message} (see: {self.prog} --help)\n")
+
+
+def positive_int(text: str) -> int:
+    """A whole number of 1 or more (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return value
+
+
+def parse_date(text: str) -> date:
+    """A date like 2026-04-09 (argparse type)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-04-09") from None
+
+
+#: the object ``add_subparsers`` returns (argparse has no public name for its type)
+SubParsers: TypeAlias = "argparse._SubParsersAction[Parser]"
