@@ -27,10 +27,9 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pikepdf
 
@@ -242,7 +241,7 @@ def _produce(
                 if progress:
                     progress(done, total)
                 converted = 0
-                for future in _as_completed(futures):
+                for future in as_completed(futures):
                     job = futures[future]
                     try:
                         pdf, pages = future.result()
@@ -434,12 +433,6 @@ def _uses_reference(path: Path) -> bool:
     """Whether the letter definition's text itself (not only the template) shows the
     reference."""
     return bool(_REFERENCE_NAME.search(path.read_text("utf-8")))
-
-
-def _as_completed(futures: dict[Future[Any], _Job]) -> Iterator[Future[Any]]:
-    from concurrent.futures import as_completed  # noqa: PLC0415 - keeps the typed wrapper small
-
-    yield from as_completed(futures)
 
 
 def _convert_one(

@@ -25,7 +25,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ibtpost import audit, failpoints
-from ibtpost.errors import UsageError
 from ibtpost.register import Register
 from ibtpost.transport import Outcome, Outgoing, Transport
 
@@ -203,13 +202,17 @@ async def send_queue(
     # touch the register's connection (it belongs to this thread).
     loop = asyncio.get_running_loop()
     composer = ThreadPoolExecutor(1, thread_name_prefix="ibtpost-compose")
-    upcoming = loop.run_in_executor(composer, message_for, sendable[0]) if sendable else None
+
+    def compose_next(index: int) -> asyncio.Future[Outgoing] | None:
+        if index >= len(sendable):
+            return None
+        return loop.run_in_executor(composer, message_for, sendable[index])
+
     try:
+        upcoming = compose_next(0)
         for index, entry in enumerate(sendable):
-            assert upcoming is not None  # noqa: S101 - set for every index by construction
-            prepared = await upcoming
-            if index + 1 < len(sendable):
-                upcoming = loop.run_in_executor(composer, message_for, sendable[index + 1])
+            prepared = await upcoming if upcoming is not None else message_for(entry)
+            upcoming = compose_next(index + 1)
             last_start = await _send_one(
                 register,
                 transport,
@@ -223,7 +226,7 @@ async def send_queue(
             )
     finally:
         composer.shutdown(wait=True, cancel_futures=True)
-    await transport.close()
+        await transport.close()  # also when composing or recording fails half-way
     report.seconds = time.perf_counter() - started
     return report
 
@@ -320,12 +323,6 @@ async def _send_one(
             report.failed.append((entry.reference, why))
     failpoints.hit("recorded", len(report.sent) + len(report.failed))
     return last_start
-
-
-def check_transport(transport: Transport, entry: QueueEntry) -> None:
-    """Refuse live dispatch of a letter that may only go to files."""
-    if transport.live and entry.only_file:
-        raise UsageError(f"{entry.reference}: {entry.only_file}: only the file transport")
 
 
 @dataclass(frozen=True)

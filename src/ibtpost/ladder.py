@@ -16,12 +16,13 @@ The rules, as the secretariat applies them:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
 from ibtpost import dutch
-from ibtpost.models import Figures
+from ibtpost.models import Figures, PreviousLetter
 from ibtpost.register import CaseRecord, LetterRecord
 
 STEPS = {
@@ -118,6 +119,18 @@ def deviation(standing: Standing, advice: Advice, trede: int, letter: str, day: 
     if trede == standing.trede:
         return f"repeats trede {trede}"
     return f"trede {trede} where the ladder recommends trede {expected}"
+
+
+def previous_letter(
+    sent: Sequence[LetterRecord], excluding: str | None = None
+) -> PreviousLetter | None:
+    """The last sent letter of a case (``sent`` oldest first), leaving out the reference
+    ``excluding`` (a letter is not its own predecessor)."""
+    prior = [r for r in sent if r.reference != excluding]
+    if not prior:
+        return None
+    last = prior[-1]
+    return PreviousLetter(last.letter, last.trede or 0, last.reference, last.day)
 
 
 def standings(

@@ -20,7 +20,7 @@ from ibtpost import audit, dispatch, failpoints
 from ibtpost.compose import compose
 from ibtpost.config import load_config
 from ibtpost.definitions import load_letter
-from ibtpost.errors import RegisterError
+from ibtpost.errors import Location, RegisterError
 from ibtpost.mail import (
     MissingAddress,
     compose_mail,
@@ -135,7 +135,11 @@ class _Messages:
         folder = self.root / "outbox" / batch.id
         pdfs = sorted(folder.glob(f"{letter.reference}-*.pdf"))
         if len(pdfs) != 1:
-            raise RegisterError(f"{folder.name}: no single PDF for {letter.reference}")
+            raise RegisterError(
+                f"{folder.name}: no single PDF for {letter.reference}",
+                Location(str(folder)),
+                hint="run the batch again to restore it",
+            )
         pdf = pdfs[0].read_bytes()
         if hashlib.sha256(pdf).hexdigest() != letter.pdf_sha256:
             raise RegisterError(
@@ -223,27 +227,29 @@ async def _send_test(
     audit event that names the test address."""
     report = dispatch.SendReport()
     todo = dispatch.entries(register, options.batch, ("queued",))[: options.limit]
-    for entry in todo:
-        if entry.only_file and transport.live:
-            report.refused.append((entry.reference, entry.only_file))
-            continue
-        outcome = await transport.deliver(messages(entry))
-        report.attempts += 1
-        audit.record(
-            register,
-            audit.SEND_ATTEMPT,
-            reference=entry.reference,
-            batch=entry.batch,
-            data={
-                "test_to": options.test_to,
-                "transport": transport.name,
-                "verdict": outcome.verdict,
-                "reply": outcome.reply,
-            },
-        )
-        if outcome.verdict == "sent":
-            report.sent.append(entry.reference)
-        else:
-            report.failed.append((entry.reference, outcome.reply))
-    await transport.close()
+    try:
+        for entry in todo:
+            if entry.only_file and transport.live:
+                report.refused.append((entry.reference, entry.only_file))
+                continue
+            outcome = await transport.deliver(messages(entry))
+            report.attempts += 1
+            audit.record(
+                register,
+                audit.SEND_ATTEMPT,
+                reference=entry.reference,
+                batch=entry.batch,
+                data={
+                    "test_to": options.test_to,
+                    "transport": transport.name,
+                    "verdict": outcome.verdict,
+                    "reply": outcome.reply,
+                },
+            )
+            if outcome.verdict == "sent":
+                report.sent.append(entry.reference)
+            else:
+                report.failed.append((entry.reference, outcome.reply))
+    finally:
+        await transport.close()
     return report

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from ibtpost import ladder
 from ibtpost.compose import PLACEHOLDER_REFERENCE, compose
 from ibtpost.config import find_municipality, load_config
 from ibtpost.convert import ConverterPool
@@ -132,11 +133,7 @@ def previous_letter(root: Path, code: str) -> PreviousLetter | None:
         case = register.open_cases().get(code)
         if case is None:
             return None
-        sent = register.case_letters(case.id)
-    if not sent:
-        return None
-    last = sent[-1]
-    return PreviousLetter(last.letter, last.trede or 0, last.reference, last.day)
+        return ladder.previous_letter(register.case_letters(case.id))
 
 
 def check_pages(pages: int, definition: LetterDefinition, name: str) -> None:

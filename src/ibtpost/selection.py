@@ -123,13 +123,8 @@ def plan_batch(
             return
         # the letter before this one in the case (a sent letter of this batch is not its
         # own predecessor)
-        prior = [r for r in standing.sent if existing is None or r.reference != existing.reference]
-        previous = (
-            PreviousLetter(
-                prior[-1].letter, prior[-1].trede or 0, prior[-1].reference, prior[-1].day
-            )
-            if prior
-            else None
+        previous = ladder.previous_letter(
+            standing.sent, existing.reference if existing is not None else None
         )
         if own and existing is not None:
             # a re-run: the letter keeps its place, whatever the ladder says by now
@@ -154,10 +149,9 @@ def plan_batch(
         consider(municipality)
     if problems:
         raise Problems(problems)
-    kept = chosen
     # compose every letter once before anything is recorded: bad data stops here
     checked: list[Planned] = []
-    for item in kept:
+    for item in chosen:
         try:
             letter = compose_planned(config, definition, request, item, PLACEHOLDER_REFERENCE)
         except Problems as exc:
@@ -168,12 +162,11 @@ def plan_batch(
             checked.append(dataclasses.replace(item, deadline=letter.ladder_deadline, draft=letter))
     if problems:
         raise Problems(problems)
-    kept = checked
     return Plan(
         id=here,
         definition=definition,
         request=request,
-        letters=tuple(sorted(kept, key=lambda p: p.municipality.code)),
+        letters=tuple(sorted(checked, key=lambda p: p.municipality.code)),
         skipped=tuple(skipped),
     )
 
