@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import email
 import email.policy
-from datetime import date, datetime, timedelta, timezone
+import io
+from datetime import UTC, date, datetime, timedelta, timezone
+from email.generator import BytesGenerator
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from functools import cache
@@ -29,6 +31,7 @@ from ibtpost.mail import (
     load_mail_templates,
     mail_recipients,
 )
+from ibtpost.mail import _set_boundaries as set_boundaries
 from ibtpost.models import Config, LetterContext, LetterDefinition
 
 DAY = date(2026, 4, 9)
@@ -101,6 +104,53 @@ def test_same_letter_same_message_id_and_date(config: Config) -> None:
     assert parsed(again)["Date"] == "Thu, 09 Apr 2026 10:30:00 +0200"
     with pytest.raises(MailError, match="time zone"):
         compose_mail(context, PDF, "7500001-groningen.pdf", config, sent_at=datetime(2026, 4, 9))
+
+
+def test_serialised_as_the_stdlib_would(config: Config) -> None:
+    """as_bytes writes bodies in one piece; the bytes equal the stdlib generator's, also for
+    a part with bare CR and LF line ends."""
+    for code in ("GM0014", "GM1900", "GM0363"):
+        mail = compose_mail(letter(config, code), PDF, "7500001-x.pdf", config)
+        assert mail.as_bytes() == stdlib_bytes(mail.message)
+    odd = EmailMessage(policy=email.policy.SMTP)
+    odd["Subject"] = "regels"
+    odd.set_payload("een\rtwee\ndrie\r\nvier\n\nvijf")
+    mail = dataclasses.replace(mail, message=odd)
+    assert mail.as_bytes() == stdlib_bytes(odd)
+    assert mail.as_bytes().endswith(b"een\r\ntwee\r\ndrie\r\nvier\r\n\r\nvijf")
+
+
+def stdlib_bytes(message: EmailMessage) -> bytes:
+    out = io.BytesIO()
+    BytesGenerator(out, mangle_from_=False, policy=email.policy.SMTP).flatten(message)
+    return out.getvalue()
+
+
+def test_boundaries_fixed_and_not_in_the_text(config: Config) -> None:
+    """A message composed again is the same to the byte (given the Date); its boundaries
+    follow from the PDF and are not in the text parts, else another one is chosen."""
+    sent = datetime(2026, 4, 9, 10, 30, tzinfo=UTC)
+    context = letter(config, "GM0014")
+    first = compose_mail(context, PDF, "7500001-groningen.pdf", config, sent_at=sent)
+    again = compose_mail(context, PDF, "7500001-groningen.pdf", config, sent_at=sent)
+    assert first.as_bytes() == again.as_bytes()
+    other = compose_mail(context, PDF + b"\n", "7500001-groningen.pdf", config, sent_at=sent)
+    assert other.message.get_boundary() != first.message.get_boundary()
+    boundary = first.message.get_boundary()
+    assert boundary is not None
+    assert boundary.startswith("=_ibtpost_")
+    assert all(boundary not in str(p.get_payload()) for p in first.message.walk())
+
+    clash = EmailMessage(policy=email.policy.SMTP)
+    clash.set_content(f"zie --{boundary} hier")
+    clash.add_alternative("<p>x</p>", subtype="html")
+    clash.make_mixed()
+    set_boundaries(clash, PDF)
+    chosen = clash.get_boundary()
+    assert chosen is not None and chosen != boundary and chosen.startswith("=_ibtpost_")
+    reread = email.message_from_bytes(stdlib_bytes(clash), policy=email.policy.default)
+    assert isinstance(reread, EmailMessage)
+    assert f"--{boundary} hier" in part(reread, "plain")
 
 
 def test_from_configured_in_sender_yaml(root: Path) -> None:

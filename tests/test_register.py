@@ -108,3 +108,27 @@ def test_processes_creating_a_register_at_once_migrate_it_once(tmp_path: Path) -
         tables = {r[0] for r in reg.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert version == len(MIGRATIONS)
     assert {"letters", "series", "batches", "cases"} <= tables
+
+
+def test_durable_transaction_syncs_its_commit(tmp_path: Path) -> None:
+    """Inside a durable transaction the log is synced on commit (FULL), around it the
+    register's normal setting applies; a durable transaction cannot hide in another."""
+    with Register(tmp_path / "r.sqlite") as reg:
+
+        def level() -> int:
+            return int(reg.db.execute("PRAGMA synchronous").fetchone()[0])
+
+        assert level() == 1  # NORMAL
+        with reg.transaction(durable=True):
+            assert level() == 2  # FULL
+            reg.db.execute("CREATE TABLE t (x)")
+        assert level() == 1
+        with (
+            pytest.raises(RegisterError, match="durable"),
+            reg.transaction(),
+            reg.transaction(durable=True),
+        ):
+            pass
+        with pytest.raises(ZeroDivisionError), reg.transaction(durable=True):
+            1 / 0  # noqa: B018
+        assert level() == 1

@@ -203,3 +203,26 @@ def test_test_mode_sends_to_one_address_and_leaves_the_queue_alone(
     assert "3 sent" in real.stderr
     assert len(server.recorder.received) == 6
     assert cli(root, "outbox").out.count(folder.name) == 1
+
+
+def test_a_missing_or_changed_pdf_is_not_sent(root: Path, cli: Callable[..., Result]) -> None:
+    """send checks each PDF against the batch's record: a changed one stops the run at that
+    letter, naming it; a deleted one too. Re-running the batch restores it."""
+    result = cli(root, "batch", "trede-2", "--date", DAY, "-m", "GM0622", "-m", "GM0363")
+    folder = Path(result.out.strip().splitlines()[-1])
+    assert cli(root, "queue", folder.name).code == 0
+    first, second = sorted(folder.glob("[0-9]*.pdf"))
+    second.write_bytes(second.read_bytes() + b"\n% changed\n")
+    changed = cli(root, "send")
+    assert changed.code != 0
+    assert f"{second.name} differs from the PDF the batch recorded" in changed.err
+    sent = sorted(p.name for p in (folder / "mail").glob("*.eml"))
+    assert sent == [first.name.split("-")[0] + ".eml"]
+    second.unlink()
+    missing = cli(root, "send")
+    assert missing.code != 0
+    assert "no single PDF for " + second.name.split("-")[0] in missing.err
+    assert cli(root, "batch", "trede-2", "--date", DAY, "-m", "GM0622", "-m", "GM0363").code == 0
+    again = cli(root, "send")
+    assert again.code == 0, again.err
+    assert len(list((folder / "mail").glob("*.eml"))) == 2

@@ -10,32 +10,24 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from ibtpost import __version__
-from ibtpost.batch import run_batch
-from ibtpost.check import run_check
 from ibtpost.cli_args import EXIT_OK, Parser, SubParsers, parse_date
 from ibtpost.cli_dispatch import add_dispatch_commands
 from ibtpost.errors import EXIT_BAD_INPUT, EXIT_FAILURE, IbtpostError, Problems
-from ibtpost.importing import ImportResult, import_addresses, import_cdk, import_figures
-from ibtpost.pipeline import produce_letter
-from ibtpost.selection import BatchRequest
-from ibtpost.supervision import mark_posted, status
+
+# The modules behind the commands are imported when their command runs: `ibtpost send` or
+# `ibtpost status` need not load the Word, PDF and LibreOffice machinery (half a second),
+# nor rich where nothing is drawn.
+if TYPE_CHECKING:
+    from ibtpost.importing import ImportResult
 
 
 def cmd_letter(args: argparse.Namespace) -> int:
     """ibtpost letter."""
+    from ibtpost.pipeline import produce_letter
+
     result = produce_letter(
         args.root,
         args.letter,
@@ -58,6 +50,8 @@ def cmd_letter(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """ibtpost check."""
+    from ibtpost.check import run_check
+
     report = run_check(args.root)
     for finding in report.findings:
         print(finding)
@@ -99,6 +93,8 @@ def _run_import(args: argparse.Namespace, run: Callable[[], ImportResult]) -> in
 
 def cmd_import_figures(args: argparse.Namespace) -> int:
     """ibtpost import figures."""
+    from ibtpost.importing import import_figures
+
     return _run_import(
         args,
         lambda: import_figures(
@@ -114,11 +110,15 @@ def cmd_import_figures(args: argparse.Namespace) -> int:
 
 def cmd_import_addresses(args: argparse.Namespace) -> int:
     """ibtpost import addresses."""
+    from ibtpost.importing import import_addresses
+
     return _run_import(args, lambda: import_addresses(args.root, args.file, sheet=args.sheet))
 
 
 def cmd_import_cdk(args: argparse.Namespace) -> int:
     """ibtpost import cdk."""
+    from ibtpost.importing import import_cdk
+
     return _run_import(args, lambda: import_cdk(args.root, args.file, sheet=args.sheet))
 
 
@@ -180,6 +180,19 @@ def _add_import(sub: SubParsers) -> None:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     """ibtpost batch."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from ibtpost.batch import run_batch
+    from ibtpost.selection import BatchRequest
+
     request = BatchRequest(
         letter=args.letter,
         day=args.date,
@@ -225,6 +238,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     """ibtpost status."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ibtpost.supervision import status
+
     rows = status(args.root, args.date)
     if args.due:
         rows = [row for row in rows if row.action in ("letter", "close")]
@@ -269,6 +287,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_post(args: argparse.Namespace) -> int:
     """ibtpost post."""
+    from ibtpost.supervision import mark_posted
+
     sent = mark_posted(args.root, args.batch, tuple(args.reference or ()), args.date)
     for letter in sent:
         print(f"{letter.reference} {letter.municipality}: posted {args.date.isoformat()}")

@@ -155,11 +155,13 @@ def compose(
     *,
     concept: bool = False,
     previous: PreviousLetter | None = None,
+    body: bool = True,
 ) -> LetterContext:
     """Everything one letter needs, with all text rendered.
 
     ``previous`` is the previous letter on this municipality's ladder (``previous`` in the
-    text); ``concept`` marks every page CONCEPT.
+    text); ``concept`` marks every page CONCEPT. ``body=False`` leaves the body and the
+    footnotes empty: the heading fields alone, for the e-mail that carries the letter.
     """
     figures = config.figures.get(municipality.code)
     if figures is None:
@@ -181,20 +183,20 @@ def compose(
         )
     ctx = text_context(definition, municipality, figures, config, reference, day, previous)
     c = _Composer(ctx)
-    body: list[RBlock] = []
-    for block in definition.body:
+    blocks: list[RBlock] = []
+    for block in definition.body if body else ():
         if block.when is not None and not is_true(block.when.source, ctx, block.when.location):
             continue
         if isinstance(block, Paragraph):
-            body.append(RParagraph("body", c.runs(block.text)))
+            blocks.append(RParagraph("body", c.runs(block.text)))
         elif isinstance(block, Heading):
-            body.append(RParagraph("heading", c.runs(block.text)))
+            blocks.append(RParagraph("heading", c.runs(block.text)))
         elif isinstance(block, Bullets) and block.foreach is not None:
-            body.extend(c.each(block.foreach, block.items[0]))
+            blocks.extend(c.each(block.foreach, block.items[0]))
         elif isinstance(block, Bullets):
-            body.extend(RParagraph("bullet", c.runs(item)) for item in block.items)
+            blocks.extend(RParagraph("bullet", c.runs(item)) for item in block.items)
         elif isinstance(block, Table):
-            body.append(
+            blocks.append(
                 RTable(
                     tuple(c.plain(t) for t in block.header),
                     tuple(tuple(c.plain(t) for t in row) for row in block.rows),
@@ -202,7 +204,7 @@ def compose(
                 )
             )
         elif isinstance(block, PageBreak):
-            body.append(RPageBreak())
+            blocks.append(RPageBreak())
     footnotes = tuple(
         (RParagraph("body", c.runs(definition.footnotes[name])),) for name in c.footnote_order
     )
@@ -217,7 +219,7 @@ def compose(
         addressee_lines=(c.plain(definition.addressee), *address.lines),
         return_address=config.sender.return_address,
         salutation=c.plain(definition.salutation),
-        body=tuple(body),
+        body=tuple(blocks),
         footnotes=footnotes,
         closing=c.plain(definition.closing),
         sender=config.sender,

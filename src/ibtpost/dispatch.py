@@ -16,15 +16,16 @@ address are ``post``: they go to the post room's print file instead.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from ibtpost import audit, failpoints
+from ibtpost.ahead import compose_ahead
 from ibtpost.register import Register
 from ibtpost.transport import Outcome, Outgoing, Transport
 
@@ -197,35 +198,24 @@ async def send_queue(
             report.refused.append((entry.reference, entry.only_file))
         else:
             sendable.append(entry)
-    # The next message is composed in a thread while the current one is on the wire, so
-    # composing (CPU) and the SMTP dialogue (waiting) overlap. ``message_for`` must not
-    # touch the register's connection (it belongs to this thread).
-    loop = asyncio.get_running_loop()
-    composer = ThreadPoolExecutor(1, thread_name_prefix="ibtpost-compose")
-
-    def compose_next(index: int) -> asyncio.Future[Outgoing] | None:
-        if index >= len(sendable):
-            return None
-        return loop.run_in_executor(composer, message_for, sendable[index])
-
+    # The messages are composed in a child process, ahead of the loop, so composing (CPU)
+    # and the SMTP dialogue (waiting) overlap.
     try:
-        upcoming = compose_next(0)
-        for index, entry in enumerate(sendable):
-            prepared = await upcoming if upcoming is not None else message_for(entry)
-            upcoming = compose_next(index + 1)
-            last_start = await _send_one(
-                register,
-                transport,
-                entry,
-                prepared,
-                report,
-                max_attempts,
-                retry_delay,
-                interval,
-                last_start,
-            )
+        async with contextlib.aclosing(compose_ahead(message_for, sendable)) as messages:
+            for entry in sendable:
+                prepared = await anext(messages)
+                last_start = await _send_one(
+                    register,
+                    transport,
+                    entry,
+                    prepared,
+                    report,
+                    max_attempts,
+                    retry_delay,
+                    interval,
+                    last_start,
+                )
     finally:
-        composer.shutdown(wait=True, cancel_futures=True)
         await transport.close()  # also when composing or recording fails half-way
     report.seconds = time.perf_counter() - started
     return report
@@ -252,7 +242,7 @@ async def _send_one(
         if wait > 0:
             await asyncio.sleep(wait)
         last_start = time.monotonic()
-        with register.transaction():
+        with register.transaction(durable=True):  # on disk before the message leaves
             set_state(
                 register, entry.reference, "sending", attempts=attempt, transport=transport.name
             )

@@ -17,8 +17,11 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import email.policy
+import hashlib
+import io
 import re
 from dataclasses import dataclass
+from email.generator import BytesGenerator
 from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -68,6 +71,25 @@ class _HeaderClasses(HeaderRegistry):
 
 
 _POLICY = email.policy.SMTP.clone(header_factory=_HeaderClasses())
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+class _Generator(BytesGenerator):
+    """The stdlib's generator, writing each body in one piece instead of line by line.
+
+    The bytes are the same (``Generator._write_lines`` splits on the same line ends and
+    writes each line followed by the policy's line end); a 175 KiB message serialises in
+    about a third of the time.
+    """
+
+    def _write_lines(self, lines: str) -> None:
+        if not lines:
+            return
+        line_end: str = self._NL  # type: ignore[attr-defined]  # set by flatten()
+        if "\r" in lines:
+            self.write(_LINE_END.sub(line_end, lines))
+        else:  # the usual case, and much faster than the regular expression
+            self.write(lines.replace("\n", line_end))
 
 
 class MailError(InputError):
@@ -151,7 +173,9 @@ class MailMessage:
 
     def as_bytes(self) -> bytes:
         """The message as sent over SMTP (CRLF line ends, 7-bit headers)."""
-        return self.message.as_bytes(policy=_POLICY)
+        out = io.BytesIO()
+        _Generator(out, mangle_from_=False, policy=_POLICY).flatten(self.message)
+        return out.getvalue()
 
 
 # --- templates -------------------------------------------------------------------------
@@ -342,8 +366,34 @@ def pdf_part(pdf: bytes, name: str) -> EmailMessage:
     part["Content-Transfer-Encoding"] = "base64"
     part["Content-Disposition"] = "attachment"
     part.set_param("filename", name, header="Content-Disposition")
-    part.set_payload(base64.encodebytes(pdf).decode("ascii"))
+    part.set_payload(base64_lines(pdf))
     return part
+
+
+def base64_lines(data: bytes) -> str:
+    """``base64.encodebytes(data)`` as text (76-character lines), without its per-line loop."""
+    text = base64.b64encode(data).decode("ascii")
+    return "".join(text[i : i + 76] + "\n" for i in range(0, len(text), 76))
+
+
+def _set_boundaries(msg: EmailMessage, pdf: bytes) -> None:
+    """Fix the MIME boundaries: derived from the PDF (a resend has the same ones), and
+    checked against the text parts only. Base64 and quoted-printable text never contain
+    ``=_``, so only a 7-bit text part could hold one; the stdlib instead searches the whole
+    message, attachment included, for each boundary."""
+    seed = hashlib.sha256(pdf).hexdigest()[:24]
+    parts = [p for p in msg.walk() if not p.is_multipart()]
+    texts = [str(p.get_payload()) for p in parts if p.get_content_maintype() == "text"]
+    salt = 0
+    while True:
+        mixed, alternative = f"=_ibtpost_{seed}_{salt}m", f"=_ibtpost_{seed}_{salt}a"
+        if not any(mixed in t or alternative in t for t in texts):
+            break
+        salt += 1
+    msg.set_boundary(mixed)
+    for part in msg.walk():
+        if part.get_content_type() == "multipart/alternative":
+            part.set_boundary(alternative)
 
 
 def mail_context(letter: LetterContext, config: Config, attachment: str) -> dict[str, Any]:
@@ -444,6 +494,7 @@ def compose_mail(
     msg.add_alternative(prepared.render_html(context), subtype="html", charset="utf-8")
     msg.make_mixed()
     msg.attach(pdf_part(pdf, name))
+    _set_boundaries(msg, pdf)
 
     sample = (
         letter.figures.sample

@@ -8,9 +8,9 @@ for a batch folder in outbox/.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -119,6 +119,7 @@ class _Messages:
         self.test_to = test_to
         self.templates = load_mail_templates(root)
         self.definitions: dict[str, LetterDefinition] = {}
+        self._listed: dict[Path, dict[str, list[Path]]] = {}
         # read here, in the register's thread: the messages are composed in another one
         self.batches = {b.id: b for b in register.batches()}
         self.letters = {
@@ -127,13 +128,25 @@ class _Messages:
             for letter in register.batch_letters(batch)
         }
 
+    def _pdfs(self, folder: Path) -> dict[str, list[Path]]:
+        """The PDFs of a batch folder by reference (``<reference>-<name>.pdf``), listed once."""
+        found = self._listed.get(folder)
+        if found is None:
+            found = self._listed[folder] = {}
+            with contextlib.suppress(FileNotFoundError), os.scandir(folder) as listing:
+                for item in listing:
+                    reference, dash, _ = item.name.partition("-")
+                    if dash and item.name.endswith(".pdf") and item.is_file():
+                        found.setdefault(reference, []).append(Path(item.path))
+        return found
+
     def __call__(self, entry: dispatch.QueueEntry) -> Outgoing:
         letter = self.letters.get(entry.reference)
         batch = self.batches.get(entry.batch)
         if letter is None or batch is None:
             raise RegisterError(f"queue entry {entry.reference} has no letter or batch")
         folder = self.root / "outbox" / batch.id
-        pdfs = sorted(folder.glob(f"{letter.reference}-*.pdf"))
+        pdfs = self._pdfs(folder).get(letter.reference, [])
         if len(pdfs) != 1:
             raise RegisterError(
                 f"{folder.name}: no single PDF for {letter.reference}",
@@ -156,6 +169,7 @@ class _Messages:
             letter.reference,
             letter.day,
             concept=batch.concept or letter.concept,
+            body=False,  # the mail needs the heading fields only
         )
         mail = compose_mail(
             context,
@@ -202,8 +216,6 @@ def send(
         if options.test_to is not None:
             return asyncio.run(_send_test(register, transport, messages, options))
         failpoints.hit("send-start")
-        # the composing thread should not keep the event loop waiting for the GIL
-        sys.setswitchinterval(0.0005)
         return asyncio.run(
             dispatch.send_queue(
                 register,
