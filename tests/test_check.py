@@ -34,8 +34,14 @@ def test_missing_addresses_are_warnings(root: Path, cli: Callable[..., Result]) 
     result = cli(root, "check")
     assert result.code == 0, result.out
     assert "warning: config/municipalities.csv:" in result.out
-    assert "Vlaardingen has no e-mail address" in result.out
-    assert "no e-mail address of the Commissaris van de Koning of Drenthe" in result.out
+    assert (
+        "Vlaardingen (GM0622) has no e-mail address for the college: its letters go by post"
+        in result.out
+    )
+    assert (
+        "no e-mail address of the Commissaris van de Koning of Drenthe: the letters to its 12 "
+        "municipalities go by post: Aa en Hunze, Assen, Borger-Odoorn," in result.out
+    )
     assert "sample e-mail address" not in result.out
 
 

@@ -13,6 +13,7 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from tests.conftest import Result
 from tests.smtpserver import SmtpServer
 
@@ -226,3 +227,33 @@ def test_a_missing_or_changed_pdf_is_not_sent(root: Path, cli: Callable[..., Res
     again = cli(root, "send")
     assert again.code == 0, again.err
     assert len(list((folder / "mail").glob("*.eml"))) == 2
+
+
+def test_letters_without_an_address_go_to_the_post_room_file(
+    root: Path, cli: Callable[..., Result]
+) -> None:
+    """queue leaves a letter without an e-mail address out of the mail, lists it, and puts
+    it in post-room.pdf (duplex: whole sheets); send never touches it."""
+    (root / "config" / "college-addresses.csv").unlink()  # Vlaardingen has no public one; Groningen has
+    result = cli(root, "batch", "trede-2", "--date", DAY, "-m", "GM0622", "-m", "GM0014")
+    folder = Path(result.out.strip().splitlines()[-1])
+    queued = cli(root, "queue", folder.name)
+    assert queued.code == 0, queued.err
+    assert "1 queued for e-mail, 1 for the post room" in queued.err
+    assert "no e-mail address of the college of Vlaardingen (GM0622)" in queued.err
+    post_room = folder / "post-room.pdf"
+    assert f"post room: 1 letter(s) to print in {post_room}" in queued.err
+    (vlaardingen,) = folder.glob("*-vlaardingen.pdf")
+    pages = len(PdfReader(vlaardingen).pages)
+    printed = PdfReader(post_room)
+    assert len(printed.pages) == pages + pages % 2
+    assert "Vlaardingen" in printed.pages[0].extract_text()
+    assert "Groningen" not in "".join(p.extract_text() for p in printed.pages)
+    sent = cli(root, "send")
+    assert sent.code == 0, sent.err
+    assert [p.stem for p in (folder / "mail").glob("*.eml")] == [
+        p.name.partition("-")[0] for p in folder.glob("*-groningen.pdf")
+    ]
+    again = cli(root, "queue", folder.name)
+    assert "0 queued for e-mail, 0 for the post room, 2 already queued" in again.err
+    assert post_room.exists()

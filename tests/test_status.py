@@ -51,6 +51,29 @@ def test_status_table_lists_what_is_due(root: Path, cli: Callable[..., Result]) 
     assert result.out.rstrip().endswith(f"{due} letter(s) due; * = sample figures ({due - 1})")
 
 
+def test_status_lists_letters_that_go_by_post(root: Path, cli: Callable[..., Result]) -> None:
+    """With every address known nothing goes by post; without the college and CdK address
+    files, the letters due to those municipalities are listed, with the reason."""
+    shipped = json.loads(cli(root, "status", "--date", "2026-04-09", "--json").out)
+    assert all(row["by_post"] is None for row in shipped)
+    (root / "config" / "college-addresses.csv").unlink()
+    (root / "config" / "cdk-addresses.csv").unlink()
+    rows = {
+        row["code"]: row
+        for row in json.loads(cli(root, "status", "--date", "2026-04-09", "--json").out)
+    }
+    assert rows["GM0622"]["by_post"] == (
+        "no e-mail address of the college of Vlaardingen (GM0622) nor of the Commissaris van "
+        "de Koning of Zuid-Holland"
+    )
+    assert rows["GM0935"]["by_post"] is None  # Maastricht: Limburg's CdK address is public
+    table = cli(root, "status", "--date", "2026-04-09", "--due")
+    lines = [line for line in table.out.splitlines() if line.startswith("by post: ")]
+    due_by_post = [r for r in rows.values() if r["by_post"] and r["action"] == "letter"]
+    assert len(lines) == len(due_by_post) > 0
+    assert f"by post: {rows['GM0622']['by_post']}" in lines
+
+
 def test_status_rejects_a_bad_date(root: Path, cli: Callable[..., Result]) -> None:
     """A malformed --date is a one-line usage error with exit 2."""
     result = cli(root, "status", "--date", "9-4-2026")

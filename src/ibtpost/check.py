@@ -93,13 +93,18 @@ def check_data(config: Config, report: Report) -> None:
         if mun.email is None and mun.ibt_email is None:
             report.warn(
                 Location(mun.location.file, mun.location.line, "email"),
-                f"{mun.name} has no e-mail address for the college",
+                f"{mun.name} ({mun.code}) has no e-mail address for the college: its letters "
+                "go by post (the post room's print file)",
             )
     for prov in config.provinces.values():
         if prov.cdk_email is None:
+            names = sorted(
+                m.name for m in config.municipalities.values() if m.province == prov.name
+            )
             report.warn(
                 Location(prov.location.file, prov.location.line, "cdk_email"),
-                f"no e-mail address of the Commissaris van de Koning of {prov.name}",
+                f"no e-mail address of the Commissaris van de Koning of {prov.name}: the letters "
+                f"to its {len(names)} municipalities go by post: {', '.join(names)}",
             )
         if prov.cdk_name is None:
             report.warn(

@@ -261,6 +261,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         "term until",
         "next",
         "note",
+        "mail",
     ):
         numeric = heading in ("task", "realised", "shortfall", "trede")
         table.add_column(heading, justify="right" if numeric else "left")
@@ -276,12 +277,16 @@ def cmd_status(args: argparse.Namespace) -> int:
             row.term_until or "",
             row.next_letter or ("close case" if row.action == "close" else "-"),
             row.note,
+            "by post" if row.by_post else "",
         )
     console = Console(width=None if sys.stdout.isatty() else 200)
     console.print(table)
     due = sum(1 for row in rows if row.action == "letter")
     samples = sum(1 for row in rows if row.sample)
     console.print(f"{due} letter(s) due; * = sample figures ({samples})")
+    for row in rows:
+        if row.by_post and row.action == "letter":
+            console.print(f"by post: {row.by_post}")
     return EXIT_OK
 
 

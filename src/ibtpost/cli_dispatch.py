@@ -25,6 +25,11 @@ def cmd_queue(args: argparse.Namespace) -> int:
         "(sample data or concept)",
         file=sys.stderr,
     )
+    if result.post_room_file is not None:
+        print(
+            f"post room: {result.by_post} letter(s) to print in {result.post_room_file}",
+            file=sys.stderr,
+        )
     print(f"next: `ibtpost send --batch {result.batch}`", file=sys.stderr)
     return EXIT_OK
 

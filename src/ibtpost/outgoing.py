@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pikepdf
+
 from ibtpost import audit, dispatch, failpoints
 from ibtpost.compose import compose
 from ibtpost.config import load_config
@@ -28,7 +30,9 @@ from ibtpost.mail import (
     mail_recipients,
     message_id,
 )
+from ibtpost.manifest import print_file
 from ibtpost.models import Config, LetterDefinition
+from ibtpost.outbox import write_atomic
 from ibtpost.register import BatchRecord, LetterRecord, Register
 from ibtpost.supervision import complete_batch
 from ibtpost.transport import (
@@ -43,6 +47,9 @@ from ibtpost.transport import (
     smtp_settings,
 )
 
+#: In the batch folder: the letters that go by post (no e-mail address known).
+POST_ROOM_FILE = "post-room.pdf"
+
 
 @dataclass(frozen=True)
 class QueueResult:
@@ -53,7 +60,9 @@ class QueueResult:
     post: int
     already: int
     file_only: int
-    missing: tuple[str, ...]  # one line per letter that goes to the post room
+    missing: tuple[str, ...]  # one line per letter newly sent to the post room
+    by_post: int = 0  # letters of the batch in the post room's print file
+    post_room_file: Path | None = None
 
 
 def only_file_reason(letter: LetterRecord, batch: BatchRecord, sample_address: bool) -> str | None:
@@ -98,7 +107,28 @@ def queue_batch(root: Path, batch_id: str) -> QueueResult:
                 )
             )
         queued, post, already = dispatch.enqueue(register, batch_id, prepared)
-    return QueueResult(batch_id, queued, post, already, file_only, tuple(missing))
+        by_post = [e.reference for e in dispatch.entries(register, batch_id, ("post",))]
+    print_path = write_post_room_file(root / "outbox" / batch_id, by_post)
+    return QueueResult(
+        batch_id, queued, post, already, file_only, tuple(missing), len(by_post), print_path
+    )
+
+
+def write_post_room_file(folder: Path, references: list[str]) -> Path | None:
+    """``post-room.pdf``: the letters without an e-mail address, ready to print duplex
+    (written again on each `queue`; None and no file when every letter can be mailed)."""
+    path = folder / POST_ROOM_FILE
+    if not references:
+        path.unlink(missing_ok=True)
+        return None
+    wanted = set(references)
+    pdfs = sorted(
+        p for p in folder.glob("*.pdf") if p.name.partition("-")[0] in wanted and p != path
+    )
+    with contextlib.ExitStack() as stack:
+        opened = [stack.enter_context(pikepdf.open(p)) for p in pdfs]
+        write_atomic(path, print_file(opened))
+    return path
 
 
 def transport_from_environment(environ: Mapping[str, str] | None = None) -> Transport:

@@ -14,7 +14,8 @@ from typing import Any
 from ibtpost import audit, ladder
 from ibtpost.config import load_config
 from ibtpost.errors import Location, UsageError
-from ibtpost.models import Config
+from ibtpost.mail import MissingAddress, mail_recipients
+from ibtpost.models import Config, Municipality
 from ibtpost.register import BatchRecord, LetterKey, LetterRecord, Register
 
 CLOSED_WHY = "task met"
@@ -38,6 +39,7 @@ class StatusRow:
     action: str
     next_letter: str | None
     note: str
+    by_post: str | None = None  # why its letters cannot go by e-mail, if so
 
     def as_json(self) -> dict[str, Any]:
         """A plain mapping for ``--json``."""
@@ -103,9 +105,16 @@ def status(root: Path, day: date) -> list[StatusRow]:
                     else None
                 ),
                 note=advice.note,
+                by_post=_why_by_post(municipality, config),
             )
         )
     return rows
+
+
+def _why_by_post(municipality: Municipality, config: Config) -> str | None:
+    """Why this municipality's letters go by post ("no e-mail address of ..."), or None."""
+    found = mail_recipients(municipality, config)
+    return str(found) if isinstance(found, MissingAddress) else None
 
 
 def _letters_by_trede(root: Path) -> dict[int, str]:
