@@ -334,10 +334,10 @@ def test_bad_batch_input_lists_every_problem_and_writes_no_letter(
     assert result.code == 2
     lines = result.err.strip().splitlines()
     assert lines == [
-        "error: config/municipalities.csv: code: unknown municipality 'Atlantis' (hint: give a "
-        "code like GM0622 or a name as in config/municipalities.csv)",
-        "error: config/municipalities.csv: code: unknown municipality 'GM9999' (hint: give a "
-        "code like GM0622 or a name as in config/municipalities.csv)",
+        "error: --municipality: unknown municipality 'Atlantis' (hint: give a code like GM0622 "
+        "or a name as in config/municipalities.csv)",
+        "error: --municipality: unknown municipality 'GM9999' (hint: give a code like GM0622 "
+        "or a name as in config/municipalities.csv)",
     ]
     second = cli(root, *batch_args("GM0622", "Tubbergen"))
     assert second.code == 2

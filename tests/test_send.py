@@ -234,7 +234,8 @@ def test_letters_without_an_address_go_to_the_post_room_file(
 ) -> None:
     """queue leaves a letter without an e-mail address out of the mail, lists it, and puts
     it in post-room.pdf (duplex: whole sheets); send never touches it."""
-    (root / "config" / "college-addresses.csv").unlink()  # Vlaardingen has no public one; Groningen has
+    # Vlaardingen has no public college address; Groningen has
+    (root / "config" / "college-addresses.csv").unlink()
     result = cli(root, "batch", "trede-2", "--date", DAY, "-m", "GM0622", "-m", "GM0014")
     folder = Path(result.out.strip().splitlines()[-1])
     queued = cli(root, "queue", folder.name)

@@ -285,23 +285,21 @@ def _produce(
                 opened[made.reference] = keep_open.enter_context(pikepdf.open(made.pdf))
         printed = print_file([opened[i.reference] for i in letters])
         write_atomic(folder / PRINT_FILE, printed)
+    completion = {
+        "letter": definition.id,
+        "date": request.day.isoformat(),
+        "concept": request.concept,
+        "letters": len(letters),
+        "converted": sum(1 for item in letters if item.converted),
+        "pages": sum(item.pages for item in letters),
+        "manifest_sha256": _sha256(folder / "manifest.json"),
+        "print_sha256": audit.sha256_of(printed),
+    }
     with register.transaction():
-        register.complete_batch(plan.id)
-        audit.record(
-            register,
-            audit.BATCH_COMPLETED,
-            batch=plan.id,
-            data={
-                "letter": definition.id,
-                "date": request.day.isoformat(),
-                "concept": request.concept,
-                "letters": len(letters),
-                "converted": sum(1 for item in letters if item.converted),
-                "pages": sum(item.pages for item in letters),
-                "manifest_sha256": _sha256(folder / "manifest.json"),
-                "print_sha256": audit.sha256_of(printed),
-            },
-        )
+        # a re-run that changed nothing completes nothing new: no second event
+        if not _completed_as(register, plan.id, completion):
+            register.complete_batch(plan.id)
+            audit.record(register, audit.BATCH_COMPLETED, batch=plan.id, data=completion)
     for leftover in work.iterdir():
         leftover.unlink()
     work.rmdir()
@@ -478,3 +476,13 @@ def _letter_result(
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _completed_as(register: Register, batch_id: str, completion: dict[str, object]) -> bool:
+    """True when the batch's last completion recorded the same manifest and print file."""
+    same = ("letters", "manifest_sha256", "print_sha256")
+    last = None
+    for event in audit.events(register, batch=batch_id):
+        if event.kind == audit.BATCH_COMPLETED:
+            last = event.data
+    return last is not None and all(last.get(k) == completion[k] for k in same)

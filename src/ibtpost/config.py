@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ibtpost import validate
-from ibtpost.errors import DataError, IbtpostError, Location, Problems
+from ibtpost.errors import DataError, IbtpostError, Location, Problems, UsageError
 from ibtpost.models import (
     Address,
     AddressKind,
@@ -690,8 +690,8 @@ def find_municipality(config: Config, query: str) -> Municipality:
                 mun.short_name.casefold(),
             }:
                 return mun
-    raise DataError(
+    raise UsageError(
         f"unknown municipality {query!r}",
-        Location("config/municipalities.csv", None, "code"),
+        Location(None, None, "--municipality"),
         hint="give a code like GM0622 or a name as in config/municipalities.csv",
     )
