@@ -26,5 +26,6 @@ env -u IBTPOST_SMTP_URL "$ibtpost" send --batch "$(basename "$batch")" | tail -n
 echo
 echo "The reference letter is in outbox/demo/; the trede-2 batch is in $batch/"
 echo "(its e-mails as .eml files in $batch/mail/)"
-echo "(manifest.csv lists every letter; print.pdf is the post room's print file)."
+echo "(manifest.csv lists every letter; print.pdf holds them all for printing, post-room.pdf"
+echo " the ones without a known e-mail address, if any)."
 echo "Next: ibtpost status --date 2026-05-04, or ibtpost post $(basename "$batch") once posted."
