@@ -204,6 +204,8 @@ def test_the_ladder_through_batches_posting_and_status(
     trede3 = (root / "letters" / "trede-2.yaml").read_text("utf-8")
     trede3 = trede3.replace("letter: trede-2", "letter: trede-3").replace("trede: 2", "trede: 3")
     (root / "letters" / "trede-3.yaml").write_text(trede3, "utf-8")
+    # a final letter goes out only once approved as it is
+    assert cli(root, "approve", "trede-3", "--by", "test reviewer").code == 0
 
     first = cli(root, *batch_args("GM0622"))
     assert first.code == 0, first.err

@@ -24,12 +24,14 @@ Event kinds and their ``data``:
     a batch letter's files were written and recorded (reference, batch): ``letter``,
     ``municipality``, ``trede``, ``date``, ``docx_sha256``, ``pdf_sha256``,
     ``definition_sha256`` (the letter definition file), ``template_sha256`` (the Word
-    template), ``data_sha256`` (the figures row and municipality row used, see
-    :func:`data_sha256`), ``concept``, ``sample``, ``reason``. A re-run that converts
+    template), ``version`` (the letter version, see review.py), ``data_sha256`` (the
+    figures row and municipality row used, see :func:`data_sha256`), ``concept``,
+    ``sample``, ``reason``. A re-run that converts
     nothing records nothing; a letter converted again (its data changed) records again.
 ``batch.completed``
     a batch run finished (batch): ``letter``, ``date``, ``concept``, ``letters``,
-    ``converted``, ``pages``, ``manifest_sha256`` (manifest.json), ``print_sha256``.
+    ``converted``, ``pages``, ``manifest_sha256`` (manifest.json), ``print_sha256``,
+    ``version`` (the letter version the batch was made from).
     Every run that completes the batch records one (a re-run rewrites manifest and print
     file).
 ``letter.posted``
@@ -42,8 +44,13 @@ Event kinds and their ``data``:
     a successful ``ibtpost import``: ``file`` (its name), ``sha256`` (of the file),
     ``rows``, ``changed``, ``target``. Recorded after the config file was replaced.
 
+``approval``
+    ``ibtpost approve`` approved a version of a letter: ``letter``, ``version``, ``files``
+    (path -> SHA-256 of each file of the version), ``by``, ``note``. Recorded in the same
+    transaction as the entry appended to letters/approvals.yaml.
+
 Reserved for the dispatch work, not yet recorded by any code: ``letter.queued``,
-``send.attempt``, ``letter.sent``, ``letter.failed``, ``letter.in_doubt``, ``approval``.
+``send.attempt``, ``letter.sent``, ``letter.failed``, ``letter.in_doubt``.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pikepdf
 
-from ibtpost import audit, failpoints
+from ibtpost import audit, failpoints, review
 from ibtpost.config import find_municipality, load_config
 from ibtpost.convert import ConverterPool
 from ibtpost.definitions import load_letter
@@ -106,6 +106,9 @@ def run_batch(
     config = load_config(root)
     definition = load_letter(root, request.letter)
     assets = Assets.load(config, definition)
+    working = review.working_copy(root, definition.id)
+    if not request.concept and definition.status == "final":
+        review.require_approved(root, definition.id, working)  # a draft: plan_batch says so
     size = max(1, pool_size or config.settings.processes or os.cpu_count() or 1)
     if request.municipalities:
         size = min(size, len(request.municipalities))
@@ -123,10 +126,13 @@ def run_batch(
                 f"no municipality is due for {definition.id} on {request.day.isoformat()}",
                 hint=f"see `ibtpost status --date {request.day.isoformat()}`",
             )
+        version = review.record_version(register, root, definition.id, working)
         folder = root / "outbox" / plan.id
         folder.mkdir(parents=True, exist_ok=True)
         with _locked(folder):
-            return _produce(config, plan, assets, register, folder, progress, converters, started)
+            return _produce(
+                config, plan, assets, register, folder, progress, converters, started, version.id
+            )
 
 
 def _likely_to_convert(
@@ -176,6 +182,7 @@ def _produce(
     progress: ProgressCallback | None,
     converters: _Converters,
     started: float,
+    version: str,
 ) -> BatchResult:
     request, definition = plan.request, plan.definition
     planned = [
@@ -200,6 +207,7 @@ def _produce(
     sources = {
         "definition_sha256": _sha256(definition.path),
         "template_sha256": audit.sha256_of(assets.template),
+        "version": version,
     }
     total = len(plan.letters)
     size = converters.size
@@ -294,8 +302,10 @@ def _produce(
         "pages": sum(item.pages for item in letters),
         "manifest_sha256": _sha256(folder / "manifest.json"),
         "print_sha256": audit.sha256_of(printed),
+        "version": version,
     }
     with register.transaction():
+        review.set_batch_version(register, plan.id, version)
         # a re-run that changed nothing completes nothing new: no second event
         if not _completed_as(register, plan.id, completion):
             register.complete_batch(plan.id)
@@ -479,8 +489,9 @@ def _sha256(path: Path) -> str:
 
 
 def _completed_as(register: Register, batch_id: str, completion: dict[str, object]) -> bool:
-    """True when the batch's last completion recorded the same manifest and print file."""
-    same = ("letters", "manifest_sha256", "print_sha256")
+    """True when the batch's last completion recorded the same manifest, print file and
+    letter version."""
+    same = ("letters", "manifest_sha256", "print_sha256", "version")
     last = None
     for event in audit.events(register, batch=batch_id):
         if event.kind == audit.BATCH_COMPLETED:

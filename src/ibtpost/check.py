@@ -9,10 +9,11 @@ from pathlib import Path
 
 from docxtpl import DocxTemplate
 
-from ibtpost import validate
+from ibtpost import review, validate
+from ibtpost.approvals import load_approvals
 from ibtpost.compose import PLACEHOLDER_REFERENCE, compose
 from ibtpost.config import load_config
-from ibtpost.definitions import load_definition
+from ibtpost.definitions import definition_files, load_definition
 from ibtpost.errors import DefinitionError, IbtpostError, Location, Problems, TemplateError
 from ibtpost.models import Agreement, Config, LetterDefinition, PreviousLetter
 from ibtpost.render import TEMPLATE_NAMES, docx_environment
@@ -182,6 +183,22 @@ def check_letters(config: Config, definitions: list[LetterDefinition], report: R
                     report.error(exc)
 
 
+def check_approvals(root: Path, definitions: list[LetterDefinition], report: Report) -> None:
+    """letters/approvals.yaml is well formed; a final letter whose files are not its
+    approved version is a warning (a final batch of it is refused until it is approved)."""
+    try:
+        load_approvals(root)
+    except IbtpostError as exc:
+        report.error(exc)
+        return
+    for definition in definitions:
+        if definition.status == "final":
+            try:
+                review.require_approved(root, definition.id)
+            except review.NotApproved as exc:
+                report.warn(Location(f"letters/{definition.path.name}"), exc.message)
+
+
 def run_check(root: Path) -> Report:
     """Check everything under ``root``."""
     report = Report()
@@ -192,7 +209,7 @@ def run_check(root: Path) -> Report:
         report.error(exc)
     definitions: list[LetterDefinition] = []
     templates: set[str] = set()
-    for path in sorted((root / "letters").glob("*.yaml")):
+    for path in definition_files(root):
         try:
             definition = load_definition(path, f"letters/{path.name}")
         except IbtpostError as exc:
@@ -202,6 +219,7 @@ def run_check(root: Path) -> Report:
         templates.add(definition.template)
     if not definitions and not report.errors:
         report.error(DefinitionError("no letter definitions", Location("letters/")))
+    check_approvals(root, definitions, report)
     for name in sorted(templates):
         check_template(root, name, report)
     if config is not None:

@@ -333,10 +333,22 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
     return definition
 
 
+#: Files in letters/ that are not letter definitions (approvals.yaml: see approvals.py).
+NOT_DEFINITIONS = frozenset({"approvals.yaml"})
+
+
+def definition_files(root: Path) -> list[Path]:
+    """Every letter definition under ``root``/letters/, sorted."""
+    found = (root / "letters").glob("*.yaml")
+    return sorted(p for p in found if p.name not in NOT_DEFINITIONS)
+
+
 def definition_path(root: Path, letter: str) -> Path:
     """letters/<letter>.yaml under ``root``; the name may not leave letters/."""
     if not letter or "/" in letter or "\\" in letter or letter.startswith("."):
         raise DefinitionError(f"invalid letter name {letter!r}", Location("letters/"))
+    if f"{letter}.yaml" in NOT_DEFINITIONS:
+        raise DefinitionError(f"{letter!r} is not a letter definition", Location("letters/"))
     return root / "letters" / f"{letter}.yaml"
 
 
@@ -344,7 +356,7 @@ def load_letter(root: Path, letter: str) -> LetterDefinition:
     """Load letters/<letter>.yaml under ``root``."""
     path = definition_path(root, letter)
     if not path.is_file():
-        known = sorted(p.stem for p in (root / "letters").glob("*.yaml"))
+        known = [p.stem for p in definition_files(root)]
         raise DefinitionError(
             f"no letter definition {letter!r}",
             Location(f"letters/{letter}.yaml"),

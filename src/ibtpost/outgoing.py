@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pikepdf
 
-from ibtpost import audit, dispatch, failpoints
+from ibtpost import audit, dispatch, failpoints, review
 from ibtpost.compose import compose
 from ibtpost.config import load_config
 from ibtpost.definitions import load_letter
@@ -82,6 +82,7 @@ def queue_batch(root: Path, batch_id: str) -> QueueResult:
     config = load_config(root)
     with Register.for_root(root) as register:
         batch = complete_batch(register, batch_id)
+        review.check_batch(root, register, batch)  # only approved text, as it was made
         sender = config.sender.mail_from.address
         prepared: list[dispatch.Prepared] = []
         missing: list[str] = []
@@ -237,6 +238,7 @@ def send(
     with Register.for_root(root) as register:
         if options.batch is not None:
             complete_batch(register, options.batch)
+        review.check_sendable(root, register, options.batch, options.resend_in_doubt)
         if options.dry_run:
             todo = dispatch.entries(register, options.batch, ("queued",))
             report = dispatch.SendReport()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ibtpost import ladder
+from ibtpost import ladder, review
 from ibtpost.compose import PLACEHOLDER_REFERENCE, compose
 from ibtpost.config import find_municipality, load_config
 from ibtpost.convert import ConverterPool
@@ -84,8 +84,10 @@ def produce_letter(
 ) -> LetterFiles:
     """Produce one letter as .docx and PDF/A in ``out`` (default outbox/letters/).
 
-    A draft definition always gives a CONCEPT letter. The previous letter on the
-    municipality's ladder (for texts that refer to it) comes from the register.
+    A draft definition always gives a CONCEPT letter. A final letter is refused unless
+    the definition and templates are exactly their approved version (review.py). The
+    previous letter on the municipality's ladder (for texts that refer to it) comes from
+    the register.
     """
     config = load_config(root)
     definition = load_letter(root, letter_id)
@@ -102,9 +104,13 @@ def produce_letter(
 
     # Validate by rendering once with a stand-in reference before anything is recorded.
     render_letter(make(PLACEHOLDER_REFERENCE), assets)
+    working = review.working_copy(root, definition.id)
+    if not concept:
+        review.require_approved(root, definition.id, working)  # a final letter: approved text
 
     key = LetterKey(definition.id, municipality.code, day)
     with Register.for_root(root) as register:
+        review.record_version(register, root, definition.id, working)
         ref = register.reference_for(key, config.settings.references, explicit)
     letter = make(ref)
     docx = render_letter(letter, assets)

@@ -114,6 +114,22 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX dispatch_batch_state ON dispatch (batch, state);
     """,
+    # 5: letter versions and their texts (see review.py); the version a batch was made from
+    """
+    CREATE TABLE versions (
+        letter      TEXT NOT NULL,
+        version     TEXT NOT NULL,
+        files       TEXT NOT NULL,
+        first_seen  TEXT NOT NULL,
+        PRIMARY KEY (letter, version)
+    );
+    CREATE TABLE texts (
+        sha256  TEXT PRIMARY KEY,
+        kind    TEXT NOT NULL,
+        text    TEXT NOT NULL
+    );
+    ALTER TABLE batches ADD COLUMN version TEXT;
+    """,
 ]
 
 
