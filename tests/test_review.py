@@ -130,9 +130,10 @@ def test_changed_word_is_refused_shown_approved_and_then_sent_out(
     approvals = [e for e in exported if e["kind"] == "approval"]
     assert len(approvals) == 1
     assert approvals[0]["data"]["version"] == new_version
-    assert approvals[0]["data"]["files"]["letters/trede-2.yaml"] == hashlib.sha256(
-        (root / "letters" / "trede-2.yaml").read_bytes()
-    ).hexdigest()
+    assert (
+        approvals[0]["data"]["files"]["letters/trede-2.yaml"]
+        == hashlib.sha256((root / "letters" / "trede-2.yaml").read_bytes()).hexdigest()
+    )
     generated = [e for e in exported if e["kind"] == "letter.generated"]
     assert [e["data"]["version"] for e in generated][-1] == new_version
 
