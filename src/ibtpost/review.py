@@ -10,10 +10,11 @@ templates ``templates/mail.mjml`` and ``templates/mail.txt``. A change to any of
 new version; the per-file hashes say which file changed.
 
 **Recorded when used**: each version a letter is produced from (batch, single letter,
-approval, preview) goes into the register, tables ``versions`` and ``texts`` (migration
-5): the hashes, and per file hash its text (the YAML and mail templates as they are, the
-Word template's text as :func:`ibtpost.worddiff.docx_text` extracts it), so that
-``ibtpost diff`` can compare two versions after the files moved on.
+approval; any other producer calls :func:`record_version` too) goes into the register,
+tables ``versions`` and ``texts`` (migration 5): the hashes, and per file hash its text
+(the YAML and mail templates as they are, the Word template's text as
+:func:`ibtpost.worddiff.docx_text` extracts it), so that ``ibtpost diff`` can compare two
+versions after the files moved on.
 
 **The gate**: a reviewer approves one version (``ibtpost approve``, kept in
 ``letters/approvals.yaml``). A final batch, a final single letter, ``queue`` and ``send``
