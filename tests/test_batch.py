@@ -51,9 +51,12 @@ def manifest(folder: Path) -> list[dict[str, str]]:
 def run_process(
     root: Path, args: list[str], failpoint: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """ibtpost in a process of its own (so it can be killed)."""
+    """ibtpost in a process of its own (so it can be killed). Its temporary files, the
+    converters' LibreOffice profiles among them, go under ``root``/tmp."""
     env = dict(os.environ)
     env.pop("IBTPOST_FAILPOINT", None)
+    (root / "tmp").mkdir(exist_ok=True)
+    env["TMPDIR"] = str(root / "tmp")
     if failpoint:
         env["IBTPOST_FAILPOINT"] = failpoint
     return subprocess.run(
@@ -169,9 +172,11 @@ def test_a_killed_batch_completes_on_rerun(root: Path, point: str) -> None:
 
 
 def _converters_running(root: Path) -> bool:
-    """Whether a converter started for this test still runs (its soffice names the pipe)."""
+    """Whether a converter started for this test still runs: its soffice names its
+    profile, under this test's TMPDIR (see run_process). Other processes' converters on the
+    machine do not count."""
     out = subprocess.run(
-        ["pgrep", "-f", "ibtpost-lo-"], capture_output=True, text=True, check=False
+        ["pgrep", "-f", f"{root / 'tmp'}/ibtpost-lo-"], capture_output=True, text=True, check=False
     )
     return bool(out.stdout.strip())
 
