@@ -13,6 +13,7 @@ from ibtpost.models import (
     LetterDefinition,
     PageBreak,
     Paragraph,
+    RequiredText,
     Table,
     Text,
 )
@@ -22,7 +23,9 @@ from ibtpost.textengine import (
     check_expression,
     check_syntax,
     footnote_names,
+    normalise,
     parse_markup,
+    plain_source,
 )
 from ibtpost.yamlsource import YList, YMap, load_yaml
 
@@ -41,8 +44,15 @@ TOP_KEYS = {
     "body",
     "footnotes",
     "closing",
+    "required",
 }
-REQUIRED_KEYS = TOP_KEYS - {"reply_term_weeks", "compliance_term_weeks", "footnotes", "pages"}
+REQUIRED_KEYS = TOP_KEYS - {
+    "reply_term_weeks",
+    "compliance_term_weeks",
+    "footnotes",
+    "pages",
+    "required",
+}
 BLOCK_KINDS = ("paragraph", "heading", "bullets", "table", "page_break")
 #: Text that would break out of an expression written after ``when:`` or ``foreach:``.
 _TAGS = ("{{", "}}", "{%", "%}", "{#", "#}")
@@ -56,6 +66,7 @@ class _Reader:
         self.problems: list[IbtpostError] = []
         self.used_names: list[tuple[str, Location]] = []
         self.footnote_refs: list[tuple[str, Location]] = []
+        self.texts: list[Text] = []  # every text read, for the required phrases
 
     def loc(self, line: int, field: str) -> Location:
         return Location(self.label, line, field)
@@ -112,6 +123,7 @@ class _Reader:
         except ValueError as exc:
             self.fail(str(exc), line, field)
         self.footnote_refs.extend((n, location) for n in footnote_names(value))
+        self.texts.append(Text(value, location))
         return Text(value, location)
 
     def block(self, item: Any, line: int, field: str) -> Block | None:
@@ -310,6 +322,7 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
                     DefinitionError(f"uses {{{{ {term_name} }}}} but {key} is not set", where)
                 )
 
+    required = _required(r, data)
     definition = LetterDefinition(
         id=letter_id or expected,
         trede=trede,
@@ -327,10 +340,66 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
         path=path,
         template=str(data.get("template", "brief.docx")),
         compliance_weeks=compliance_weeks,
+        required=required,
     )
     if r.problems:
         raise Problems(r.problems)
     return definition
+
+
+#: What a required phrase may not contain: it is matched literally against the letter.
+_NOT_LITERAL = ("{{", "}}", "{%", "%}", "{#", "#}", "*", "[^", "\\")
+
+
+def _required(r: _Reader, data: YMap) -> tuple[RequiredText, ...]:
+    """``required:``: the mandatory blocks, each a phrase taken word for word from the
+    definition's own text, which every generated letter must show.
+
+    A phrase that does not occur in the text (a typo, or text changed since) is an error
+    here, so that the list can only name wording the lawyers wrote."""
+    if "required" not in data or data.get("required") is None:
+        return ()
+    raw = data.get("required")
+    if not isinstance(raw, YList):
+        r.fail("must be a list of name: and text:", data.line_of("required"), "required")
+        return ()
+    wording = [plain_source(t.source) for t in r.texts]
+    found: list[RequiredText] = []
+    names: set[str] = set()
+    for i, item in enumerate(raw):
+        line, field = raw.line_of(i), f"required[{i}]"
+        if not isinstance(item, YMap) or set(item) != {"name", "text"}:
+            r.fail("needs exactly name: and text:", line, field)
+            continue
+        name, text = item.get("name"), item.get("text")
+        line = item.line_of("text")
+        if not isinstance(name, str) or not name.strip():
+            r.fail("must be a short name", item.line_of("name"), f"{field}.name")
+            continue
+        if name in names:
+            r.fail(f"{name!r} is named twice", item.line_of("name"), f"{field}.name")
+        names.add(name)
+        if not isinstance(text, str) or not normalise(text):
+            r.fail("must be a phrase of the letter text", line, f"{field}.text")
+            continue
+        if any(part in text for part in _NOT_LITERAL):
+            r.fail(
+                "must be literal text: no placeholders, markup or footnote markers",
+                line,
+                f"{field}.text",
+            )
+            continue
+        phrase = normalise(text)
+        if not any(phrase in plain for plain in wording):
+            r.fail(
+                f"{name}: the phrase does not occur in this letter's text; copy it word for "
+                "word from a paragraph, heading, bullet, table or footnote",
+                line,
+                f"{field}.text",
+            )
+            continue
+        found.append(RequiredText(name.strip(), phrase, Location(r.label, line, f"{field}.text")))
+    return tuple(found)
 
 
 def definition_path(root: Path, letter: str) -> Path:

@@ -9,6 +9,7 @@ markup, so data can never turn text bold or add a footnote. The markup itself is
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -91,6 +92,11 @@ def check_expression(expression: str, location: Location) -> set[str]:
     return check_syntax(f"{{% if {expression} %}}{{% endif %}}", location)
 
 
+#: What an expression can raise on the values of one municipality (``1 + "x"``, a division
+#: by zero): reported as the definition's error at its line, never as a traceback.
+_VALUE_ERRORS = (TypeError, ValueError, ArithmeticError, LookupError)
+
+
 @lru_cache(maxsize=1024)
 def _compiled_expression(expression: str) -> Any:
     return text_environment().compile_expression(expression, undefined_to_none=False)
@@ -107,6 +113,8 @@ def evaluate(expression: str, context: Mapping[str, Any], location: Location) ->
     except jinja2.TemplateSyntaxError as exc:
         raise DefinitionError(f"expression syntax error: {exc.message}", location) from None
     except jinja2.TemplateError as exc:
+        raise DefinitionError(f"expression error: {exc}", location) from None
+    except _VALUE_ERRORS as exc:
         raise DefinitionError(f"expression error: {exc}", location) from None
     return value
 
@@ -130,6 +138,8 @@ def render_text(source: str, context: Mapping[str, Any], location: Location) -> 
     except jinja2.TemplateSyntaxError as exc:
         raise DefinitionError(f"placeholder syntax error: {exc.message}", location) from None
     except jinja2.TemplateError as exc:
+        raise DefinitionError(f"placeholder error: {exc}", location) from None
+    except _VALUE_ERRORS as exc:
         raise DefinitionError(f"placeholder error: {exc}", location) from None
 
 
@@ -189,6 +199,28 @@ def parse_markup(text: str) -> list[Span]:
     if bold or italic:
         raise ValueError("a ** or * is not closed")
     return [s for s in spans if s.text or s.footnote]
+
+
+_WHITE = re.compile(r"\s+")
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
+def normalise(text: str) -> str:
+    """Text for comparing a letter's wording with what a file shows: Unicode NFKC
+    (ligatures, no-break spaces), private-use glyphs (list bullets) dropped, white space
+    collapsed."""
+    text = _PRIVATE_USE.sub("", unicodedata.normalize("NFKC", text))
+    return _WHITE.sub(" ", text).strip()
+
+
+def plain_source(source: str) -> str:
+    """The literal wording of a text as written in a definition: markup removed (``**``,
+    ``*``, footnote markers, backslash escapes), placeholders left as they are."""
+    try:
+        spans = parse_markup(source)
+    except ValueError:
+        return normalise(source)
+    return normalise("".join(span.text for span in spans))
 
 
 def footnote_names(text: str) -> list[str]:
