@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ibtpost.errors import DefinitionError, IbtpostError, Location, Problems
+from ibtpost.mandatory import read_required
 from ibtpost.models import (
     Block,
     Bullets,
@@ -13,7 +14,6 @@ from ibtpost.models import (
     LetterDefinition,
     PageBreak,
     Paragraph,
-    RequiredText,
     Table,
     Text,
 )
@@ -23,9 +23,7 @@ from ibtpost.textengine import (
     check_expression,
     check_syntax,
     footnote_names,
-    normalise,
     parse_markup,
-    plain_source,
 )
 from ibtpost.yamlsource import YList, YMap, load_yaml
 
@@ -322,7 +320,8 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
                     DefinitionError(f"uses {{{{ {term_name} }}}} but {key} is not set", where)
                 )
 
-    required = _required(r, data)
+    required, problems = read_required(label, data, r.texts)
+    r.problems.extend(problems)
     definition = LetterDefinition(
         id=letter_id or expected,
         trede=trede,
@@ -345,61 +344,6 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
     if r.problems:
         raise Problems(r.problems)
     return definition
-
-
-#: What a required phrase may not contain: it is matched literally against the letter.
-_NOT_LITERAL = ("{{", "}}", "{%", "%}", "{#", "#}", "*", "[^", "\\")
-
-
-def _required(r: _Reader, data: YMap) -> tuple[RequiredText, ...]:
-    """``required:``: the mandatory blocks, each a phrase taken word for word from the
-    definition's own text, which every generated letter must show.
-
-    A phrase that does not occur in the text (a typo, or text changed since) is an error
-    here, so that the list can only name wording the lawyers wrote."""
-    if "required" not in data or data.get("required") is None:
-        return ()
-    raw = data.get("required")
-    if not isinstance(raw, YList):
-        r.fail("must be a list of name: and text:", data.line_of("required"), "required")
-        return ()
-    wording = [plain_source(t.source) for t in r.texts]
-    found: list[RequiredText] = []
-    names: set[str] = set()
-    for i, item in enumerate(raw):
-        line, field = raw.line_of(i), f"required[{i}]"
-        if not isinstance(item, YMap) or set(item) != {"name", "text"}:
-            r.fail("needs exactly name: and text:", line, field)
-            continue
-        name, text = item.get("name"), item.get("text")
-        line = item.line_of("text")
-        if not isinstance(name, str) or not name.strip():
-            r.fail("must be a short name", item.line_of("name"), f"{field}.name")
-            continue
-        if name in names:
-            r.fail(f"{name!r} is named twice", item.line_of("name"), f"{field}.name")
-        names.add(name)
-        if not isinstance(text, str) or not normalise(text):
-            r.fail("must be a phrase of the letter text", line, f"{field}.text")
-            continue
-        if any(part in text for part in _NOT_LITERAL):
-            r.fail(
-                "must be literal text: no placeholders, markup or footnote markers",
-                line,
-                f"{field}.text",
-            )
-            continue
-        phrase = normalise(text)
-        if not any(phrase in plain for plain in wording):
-            r.fail(
-                f"{name}: the phrase does not occur in this letter's text; copy it word for "
-                "word from a paragraph, heading, bullet, table or footnote",
-                line,
-                f"{field}.text",
-            )
-            continue
-        found.append(RequiredText(name.strip(), phrase, Location(r.label, line, f"{field}.text")))
-    return tuple(found)
 
 
 def definition_path(root: Path, letter: str) -> Path:
