@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pikepdf
@@ -47,7 +48,8 @@ def prepare(root: Path | None) -> Path:
         shutil.copytree(REPO / name, root / name)
     (root / "outbox").mkdir()
     started = time.perf_counter()
-    assert main(["--root", str(root), "batch", "trede-2", "--date", "2026-04-09"]) == 0
+    if main(["--root", str(root), "batch", "trede-2", "--date", "2026-04-09"]) != 0:
+        raise SystemExit("the batch failed")
     print(f"batch made in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return root
 
@@ -60,10 +62,10 @@ def cpu() -> float:
 
 
 def per_letter(pdfs: list[Path], docxs: list[Path], spec: lettercheck.Spec) -> dict[str, float]:
-    def timed(work: object) -> float:
+    def timed(work: Callable[[Path, Path], None]) -> float:
         started = cpu()
         for pdf, docx in zip(pdfs, docxs, strict=True):
-            work(pdf, docx)  # type: ignore[operator]
+            work(pdf, docx)
         return (cpu() - started) / len(pdfs)
 
     def with_pypdf(pdf: Path, _: Path) -> None:
@@ -103,7 +105,8 @@ def run() -> None:
     started = time.perf_counter()
     report = run_check(root)
     check_seconds = time.perf_counter() - started
-    assert not report.errors, report.errors
+    if report.errors:
+        raise SystemExit(f"ibtpost check found errors: {report.errors[0]}")
 
     with Register.for_root(root) as register:
         letters = register.batch_letters(BATCH)
@@ -112,9 +115,11 @@ def run() -> None:
     started, used = time.perf_counter(), cpu()
     cold = lettercheck.check_letters(folder, letters, definition, args.processes)
     cold_seconds, cold_cpu = time.perf_counter() - started, cpu() - used
-    assert not cold.failed, cold.failed[:3]
+    if cold.failed:
+        raise SystemExit(f"{len(cold.failed)} letters failed, e.g. {cold.failed[0]}")
     warm = lettercheck.check_letters(folder, letters, definition, args.processes)
-    assert warm.cached == len(letters)
+    if warm.cached != len(letters):
+        raise SystemExit("the second run did not take every outcome from checks.json")
 
     step = max(1, len(letters) // args.sample)
     sample = letters[::step][: args.sample]
