@@ -40,6 +40,10 @@ Event kinds and their ``data``:
 ``case.closed``
     a supervision case closed because the task is met: ``municipality``, ``case``,
     ``date``, ``why``, ``task``, ``realised``.
+``letter.check_failed``
+    ``ibtpost queue`` did not queue a letter because a check on its files failed
+    (reference, batch): ``letter``, ``municipality``, ``pdf_sha256``, ``docx_sha256``,
+    ``problems`` (one short line each). Recorded on every ``queue`` run that refuses it.
 ``import.figures``, ``import.addresses``, ``import.cdk``
     a successful ``ibtpost import``: ``file`` (its name), ``sha256`` (of the file),
     ``rows``, ``changed``, ``target``. Recorded after the config file was replaced.
@@ -79,6 +83,7 @@ LETTER_SENT = "letter.sent"
 LETTER_FAILED = "letter.failed"
 LETTER_IN_DOUBT = "letter.in_doubt"
 APPROVAL = "approval"
+LETTER_CHECK_FAILED = "letter.check_failed"
 
 KINDS = (
     LETTER_GENERATED,
@@ -94,6 +99,7 @@ KINDS = (
     LETTER_FAILED,
     LETTER_IN_DOUBT,
     APPROVAL,
+    LETTER_CHECK_FAILED,
 )
 
 GENESIS = "0" * 64

@@ -51,6 +51,8 @@ def cmd_letter(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """ibtpost check."""
+    if args.batch:
+        return _check_batch(args)
     from ibtpost.check import run_check
 
     report = run_check(args.root)
@@ -59,6 +61,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     errors, warnings = len(report.errors), len(report.warnings)
     print(f"{errors} error(s), {warnings} warning(s)")
     return EXIT_BAD_INPUT if errors else EXIT_OK
+
+
+def _check_batch(args: argparse.Namespace) -> int:
+    """ibtpost check --batch: the checks `queue` runs, on every letter, queueing nothing."""
+    from ibtpost.lettercheck import check_batch
+
+    result = check_batch(args.root, args.batch)
+    for check in result.failed:
+        print(f"failed: {check}")
+    print(
+        f"{len(result.letters)} letter(s) checked ({result.cached} from checks.json) in "
+        f"{result.seconds:.1f} s: {len(result.letters) - len(result.failed)} passed, "
+        f"{len(result.failed)} failed"
+    )
+    return EXIT_FAILURE if result.failed else EXIT_OK
 
 
 IMPORT_NEXT = {
@@ -355,7 +372,15 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help="validate config/, letters/ and templates/ together",
         description="Validate config/, letters/ and templates/ together and list every "
-        "problem. Errors exit 2; warnings alone exit 0.",
+        "problem. Errors exit 2; warnings alone exit 0. With --batch: run the checks that "
+        "`ibtpost queue` runs on every letter of a batch, without queueing anything (exit 1 "
+        "when a letter fails).",
+    )
+    p.add_argument(
+        "--batch",
+        "-b",
+        metavar="BATCH",
+        help="check the generated letters of this batch (its folder name under outbox/)",
     )
     p.set_defaults(func=cmd_check)
 

@@ -17,12 +17,21 @@ from ibtpost.register import Register, validate_reference
 def cmd_queue(args: argparse.Namespace) -> int:
     """ibtpost queue."""
     result = queue_batch(args.root, args.batch)
+    for check in result.failed:
+        print(f"not queued: {check}", file=sys.stderr)
     for line in result.missing:
         print(f"post room: {line}", file=sys.stderr)
+    if result.checked:
+        print(
+            f"checks: {result.checked} letter(s) checked ({result.from_cache} from "
+            f"checks.json) in {result.check_seconds:.1f} s, {len(result.failed)} failed",
+            file=sys.stderr,
+        )
     print(
         f"batch {result.batch}: {result.queued} queued for e-mail, {result.post} for the post "
         f"room, {result.already} already queued; {result.file_only} may only go to files "
-        "(sample data or concept)",
+        "(sample data or concept)"
+        + (f"; {len(result.failed)} not queued (checks failed)" if result.failed else ""),
         file=sys.stderr,
     )
     if result.post_room_file is not None:
@@ -30,6 +39,13 @@ def cmd_queue(args: argparse.Namespace) -> int:
             f"post room: {result.by_post} letter(s) to print in {result.post_room_file}",
             file=sys.stderr,
         )
+    if result.failed:
+        print(
+            f"next: fix the letters above, run the batch again, then `ibtpost queue "
+            f"{result.batch}` again; `ibtpost send --batch {result.batch}` sends what is queued",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
     print(f"next: `ibtpost send --batch {result.batch}`", file=sys.stderr)
     return EXIT_OK
 
@@ -225,10 +241,14 @@ def add_dispatch_commands(sub: SubParsers) -> None:
     p = sub.add_parser(
         "queue",
         help="put the letters of a batch in the e-mail queue",
-        description="Put every letter of a complete batch in the dispatch queue, once. A "
-        "letter whose college or Commissaris van de Koning has no known e-mail address goes "
-        "to the post room instead. Letters built on sample data, or concept letters, may "
-        "only go through the file transport.",
+        description="Put every letter of a complete batch in the dispatch queue, once. "
+        "Each letter's .docx and PDF are checked first (recorded hashes, no template tags, "
+        "mandatory blocks, PDF/A and fonts, page bounds, reference and date on every page); "
+        "a letter that fails is not queued, is listed with the reason and exit code 1, and "
+        "is queued by a later run once the batch was made again. A letter whose college or "
+        "Commissaris van de Koning has no known e-mail address goes to the post room "
+        "instead. Letters built on sample data, or concept letters, may only go through the "
+        "file transport.",
     )
     p.add_argument("batch", help="batch id (its folder name under outbox/)")
     p.set_defaults(func=cmd_queue)

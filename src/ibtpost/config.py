@@ -150,18 +150,25 @@ def read_csv(path: Path, columns: list[str], label: str) -> Iterator[tuple[int, 
 def _address(
     c: Collector, row: dict[str, str], loc: Callable[[str], Location], prefix: str
 ) -> Address | None:
-    """Build the visit or postal address from a municipality row."""
+    """Build the visit or postal address from a municipality row: a Postbus or a street
+    with a house number, a postcode like 1234 AB and a place."""
     pobox = row.get(f"{prefix}_pobox", "").strip()
     street = row[f"{prefix}_street"].strip()
+    number = row[f"{prefix}_number"].strip()
     if not pobox and not street:
+        if number:
+            c.add(DataError(f"house number {number!r} without a street", loc(f"{prefix}_number")))
+        return None
+    if pobox and street:
+        c.add(DataError("both a Postbus and a street: give one of them", loc(f"{prefix}_pobox")))
         return None
     if pobox:
-        first = c.field(
-            lambda v: "Postbus " + str(validate.non_negative_int(v)), pobox, loc(f"{prefix}_pobox")
-        )
+        box = c.field(validate.pobox_number, pobox, loc(f"{prefix}_pobox"))
+        first = f"Postbus {box}" if box is not None else None
     else:
-        number = row[f"{prefix}_number"].strip()
-        first = c.field(validate.clean_text, f"{street} {number}".strip(), loc(f"{prefix}_street"))
+        name = c.field(validate.clean_text, street, loc(f"{prefix}_street"))
+        house = c.field(validate.house_number, number, loc(f"{prefix}_number"))
+        first = f"{name} {house}" if name is not None and house is not None else None
     code = c.field(validate.postcode, row[f"{prefix}_postcode"], loc(f"{prefix}_postcode"))
     place = c.field(validate.clean_text, row[f"{prefix}_place"], loc(f"{prefix}_place"))
     if first is None or code is None or place is None:
@@ -251,7 +258,20 @@ def load_figures(path: Path, label: str, c: Collector) -> dict[str, Figures]:
         for key in ("verdeelbesluit", "peildatum"):
             values[key] = c.field(validate.iso_date, row[key], loc(key))
         sample = c.field(validate.yes_no, row["sample"], loc("sample"))
-        source = c.field(validate.clean_text, row["source"], loc("source"))
+        source = c.field(
+            lambda v: validate.clean_text(v, required=False), row["source"], loc("source")
+        )
+        if source == "" and sample is False:
+            # real figures go into letters as facts: where they come from must be known
+            # (sample figures are marked VOORBEELD; `ibtpost check` warns about them)
+            c.add(
+                DataError(
+                    "is empty: real figures (sample=no) need their source",
+                    loc("source"),
+                    hint="import them with `ibtpost import figures FILE --source TEXT`",
+                )
+            )
+            source = None
         if code in result:
             c.add(DataError(f"duplicate figures for {code}", loc("code")))
             continue

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ibtpost.errors import DefinitionError, IbtpostError, Location, Problems
+from ibtpost.mandatory import read_required
 from ibtpost.models import (
     Block,
     Bullets,
@@ -41,8 +42,15 @@ TOP_KEYS = {
     "body",
     "footnotes",
     "closing",
+    "required",
 }
-REQUIRED_KEYS = TOP_KEYS - {"reply_term_weeks", "compliance_term_weeks", "footnotes", "pages"}
+REQUIRED_KEYS = TOP_KEYS - {
+    "reply_term_weeks",
+    "compliance_term_weeks",
+    "footnotes",
+    "pages",
+    "required",
+}
 BLOCK_KINDS = ("paragraph", "heading", "bullets", "table", "page_break")
 #: Text that would break out of an expression written after ``when:`` or ``foreach:``.
 _TAGS = ("{{", "}}", "{%", "%}", "{#", "#}")
@@ -56,6 +64,7 @@ class _Reader:
         self.problems: list[IbtpostError] = []
         self.used_names: list[tuple[str, Location]] = []
         self.footnote_refs: list[tuple[str, Location]] = []
+        self.texts: list[Text] = []  # every text read, for the required phrases
 
     def loc(self, line: int, field: str) -> Location:
         return Location(self.label, line, field)
@@ -112,6 +121,7 @@ class _Reader:
         except ValueError as exc:
             self.fail(str(exc), line, field)
         self.footnote_refs.extend((n, location) for n in footnote_names(value))
+        self.texts.append(Text(value, location))
         return Text(value, location)
 
     def block(self, item: Any, line: int, field: str) -> Block | None:
@@ -310,6 +320,8 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
                     DefinitionError(f"uses {{{{ {term_name} }}}} but {key} is not set", where)
                 )
 
+    required, problems = read_required(label, data, r.texts)
+    r.problems.extend(problems)
     definition = LetterDefinition(
         id=letter_id or expected,
         trede=trede,
@@ -327,6 +339,7 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
         path=path,
         template=str(data.get("template", "brief.docx")),
         compliance_weeks=compliance_weeks,
+        required=required,
     )
     if r.problems:
         raise Problems(r.problems)

@@ -259,6 +259,16 @@ Block = Paragraph | Heading | Bullets | Table | PageBreak
 
 
 @dataclass(frozen=True)
+class RequiredText:
+    """A mandatory block of a letter: a phrase of the definition's own text that every
+    generated letter must show (checked before the letter may be queued)."""
+
+    name: str  # "rechtsmiddelenclausule"
+    text: str  # "Tegen dit besluit kan geen bezwaar worden gemaakt."
+    location: Location
+
+
+@dataclass(frozen=True)
 class LetterDefinition:
     """One letter (one trede) as the lawyers wrote it in letters/<id>.yaml."""
 
@@ -278,6 +288,7 @@ class LetterDefinition:
     path: Path
     template: str  # file name under templates/
     compliance_weeks: int | None = None  # term to comply (trede 4 and 5)
+    required: tuple[RequiredText, ...] = ()  # mandatory blocks, see RequiredText
 
     @property
     def ladder_weeks(self) -> int | None:

@@ -23,6 +23,7 @@ from ibtpost.compose import compose
 from ibtpost.config import load_config
 from ibtpost.definitions import load_letter
 from ibtpost.errors import Location, RegisterError
+from ibtpost.lettercheck import BatchCheck, LetterCheck, check_letters
 from ibtpost.mail import (
     MissingAddress,
     compose_mail,
@@ -63,6 +64,10 @@ class QueueResult:
     missing: tuple[str, ...]  # one line per letter newly sent to the post room
     by_post: int = 0  # letters of the batch in the post room's print file
     post_room_file: Path | None = None
+    failed: tuple[LetterCheck, ...] = ()  # letters not queued: a check on their files failed
+    checked: int = 0  # letters checked in this run (those not queued before)
+    check_seconds: float = 0.0
+    from_cache: int = 0  # outcomes taken from checks.json
 
 
 def only_file_reason(letter: LetterRecord, batch: BatchRecord, sample_address: bool) -> str | None:
@@ -77,17 +82,31 @@ def only_file_reason(letter: LetterRecord, batch: BatchRecord, sample_address: b
     return "; ".join(reasons) or None
 
 
-def queue_batch(root: Path, batch_id: str) -> QueueResult:
-    """Put every letter of a complete batch in the dispatch queue (once)."""
+def queue_batch(root: Path, batch_id: str, processes: int | None = None) -> QueueResult:
+    """Put every letter of a complete batch in the dispatch queue (once), after the checks
+    on its files (:mod:`ibtpost.lettercheck`) passed; a letter that fails them is left
+    out, reported and recorded as an audit event, and queued by a later run once fixed."""
     config = load_config(root)
     with Register.for_root(root) as register:
         batch = complete_batch(register, batch_id)
         review.check_batch(root, register, batch)  # only approved text, as it was made
+        known = {e.reference for e in dispatch.entries(register, batch_id)}
+        pending = [x for x in register.batch_letters(batch_id) if x.reference not in known]
+    checks = BatchCheck(batch_id)
+    if pending:  # the checks run outside the register: they may take seconds
+        definition = load_letter(root, batch.letter)
+        checks = check_letters(root / "outbox" / batch_id, pending, definition, processes)
+    failed = {c.reference: c for c in checks.failed}
+    with Register.for_root(root) as register:
+        batch = complete_batch(register, batch_id)
         sender = config.sender.mail_from.address
         prepared: list[dispatch.Prepared] = []
         missing: list[str] = []
         file_only = 0
-        for letter in register.batch_letters(batch_id):
+        letters = register.batch_letters(batch_id)
+        for letter in letters:
+            if letter.reference in failed:
+                continue
             municipality = config.municipalities[letter.municipality]
             recipients = mail_recipients(municipality, config)
             if isinstance(recipients, MissingAddress):
@@ -108,11 +127,46 @@ def queue_batch(root: Path, batch_id: str) -> QueueResult:
                 )
             )
         queued, post, already = dispatch.enqueue(register, batch_id, prepared)
+        _record_failures(register, batch_id, letters, failed)
         by_post = [e.reference for e in dispatch.entries(register, batch_id, ("post",))]
     print_path = write_post_room_file(root / "outbox" / batch_id, by_post)
     return QueueResult(
-        batch_id, queued, post, already, file_only, tuple(missing), len(by_post), print_path
+        batch_id,
+        queued,
+        post,
+        already,
+        file_only,
+        tuple(missing),
+        len(by_post),
+        print_path,
+        tuple(failed.values()),
+        len(checks.letters),
+        checks.seconds,
+        checks.cached,
     )
+
+
+def _record_failures(
+    register: Register, batch_id: str, letters: list[LetterRecord], failed: dict[str, LetterCheck]
+) -> None:
+    """One ``letter.check_failed`` audit event per letter left out of the queue."""
+    by_reference = {letter.reference: letter for letter in letters}
+    with register.transaction():
+        for reference, check in failed.items():
+            letter = by_reference.get(reference)
+            audit.record(
+                register,
+                audit.LETTER_CHECK_FAILED,
+                reference=reference,
+                batch=batch_id,
+                data={
+                    "letter": letter.letter if letter else None,
+                    "municipality": letter.municipality if letter else None,
+                    "pdf_sha256": check.pdf_sha256,
+                    "docx_sha256": check.docx_sha256,
+                    "problems": list(check.problems),
+                },
+            )
 
 
 def write_post_room_file(folder: Path, references: list[str]) -> Path | None:

@@ -75,6 +75,11 @@ def inspect_pdf(pdf: bytes) -> PdfFacts:
         return _facts(doc)
 
 
+def document_facts(doc: pikepdf.Pdf) -> PdfFacts:
+    """The conformance facts of an open PDF."""
+    return _facts(doc)
+
+
 def _facts(doc: pikepdf.Pdf) -> PdfFacts:
     pdfa = doc.open_metadata().pdfa_status or ""
     mark = doc.Root.get("/MarkInfo")
@@ -117,12 +122,19 @@ def verify_letter_pdf(pdf: bytes, name: str) -> PdfFacts:
     return facts
 
 
-def _verify(facts: PdfFacts, name: str) -> None:
+def conformance_problems(facts: PdfFacts) -> list[str]:
+    """What keeps a letter's PDF from being tagged PDF/A-2b with every font embedded."""
+    problems = []
     if facts.pdfa != "2B":
-        raise ConvertError(
-            f"{name}: not PDF/A-2b (found {facts.pdfa or 'no PDF/A identification'})"
-        )
+        problems.append(f"not PDF/A-2b (found {facts.pdfa or 'no PDF/A identification'})")
     if not facts.tagged:
-        raise ConvertError(f"{name}: not a tagged PDF")
+        problems.append("not a tagged PDF")
     if facts.unembedded:
-        raise ConvertError(f"{name}: fonts not embedded: {', '.join(facts.unembedded)}")
+        problems.append(f"fonts not embedded: {', '.join(facts.unembedded)}")
+    return problems
+
+
+def _verify(facts: PdfFacts, name: str) -> None:
+    problems = conformance_problems(facts)
+    if problems:
+        raise ConvertError(f"{name}: {problems[0]}")

@@ -9,6 +9,7 @@ markup, so data can never turn text bold or add a footnote. The markup itself is
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 import jinja2
-from jinja2 import meta
+from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from ibtpost import dutch
@@ -57,6 +58,8 @@ def _finalize(value: Any) -> str:
 
 
 def _as_date(value: Any) -> date:
+    if isinstance(value, jinja2.Undefined):  # a misspelt name: say which
+        value._fail_with_undefined_error()
     if not isinstance(value, date):
         raise jinja2.TemplateRuntimeError(f"expected a date, got {value!r}")
     return value
@@ -91,6 +94,58 @@ def check_expression(expression: str, location: Location) -> set[str]:
     return check_syntax(f"{{% if {expression} %}}{{% endif %}}", location)
 
 
+#: What an expression can raise on the values of one municipality (``1 + "x"``, a division
+#: by zero): reported as the definition's error at its line, never as a traceback.
+_VALUE_ERRORS = (TypeError, ValueError, ArithmeticError, LookupError)
+
+
+def _dotted(node: nodes.Node) -> str | None:
+    """``province.cdk_name`` for the node of that name, or None for other expressions."""
+    parts: list[str] = []
+    while isinstance(node, nodes.Getattr):
+        parts.append(node.attr)
+        node = node.node
+    if isinstance(node, nodes.Name):
+        return ".".join([node.name, *reversed(parts)])
+    return None
+
+
+def _paths(node: nodes.Node) -> set[str]:
+    found: set[str] = set()
+    for item in node.find_all((nodes.Getattr, nodes.Name)):
+        dotted = _dotted(item)
+        if dotted:
+            found.add(dotted)
+    if isinstance(node, nodes.Getattr | nodes.Name):
+        dotted = _dotted(node)
+        if dotted:
+            found.add(dotted)
+    return found
+
+
+@lru_cache(maxsize=1024)
+def used_paths(source: str, expression: bool = False) -> tuple[frozenset[str], frozenset[str]]:
+    """The names a text uses, with their attributes (``figures``, ``figures.task_amv``),
+    and those of them that decide what is printed (``{% if %}``, ``{% for %}``, ``... if
+    ... else ...``; all of an ``expression``). Empty for a text that does not parse (its
+    definition reports that)."""
+    env = text_environment()
+    try:
+        tree = env.parse(f"{{% if {source} %}}{{% endif %}}" if expression else source)
+    except jinja2.TemplateSyntaxError:
+        return frozenset(), frozenset()
+    used = _paths(tree)
+    if expression:
+        return frozenset(used), frozenset(used)
+    deciding: set[str] = set()
+    for node in tree.find_all((nodes.If, nodes.CondExpr)):
+        if isinstance(node, nodes.If | nodes.CondExpr):
+            deciding |= _paths(node.test)
+    for loop in tree.find_all(nodes.For):
+        deciding |= _paths(loop.iter)
+    return frozenset(used), frozenset(deciding)
+
+
 @lru_cache(maxsize=1024)
 def _compiled_expression(expression: str) -> Any:
     return text_environment().compile_expression(expression, undefined_to_none=False)
@@ -107,6 +162,8 @@ def evaluate(expression: str, context: Mapping[str, Any], location: Location) ->
     except jinja2.TemplateSyntaxError as exc:
         raise DefinitionError(f"expression syntax error: {exc.message}", location) from None
     except jinja2.TemplateError as exc:
+        raise DefinitionError(f"expression error: {exc}", location) from None
+    except _VALUE_ERRORS as exc:
         raise DefinitionError(f"expression error: {exc}", location) from None
     return value
 
@@ -130,6 +187,8 @@ def render_text(source: str, context: Mapping[str, Any], location: Location) -> 
     except jinja2.TemplateSyntaxError as exc:
         raise DefinitionError(f"placeholder syntax error: {exc.message}", location) from None
     except jinja2.TemplateError as exc:
+        raise DefinitionError(f"placeholder error: {exc}", location) from None
+    except _VALUE_ERRORS as exc:
         raise DefinitionError(f"placeholder error: {exc}", location) from None
 
 
@@ -189,6 +248,28 @@ def parse_markup(text: str) -> list[Span]:
     if bold or italic:
         raise ValueError("a ** or * is not closed")
     return [s for s in spans if s.text or s.footnote]
+
+
+_WHITE = re.compile(r"\s+")
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
+def normalise(text: str) -> str:
+    """Text for comparing a letter's wording with what a file shows: Unicode NFKC
+    (ligatures, no-break spaces), private-use glyphs (list bullets) dropped, white space
+    collapsed."""
+    text = _PRIVATE_USE.sub("", unicodedata.normalize("NFKC", text))
+    return _WHITE.sub(" ", text).strip()
+
+
+def plain_source(source: str) -> str:
+    """The literal wording of a text as written in a definition: markup removed (``**``,
+    ``*``, footnote markers, backslash escapes), placeholders left as they are."""
+    try:
+        spans = parse_markup(source)
+    except ValueError:
+        return normalise(source)
+    return normalise("".join(span.text for span in spans))
 
 
 def footnote_names(text: str) -> list[str]:

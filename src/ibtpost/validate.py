@@ -43,13 +43,14 @@ def optional_text(value: str | None) -> str | None:
 
 
 def email(value: str | None) -> str | None:
-    """A plausible e-mail address, or None when empty."""
+    """One e-mail address (see :func:`mailbox`: it goes into mail headers), or None when
+    empty."""
     value = optional_text(value)
     if value is None:
         return None
     if not _EMAIL.match(value):
         raise ValueError(f"{value!r} is not an e-mail address")
-    return value
+    return mailbox(value)
 
 
 def mailbox(value: str) -> str:
@@ -97,6 +98,28 @@ def postcode(value: str) -> str:
     if not _POSTCODE.match(value):
         raise ValueError(f"{value!r} is not a postcode like '1234 AB'")
     return value
+
+
+_HOUSE_NUMBER = re.compile(r"^[1-9][0-9]{0,4}(?: ?[A-Za-z]{1,4}|[-/ ][0-9A-Za-z]{1,6})?$")
+_POBOX = re.compile(r"^[1-9][0-9]{0,5}$")
+
+
+def house_number(value: str) -> str:
+    """A Dutch house number with an optional addition: "6", "10a", "12-14", "1 A"."""
+    text = value.strip()
+    if not text:
+        raise ValueError("is empty: a street address needs a house number")
+    if not _HOUSE_NUMBER.match(text):
+        raise ValueError(f"{text!r} is not a house number like '6', '10a' or '12-14'")
+    return text
+
+
+def pobox_number(value: str) -> str:
+    """A Postbus number: a whole number from 1, without leading zeros."""
+    text = value.strip()
+    if not _POBOX.match(text):
+        raise ValueError(f"{text!r} is not a Postbus number like 1002")
+    return text
 
 
 def municipality_code(value: str) -> str:
