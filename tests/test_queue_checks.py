@@ -38,6 +38,8 @@ def test_a_failing_letter_is_not_queued_until_fixed(root: Path, cli: Callable[..
     shipped = definition.read_text("utf-8")
     assert PARAGRAPH in shipped
     definition.write_text(shipped.replace(PARAGRAPH, GUARDED), "utf-8")
+    # the slip got past review (approval is about the text, the checks about each letter)
+    assert cli(root, "approve", "trede-2", "--by", "A. Jurist").code == 0
     folder, _ = make_batch(root, cli)
     (vlaardingen,) = folder.glob("*-vlaardingen.pdf")
     reference = vlaardingen.name.partition("-")[0]
@@ -73,6 +75,7 @@ def test_a_failing_letter_is_not_queued_until_fixed(root: Path, cli: Callable[..
 
     # fixed in the definition and the batch made again: only that letter changes
     definition.write_text(shipped, "utf-8")
+    assert cli(root, "approve", "trede-2", "--by", "A. Jurist").code == 0
     _, remade = make_batch(root, cli)
     assert "(1 converted, 2 unchanged)" in remade.err
     fixed = cli(root, "queue", folder.name)
