@@ -109,13 +109,11 @@ def run_batch(
     working = review.working_copy(root, definition.id)
     if not request.concept and definition.status == "final":
         review.require_approved(root, definition.id, working)  # a draft: plan_batch says so
-    size = max(1, pool_size or config.settings.processes or os.cpu_count() or 1)
-    if request.municipalities:
-        size = min(size, len(request.municipalities))
+    size = converter_count(config, pool_size, len(request.municipalities) or None)
     with (
         Register.for_root(root) as register,
         ThreadPoolExecutor(1) as starter,
-        _Converters(starter, size, config) as converters,
+        Converters(starter, size, config) as converters,
     ):
         if _likely_to_convert(config, definition, register, request):
             converters.start()  # LibreOffice starts while the batch is planned
@@ -133,6 +131,15 @@ def run_batch(
             return _produce(
                 config, plan, assets, register, folder, progress, converters, started, version.id
             )
+
+
+def converter_count(
+    config: Config, requested: int | None = None, letters: int | None = None
+) -> int:
+    """How many LibreOffice converters to run: ``requested``, else ``libreoffice.processes``,
+    else one per core; never more than ``letters`` (when known)."""
+    size = max(1, requested or config.settings.processes or os.cpu_count() or 1)
+    return min(size, letters) if letters else size
 
 
 def _likely_to_convert(
@@ -180,7 +187,7 @@ def _produce(
     register: Register,
     folder: Path,
     progress: ProgressCallback | None,
-    converters: _Converters,
+    converters: Converters,
     started: float,
     version: str,
 ) -> BatchResult:
@@ -370,8 +377,9 @@ class _PoolFailed(Exception):
         self.error = error
 
 
-class _Converters:
-    """The batch's converter pool, started in the background on first need."""
+class Converters:
+    """The batch's converter pool, started in the background on first need (also used by
+    :mod:`ibtpost.proof`)."""
 
     def __init__(self, starter: ThreadPoolExecutor, size: int, config: Config) -> None:
         self._starter = starter
@@ -400,7 +408,7 @@ class _Converters:
             return []
         return list(self._future.result().incidents)
 
-    def __enter__(self) -> _Converters:
+    def __enter__(self) -> Converters:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from ibtpost import __version__
 from ibtpost.cli_args import EXIT_OK, Parser, SubParsers, parse_date
 from ibtpost.cli_dispatch import add_dispatch_commands
+from ibtpost.cli_proof import add_proof_commands
 from ibtpost.cli_review import add_review_commands
 from ibtpost.errors import EXIT_BAD_INPUT, EXIT_FAILURE, IbtpostError, Problems
 
@@ -443,6 +444,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_import(sub)
     add_dispatch_commands(sub)
     add_review_commands(sub)
+    add_proof_commands(sub)
     return parser
 
 
