@@ -13,7 +13,7 @@ neither parsed nor rewritten.
 
 The text is set in Helvetica-Bold, one of the standard fonts every PDF reader has, so
 nothing is embedded; the joined file is a review copy and does not claim PDF/A (the
-letters' own XMP metadata is not carried over).
+letters' XMP metadata and structure tree are not carried over).
 """
 
 from __future__ import annotations
