@@ -101,8 +101,8 @@ def test_preview_refuses_unknown_municipality_or_letter(
     result = cli(root, "preview", "trede-2", "-m", "Atlantis", "-d", DAY)
     assert result.code == 2
     assert result.err.splitlines() == [
-        "error: config/municipalities.csv: code: unknown municipality 'Atlantis' (hint: give "
-        "a code like GM0622 or a name as in config/municipalities.csv)"
+        "error: --municipality: unknown municipality 'Atlantis' (hint: give a code like "
+        "GM0622 or a name as in config/municipalities.csv)"
     ]
     result = cli(root, "preview", "trede-9", "-m", "GM0622", "-d", DAY)
     assert result.code == 2

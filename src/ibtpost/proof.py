@@ -97,8 +97,10 @@ def preview(
     targets = [Target(m, config, f"{m.code} {m.name}") for m in resolve(config, queries or ())]
     if not targets:
         raise UsageError("give at least one --municipality")
-    # Letter versions: this is where a preview records which version of the letter text
-    # it shows (review.record_version), once versions are kept.
+    # Letter versions: the place where a preview would record the version of the text it
+    # shows: review.record_version(register, root, definition.id, working), with
+    # working = review.working_copy(root, definition.id). Not done yet: that writes to the
+    # register, which a review copy so far leaves untouched.
     folder = out if out is not None else root.joinpath(*PREVIEW_FOLDER)
     shown: list[Shown] = []
     files: list[Path] = []
@@ -146,8 +148,8 @@ def proof(
         suffix = ""
     if not targets:
         raise UsageError(f"every municipality meets its task: no letter {definition.id} to show")
-    # Letter versions: this is where a proof records which version of the letter text it
-    # shows (review.record_version), once versions are kept.
+    # Letter versions: the place where a proof would record the version of the text it
+    # shows (review.record_version, as in preview above).
     name = f"{definition.id}-{day.isoformat()}-proof{suffix}.pdf"
     path = root.joinpath(*PREVIEW_FOLDER, name) if out is None else out
     if path.is_dir():
