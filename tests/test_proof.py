@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from tests.conftest import Result, files_under
 from tests.pdftext import page_texts
 
+from ibtpost import review
 from ibtpost.config import load_config
 from ibtpost.definitions import load_letter
 from ibtpost.edgecases import edge_cases
@@ -61,7 +62,8 @@ def test_preview_of_final_and_draft_letters_allocates_nothing(
     root: Path, tmp_path: Path, cli: Callable[..., Result]
 ) -> None:
     """A preview writes PDFs stamped CONCEPT on every page, with reference 0000000, and
-    leaves the register exactly as it was (no reference, letter or batch)."""
+    leaves the register as it was (no reference, letter or batch); it records only the
+    version of the text it shows."""
     assert cli(root, "status", "--date", DAY).code == 0  # the register exists
     before = register_state(root)
 
@@ -92,6 +94,11 @@ def test_preview_of_final_and_draft_letters_allocates_nothing(
         assert f"gemeente {name}" in texts[0]
         assert "Onze referentie\n0000000" in texts[0]
     assert register_state(root) == before
+    with sqlite3.connect(root / "outbox" / "register.sqlite") as db:
+        shown = dict(db.execute("SELECT letter, version FROM versions").fetchall())
+    assert set(shown) == {"trede-2", "trede-3"}
+    assert f"version {shown['trede-2']}" in final.err
+    assert shown["trede-2"] == review.working_copy(root, "trede-2").version.id
 
 
 def test_preview_refuses_unknown_municipality_or_letter(
@@ -184,7 +191,9 @@ def test_proof_of_edge_cases(root: Path, cli: Callable[..., Result]) -> None:
         assert address_line(first).startswith("Postbus") == (case.name == "Postbus address")
     amv = next(c for c in cases if c.name == "AMV only")
     assert amv.config.figures[amv.municipality.code].task_amv > 0
-    assert not (root / "outbox" / "register.sqlite").exists()
+    with sqlite3.connect(root / "outbox" / "register.sqlite") as db:  # only the version
+        assert db.execute("SELECT COUNT(*) FROM letters").fetchone() == (0,)
+        assert db.execute("SELECT letter FROM versions").fetchall() == [("trede-2",)]
 
 
 @pytest.mark.libreoffice

@@ -17,8 +17,9 @@ if TYPE_CHECKING:
 
 PLACEHOLDER_HELP = (
     "A review copy is not a letter: it shows the placeholder reference 0000000 (never a "
-    "real one), carries CONCEPT on every page, and allocates no reference and records "
-    "nothing in the register. Works for draft and final letter definitions alike."
+    "real one), carries CONCEPT on every page, and allocates no reference and records no "
+    "letter; only the version of the text it shows is recorded (for `ibtpost diff`). Works "
+    "for draft and final letter definitions alike."
 )
 
 
@@ -37,7 +38,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
     _warn(result)
     print(
         f"preview {args.letter}: {len(result.files)} file(s), {result.pages} pages, "
-        f"{result.seconds:.1f} s; CONCEPT, reference 0000000, nothing recorded",
+        f"{result.seconds:.1f} s; version {result.version}; CONCEPT, reference 0000000, "
+        "no letter recorded",
         file=sys.stderr,
     )
     return EXIT_OK
@@ -86,8 +88,8 @@ def cmd_proof(args: argparse.Namespace) -> int:
             print(f"page {item.first_page}: {item.target.label}", file=sys.stderr)
     _warn(result)
     print(
-        f"proof {args.letter}: {len(result.letters)} letters, {result.pages} pages, "
-        f"{result.seconds:.1f} s, {len(result.warnings)} warning(s)",
+        f"proof {args.letter} version {result.version}: {len(result.letters)} letters, "
+        f"{result.pages} pages, {result.seconds:.1f} s, {len(result.warnings)} warning(s)",
         file=sys.stderr,
     )
     print(result.files[0])

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ibtpost import ladder
+from ibtpost import ladder, review
 from ibtpost.batch import Converters, converter_count
 from ibtpost.compose import PLACEHOLDER_REFERENCE, compose
 from ibtpost.config import find_municipality, load_config
@@ -76,11 +76,20 @@ class ReviewResult:
     letters: list[Shown]
     seconds: float
     warnings: list[str] = field(default_factory=list)
+    version: str = ""  # the letter version shown (definition and templates)
 
     @property
     def pages(self) -> int:
         """All pages of all letters."""
         return sum(item.pages for item in self.letters)
+
+
+def record_shown_version(root: Path, letter_id: str) -> str:
+    """Record the version of the text a review copy shows, so that `ibtpost diff` can
+    compare it later; the only thing a review copy writes to the register (no reference,
+    letter or batch)."""
+    with Register.for_root(root) as register:
+        return review.record_version(register, root, letter_id).id
 
 
 def preview(
@@ -97,10 +106,7 @@ def preview(
     targets = [Target(m, config, f"{m.code} {m.name}") for m in resolve(config, queries or ())]
     if not targets:
         raise UsageError("give at least one --municipality")
-    # Letter versions: the place where a preview would record the version of the text it
-    # shows: review.record_version(register, root, definition.id, working), with
-    # working = review.working_copy(root, definition.id). Not done yet: that writes to the
-    # register, which a review copy so far leaves untouched.
+    version = record_shown_version(root, definition.id)
     folder = out if out is not None else root.joinpath(*PREVIEW_FOLDER)
     shown: list[Shown] = []
     files: list[Path] = []
@@ -117,7 +123,7 @@ def preview(
 
     warnings = _produce(root, config, definition, assets, targets, day, keep, None)
     warnings += _page_warnings(definition, shown)
-    return ReviewResult(files, shown, time.perf_counter() - started, warnings)
+    return ReviewResult(files, shown, time.perf_counter() - started, warnings, version)
 
 
 def proof(
@@ -148,8 +154,7 @@ def proof(
         suffix = ""
     if not targets:
         raise UsageError(f"every municipality meets its task: no letter {definition.id} to show")
-    # Letter versions: the place where a proof would record the version of the text it
-    # shows (review.record_version, as in preview above).
+    version = record_shown_version(root, definition.id)
     name = f"{definition.id}-{day.isoformat()}-proof{suffix}.pdf"
     path = root.joinpath(*PREVIEW_FOLDER, name) if out is None else out
     if path.is_dir():
@@ -164,7 +169,7 @@ def proof(
     warnings = _produce(root, config, definition, assets, targets, day, keep, progress)
     write_atomic(path, copy.write())
     warnings += _page_warnings(definition, shown)
-    return ReviewResult([path], shown, time.perf_counter() - started, warnings)
+    return ReviewResult([path], shown, time.perf_counter() - started, warnings, version)
 
 
 def applicable(config: Config) -> list[Municipality]:
