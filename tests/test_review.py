@@ -315,3 +315,23 @@ def test_template_text_has_headers_body_and_footnotes_in_order() -> None:
     assert order == sorted(order)
     assert "Betreft" in lines and "{{ footnotes_xml }}" in lines
     assert lines.index("{{ subject }}") > lines.index("[body]")
+
+
+@pytest.mark.libreoffice
+def test_a_queued_letter_never_changes(root: Path, cli: Callable[..., Result]) -> None:
+    """Once queued (or sent), a letter's files are frozen: a re-run of its batch with an
+    approved new text is refused before anything is converted, and the files stay."""
+    made = cli(root, *BATCH)
+    assert made.code == 0, made.err
+    folder = folder_of(made)
+    assert cli(root, "queue", folder.name).code == 0
+    before = {p.name: p.read_bytes() for p in folder.glob("*.pdf")}
+    change(root / "letters" / "trede-2.yaml", OLD, NEW)
+    assert cli(root, "approve", "trede-2", "--by", "A. Jurist").code == 0
+    error = one_error(cli(root, *BATCH))
+    assert error.startswith("error: letter ")
+    assert (
+        "(Vlaardingen) would change, but it is in the dispatch queue (queued); a queued or "
+        "sent letter never changes (hint: undo the change" in error
+    )
+    assert {p.name: p.read_bytes() for p in folder.glob("*.pdf")} == before

@@ -26,14 +26,14 @@ import io
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pikepdf
 
-from ibtpost import audit, failpoints, review
+from ibtpost import audit, dispatch, failpoints, review
 from ibtpost.config import find_municipality, load_config
 from ibtpost.convert import ConverterPool
 from ibtpost.definitions import load_letter
@@ -233,8 +233,15 @@ def _produce(
             try:
                 # Render every letter; a letter that is new or changed goes to the converters at
                 # once, so LibreOffice starts and converts while the rest is still being rendered.
-                for item in plan.letters:
-                    job = _render_job(item, refs, config, assets, request, definition, folder)
+                rendered: Iterable[_Job] = (
+                    _render_job(item, refs, config, assets, request, definition, folder)
+                    for item in plan.letters
+                )
+                frozen = _frozen_letters(register, plan.id, known)
+                if frozen:  # render all first: nothing converts if a frozen letter changed
+                    rendered = list(rendered)
+                    _refuse_changes(rendered, known, frozen)
+                for job in rendered:
                     jobs.append(job)
                     rec = known.get(job.letter.reference)
                     if (
@@ -505,3 +512,41 @@ def _completed_as(register: Register, batch_id: str, completion: dict[str, objec
         if event.kind == audit.BATCH_COMPLETED:
             last = event.data
     return last is not None and all(last.get(k) == completion[k] for k in same)
+
+
+def _frozen_letters(
+    register: Register, batch_id: str, known: dict[str, LetterRecord]
+) -> dict[str, str]:
+    """The letters of a batch whose files may no longer change, with why: sent (by post or
+    by mail), or in the dispatch queue (checked, and perhaps on its way)."""
+    frozen = {
+        reference: f"sent by {record.sent_via} on {record.sent_on.isoformat()}"
+        for reference, record in known.items()
+        if record.sent_on is not None
+    }
+    for entry in dispatch.entries(register, batch_id):
+        frozen.setdefault(entry.reference, f"in the dispatch queue ({entry.state})")
+    return frozen
+
+
+def _refuse_changes(
+    jobs: list[_Job], known: dict[str, LetterRecord], frozen: dict[str, str]
+) -> None:
+    """Refuse a re-run that would change a queued or sent letter: what went out, or was
+    checked to go out, stays as it was (the register and audit trail hold its hashes)."""
+    changed = [
+        job
+        for job in jobs
+        if job.letter.reference in frozen
+        and (record := known.get(job.letter.reference)) is not None
+        and record.docx_sha256 != job.docx_sha256
+    ]
+    if not changed:
+        return
+    first = changed[0].letter
+    more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
+    raise UsageError(
+        f"letter {first.reference} ({first.municipality.name}) would change, but it is "
+        f"{frozen[first.reference]}{more}; a queued or sent letter never changes",
+        hint="undo the change, or make the changed letter in a new batch (another --date)",
+    )
