@@ -173,6 +173,17 @@ def naive(docx: list[Path], sample: int, work: Path) -> float:
     return (time.perf_counter() - start) / len(chosen)
 
 
+def finish(figures: dict[str, object], out: Path | None, work: Path, *, keep: bool) -> int:
+    """Write the figures as JSON if asked, and keep or remove the work folder."""
+    if out is not None:
+        out.write_text(json.dumps(figures, indent=2) + "\n")
+    if keep:
+        print(f"work folder: {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
@@ -275,13 +286,7 @@ def main() -> int:
         f"ratio   batch/floor = {figures['batch_over_floor']:.3f} (goal <= 1.15); "
         f"naive/batch = {figures['naive_over_batch']:.1f}x (goal >= 10)"
     )
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2) + "\n")
-    if args.keep:
-        print(f"work folder: {work}")
-    else:
-        shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return finish(figures, args.json, work, keep=args.keep)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import logging
 import os
 import shutil
@@ -32,7 +31,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from batch import DAY, REPO, timed  # noqa: E402
+from batch import DAY, REPO, finish, timed  # noqa: E402
 from pypdf import PdfReader, PdfWriter  # noqa: E402
 
 from ibtpost.watermark import ReviewCopy  # noqa: E402
@@ -135,13 +134,7 @@ def main() -> int:
         "join_merge_page_seconds_extrapolated": round(merged, 1),
     }
     print(f"ratio   proof/batch = {figures['proof_over_batch']:.3f}")
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2) + "\n")
-    if args.keep:
-        print(f"work folder: {work}")
-    else:
-        shutil.rmtree(work, ignore_errors=True)
-    return 0
+    return finish(figures, args.json, work, keep=args.keep)
 
 
 if __name__ == "__main__":

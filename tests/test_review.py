@@ -335,3 +335,6 @@ def test_a_queued_letter_never_changes(root: Path, cli: Callable[..., Result]) -
         "sent letter never changes (hint: undo the change" in error
     )
     assert {p.name: p.read_bytes() for p in folder.glob("*.pdf")} == before
+    # and send says how out of it, without pointing at the refused re-run
+    sent = one_error(cli(root, "send", "--batch", folder.name))
+    assert "its letters are queued and are not made again: put the files back as they were" in sent

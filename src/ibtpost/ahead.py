@@ -60,7 +60,8 @@ async def compose_ahead(
             except EOFError:
                 child.join(5)
                 raise RegisterError(
-                    f"the process composing the e-mails stopped (exit code {child.exitcode})"
+                    f"the process composing the e-mails stopped (exit code {child.exitcode})",
+                    hint="run the same command again: a letter already sent is not sent twice",
                 ) from None
             if kind == "error":
                 raise value

@@ -34,7 +34,7 @@ from pathlib import Path
 import pikepdf
 
 from ibtpost import audit, dispatch, failpoints, review
-from ibtpost.config import find_municipality, load_config
+from ibtpost.config import find_municipalities, load_config
 from ibtpost.convert import ConverterPool
 from ibtpost.definitions import load_letter
 from ibtpost.errors import (
@@ -148,12 +148,10 @@ def _likely_to_convert(
     """False when this batch is already complete (a re-run usually converts nothing)."""
     codes: list[str] | None = None
     if request.municipalities:
-        codes = []
-        for query in request.municipalities:
-            try:
-                codes.append(find_municipality(config, query).code)
-            except IbtpostError:
-                return False  # the plan reports it
+        try:
+            codes = [m.code for m in find_municipalities(config, request.municipalities)]
+        except IbtpostError:
+            return False  # the plan reports it
     existing = register.batch(batch_id(definition.id, request.day, codes, request.concept))
     return existing is None or existing.completed_at is None
 

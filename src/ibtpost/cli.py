@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ibtpost import __version__
-from ibtpost.cli_args import EXIT_OK, Parser, SubParsers, parse_date
+from ibtpost.cli_args import EXIT_OK, Parser, SubParsers, parse_date, progress_bar
 from ibtpost.cli_dispatch import add_dispatch_commands
 from ibtpost.cli_proof import add_proof_commands
 from ibtpost.cli_review import add_review_commands
@@ -199,16 +199,6 @@ def _add_import(sub: SubParsers) -> None:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     """ibtpost batch."""
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
     from ibtpost.batch import run_batch
     from ibtpost.selection import BatchRequest
 
@@ -219,22 +209,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         concept=args.concept,
         reason=args.reason,
     )
-    console = Console(stderr=True)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(f"batch {args.letter}", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
+    with progress_bar(f"batch {args.letter}") as progress:
         result = run_batch(args.root, request, progress)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ibtpost.cli_args import EXIT_OK, SubParsers, parse_date
+from ibtpost.cli_args import EXIT_OK, SubParsers, parse_date, progress_bar
 
 if TYPE_CHECKING:
     from ibtpost.proof import ReviewResult
@@ -47,33 +47,9 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 def cmd_proof(args: argparse.Namespace) -> int:
     """ibtpost proof."""
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
     from ibtpost.proof import proof
 
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(f"proof {args.letter}", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
+    with progress_bar(f"proof {args.letter}") as progress:
         result = proof(
             args.root,
             args.letter,
@@ -100,7 +76,7 @@ def add_proof_commands(sub: SubParsers) -> None:
     """ibtpost preview and proof."""
     p = sub.add_parser(
         "preview",
-        help="a letter as a CONCEPT review copy (PDF) per municipality; records nothing",
+        help="a letter as a CONCEPT review copy (PDF) per municipality; records no letter",
         description="Produce LETTER for each --municipality as a PDF review copy in "
         f"outbox/preview/ (or --out), named <letter>-<date>-<name>.pdf. {PLACEHOLDER_HELP} "
         "Prints the paths.",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -715,3 +715,21 @@ def find_municipality(config: Config, query: str) -> Municipality:
         Location(None, None, "--municipality"),
         hint="give a code like GM0622 or a name as in config/municipalities.csv",
     )
+
+
+def find_municipalities(config: Config, queries: Iterable[str]) -> list[Municipality]:
+    """The municipalities named by code or name (``--municipality``), each once, in the
+    order given; every unknown one is reported at once (:class:`Problems`)."""
+    found: list[Municipality] = []
+    problems: list[IbtpostError] = []
+    for query in queries:
+        try:
+            municipality = find_municipality(config, query)
+        except IbtpostError as exc:
+            problems.append(exc)
+            continue
+        if municipality not in found:
+            found.append(municipality)
+    if problems:
+        raise Problems(problems)
+    return found

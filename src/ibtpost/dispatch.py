@@ -234,7 +234,6 @@ async def _send_one(
 ) -> float:
     """Deliver one letter with its retries and record the outcome; returns when the last
     attempt started (for the rate limit)."""
-    outcome: Outcome | None = None
     attempt = entry.attempts
     while True:
         attempt += 1
@@ -249,70 +248,72 @@ async def _send_one(
         outcome = await transport.deliver(prepared)
         report.attempts += 1
         failpoints.hit("delivered", report.attempts)
-        attempt_data = {
-            "attempt": attempt,
-            "transport": transport.name,
-            "message_id": entry.message_id,
-            "verdict": outcome.verdict,
-            "reply": outcome.reply,
-        }
-        if outcome.verdict == "retry" and attempt < max_attempts:
-            with register.transaction():
+        retry = outcome.verdict == "retry" and attempt < max_attempts
+        # each attempt is one event, written with the state it leads to
+        with register.transaction():
+            audit.record(
+                register,
+                audit.SEND_ATTEMPT,
+                reference=entry.reference,
+                batch=entry.batch,
+                data={
+                    "attempt": attempt,
+                    "transport": transport.name,
+                    "message_id": entry.message_id,
+                    "verdict": outcome.verdict,
+                    "reply": outcome.reply,
+                },
+            )
+            if retry:
                 set_state(register, entry.reference, "queued", reply=outcome.reply)
-                audit.record(
-                    register,
-                    audit.SEND_ATTEMPT,
-                    reference=entry.reference,
-                    batch=entry.batch,
-                    data=attempt_data,
-                )
-            await asyncio.sleep(retry_delay * 2 ** (attempt - entry.attempts - 1))
-            continue
-        break
-    with register.transaction():
-        audit.record(
-            register,
-            audit.SEND_ATTEMPT,
-            reference=entry.reference,
-            batch=entry.batch,
-            data=attempt_data,
-        )
-        if outcome.verdict == "sent":
-            set_state(register, entry.reference, "sent", reply=outcome.reply, sent_at=_now())
-            letter = register.letter_by_reference(entry.reference)
-            # only mail that left the machine counts on the ladder (not .eml files)
-            if (
-                transport.live
-                and letter is not None
-                and letter.sent_on is None
-                and not letter.concept
-            ):
-                register.record_sent(entry.reference, "mail", datetime.now(UTC).date())
-            audit.record(
-                register,
-                audit.LETTER_SENT,
-                reference=entry.reference,
-                batch=entry.batch,
-                data={"reply": outcome.reply, "transport": transport.name},
-            )
-            report.sent.append(entry.reference)
-        else:
-            why = (
-                outcome.reply
-                if outcome.verdict == "failed"
-                else (f"gave up after {attempt} attempts: {outcome.reply}")
-            )
-            set_state(register, entry.reference, "failed", reply=why)
-            audit.record(
-                register,
-                audit.LETTER_FAILED,
-                reference=entry.reference,
-                batch=entry.batch,
-                data={"reply": why},
-            )
-            report.failed.append((entry.reference, why))
+            else:
+                _record_outcome(register, transport, entry, outcome, attempt, report)
+        if not retry:
+            break
+        await asyncio.sleep(retry_delay * 2 ** (attempt - entry.attempts - 1))
     failpoints.hit("recorded", len(report.sent) + len(report.failed))
     return last_start
+
+
+def _record_outcome(
+    register: Register,
+    transport: Transport,
+    entry: QueueEntry,
+    outcome: Outcome,
+    attempt: int,
+    report: SendReport,
+) -> None:
+    """The last attempt's outcome: sent (and, for mail that left the machine, sent on the
+    ladder) or failed, with its event; inside the caller's transaction."""
+    if outcome.verdict == "sent":
+        set_state(register, entry.reference, "sent", reply=outcome.reply, sent_at=_now())
+        letter = register.letter_by_reference(entry.reference)
+        # only mail that left the machine counts on the ladder (not .eml files)
+        if transport.live and letter is not None and letter.sent_on is None and not letter.concept:
+            register.record_sent(entry.reference, "mail", datetime.now(UTC).date())
+        audit.record(
+            register,
+            audit.LETTER_SENT,
+            reference=entry.reference,
+            batch=entry.batch,
+            data={"reply": outcome.reply, "transport": transport.name},
+        )
+        report.sent.append(entry.reference)
+        return
+    why = (
+        outcome.reply
+        if outcome.verdict == "failed"
+        else f"gave up after {attempt} attempts: {outcome.reply}"
+    )
+    set_state(register, entry.reference, "failed", reply=why)
+    audit.record(
+        register,
+        audit.LETTER_FAILED,
+        reference=entry.reference,
+        batch=entry.batch,
+        data={"reply": why},
+    )
+    report.failed.append((entry.reference, why))
 
 
 @dataclass(frozen=True)

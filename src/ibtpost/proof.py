@@ -33,7 +33,7 @@ from pathlib import Path
 from ibtpost import ladder, review
 from ibtpost.batch import Converters, converter_count
 from ibtpost.compose import PLACEHOLDER_REFERENCE, compose
-from ibtpost.config import find_municipality, load_config
+from ibtpost.config import find_municipalities, load_config
 from ibtpost.convert import ConverterPool
 from ibtpost.definitions import load_letter
 from ibtpost.edgecases import edge_cases
@@ -103,7 +103,8 @@ def preview(
     (default outbox/preview/)."""
     started = time.perf_counter()
     config, definition, assets = _load(root, letter_id)
-    targets = [Target(m, config, f"{m.code} {m.name}") for m in resolve(config, queries or ())]
+    named = find_municipalities(config, queries)
+    targets = [Target(m, config, f"{m.code} {m.name}") for m in named]
     if not targets:
         raise UsageError("give at least one --municipality")
     version = record_shown_version(root, definition.id)
@@ -145,7 +146,7 @@ def proof(
         targets = [Target(c.municipality, c.config, c.label, c.name) for c in edge_cases(config)]
         suffix = "-edge-cases"
     elif queries:
-        chosen = resolve(config, queries)
+        chosen = find_municipalities(config, queries)
         targets = [Target(m, config, f"{m.code} {m.name}") for m in chosen]
         codes = "|".join(sorted(m.code for m in chosen)).encode()
         suffix = f"-{hashlib.sha256(codes).hexdigest()[:6]}"
@@ -180,23 +181,6 @@ def applicable(config: Config) -> list[Municipality]:
         for code, m in sorted(config.municipalities.items())
         if code in config.figures and not config.figures[code].meets_task
     ]
-
-
-def resolve(config: Config, queries: tuple[str, ...]) -> list[Municipality]:
-    """The municipalities named by code or name, each once; every unknown one reported."""
-    found: list[Municipality] = []
-    problems: list[IbtpostError] = []
-    for query in queries:
-        try:
-            municipality = find_municipality(config, query)
-        except IbtpostError as exc:
-            problems.append(exc)
-            continue
-        if municipality not in found:
-            found.append(municipality)
-    if problems:
-        raise Problems(problems)
-    return found
 
 
 def _load(root: Path, letter_id: str) -> tuple[Config, LetterDefinition, Assets]:

@@ -252,9 +252,19 @@ def check_batch(root: Path, register: Register, batch: BatchRecord) -> None:
             if made_from
             else "before letter versions were recorded"
         )
+        if dispatch.entries(register, batch.id):  # queued letters never change
+            todo = (
+                f"its letters are queued and are not made again: put the files back as they "
+                f"were (ibtpost diff {batch.letter} --from {made_from}) and approve that, or "
+                "make the changed letters in a new batch"
+                if made_from
+                else "its letters are queued and are not made again; make a new batch"
+            )
+        else:
+            todo = f"make it again with `{_remake(register, batch)}` first"
         raise NotApproved(
             f"batch {batch.id} was made {made}, not from the approved version "
-            f"{approval.version}: make it again with `{_remake(register, batch)}` first"
+            f"{approval.version}: {todo}"
         )
 
 

@@ -15,7 +15,7 @@ from datetime import date
 
 from ibtpost import ladder
 from ibtpost.compose import PLACEHOLDER_REFERENCE, compose
-from ibtpost.config import find_municipality
+from ibtpost.config import find_municipalities
 from ibtpost.errors import IbtpostError, Location, Problems, UsageError
 from ibtpost.models import Config, LetterContext, LetterDefinition, Municipality, PreviousLetter
 from ibtpost.register import LetterKey, Register
@@ -85,20 +85,11 @@ def plan_batch(
     chosen: list[Planned] = []
     skipped: list[str] = []
     explicit = bool(request.municipalities)
-    wanted: list[Municipality] = []
-    if explicit:
-        for query in request.municipalities:
-            try:
-                municipality = find_municipality(config, query)
-            except IbtpostError as exc:
-                problems.append(exc)
-                continue
-            if municipality not in wanted:
-                wanted.append(municipality)
-        if problems:
-            raise Problems(problems)
-    else:
-        wanted = list(config.municipalities.values())
+    wanted = (
+        find_municipalities(config, request.municipalities)
+        if explicit
+        else list(config.municipalities.values())
+    )
     here = batch_id(
         definition.id,
         request.day,
