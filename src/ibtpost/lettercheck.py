@@ -21,7 +21,6 @@ of the batch reads only the letters that changed.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import html
 import io
@@ -41,7 +40,7 @@ import pikepdf
 from ibtpost import dutch, pagetext
 from ibtpost.definitions import load_letter
 from ibtpost.models import LetterDefinition
-from ibtpost.outbox import write_atomic
+from ibtpost.outbox import letter_files, write_atomic
 from ibtpost.pdf import conformance_problems, document_facts
 from ibtpost.register import LetterRecord, Register
 from ibtpost.supervision import complete_batch
@@ -249,18 +248,6 @@ def _check_files(job: _Job) -> tuple[str, str, int | None, list[str]]:
 # --- a batch --------------------------------------------------------------------------------
 
 
-def _files(folder: Path) -> dict[str, dict[str, list[Path]]]:
-    """The letter files of a batch folder by reference and suffix (``<reference>-<name>``)."""
-    found: dict[str, dict[str, list[Path]]] = {}
-    with contextlib.suppress(FileNotFoundError), os.scandir(folder) as listing:
-        for item in listing:
-            reference, dash, _ = item.name.partition("-")
-            suffix = Path(item.name).suffix
-            if dash and reference.isdigit() and suffix in (".pdf", ".docx") and item.is_file():
-                found.setdefault(reference, {}).setdefault(suffix, []).append(Path(item.path))
-    return found
-
-
 def _load_cache(path: Path) -> dict[str, Any]:
     """The outcomes kept in checks.json; an unreadable file is an empty cache."""
     try:
@@ -282,9 +269,10 @@ def check_letters(
     result = BatchCheck(folder.name)
     cache_path = folder / CHECKS_FILE
     cache = _load_cache(cache_path)
-    files = _files(folder)
+    files = letter_files(folder)
     outcomes: dict[str, LetterCheck] = {}
     todo: list[tuple[LetterRecord, _Job]] = []
+    hashed: dict[str, str] = {}  # PDF file name -> SHA-256, each file hashed once
     for letter in letters:
         own = files.get(letter.reference, {})
         pdfs, docxs = own.get(".pdf", []), own.get(".docx", [])
@@ -298,7 +286,7 @@ def check_letters(
             outcomes[letter.reference] = LetterCheck(letter.reference, name, tuple(missing))
             continue
         spec = Spec.of(letter, definition)
-        pdf_sha = _sha256(pdfs[0].read_bytes())
+        pdf_sha = hashed[pdfs[0].name] = _sha256(pdfs[0].read_bytes())
         docx_sha = _sha256(docxs[0].read_bytes())
         kept = cache.get(pdf_sha)
         if (
@@ -341,7 +329,7 @@ def check_letters(
     result.read = len(todo)
     result.letters = [outcomes[letter.reference] for letter in letters]
     if todo:
-        _save_cache(cache_path, cache, folder)
+        _save_cache(cache_path, cache, folder, hashed)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -388,10 +376,13 @@ def _with_register(letter: LetterRecord, check: LetterCheck) -> LetterCheck:
     )
 
 
-def _save_cache(path: Path, cache: dict[str, Any], folder: Path) -> None:
-    """Write checks.json atomically, keeping only outcomes of PDFs still in the folder."""
+def _save_cache(path: Path, cache: dict[str, Any], folder: Path, hashed: dict[str, str]) -> None:
+    """Write checks.json atomically, keeping only outcomes of PDFs still in the folder
+    (``hashed``: the PDFs this run has hashed already, by file name)."""
     present = {
-        _sha256(p.read_bytes()) for p in folder.glob("*.pdf") if p.name.partition("-")[0].isdigit()
+        hashed.get(p.name) or _sha256(p.read_bytes())
+        for p in folder.glob("*.pdf")
+        if p.name.partition("-")[0].isdigit()
     }
     kept = {sha: entry for sha, entry in cache.items() if sha in present}
     body = json.dumps({"version": 1, "letters": kept}, indent=1, sort_keys=True)

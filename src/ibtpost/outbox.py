@@ -76,3 +76,16 @@ def replace_all(
     finally:
         for tmp in staged.values():
             tmp.unlink(missing_ok=True)
+
+
+def letter_files(folder: Path) -> dict[str, dict[str, list[Path]]]:
+    """The letter files of a batch folder, ``<reference>-<name>.pdf|.docx``, by reference
+    and suffix, listed once; an absent folder has none."""
+    found: dict[str, dict[str, list[Path]]] = {}
+    with contextlib.suppress(FileNotFoundError), os.scandir(folder) as listing:
+        for item in listing:
+            reference, dash, _ = item.name.partition("-")
+            suffix = Path(item.name).suffix
+            if dash and reference.isdigit() and suffix in (".pdf", ".docx") and item.is_file():
+                found.setdefault(reference, {}).setdefault(suffix, []).append(Path(item.path))
+    return found

@@ -30,7 +30,7 @@ from ibtpost.mail import (
     message_id,
 )
 from ibtpost.models import Config, LetterDefinition
-from ibtpost.outbox import write_atomic
+from ibtpost.outbox import letter_files, write_atomic
 from ibtpost.register import BatchRecord, LetterRecord, Register
 from ibtpost.supervision import complete_batch
 from ibtpost.transport import (
@@ -184,10 +184,8 @@ def write_post_room_file(folder: Path, references: list[str]) -> Path | None:
 
     from ibtpost.manifest import print_file
 
-    wanted = set(references)
-    pdfs = sorted(
-        p for p in folder.glob("*.pdf") if p.name.partition("-")[0] in wanted and p != path
-    )
+    files = letter_files(folder)
+    pdfs = sorted(p for ref in references for p in files.get(ref, {}).get(".pdf", []))
     with contextlib.ExitStack() as stack:
         opened = [stack.enter_context(pikepdf.open(p)) for p in pdfs]
         write_atomic(path, print_file(opened))
@@ -222,15 +220,13 @@ class _Messages:
         }
 
     def _pdfs(self, folder: Path) -> dict[str, list[Path]]:
-        """The PDFs of a batch folder by reference (``<reference>-<name>.pdf``), listed once."""
+        """The PDFs of a batch folder by reference, listed once."""
         found = self._listed.get(folder)
         if found is None:
-            found = self._listed[folder] = {}
-            with contextlib.suppress(FileNotFoundError), os.scandir(folder) as listing:
-                for item in listing:
-                    reference, dash, _ = item.name.partition("-")
-                    if dash and item.name.endswith(".pdf") and item.is_file():
-                        found.setdefault(reference, []).append(Path(item.path))
+            found = self._listed[folder] = {
+                reference: files.get(".pdf", [])
+                for reference, files in letter_files(folder).items()
+            }
         return found
 
     def __call__(self, entry: dispatch.QueueEntry) -> Outgoing:
