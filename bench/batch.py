@@ -173,6 +173,19 @@ def naive(docx: list[Path], sample: int, work: Path) -> float:
     return (time.perf_counter() - start) / len(chosen)
 
 
+def workspace(prefix: str) -> tuple[Path, Path, list[str], dict[str, str]]:
+    """A work folder with a private copy of the shipped data under root/; the ibtpost
+    command for it and the environment to run it in."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    root = work / "root"
+    for name in ("config", "letters", "templates"):
+        shutil.copytree(REPO / name, root / name)
+    ibtpost = [sys.executable, "-m", "ibtpost", "--root", str(root)]
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    env.pop("IBTPOST_FAILPOINT", None)
+    return work, root, ibtpost, env
+
+
 def finish(figures: dict[str, object], out: Path | None, work: Path, *, keep: bool) -> int:
     """Write the figures as JSON if asked, and keep or remove the work folder."""
     if out is not None:
@@ -193,13 +206,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="ibtpost-bench-"))
-    root = work / "root"
-    for name in ("config", "letters", "templates"):
-        shutil.copytree(REPO / name, root / name)
-    ibtpost = [sys.executable, "-m", "ibtpost", "--root", str(root)]
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
-    env.pop("IBTPOST_FAILPOINT", None)
+    work, root, ibtpost, env = workspace("ibtpost-bench-")
     cores = os.cpu_count()
     print(f"machine: {cores} cores; converters: {args.processes}", flush=True)
 

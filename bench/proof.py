@@ -24,14 +24,13 @@ import logging
 import os
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from batch import DAY, REPO, finish, timed  # noqa: E402
+from batch import DAY, finish, timed, workspace  # noqa: E402
 from pypdf import PdfReader, PdfWriter  # noqa: E402
 
 from ibtpost.watermark import ReviewCopy  # noqa: E402
@@ -77,13 +76,7 @@ def main() -> int:
     args = parser.parse_args()
     logging.getLogger("pypdf").setLevel(logging.ERROR)
 
-    work = Path(tempfile.mkdtemp(prefix="ibtpost-bench-proof-"))
-    root = work / "root"
-    for name in ("config", "letters", "templates"):
-        shutil.copytree(REPO / name, root / name)
-    ibtpost = [sys.executable, "-m", "ibtpost", "--root", str(root)]
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
-    env.pop("IBTPOST_FAILPOINT", None)
+    work, root, ibtpost, env = workspace("ibtpost-bench-proof-")
     print(f"machine: {os.cpu_count()} cores", flush=True)
 
     batch_runs: list[tuple[float, int]] = []
