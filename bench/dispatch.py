@@ -6,10 +6,12 @@ On a private copy of the shipped data, with the figures imported as real and eve
 college and Commissaris van de Koning given an address on the reserved .test domain (so
 that live SMTP may take the letters; the server is aiosmtpd on 127.0.0.1):
 
-1. `ibtpost batch trede-2` and `ibtpost queue` (not timed);
+1. `ibtpost batch trede-2` (not timed) and `ibtpost queue` (timed once and reported: the
+   letter checks, and every e-mail composed and frozen in the batch's spool/);
 2. ibtpost  `ibtpost send` end to end as a process of its own, start-up included
-            (compose every e-mail, queue states and audit events in the register, one
-            SMTP connection), on a fresh copy of the queued batch each turn;
+            (read each frozen message and check its hash, claim the letter, queue states
+            and audit events in the register, one SMTP connection), on a fresh copy of the
+            queued batch each turn;
 3. bare     the same messages, composed beforehand, sent by a bare aiosmtplib loop over
             one connection (`sendmail` per message, nothing recorded), also in a process
             of its own, timed from connect to quit.
@@ -54,8 +56,9 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str
     return done
 
 
-def prepare(root: Path, ibtpost: list[str], env: dict[str, str]) -> str:
-    """Real-looking data, the batch and the queue; returns the batch id."""
+def prepare(root: Path, ibtpost: list[str], env: dict[str, str]) -> tuple[str, float]:
+    """Real-looking data, the batch and the queue; returns the batch id and the seconds
+    `ibtpost queue` took."""
     work = root.parent
     with (root / "config" / "figures.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -90,8 +93,9 @@ def prepare(root: Path, ibtpost: list[str], env: dict[str, str]) -> str:
     run([*ibtpost, "import", "cdk", str(cdk)], env)
     batch = run([*ibtpost, "batch", "trede-2", "--date", DAY], env)
     batch_id = Path(batch.stdout.strip().splitlines()[-1]).name
+    start = time.perf_counter()
     run([*ibtpost, "queue", batch_id], env)
-    return batch_id
+    return batch_id, time.perf_counter() - start
 
 
 async def bare_loop(port: int, messages: list[tuple[str, list[str], bytes]]) -> float:
@@ -142,7 +146,10 @@ def main() -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith("IBTPOST_")}
     env["PYTHONPATH"] = str(REPO / "src")
     print("preparing: import, batch, queue ...", flush=True)
-    batch_id = prepare(prepared, [sys.executable, "-m", "ibtpost", "--root", str(prepared)], env)
+    batch_id, queue_seconds = prepare(
+        prepared, [sys.executable, "-m", "ibtpost", "--root", str(prepared)], env
+    )
+    print(f"queue: {queue_seconds:.1f} s (letter checks, composing and freezing)", flush=True)
 
     server = SmtpServer(Recorder())
     server.start()
@@ -187,6 +194,7 @@ def main() -> int:
         "bare_seconds": round(best_bare, 2),
         "bare_per_second": round(n / best_bare, 1),
         "ratio": round(best_bare / best, 3),
+        "queue_seconds": round(queue_seconds, 2),
         "turns": [
             {"ibtpost": round(a, 2), "bare": round(b, 2), "ratio": round(b / a, 3)}
             for a, b in zip(ours, bare, strict=True)

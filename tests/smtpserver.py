@@ -1,9 +1,10 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd) that records what it receives and can
 misbehave on purpose: 421 at connect, 451 on DATA, a connection dropped during DATA, 550
-for chosen recipients."""
+for chosen recipients, a delay before each reply to DATA."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import socket
 import threading
@@ -37,6 +38,7 @@ class Recorder:
     fail_data: int = 0  # the next N DATA commands get 451
     drop_data: int = 0  # the next N DATA commands lose the connection, no reply
     refuse_rcpt: dict[str, str] = field(default_factory=dict)  # address -> reply
+    delay: float = 0.0  # seconds before each DATA reply (a slow server)
     received: list[Received] = field(default_factory=list)
     connections: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -50,6 +52,8 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             if self.drop_data:
                 self.drop_data -= 1

@@ -8,6 +8,7 @@ from datetime import date
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.smtpserver import SmtpServer
@@ -16,7 +17,14 @@ from ibtpost import audit, dispatch
 from ibtpost.errors import UsageError
 from ibtpost.models import ReferenceSeries
 from ibtpost.register import BatchRecord, LetterKey, PlannedLetter, Register
-from ibtpost.transport import Envelope, FileTransport, Outgoing, SmtpTransport, smtp_settings
+from ibtpost.transport import (
+    Envelope,
+    FileTransport,
+    Outgoing,
+    SmtpTransport,
+    Transport,
+    smtp_settings,
+)
 
 DAY = date(2026, 4, 9)
 SERIES = ReferenceSeries(7500000, 7599999)
@@ -66,17 +74,10 @@ def message_for(folder: Path) -> dispatch.MessageFor:
 
 
 def send(
-    register: Register, transport: object, tmp_path: Path, **options: object
+    register: Register, transport: Transport, tmp_path: Path, **options: Any
 ) -> dispatch.SendReport:
-    return asyncio.run(
-        dispatch.send_queue(
-            register,
-            transport,
-            message_for(tmp_path),
-            retry_delay=0.01,  # type: ignore[arg-type]
-            **options,
-        )  # type: ignore[arg-type]
-    )
+    settings = dispatch.SendSettings(retry_delay=0.01, **options)
+    return asyncio.run(dispatch.send_queue(register, transport, message_for(tmp_path), settings))
 
 
 def test_every_letter_arrives_once_with_its_envelope(
@@ -162,6 +163,27 @@ def test_a_letter_left_sending_is_in_doubt_and_not_repeated(
     )
     assert resent.sent == [first.reference]
     assert server.recorder.received[-1].message["Message-ID"] == first.message_id
+    (doubt,) = [e for e in audit.events(register) if e.kind == "letter.in_doubt"]
+    assert doubt.reference == first.reference
+
+
+def test_a_letter_another_live_run_is_sending_is_left_alone(
+    register: Register, server: SmtpServer, tmp_path: Path
+) -> None:
+    """A letter held in `sending` by a run that is alive (its lock held) is neither marked in
+    doubt nor sent by a second run; once that run is gone, it is in doubt."""
+    [first, *_] = dispatch.entries(register)
+    with dispatch.SendRun(register) as other:
+        attempt = dispatch.claim(register, first.reference, other, "smtp", ("queued",))
+        assert attempt == 1
+        assert dispatch.claim(register, first.reference, other, "smtp", ("queued",)) is None
+        report = send(register, SmtpTransport(smtp_settings(server.url, None, None)), tmp_path)
+        assert report.in_doubt == []
+        assert first.reference not in report.sent and len(report.sent) == 4
+        assert dispatch.entry(register, first.reference).state == "sending"  # type: ignore[union-attr]
+    later = send(register, SmtpTransport(smtp_settings(server.url, None, None)), tmp_path)
+    assert later.in_doubt == [first.reference]
+    assert not list(dispatch.runs_folder(register).iterdir())  # no lock file left behind
 
 
 def test_file_transport_writes_eml_and_only_file_letters_stay_off_smtp(

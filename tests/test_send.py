@@ -206,24 +206,34 @@ def test_test_mode_sends_to_one_address_and_leaves_the_queue_alone(
     assert cli(root, "outbox").out.count(folder.name) == 1
 
 
-def test_a_missing_or_changed_pdf_is_not_sent(root: Path, cli: Callable[..., Result]) -> None:
-    """send checks each PDF against the batch's record: a changed one stops the run at that
-    letter, naming it; a deleted one too. Re-running the batch restores it."""
+def test_the_mail_carries_the_pdf_as_queued_and_a_missing_spool_file_is_refused(
+    root: Path, cli: Callable[..., Result]
+) -> None:
+    """A PDF changed in the batch folder after queue does not change the mail: it carries
+    the PDF that was checked and queued. A frozen message that is gone is refused (exit 1),
+    naming its file; withdraw and queue compose it anew from the letter's files."""
     result = cli(root, "batch", "trede-2", "--date", DAY, "-m", "GM0622", "-m", "GM0363")
     folder = Path(result.out.strip().splitlines()[-1])
     assert cli(root, "queue", folder.name).code == 0
     first, second = sorted(folder.glob("[0-9]*.pdf"))
-    second.write_bytes(second.read_bytes() + b"\n% changed\n")
-    changed = cli(root, "send")
-    assert changed.code != 0
-    assert f"{second.name} differs from the PDF the batch recorded" in changed.err
-    sent = sorted(p.name for p in (folder / "mail").glob("*.eml"))
-    assert sent == [first.name.split("-")[0] + ".eml"]
-    second.unlink()
-    missing = cli(root, "send")
-    assert missing.code != 0
-    assert "no single PDF for " + second.name.split("-")[0] in missing.err
-    assert cli(root, "batch", "trede-2", "--date", DAY, "-m", "GM0622", "-m", "GM0363").code == 0
+    queued_pdf = second.read_bytes()
+    second.write_bytes(queued_pdf + b"\n% changed\n")
+    (spool,) = (folder / "spool").glob(f"{first.name.split('-')[0]}-*.eml")
+    spool.unlink()
+    sent = cli(root, "send")
+    assert sent.code == 1
+    assert f"{folder.name}/spool/{spool.name} is missing; the letter is not sent" in sent.err
+    written = {p.stem: p for p in (folder / "mail").glob("*.eml")}
+    assert sorted(written) == [second.name.split("-")[0]]
+    parsed = email.message_from_bytes(
+        written[second.name.split("-")[0]].read_bytes(), policy=default
+    )
+    (attachment,) = list(parsed.iter_attachments())
+    assert attachment.get_content() == queued_pdf
+    reference = first.name.split("-")[0]
+    assert cli(root, "withdraw", folder.name, "-r", reference, "--reason", "spool weg").code == 0
+    requeued = cli(root, "queue", folder.name)
+    assert requeued.code == 0, requeued.err
     again = cli(root, "send")
     assert again.code == 0, again.err
     assert len(list((folder / "mail").glob("*.eml"))) == 2

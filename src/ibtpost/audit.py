@@ -53,8 +53,30 @@ Event kinds and their ``data``:
     (path -> SHA-256 of each file of the version), ``by``, ``note``. Recorded in the same
     transaction as the entry appended to letters/approvals.yaml.
 
-Reserved for the dispatch work, not yet recorded by any code: ``letter.queued``,
-``send.attempt``, ``letter.sent``, ``letter.failed``, ``letter.in_doubt``.
+The dispatch (``ibtpost queue``, ``send``, ``withdraw``):
+
+``letter.queued``
+    a letter entered the dispatch queue (reference, batch): ``state`` (``queued`` for
+    e-mail, ``post`` for the post room), ``from``, ``to``, ``cc`` (the envelope the frozen
+    message goes to), ``message_id``, ``message_sha256`` (the frozen message without its
+    Date header), ``spool`` (its file under the batch's ``spool/``), ``pdf_sha256`` (the
+    PDF attached), ``only_file``, ``missing``, ``requeued`` (queued again after a
+    withdrawal).
+``send.attempt``
+    one delivery attempt: ``attempt``, ``transport``, ``message_id``, ``verdict``
+    (sent, retry, failed), ``reply``, ``run``; in test mode ``test_to`` instead.
+``letter.sent``, ``letter.failed``
+    the outcome of the last attempt: ``reply``, ``transport``; ``sent_on`` (the Dutch
+    calendar day it counts from) for mail that left the machine.
+``letter.in_doubt``
+    a send run died between handing a letter to the server and recording the reply:
+    ``run``, ``reply``.
+``send.refused``
+    ``ibtpost send`` did not hand a queued letter to the transport because its frozen
+    message is missing or changed: ``spool``, ``expected_sha256``, ``found_sha256``.
+``letter.withdrawn``
+    ``ibtpost withdraw`` took a letter out of the queue: ``reason``, ``state`` (the state
+    it was in), ``message_sha256``.
 """
 
 from __future__ import annotations
@@ -64,9 +86,10 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, TextIO
 
+from ibtpost import clock
 from ibtpost.register import Register
 
 LETTER_GENERATED = "letter.generated"
@@ -76,12 +99,14 @@ CASE_CLOSED = "case.closed"
 IMPORT_FIGURES = "import.figures"
 IMPORT_ADDRESSES = "import.addresses"
 IMPORT_CDK = "import.cdk"
-# reserved for dispatch (e-mail sending); no code records them yet
+# dispatch (e-mail sending)
 LETTER_QUEUED = "letter.queued"
 SEND_ATTEMPT = "send.attempt"
 LETTER_SENT = "letter.sent"
 LETTER_FAILED = "letter.failed"
 LETTER_IN_DOUBT = "letter.in_doubt"
+SEND_REFUSED = "send.refused"
+LETTER_WITHDRAWN = "letter.withdrawn"
 APPROVAL = "approval"
 LETTER_CHECK_FAILED = "letter.check_failed"
 
@@ -98,6 +123,8 @@ KINDS = (
     LETTER_SENT,
     LETTER_FAILED,
     LETTER_IN_DOUBT,
+    SEND_REFUSED,
+    LETTER_WITHDRAWN,
     APPROVAL,
     LETTER_CHECK_FAILED,
 )
@@ -200,7 +227,7 @@ def record(
     if kind not in KINDS:
         raise ValueError(f"unknown audit event kind {kind!r}")
     data_json = canonical(data)
-    at = datetime.now(UTC).isoformat(timespec="milliseconds")
+    at = clock.stamp(precision="milliseconds")
     with register.transaction():
         last = register.db.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
         row = last.fetchone()

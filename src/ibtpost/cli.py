@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ibtpost import __version__
+from ibtpost import __version__, clock
 from ibtpost.cli_args import EXIT_OK, Parser, SubParsers, parse_date, progress_bar
 from ibtpost.cli_dispatch import add_dispatch_commands
 from ibtpost.cli_proof import add_proof_commands
@@ -406,13 +406,19 @@ def build_parser() -> argparse.ArgumentParser:
         "post",
         help="record that the post room sent the letters of a batch",
         description="Record that letters of BATCH went out by post on --date; from then on "
-        "they count on the ladder. Without --reference: every letter of the batch not yet "
-        "sent.",
+        "they count on the ladder from that date. Without --reference: every letter of the "
+        "batch not yet sent, or, once the batch is queued, every letter waiting for the post "
+        "room (no e-mail address, or failed). A letter queued for e-mail, being sent or in "
+        "doubt is refused: withdraw it first.",
     )
     p.add_argument("batch", help="batch id (its folder name under outbox/)")
     p.add_argument("--reference", "-r", action="append", help="only this letter; repeatable")
     p.add_argument(
-        "--date", "-d", type=parse_date, default=date.today(), help="posting date (default: today)"
+        "--date",
+        "-d",
+        type=parse_date,
+        default=clock.dutch_day(clock.now()),
+        help="posting date (default: today in the Netherlands)",
     )
     p.set_defaults(func=cmd_post)
 

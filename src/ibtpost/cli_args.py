@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import TypeAlias
@@ -29,6 +30,32 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
     return value
+
+
+def bounded(
+    kind: Callable[[str], float], low: float, high: float, *, above: bool = False
+) -> Callable[[str], float]:
+    """An argparse type: a number of ``kind`` (int or float) from ``low`` (exclusive when
+    ``above``) to ``high``."""
+    noun = "whole number" if kind is int else "number"
+    lower = f"above {low:g}" if above else f"from {low:g}"
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if (
+            value is None
+            or math.isnan(value)
+            or value > high
+            or (value <= low if above else value < low)
+        ):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {noun} {lower} to {high:g}")
+        return value
+
+    parse.__name__ = noun  # argparse names the type in some messages
+    return parse
 
 
 def parse_date(text: str) -> date:

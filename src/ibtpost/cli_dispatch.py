@@ -6,12 +6,23 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ibtpost import audit, dispatch
-from ibtpost.cli_args import EXIT_OK, Parser, SubParsers, positive_int
-from ibtpost.errors import EXIT_FAILURE, RegisterError
-from ibtpost.outgoing import SendOptions, queue_batch, send, transport_from_environment
+from ibtpost.cli_args import EXIT_OK, Parser, SubParsers, bounded, positive_int
+from ibtpost.config import load_config
+from ibtpost.errors import EXIT_FAILURE, Location, RegisterError, UsageError
+from ibtpost.outgoing import (
+    SendOptions,
+    address_changes,
+    post_room,
+    queue_batch,
+    send,
+    transport_from_environment,
+)
 from ibtpost.register import Register, validate_reference
+from ibtpost.report import FORMATS
+from ibtpost.supervision import complete_batch
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
@@ -64,6 +75,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     )
     transport = transport_from_environment()
     report = send(args.root, options, transport)
+    _print_changes(report.changed)
     if args.dry_run:
         for reference in report.sent:
             print(f"would send {reference}")
@@ -82,14 +94,43 @@ def cmd_send(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     for reference, why in report.refused:
-        print(f"not sent {reference}: {why}: only the file transport may take it", file=sys.stderr)
+        print(f"not sent {reference}: {why}", file=sys.stderr)
+    for reference in report.left:
+        print(f"left {reference}: another send run (or withdraw) took it first", file=sys.stderr)
     print(
         f"{len(report.sent)} sent, {len(report.failed)} failed, {len(report.in_doubt)} in doubt, "
-        f"{len(report.refused)} refused, {report.attempts} attempt(s) by {transport.name} in "
-        f"{report.seconds:.1f} s",
+        f"{len(report.refused)} refused, {len(report.left)} left to another run, "
+        f"{report.attempts} attempt(s) by {transport.name} in {report.seconds:.1f} s",
         file=sys.stderr,
     )
+    if report.failed:
+        batches = sorted({_batch_of(args.root, ref) for ref, _ in report.failed})
+        print(
+            "next: failed letters wait for the post room: "
+            + "; ".join(f"`ibtpost post-room {b}`" for b in batches),
+            file=sys.stderr,
+        )
     return EXIT_FAILURE if report.failed or report.refused else EXIT_OK
+
+
+def _batch_of(root: Path, reference: str) -> str:
+    with Register.for_root(root) as register:
+        letter = register.letter_by_reference(reference)
+    return letter.batch or "" if letter else ""
+
+
+def _print_changes(changed: list[str]) -> None:
+    """Letters whose address changed after they were queued (they go to the recorded one)."""
+    if not changed:
+        return
+    print(
+        f"address changed since queueing ({len(changed)} letter(s)); each still goes to the "
+        "address recorded at queue unless withdrawn (`ibtpost withdraw BATCH -r REF --reason ...`, "
+        "then `ibtpost queue BATCH`):",
+        file=sys.stderr,
+    )
+    for line in changed:
+        print(f"  {line}", file=sys.stderr)
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
@@ -99,6 +140,7 @@ def cmd_outbox(args: argparse.Namespace) -> int:
 
     with Register.for_root(args.root) as register:
         rows = dispatch.outbox_summary(register)
+        changed = address_changes(args.root, load_config(args.root), register, None)
     table = Table(title="Outbox", title_justify="left")
     headings = (
         "batch",
@@ -110,31 +152,90 @@ def cmd_outbox(args: argparse.Namespace) -> int:
         "in doubt",
         "post room",
         "posted",
+        "withdrawn",
     )
     for heading in headings:
         table.add_column(heading, justify="left" if heading == "batch" else "right")
     for row in rows:
         name = row.batch + (" (concept)" if row.concept else "") + ("" if row.complete else " *")
-        table.add_row(
-            name,
-            *(
-                str(v)
-                for v in (
-                    row.letters,
-                    row.not_queued,
-                    row.queued,
-                    row.sent,
-                    row.failed,
-                    row.in_doubt,
-                    row.post,
-                    row.posted,
-                )
-            ),
+        counts = (
+            row.letters,
+            row.not_queued,
+            row.queued,
+            row.sent,
+            row.failed,
+            row.in_doubt,
+            row.post,
+            row.posted,
+            row.withdrawn,
         )
-    console = Console(width=None if sys.stdout.isatty() else 160)
+        table.add_row(name, *(str(v) for v in counts))
+    console = Console(width=None if sys.stdout.isatty() else 180)
     console.print(table)
     if any(not row.complete for row in rows):
         console.print("* incomplete: run its `ibtpost batch` command again")
+    if any(row.post for row in rows):
+        console.print(
+            "post room: letters without an e-mail address, and failed ones, wait for the post "
+            "room (`ibtpost post-room BATCH` prints them; `ibtpost post BATCH` records them)"
+        )
+    sys.stdout.flush()
+    _print_changes(changed)
+    return EXIT_OK
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    """ibtpost withdraw."""
+    reason = _one_line(args.reason, "--reason")
+    references = tuple(validate_reference(r) for r in args.reference or ())
+    with Register.for_root(args.root) as register:
+        complete_batch(register, args.batch)
+        withdrawn = dispatch.withdraw(register, args.batch, references, reason)
+    for item in withdrawn:
+        print(f"withdrawn {item.reference} (was {item.state})")
+    print(
+        f"{len(withdrawn)} letter(s) withdrawn from batch {args.batch}; "
+        f"next: `ibtpost queue {args.batch}` queues them again with today's addresses and "
+        "templates",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _one_line(text: str, option: str) -> str:
+    text = text.strip()
+    if not text or any(ch in text for ch in "\r\n\x00"):
+        raise UsageError("must be one line of text", Location(None, None, option))
+    return text
+
+
+def cmd_post_room(args: argparse.Namespace) -> int:
+    """ibtpost post-room."""
+    waiting, path = post_room(args.root, args.batch)
+    for reference in waiting:
+        print(reference)
+    if path is None:
+        print(f"batch {args.batch}: no letter waits for the post room", file=sys.stderr)
+        return EXIT_OK
+    print(
+        f"post room: {len(waiting)} letter(s) to print in {path}; once posted: "
+        f"`ibtpost post {args.batch} --date YYYY-MM-DD`",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """ibtpost report."""
+    from ibtpost.report import as_csv, as_json, delivery_report
+
+    config = load_config(args.root)
+    names = {code: m.name for code, m in config.municipalities.items()}
+    with Register.for_root(args.root) as register:
+        complete_batch(register, args.batch)
+        rows = delivery_report(register, args.batch, names)
+    sys.stdout.write(as_json(rows) if args.format == "json" else as_csv(rows))
+    print(f"{len(rows)} letter(s) in batch {args.batch}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -259,21 +360,33 @@ def add_dispatch_commands(sub: SubParsers) -> None:
         description="Send what is queued. Without IBTPOST_SMTP_URL every message is written "
         "as .eml into its batch folder (mail/) and nothing leaves the machine. With it: SMTP "
         "(smtp:// only to loopback; smtp+starttls:// or smtps:// otherwise; credentials from "
-        "IBTPOST_SMTP_USER and IBTPOST_SMTP_PASSWORD). A letter a server accepted is never "
-        "sent again; one left in doubt by a crash is reported and not repeated unless "
-        "--resend-in-doubt.",
+        "IBTPOST_SMTP_USER and IBTPOST_SMTP_PASSWORD). Each letter goes out as the message "
+        "frozen at `queue`, to the envelope recorded then (a changed address is reported, "
+        "not used). Any number of send runs may run at once: each letter is claimed by one. "
+        "A letter a server accepted is never sent again; one left in doubt by a crash is "
+        "reported and not repeated unless --resend-in-doubt.",
     )
     p.add_argument("--batch", "-b", help="only this batch")
-    p.add_argument("--limit", type=positive_int, help="send at most N letters")
+    p.add_argument("--limit", type=positive_int, help="send at most N letters (1 or more)")
     p.add_argument("--dry-run", action="store_true", help="list what would be sent")
-    p.add_argument("--max-attempts", type=positive_int, default=5, help="per letter (default 5)")
+    p.add_argument(
+        "--max-attempts",
+        type=bounded(int, 1, 20),
+        default=dispatch.MAX_ATTEMPTS,
+        help=f"per letter, 1 to 20 (default {dispatch.MAX_ATTEMPTS})",
+    )
     p.add_argument(
         "--retry-delay",
-        type=float,
-        default=30.0,
-        help="seconds before the first retry; doubled each time (default 30)",
+        type=bounded(float, 0, 3600),
+        default=dispatch.RETRY_DELAY,
+        help="seconds before the first retry, 0 to 3600; doubled each time "
+        f"(default {dispatch.RETRY_DELAY:g})",
     )
-    p.add_argument("--rate", type=float, help="at most this many messages per minute")
+    p.add_argument(
+        "--rate",
+        type=bounded(float, 0, 6000, above=True),
+        help="at most this many messages per minute (above 0, up to 6000)",
+    )
     p.add_argument(
         "--resend-in-doubt",
         action="store_true",
@@ -290,7 +403,46 @@ def add_dispatch_commands(sub: SubParsers) -> None:
         "outbox",
         help="per batch: queued, sent, failed, in doubt, post room",
         description="Per batch how many letters are queued, sent, failed, in doubt, waiting "
-        "for the post room, or posted.",
+        "for the post room (no e-mail address, or failed), posted or withdrawn; then every "
+        "queued letter whose address in config/ changed since it was queued.",
     )
     p.set_defaults(func=cmd_outbox)
+
+    p = sub.add_parser(
+        "withdraw",
+        help="take queued letters out of the e-mail queue",
+        description="Take letters of a batch that are queued, waiting for the post room or "
+        "failed out of the queue (all of them, or those named with -r), with a reason that "
+        "the audit trail keeps. `ibtpost queue BATCH` queues them again, composed anew from "
+        "today's addresses and templates; the letter files and references stay. A letter "
+        "that is being sent, sent, in doubt or posted cannot be withdrawn (exit 2, nothing "
+        "changed).",
+    )
+    p.add_argument("batch", help="batch id (its folder name under outbox/)")
+    p.add_argument("--reference", "-r", action="append", help="only this letter (repeatable)")
+    p.add_argument("--reason", required=True, help="why (one line, kept in the audit trail)")
+    p.set_defaults(func=cmd_withdraw)
+
+    p = sub.add_parser(
+        "post-room",
+        help="rebuild the batch's post-room.pdf (no e-mail address, or failed)",
+        description="Write post-room.pdf in the batch folder anew: every letter that waits "
+        "for the post room (no e-mail address known, or its e-mail failed) and is not "
+        "posted yet, each starting on a new sheet when printed double-sided. Lists their "
+        "references. Record them with `ibtpost post BATCH` once posted.",
+    )
+    p.add_argument("batch", help="batch id (its folder name under outbox/)")
+    p.set_defaults(func=cmd_post_room)
+
+    p = sub.add_parser(
+        "report",
+        help="the delivery report of a batch (CSV or JSON)",
+        description="One row per letter of a batch: reference, municipality, recipients (To, "
+        "Cc), channel (mail or post), state, times (queued, sent, posted, counts from), "
+        "Message-ID and the hash of the frozen message, the server's last reply, attempts, "
+        "and the SHA-256 of the PDF attached. It agrees with `ibtpost audit export`.",
+    )
+    p.add_argument("batch", help="batch id (its folder name under outbox/)")
+    p.add_argument("--format", choices=FORMATS, default="csv", help="csv (default) or json")
+    p.set_defaults(func=cmd_report)
     _add_audit(sub)

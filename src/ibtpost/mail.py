@@ -327,6 +327,36 @@ def message_id(reference: str, from_address: str, *, test: bool = False) -> str:
     return f"<ibtpost.{reference}{'.test' if test else ''}@{domain}>"
 
 
+_REDIRECTED = ("to", "cc", "message-id")
+
+
+def for_test_recipient(data: bytes, test_recipient: str, to: str, cc: tuple[str, ...]) -> bytes:
+    """A frozen message (CRLF, as queued) redirected to ``test_recipient``: To that address,
+    no Cc, the real addresses ``to`` and ``cc`` in ``X-Ibtpost-Original-To`` and ``-Cc``, and
+    ``.test`` in the Message-ID. Only the header block changes; the body stays byte for byte
+    what the college will get."""
+    head, sep, body = data.partition(b"\r\n\r\n")
+    if not sep:
+        raise MailError("the queued message has no header block", Location(None, None, "message"))
+    kept: list[bytes] = []
+    mid = ""
+    for field in re.split(rb"\r\n(?![ \t])", head):
+        name = field.partition(b":")[0].strip().lower().decode("ascii", "replace")
+        if name == "message-id":
+            mid = field.partition(b":")[2].decode("ascii").strip()
+        if name not in _REDIRECTED:
+            kept.append(field)
+    spec = addr_spec("test recipient", test_recipient)
+    local, at, domain = mid.strip("<>").rpartition("@")
+    added = [
+        f"To: {spec}",
+        f"{ORIGINAL_TO}: {addr_spec('To', to)}",
+        f"{ORIGINAL_CC}: {', '.join(addr_spec('Cc', c) for c in cc)}",
+        f"Message-ID: <{local}.test{at}{domain}>",
+    ]
+    return b"\r\n".join([*(a.encode("ascii") for a in added), *kept]) + sep + body
+
+
 # --- recipients ------------------------------------------------------------------------
 
 

@@ -13,10 +13,11 @@ import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ibtpost import clock
 from ibtpost.errors import Location, RegisterError, UsageError
 from ibtpost.models import ReferenceSeries
 
@@ -129,6 +130,14 @@ MIGRATIONS: list[str] = [
         text    TEXT NOT NULL
     );
     ALTER TABLE batches ADD COLUMN version TEXT;
+    """,
+    # 6: the frozen message of a queued letter (envelope sender, spool file and its hash)
+    # and the send run that holds a letter while it is being sent
+    """
+    ALTER TABLE dispatch ADD COLUMN sender TEXT;
+    ALTER TABLE dispatch ADD COLUMN message_sha256 TEXT;
+    ALTER TABLE dispatch ADD COLUMN spool TEXT;
+    ALTER TABLE dispatch ADD COLUMN run TEXT;
     """,
 ]
 
@@ -265,7 +274,7 @@ class Register:
         self.db.execute(
             "INSERT INTO letters (reference, letter, municipality, letter_date, allocated_at)"
             " VALUES (?, ?, ?, ?, ?)",
-            (reference, key.letter, key.municipality, key.day.isoformat(), _now()),
+            (reference, key.letter, key.municipality, key.day.isoformat(), clock.stamp()),
         )
         return reference
 
@@ -333,7 +342,7 @@ class Register:
                     batch.day.isoformat(),
                     int(batch.concept),
                     batch.reason,
-                    _now(),
+                    clock.stamp(),
                 ),
             )
             for plan in planned:
@@ -400,7 +409,7 @@ class Register:
 
     def complete_batch(self, batch_id: str) -> None:
         """Mark a batch complete (every file, the manifest and the print file written)."""
-        self.db.execute("UPDATE batches SET completed_at=? WHERE id=?", (_now(), batch_id))
+        self.db.execute("UPDATE batches SET completed_at=? WHERE id=?", (clock.stamp(), batch_id))
 
     # -- the ladder ----------------------------------------------------------------------
 
@@ -576,7 +585,3 @@ def _statements(script: str) -> Iterator[str]:
             pending = ""
     if pending.strip(" \n;"):
         yield pending
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")

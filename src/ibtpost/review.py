@@ -30,12 +30,11 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
 
-from ibtpost import approvals, audit, dispatch
+from ibtpost import approvals, audit, clock, dispatch
 from ibtpost.approvals import Approval, version_id
 from ibtpost.definitions import definition_path, load_letter
 from ibtpost.errors import Location, UsageError
@@ -150,7 +149,7 @@ def record_version(
         register.db.execute(
             "INSERT INTO versions (letter, version, files, first_seen) VALUES (?, ?, ?, ?)"
             " ON CONFLICT DO NOTHING",
-            (letter_id, version.id, json.dumps(dict(version.files), sort_keys=True), _now()),
+            (letter_id, version.id, json.dumps(dict(version.files), sort_keys=True), clock.stamp()),
         )
         for path, sha in version.files.items():
             if register.db.execute("SELECT 1 FROM texts WHERE sha256=?", (sha,)).fetchone():
@@ -279,17 +278,6 @@ def _remake(register: Register, batch: BatchRecord) -> str:
     return command + "".join(f" -m {code}" for code in codes)
 
 
-def check_sendable(
-    root: Path, register: Register, batch: str | None, resend_in_doubt: bool = False
-) -> None:
-    """:func:`check_batch` for every batch with letters waiting to be sent."""
-    states = ("queued", "in_doubt") if resend_in_doubt else ("queued",)
-    for batch_id in sorted({e.batch for e in dispatch.entries(register, batch, states)}):
-        record = register.batch(batch_id)
-        if record is not None:
-            check_batch(root, register, record)
-
-
 # -- approving ----------------------------------------------------------------------------
 
 
@@ -323,7 +311,7 @@ def approve(root: Path, letter: str, by: str, note: str | None = None) -> Approv
         version = record_version(register, root, letter, working)
         if current is not None and current.version == version.id:
             return Approved(current, added=False)
-        approval = Approval(letter, version.id, dict(version.files), by, _now(), note)
+        approval = Approval(letter, version.id, dict(version.files), by, clock.stamp(), note)
         audit.record(
             register,
             audit.APPROVAL,
@@ -351,7 +339,3 @@ def _one_line(text: str, field: str) -> str:
     if not text or any(ch in text for ch in "\r\n\t\x00"):
         raise UsageError("must be one line of text", Location(None, None, field))
     return text
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ibtpost import audit, ladder
+from ibtpost import audit, dispatch, ladder
 from ibtpost.config import load_config
 from ibtpost.errors import Location, UsageError
 from ibtpost.mail import MissingAddress, mail_recipients
@@ -147,8 +147,15 @@ def complete_batch(register: Register, batch_id: str) -> BatchRecord:
 def mark_posted(
     root: Path, batch_id: str, references: tuple[str, ...], day: date
 ) -> list[LetterRecord]:
-    """Record that the post room sent letters of a batch (all of them, or ``references``)."""
-    with Register.for_root(root) as register:
+    """Record that the post room sent letters of a batch: ``references``, or else every
+    letter not sent yet (once the batch is queued: every letter waiting for the post room).
+
+    One transaction, all or nothing. A letter in the e-mail queue is refused unless it is
+    waiting for the post room (no address, failed) or was withdrawn: one that is queued,
+    being sent or in doubt must not go twice; it leaves the e-mail queue as ``posted``.
+    """
+    where = Location(None, None, "--reference")
+    with Register.for_root(root) as register, register.transaction():
         batch = complete_batch(register, batch_id)
         if batch.concept:
             raise UsageError(f"batch {batch_id} is a concept batch: it cannot be sent")
@@ -156,29 +163,70 @@ def mark_posted(
         by_reference = {letter.reference: letter for letter in letters}
         unknown = [r for r in references if r not in by_reference]
         if unknown:
-            raise UsageError(
-                f"not in batch {batch_id}: {', '.join(unknown)}",
-                Location(None, None, "--reference"),
-            )
-        chosen = [by_reference[r] for r in references] if references else letters
+            raise UsageError(f"not in batch {batch_id}: {', '.join(unknown)}", where)
+        queue = {e.reference: e for e in dispatch.entries(register, batch_id)}
+        if references:
+            chosen = [by_reference[r] for r in dict.fromkeys(references)]
+            for letter in chosen:
+                item = queue.get(letter.reference)
+                if item is not None and not _postable(item.state, letter):
+                    raise UsageError(
+                        f"{letter.reference} is {_mail_state(item.state)}: it cannot be "
+                        "recorded as posted",
+                        where,
+                        hint=f"`ibtpost withdraw {batch_id} -r {letter.reference} --reason ...` "
+                        "takes a queued letter out of the e-mail queue first",
+                    )
+        else:
+            chosen = [
+                letter
+                for letter in letters
+                if letter.reference not in queue or _postable(queue[letter.reference].state, letter)
+            ]
         todo = [letter for letter in chosen if letter.sent_on is None]
-        if not todo:
+        if not todo and chosen:
             raise UsageError(f"every chosen letter of {batch_id} is already recorded as sent")
+        if not todo:
+            raise UsageError(
+                f"no letter of {batch_id} waits for the post room: every letter not yet "
+                "sent is in the e-mail queue",
+                hint=f"see `ibtpost outbox`; `ibtpost withdraw {batch_id} -r REFERENCE --reason "
+                "...` takes a letter out of the e-mail queue",
+            )
         posted = []
         for letter in todo:
-            with register.transaction():
-                posted.append(register.mark_sent(letter.reference, "post", day))
-                after = register.letter(LetterKey(letter.letter, letter.municipality, letter.day))
-                audit.record(
-                    register,
-                    audit.LETTER_POSTED,
-                    reference=letter.reference,
-                    batch=batch_id,
-                    data={
-                        "municipality": letter.municipality,
-                        "via": "post",
-                        "date": day.isoformat(),
-                        "case": after.case_id if after else None,
-                    },
+            posted.append(register.record_sent(letter.reference, "post", day))
+            if letter.reference in queue:
+                dispatch.set_state(
+                    register, letter.reference, "posted", only_from=dispatch.POSTABLE
                 )
+            after = register.letter(LetterKey(letter.letter, letter.municipality, letter.day))
+            audit.record(
+                register,
+                audit.LETTER_POSTED,
+                reference=letter.reference,
+                batch=batch_id,
+                data={
+                    "municipality": letter.municipality,
+                    "via": "post",
+                    "date": day.isoformat(),
+                    "case": after.case_id if after else None,
+                },
+            )
         return posted
+
+
+def _postable(state: str, letter: LetterRecord) -> bool:
+    """Whether a letter in this e-mail queue state may be recorded as posted: it waits for
+    the post room, was withdrawn, or only went to a file (nothing left the machine)."""
+    return state in dispatch.POSTABLE or (state == "sent" and letter.sent_on is None)
+
+
+def _mail_state(state: str) -> str:
+    return {
+        "queued": "queued for e-mail",
+        "sending": "being sent by e-mail",
+        "in_doubt": "in doubt (e-mail)",
+        "sent": "sent by e-mail",
+        "posted": "already posted",
+    }.get(state, state)
