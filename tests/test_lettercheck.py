@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import subprocess
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -16,7 +15,7 @@ import pikepdf
 import pytest
 from tests.conftest import Result, copy_tree
 
-from ibtpost import lettercheck, pagetext
+from ibtpost import lettercheck
 from ibtpost.cli import main
 from ibtpost.config import load_config
 from ibtpost.convert import ConverterPool
@@ -109,27 +108,6 @@ def test_a_damaged_checks_file_is_read_anew(made: Made, tmp_path: Path) -> None:
     assert (result.read, result.cached) == (1, 0)
     assert result.letters[0].ok
     assert json.loads((folder / lettercheck.CHECKS_FILE).read_text())["version"] == 1
-
-
-@pytest.mark.libreoffice
-def test_the_page_text_reader_agrees_with_pdftotext(made: Made) -> None:
-    """Every word poppler finds is read, and nothing else but the footnote marker, which
-    poppler glues to the word before it."""
-    with pikepdf.open(made.pdf) as doc:
-        read = pagetext.read_pages(doc)
-    assert read.unreadable == ()
-    mine = [w for page in read.pages for w in pagetext.page_text(page).split()]
-    poppler = subprocess.run(
-        ["pdftotext", str(made.pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    theirs = [pagetext.normalise(w) for w in poppler.split() if pagetext.normalise(w)]
-    assert len(mine) == len(theirs) + 1  # "interventieladder" "1" for "interventieladder1"
-    assert set(theirs) - set(mine) == {"interventieladder1"}
-    assert set(mine) - set(theirs) == {"interventieladder"}
-    flow = pagetext.flow_text(read.pages)
-    assert "mail te sturen aan ibtspreidingswet@minjenv.nl. Indien" in flow  # across pages
-    assert "Onze referentie" not in flow and "Retouradres" not in flow
-    assert pagetext.footnote_text(read.pages).startswith("Deze is gebaseerd op de Wet")
 
 
 # --- template tags ------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """The six letters of the ladder compose and render for diverse municipalities.
 
 Every trede, with and without a previous letter and with and without agreements, for
-municipalities with long names, apostrophes and diacritics; one LibreOffice run converts one
-letter per trede to check its page bounds and the CONCEPT mark on every page.
+municipalities with long names, apostrophes and diacritics; the production converter pool
+converts one letter per trede, finished as a batch finishes it, to check its page bounds and
+the CONCEPT mark on every page.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from tests.conftest import REPO, copy_tree
+from tests.production import letter_pdfs
 
 from ibtpost.compose import CONCEPT_MARK, SAMPLE_MARK, compose
 from ibtpost.config import load_config
-from ibtpost.convert import LibreOffice
 from ibtpost.definitions import load_letter
 from ibtpost.models import Agreement, Config, LetterContext, PreviousLetter, RParagraph, RTable
 from ibtpost.pipeline import Assets, render_letter
@@ -231,16 +232,16 @@ def test_every_letter_renders_to_docx(config: Config, letter_id: str, code: str)
     assert all((SAMPLE_MARK in text) == (code != "GM0622") for text in headers)
 
 
-# --- LibreOffice: page bounds and the CONCEPT mark on every page -----------------------
+# --- the converter pool: page bounds and the CONCEPT mark on every page ----------------
 
 
 @pytest.fixture(scope="module")
 def concept_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """One letter per trede (longest name, previous letter, agreements) as PDF, one run."""
+    """One letter per trede (longest name, previous letter, agreements) as PDF, one pool."""
     base = tmp_path_factory.mktemp("letters")
     root = copy_tree(base / "root")
     config = with_agreements(load_config(root), "GM0820", True)
-    sources = []
+    rendered: dict[str, tuple[LetterContext, bytes]] = {}
     for letter_id in TREDES:
         definition = load_letter(root, letter_id)
         letter = compose(
@@ -252,12 +253,8 @@ def concept_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             concept=True,
             previous=PREVIOUS,
         )
-        path = base / f"{letter_id}.docx"
-        path.write_bytes(render_letter(letter, Assets.load(config, definition)))
-        sources.append(path)
-    with LibreOffice() as office:
-        pdfs = office.convert(sources, base / "pdf")
-    return dict(zip(TREDES, pdfs, strict=True))
+        rendered[letter_id] = (letter, render_letter(letter, Assets.load(config, definition)))
+    return letter_pdfs(config, rendered, base / "pdf")
 
 
 @pytest.mark.libreoffice

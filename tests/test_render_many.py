@@ -1,8 +1,9 @@
-"""The trede-2 letter renders for a diverse set of municipalities (one LibreOffice run)."""
+"""The trede-2 letter renders for a diverse set of municipalities (one batch, as users run it)."""
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -10,12 +11,8 @@ from pypdf import PdfReader
 from tests.conftest import REPO, copy_tree
 from tests.pdftext import column_text, pdf_pages
 
-from ibtpost.compose import compose
-from ibtpost.config import load_config
-from ibtpost.convert import LibreOffice
-from ibtpost.definitions import load_letter
+from ibtpost.cli import main
 from ibtpost.pdf import verify_letter_pdf
-from ibtpost.pipeline import Assets, render_letter
 
 pytestmark = pytest.mark.libreoffice
 
@@ -40,35 +37,36 @@ POSTAL = {
 }
 
 
-def produce(root: Path, codes: list[str], outdir: Path) -> dict[str, Path]:
-    """Render the letters for ``codes`` and convert them in one LibreOffice run."""
-    config = load_config(root)
-    definition = load_letter(root, "trede-2")
-    assets = Assets.load(config, definition)
-    sources = []
-    for n, code in enumerate(codes):
-        letter = compose(
-            definition, config.municipalities[code], config, str(8000000 + n), date(2026, 4, 9)
-        )
-        path = outdir / f"{code}.docx"
-        path.write_bytes(render_letter(letter, assets))
-        sources.append(path)
-    with LibreOffice() as office:
-        pdfs = office.convert(sources, outdir / "pdf")
-    return dict(zip(codes, pdfs, strict=True))
+@dataclass(frozen=True)
+class Made:
+    """A letter of the batch: its PDF and its reference."""
+
+    pdf: Path
+    reference: str
+
+
+def produce(root: Path, codes: list[str]) -> dict[str, Made]:
+    """The trede-2 letters of 9 april 2026 for ``codes``, made by ``ibtpost batch`` (with a
+    reason: some of them meet their task)."""
+    args = ["--root", str(root), "batch", "trede-2", "--date", "2026-04-09", "--reason", "test"]
+    assert main([*args, *(arg for code in codes for arg in ("-m", code))]) == 0
+    (manifest,) = (root / "outbox").glob("*/manifest.json")
+    letters = json.loads(manifest.read_text("utf-8"))["letters"]
+    made = {e["municipality"]: Made(manifest.parent / e["pdf"], e["reference"]) for e in letters}
+    assert sorted(made) == sorted(codes)
+    return made
 
 
 @pytest.fixture(scope="module")
-def visit_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def visit_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Made]:
     """All diverse letters with visiting addresses."""
-    base = tmp_path_factory.mktemp("many")
-    return produce(copy_tree(base / "root"), list(DIVERSE), base)
+    return produce(copy_tree(tmp_path_factory.mktemp("many") / "root"), list(DIVERSE))
 
 
 @pytest.mark.parametrize("code", list(DIVERSE))
-def test_letter_renders_with_name_address_and_marks(code: str, visit_pdfs: dict[str, Path]) -> None:
+def test_letter_renders_with_name_address_and_marks(code: str, visit_pdfs: dict[str, Made]) -> None:
     """Each letter is PDF/A, addressed correctly, and marked VOORBEELD iff sample data."""
-    pdf = visit_pdfs[code]
+    pdf = visit_pdfs[code].pdf
     facts = verify_letter_pdf(pdf.read_bytes(), pdf.name)
     assert 2 <= facts.pages <= 4
     name, street, place = DIVERSE[code]
@@ -82,7 +80,7 @@ def test_letter_renders_with_name_address_and_marks(code: str, visit_pdfs: dict[
     for page in pdf_pages(pdf)[1:]:
         column = column_text(page)
         assert "9 april 2026" in column
-        assert str(8000000 + list(DIVERSE).index(code)) in column
+        assert visit_pdfs[code].reference in column
 
 
 def test_postal_address_setting(tmp_path: Path) -> None:
@@ -90,11 +88,11 @@ def test_postal_address_setting(tmp_path: Path) -> None:
     root = copy_tree(tmp_path / "root")
     settings = root / "config" / "settings.yaml"
     settings.write_text(settings.read_text().replace("address: visit", "address: postal"))
-    pdfs = produce(root, list(POSTAL), tmp_path)
+    made = produce(root, list(POSTAL))
     for code, (first_line, place) in POSTAL.items():
-        text = " ".join(PdfReader(pdfs[code]).pages[0].extract_text().split())
+        text = " ".join(PdfReader(made[code].pdf).pages[0].extract_text().split())
         assert first_line in text and place in text
-    assert "Spui 70" not in " ".join(PdfReader(pdfs["GM0518"]).pages[0].extract_text().split())
+    assert "Spui 70" not in " ".join(PdfReader(made["GM0518"].pdf).pages[0].extract_text().split())
 
 
 def test_shipped_template_is_what_the_build_script_makes() -> None:

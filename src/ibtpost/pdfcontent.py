@@ -30,7 +30,10 @@ _TOKEN = re.compile(
     rb"|\S",  # anything else: ignored
     re.S,
 )
-_ARRAY_ITEM = re.compile(rb"<([0-9A-Fa-f\s]*)>|(" + _LITERAL + rb")|([+-]?(?:\d+\.?\d*|\.\d+))")
+_ARRAY_ITEM = re.compile(
+    rb"<([0-9A-Fa-f\s]*)>|(" + _LITERAL + rb")|([+-]?(?:\d+\.?\d*|\.\d+))",
+    re.S,  # as in _TOKEN: an escaped line end in a literal string is part of it
+)
 _HEX_STRING = re.compile(rb"<([0-9A-Fa-f\s]*)>")
 _ODD_HEX = re.compile(rb"<(?:[0-9A-Fa-f]{2})*[0-9A-Fa-f]>")
 _INLINE_IMAGE = re.compile(rb"(?<![^\s])BI\s.*?\sID\s.*?\sEI(?=\s|$)", re.S)
