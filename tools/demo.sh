@@ -7,8 +7,9 @@
 #   3. show how many municipalities are due for a letter;
 #   4. produce the trede-2 batch for all of them into outbox/<batch-id>/;
 #   5. preview the draft trede-3 letter for two municipalities as a CONCEPT batch;
-#   6. queue the trede-2 batch for e-mail and send it with the file transport (.eml files in
-#      the batch folder: nothing leaves the machine), show the outbox, verify the audit trail.
+#   6. queue the trede-2 batch for e-mail (each message frozen in the batch's spool/) and send
+#      it with the file transport (.eml files in the batch folder: nothing leaves the
+#      machine), write the delivery report, show the outbox, verify the audit trail.
 # Run again, it gives the same numbers, converts nothing and sends nothing twice.
 set -euo pipefail
 ibtpost=${1:-ibtpost}
@@ -21,11 +22,13 @@ batch=$("$ibtpost" batch trede-2 --date "$day")
   --reason "preview of the draft text" >/dev/null
 "$ibtpost" queue "$(basename "$batch")"
 env -u IBTPOST_SMTP_URL "$ibtpost" send --batch "$(basename "$batch")" | tail -n 2
+"$ibtpost" report "$(basename "$batch")" >"$batch/report.csv"
 "$ibtpost" outbox
 "$ibtpost" audit verify
 echo
 echo "The reference letter is in outbox/demo/; the trede-2 batch is in $batch/"
-echo "(its e-mails as .eml files in $batch/mail/)"
+echo "(its e-mails as queued in $batch/spool/, as sent in $batch/mail/, the delivery report"
+echo " in $batch/report.csv)"
 echo "(manifest.csv lists every letter; print.pdf holds them all for printing, post-room.pdf"
 echo " the ones without a known e-mail address, if any)."
 echo "Next: ibtpost status --date 2026-05-04, or ibtpost post $(basename "$batch") once posted."
