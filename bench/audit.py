@@ -13,8 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ibtpost import audit
-from ibtpost.register import Register
+from ibtpost.register import Register, audit
 
 
 def main() -> None:

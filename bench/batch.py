@@ -35,7 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from ibtpost.convert import PDF_FILTER, ConverterPool, find_soffice  # noqa: E402
+from ibtpost.documents.convert import PDF_FILTER, ConverterPool, find_soffice  # noqa: E402
 
 DAY = "2026-04-09"
 

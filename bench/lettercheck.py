@@ -30,11 +30,12 @@ from pathlib import Path
 import pikepdf
 from pypdf import PdfReader
 
-from ibtpost import lettercheck, pagetext
-from ibtpost.check import run_check
 from ibtpost.cli import main
-from ibtpost.definitions import load_letter
+from ibtpost.documents.pdf import pagetext
 from ibtpost.register import Register
+from ibtpost.review import lettercheck
+from ibtpost.review.check import run_check
+from ibtpost.text.definitions import load_letter
 
 REPO = Path(__file__).resolve().parents[1]
 BATCH = "trede-2-2026-04-09"

@@ -33,7 +33,7 @@ sys.path.insert(0, str(BENCH))
 from batch import DAY, finish, timed, workspace  # noqa: E402
 from pypdf import PdfReader, PdfWriter  # noqa: E402
 
-from ibtpost.watermark import ReviewCopy  # noqa: E402
+from ibtpost.documents.pdf.watermark import ReviewCopy  # noqa: E402
 
 
 def join_ours(pdfs: list[bytes]) -> tuple[float, int]:

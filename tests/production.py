@@ -8,10 +8,10 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ibtpost.batch import converter_count
-from ibtpost.convert import ConverterPool
+from ibtpost.documents.convert import ConverterPool
+from ibtpost.documents.pdf.finish import finish_letter_pdf
 from ibtpost.models import Config, LetterContext
-from ibtpost.pdf import finish_letter_pdf
+from ibtpost.production.batch import converter_count
 
 
 def convert_docx(config: Config, sources: Sequence[Path], outdir: Path) -> list[Path]:

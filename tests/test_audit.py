@@ -17,10 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.conftest import Result
 
-from ibtpost import audit
-from ibtpost.config import load_config
-from ibtpost.register import MIGRATIONS, Register
-from ibtpost.supervision import reconcile
+from ibtpost.data.config import load_config
+from ibtpost.production.supervision import reconcile
+from ibtpost.register import Register, audit
+from ibtpost.register.db import MIGRATIONS
 
 COLUMNS = ("at", "kind", "reference", "batch", "data", "prev_hash", "hash")
 

@@ -19,7 +19,7 @@ import pytest
 from tests.conftest import Result
 from tests.pdftext import page_texts
 
-from ibtpost.pdf import inspect_pdf
+from ibtpost.documents.pdf.finish import inspect_pdf
 
 pytestmark = pytest.mark.libreoffice
 

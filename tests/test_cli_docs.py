@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import REPO
 
 from ibtpost import __version__
-from ibtpost.cli import build_parser
+from ibtpost.cli.main import build_parser
 
 
 def commands(parser: argparse.ArgumentParser, prefix: str = "") -> list[str]:

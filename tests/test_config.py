@@ -6,8 +6,8 @@ from pathlib import Path
 
 from tests.conftest import REPO
 
-from ibtpost.config import find_municipality, load_config
-from ibtpost.validate import is_sample_address
+from ibtpost.data.config import find_municipality, load_config
+from ibtpost.text.validate import is_sample_address
 
 
 def test_all_342_municipalities_and_12_provinces() -> None:

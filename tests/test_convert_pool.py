@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from tests.conftest import REPO
 
-from ibtpost.compose import compose
-from ibtpost.config import load_config
-from ibtpost.convert import ConverterPool
-from ibtpost.definitions import load_letter
+from ibtpost.data.config import load_config
+from ibtpost.documents.convert import ConverterPool
+from ibtpost.documents.pdf.finish import inspect_pdf
 from ibtpost.errors import ConvertError
-from ibtpost.pdf import inspect_pdf
-from ibtpost.pipeline import Assets, render_letter
+from ibtpost.production.letter import Assets, render_letter
+from ibtpost.text.compose import compose
+from ibtpost.text.definitions import load_letter
 
 pytestmark = pytest.mark.libreoffice
 

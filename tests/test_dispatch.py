@@ -13,11 +13,9 @@ from typing import Any
 import pytest
 from tests.smtpserver import SmtpServer
 
-from ibtpost import audit, dispatch
 from ibtpost.errors import UsageError
-from ibtpost.models import ReferenceSeries
-from ibtpost.register import BatchRecord, LetterKey, PlannedLetter, Register
-from ibtpost.transport import (
+from ibtpost.mail import dispatch
+from ibtpost.mail.transport import (
     Envelope,
     FileTransport,
     Outgoing,
@@ -25,6 +23,8 @@ from ibtpost.transport import (
     Transport,
     smtp_settings,
 )
+from ibtpost.models import ReferenceSeries
+from ibtpost.register import BatchRecord, LetterKey, PlannedLetter, Register, audit
 
 DAY = date(2026, 4, 9)
 SERIES = ReferenceSeries(7500000, 7599999)

@@ -9,7 +9,7 @@ import zlib
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ibtpost import docxzip
+from ibtpost.documents import docxzip
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 UTF8_NAME = 0x800  # general purpose flag bit 11: the name is UTF-8

@@ -24,11 +24,11 @@ from pypdf import PdfReader
 from tests.conftest import Result, copy_tree
 from tests.smtpserver import Recorder, SmtpServer
 
-from ibtpost import audit, dispatch
 from ibtpost.cli import main
-from ibtpost.outgoing import frozen_message
-from ibtpost.register import Register
-from ibtpost.transport import SmtpTransport, smtp_settings
+from ibtpost.mail import dispatch
+from ibtpost.mail.outgoing import frozen_message
+from ibtpost.mail.transport import SmtpTransport, smtp_settings
+from ibtpost.register import Register, audit
 
 pytestmark = pytest.mark.libreoffice
 

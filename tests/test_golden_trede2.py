@@ -21,7 +21,7 @@ from tests.pdftext import (
 )
 
 from ibtpost.cli import main
-from ibtpost.pdf import inspect_pdf
+from ibtpost.documents.pdf.finish import inspect_pdf
 
 pytestmark = pytest.mark.libreoffice
 

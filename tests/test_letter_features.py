@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from tests.conftest import Result
 
-from ibtpost.compose import compose
-from ibtpost.config import load_config
-from ibtpost.definitions import definition_files, load_definition
+from ibtpost.data.config import load_config
 from ibtpost.errors import DefinitionError, Location, Problems
 from ibtpost.models import PreviousLetter, RParagraph
-from ibtpost.textengine import render_text
+from ibtpost.text.compose import compose
+from ibtpost.text.definitions import definition_files, load_definition
+from ibtpost.text.textengine import render_text
 
 HERE = Location("letters/x.yaml", 3, "body[0].paragraph")
 PREVIOUS = PreviousLetter("trede-2", 2, "7468089", date(2026, 4, 9))

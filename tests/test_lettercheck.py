@@ -15,15 +15,15 @@ import pikepdf
 import pytest
 from tests.conftest import Result, copy_tree
 
-from ibtpost import lettercheck
 from ibtpost.cli import main
-from ibtpost.config import load_config
-from ibtpost.convert import ConverterPool
-from ibtpost.definitions import load_definition, load_letter
+from ibtpost.data.config import load_config
+from ibtpost.documents.convert import ConverterPool
 from ibtpost.errors import Problems
-from ibtpost.lettercheck import Spec, check_letters, docx_problems, pdf_problems
 from ibtpost.models import LetterDefinition
 from ibtpost.register import LetterRecord, Register
+from ibtpost.review import lettercheck
+from ibtpost.review.lettercheck import Spec, check_letters, docx_problems, pdf_problems
+from ibtpost.text.definitions import load_definition, load_letter
 
 DAY = "2026-04-09"
 

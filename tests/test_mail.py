@@ -16,10 +16,8 @@ from pathlib import Path
 import pytest
 from tests.conftest import REPO
 
-from ibtpost.compose import compose
-from ibtpost.config import load_config
-from ibtpost.definitions import load_definition
-from ibtpost.mail import (
+from ibtpost.data.config import load_config
+from ibtpost.mail.message import (
     ORIGINAL_CC,
     ORIGINAL_TO,
     MailError,
@@ -31,8 +29,10 @@ from ibtpost.mail import (
     load_mail_templates,
     mail_recipients,
 )
-from ibtpost.mail import _set_boundaries as set_boundaries
+from ibtpost.mail.message import _set_boundaries as set_boundaries
 from ibtpost.models import Config, LetterContext, LetterDefinition
+from ibtpost.text.compose import compose
+from ibtpost.text.definitions import load_definition
 
 DAY = date(2026, 4, 9)
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(range(256)) * 64 + b"\n%%EOF\n"

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from tests.conftest import copy_tree
 from tests.pdftext import words
 
-from ibtpost import pagetext
 from ibtpost.cli import main
-from ibtpost.pdfcontent import Array, Font, parse_cmap, tokens
+from ibtpost.documents.pdf import pagetext
+from ibtpost.documents.pdf.content import Array, Font, parse_cmap, tokens
 
 # code: the addressee's name as page 1 prints it
 BATCH = {

@@ -1,4 +1,4 @@
-"""The fast path that finishes LibreOffice's PDFs (pdfupdate.py), checked against pikepdf on
+"""The fast path that finishes LibreOffice's PDFs (update.py), checked against pikepdf on
 real letters: LibreOffice's own PDFs from the production converter pool, and the letters of
 a batch as ``ibtpost batch`` writes them."""
 
@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from tests.conftest import copy_tree
 from tests.production import convert_docx
 
-from ibtpost import pdfupdate
 from ibtpost.cli import main
-from ibtpost.config import load_config
-from ibtpost.pdf import PdfFacts, inspect_pdf
+from ibtpost.data.config import load_config
+from ibtpost.documents.pdf import update
+from ibtpost.documents.pdf.finish import PdfFacts, inspect_pdf
 
 pytestmark = pytest.mark.libreoffice
 
@@ -67,9 +67,9 @@ def letters(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Letter]:
     }
 
 
-def layout_of(pdf: bytes) -> pdfupdate.Layout:
+def layout_of(pdf: bytes) -> update.Layout:
     """The layout read_layout finds; it must find one."""
-    layout = pdfupdate.read_layout(pdf)
+    layout = update.read_layout(pdf)
     assert layout is not None
     return layout
 
@@ -185,7 +185,7 @@ def test_the_appended_update_gives_the_new_info_and_keeps_the_original_bytes(
     layout = layout_of(raw)
     with open_strict(raw) as doc:
         before = {key: str(value) for key, value in doc.docinfo.items()}
-    updated = pdfupdate.append_info(raw, layout, entries)
+    updated = update.append_info(raw, layout, entries)
     assert updated[: len(raw)] == raw
     with open_strict(updated) as doc:
         after = {key: str(value) for key, value in doc.docinfo.items()}
@@ -201,7 +201,7 @@ def test_the_appended_update_gives_the_new_info_and_keeps_the_original_bytes(
     assert updated.startswith(b"%d 0 obj" % layout.info, offset)
     assert (prev, updated[startxref:].startswith(b"xref\n")) == (layout.xref_at, True)
     # a file with an update is not LibreOffice's layout: pikepdf decides for it
-    assert pdfupdate.read_layout(updated) is None
+    assert update.read_layout(updated) is None
 
 
 @pytest.mark.parametrize("code", CODES)
@@ -214,7 +214,7 @@ def test_a_batch_letter_is_libreoffices_pdf_with_its_info_appended(
     assert finished.count(b"%%EOF") == 2
     original = finished[: finished.index(b"%%EOF") + len(b"%%EOF\n")]
     layout = layout_of(original)
-    assert pdfupdate.read_layout(finished) is None
+    assert update.read_layout(finished) is None
     with open_strict(finished) as doc:
         info = {key: str(value) for key, value in doc.docinfo.items()}
         meta = doc.open_metadata()
@@ -268,7 +268,7 @@ def test_another_layout_is_left_to_pikepdf(letters: dict[str, Letter], change: s
     raw = letters["GM0622"].raw
     other = OTHER_LAYOUTS[change](raw)
     assert other != raw
-    assert pdfupdate.read_layout(other) is None
+    assert update.read_layout(other) is None
     with pikepdf.open(io.BytesIO(other)) as doc:
         assert len(doc.pages) == 3
 
@@ -291,4 +291,4 @@ def test_a_truncated_file_reads_as_none(letters: dict[str, Letter], data: st.Dat
     """A letter cut anywhere before its final %%EOF reads as None."""
     raw = letters["GM0622"].raw
     cut = data.draw(st.integers(0, len(raw) - len(b"%%EOF\n")))
-    assert pdfupdate.read_layout(raw[:cut]) is None
+    assert update.read_layout(raw[:cut]) is None

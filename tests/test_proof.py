@@ -12,14 +12,14 @@ from pypdf import PdfReader
 from tests.conftest import Result, files_under
 from tests.pdftext import page_texts
 
-from ibtpost import review
-from ibtpost.config import load_config
-from ibtpost.definitions import load_letter
-from ibtpost.edgecases import edge_cases
-from ibtpost.proof import applicable
+from ibtpost.approval import versions
+from ibtpost.data.config import load_config
+from ibtpost.documents.pdf.watermark import RESOURCE_NAME
+from ibtpost.production.selection import BatchRequest, plan_batch
 from ibtpost.register import Register
-from ibtpost.selection import BatchRequest, plan_batch
-from ibtpost.watermark import RESOURCE_NAME
+from ibtpost.review.edgecases import edge_cases
+from ibtpost.review.proof import applicable
+from ibtpost.text.definitions import load_letter
 
 DAY = "2026-04-09"
 DAY_DATE = date(2026, 4, 9)
@@ -98,7 +98,7 @@ def test_preview_of_final_and_draft_letters_allocates_nothing(
         shown = dict(db.execute("SELECT letter, version FROM versions").fetchall())
     assert set(shown) == {"trede-2", "trede-3"}
     assert f"version {shown['trede-2']}" in final.err
-    assert shown["trede-2"] == review.working_copy(root, "trede-2").version.id
+    assert shown["trede-2"] == versions.working_copy(root, "trede-2").version.id
 
 
 def test_preview_refuses_unknown_municipality_or_letter(

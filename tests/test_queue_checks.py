@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from tests.conftest import Result
 
-from ibtpost import audit, dispatch, lettercheck
-from ibtpost.register import Register
+from ibtpost.mail import dispatch
+from ibtpost.register import Register, audit
+from ibtpost.review import lettercheck
 
 pytestmark = pytest.mark.libreoffice
 

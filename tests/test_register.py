@@ -11,7 +11,8 @@ import pytest
 
 from ibtpost.errors import RegisterError, UsageError
 from ibtpost.models import ReferenceSeries
-from ibtpost.register import MIGRATIONS, LetterKey, Register
+from ibtpost.register import LetterKey, Register
+from ibtpost.register.db import MIGRATIONS
 
 SERIES = ReferenceSeries(100, 100000)
 DAY = date(2026, 4, 9)

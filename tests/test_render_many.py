@@ -12,7 +12,7 @@ from tests.conftest import REPO, copy_tree
 from tests.pdftext import column_text, pdf_pages
 
 from ibtpost.cli import main
-from ibtpost.pdf import verify_letter_pdf
+from ibtpost.documents.pdf.finish import verify_letter_pdf
 
 pytestmark = pytest.mark.libreoffice
 

@@ -16,11 +16,11 @@ import pytest
 from tests.conftest import Result, files_under
 from tests.pdftext import docx_text
 
-from ibtpost import review
-from ibtpost.approvals import load_approvals
+from ibtpost.approval import versions
+from ibtpost.approval.approvals import load_approvals
 from ibtpost.register import Register
-from ibtpost.worddiff import docx_text as template_text
-from ibtpost.worddiff import word_diff
+from ibtpost.text.worddiff import docx_text as template_text
+from ibtpost.text.worddiff import word_diff
 
 DAY = "2026-04-09"
 OLD, NEW = "urgent en kritiek", "dringend en kritiek"
@@ -28,7 +28,7 @@ BATCH = ("batch", "trede-2", "--date", DAY, "-m", "GM0622")
 
 
 def shipped_version(root: Path) -> str:
-    approval = review.approved_version(root, "trede-2")
+    approval = versions.approved_version(root, "trede-2")
     assert approval is not None
     return approval.version
 
@@ -106,7 +106,7 @@ def test_changed_word_is_refused_shown_approved_and_then_sent_out(
 
     approval = cli(root, "approve", "trede-2", "--by", "A. Jurist", "--note", "redactie")
     assert approval.code == 0, approval.err
-    new_version = review.working_copy(root, "trede-2").version.id
+    new_version = versions.working_copy(root, "trede-2").version.id
     assert f"approved trede-2 version {new_version} by A. Jurist" in approval.out
     entries = load_approvals(root)
     assert [(e.version, e.by) for e in entries[-2:]] == [
@@ -161,7 +161,7 @@ def test_diff_between_two_recorded_versions_after_the_files_moved_on(
     a = shipped_version(root)
     change(root / "letters" / "trede-2.yaml", OLD, NEW)
     with Register.for_root(root) as register:
-        b = review.record_version(register, root, "trede-2").id
+        b = versions.record_version(register, root, "trede-2").id
     change(root / "templates" / "mail.txt", "Met vriendelijke groet", "Met hartelijke groet")
     change(root / "letters" / "trede-2.yaml", "Geacht college,", "Hooggeacht college,")
 
@@ -230,7 +230,7 @@ def test_queue_and_send_refuse_a_batch_made_from_another_version(
     error = one_error(cli(root, "queue", batch))
     assert "letter trede-2 is not approved: letters/trede-2.yaml changed" in error
     assert cli(root, "approve", "trede-2", "--by", "A. Jurist").code == 0
-    approved = review.working_copy(root, "trede-2").version.id
+    approved = versions.working_copy(root, "trede-2").version.id
     error = one_error(cli(root, "queue", batch))
     assert error == (
         f"error: batch {batch} was made from version {shipped} of trede-2, "
@@ -272,7 +272,7 @@ def test_check_warns_about_an_unapproved_final_letter_and_a_hand_edited_approval
         "changed since approval"
     ) in result.out
     path = root / "letters" / "approvals.yaml"
-    sha = review.working_copy(root, "trede-2").version.files["templates/mail.mjml"]
+    sha = versions.working_copy(root, "trede-2").version.files["templates/mail.mjml"]
     text = path.read_text("utf-8")
     old_sha = next(ln.split()[-1] for ln in text.splitlines() if "templates/mail.mjml:" in ln)
     version_line = next(

@@ -17,8 +17,7 @@ from pypdf import PdfReader
 from tests.conftest import Result
 from tests.smtpserver import SmtpServer
 
-from ibtpost import audit
-from ibtpost.register import Register
+from ibtpost.register import Register, audit
 
 pytestmark = pytest.mark.libreoffice
 

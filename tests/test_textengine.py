@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ibtpost import dutch
 from ibtpost.errors import DefinitionError, Location
-from ibtpost.textengine import Span, escape_markup, parse_markup, render_text
+from ibtpost.text import dutch
+from ibtpost.text.textengine import Span, escape_markup, parse_markup, render_text
 
 MONTHS = [
     "januari",

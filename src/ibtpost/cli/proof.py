@@ -1,0 +1,137 @@
+"""The review commands of the command line: preview and proof.
+
+The modules behind them (Word, PDF, LibreOffice) are imported when a command runs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ibtpost.cli.args import EXIT_OK, SubParsers, parse_date, progress_bar
+
+if TYPE_CHECKING:
+    from ibtpost.review.proof import ReviewResult
+
+PLACEHOLDER_HELP = (
+    "A review copy is not a letter: it shows the placeholder reference 0000000 (never a "
+    "real one), carries CONCEPT on every page, and allocates no reference and records no "
+    "letter; only the version of the text it shows is recorded (for `ibtpost diff`). Works "
+    "for draft and final letter definitions alike."
+)
+
+
+def _warn(result: ReviewResult) -> None:
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    """ibtpost preview."""
+    from ibtpost.review.proof import preview
+
+    result = preview(args.root, args.letter, tuple(args.municipality), args.date, args.out)
+    for path in result.files:
+        print(path)
+    _warn(result)
+    print(
+        f"preview {args.letter}: {len(result.files)} file(s), {result.pages} pages, "
+        f"{result.seconds:.1f} s; version {result.version}; CONCEPT, reference 0000000, "
+        "no letter recorded",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def cmd_proof(args: argparse.Namespace) -> int:
+    """ibtpost proof."""
+    from ibtpost.review.proof import proof
+
+    with progress_bar(f"proof {args.letter}") as progress:
+        result = proof(
+            args.root,
+            args.letter,
+            args.date,
+            tuple(args.municipality or ()),
+            edges=args.edge_cases,
+            out=args.out,
+            progress=progress,
+        )
+    if args.edge_cases:
+        for item in result.letters:
+            print(f"page {item.first_page}: {item.target.label}", file=sys.stderr)
+    _warn(result)
+    print(
+        f"proof {args.letter} version {result.version}: {len(result.letters)} letters, "
+        f"{result.pages} pages, {result.seconds:.1f} s, {len(result.warnings)} warning(s)",
+        file=sys.stderr,
+    )
+    print(result.files[0])
+    return EXIT_OK
+
+
+def add_proof_commands(sub: SubParsers) -> None:
+    """ibtpost preview and proof."""
+    p = sub.add_parser(
+        "preview",
+        help="a letter as a CONCEPT review copy (PDF) per municipality; records no letter",
+        description="Produce LETTER for each --municipality as a PDF review copy in "
+        f"outbox/preview/ (or --out), named <letter>-<date>-<name>.pdf. {PLACEHOLDER_HELP} "
+        "Prints the paths.",
+    )
+    p.add_argument("letter", help="letter definition, e.g. trede-3 (letters/trede-3.yaml)")
+    p.add_argument(
+        "--municipality",
+        "-m",
+        action="append",
+        required=True,
+        help="code (GM0622, 0622) or name (Vlaardingen), case-insensitive; repeat for more",
+    )
+    p.add_argument(
+        "--date",
+        "-d",
+        type=parse_date,
+        default=date.today(),
+        help="dagtekening shown, YYYY-MM-DD (default: today)",
+    )
+    p.add_argument("--out", "-o", type=Path, help="folder for the files (default: outbox/preview/)")
+    p.set_defaults(func=cmd_preview)
+
+    p = sub.add_parser(
+        "proof",
+        help="one CONCEPT PDF of a letter for every municipality it applies to, or edge cases",
+        description="Produce one PDF review copy of LETTER, each letter on new pages with a "
+        "bookmark naming it: for every municipality that does not meet its task (the ones "
+        "the ladder can send a letter to; whether one is due today is left aside), for the "
+        "ones given with --municipality, or with --edge-cases for a built-in set: real "
+        "figures, the longest name, a Postbus address, zero task and AMV only (sample "
+        "figures derived from a real municipality, marked VOORBEELD) and sample figures. "
+        f"{PLACEHOLDER_HELP} Default file: outbox/preview/<letter>-<date>-proof[-...].pdf; "
+        "prints its path.",
+    )
+    p.add_argument("letter", help="letter definition, e.g. trede-3")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument(
+        "--municipality",
+        "-m",
+        action="append",
+        help="code or name; repeat for more (default: every municipality not meeting its task)",
+    )
+    which.add_argument(
+        "--edge-cases",
+        action="store_true",
+        help="the built-in edge cases instead of real municipalities' letters",
+    )
+    p.add_argument(
+        "--date",
+        "-d",
+        type=parse_date,
+        default=date.today(),
+        help="dagtekening shown, YYYY-MM-DD (default: today)",
+    )
+    p.add_argument(
+        "--out", "-o", type=Path, help="the PDF file to write (a folder: the default name in it)"
+    )
+    p.set_defaults(func=cmd_proof)

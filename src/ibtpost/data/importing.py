@@ -1,0 +1,558 @@
+"""Import what the secretariat receives (CSV or XLSX) into config/.
+
+Three imports, each from a table with a header row (column order free, names in any case):
+
+- figures: ``gemeentecode, taak_regulier, taak_amv, realisatie_regulier, realisatie_amv``;
+  each row replaces that municipality's row in ``config/figures.csv`` as real data;
+- addresses: ``gemeentecode, email``, the college's address for IBT letters, kept in the
+  overlay ``config/college-addresses.csv``;
+- cdk: ``provincie, email``, the Commissaris van de Koning's address for the copy, kept in
+  the overlay ``config/cdk-addresses.csv``.
+
+Every row is checked and every problem is collected; :class:`~ibtpost.errors.Problems`
+carries them all, each naming file, spreadsheet row (header = row 1) and column. When
+anything is wrong nothing is written. Columns the import does not know are ignored and
+reported in :attr:`ImportResult.ignored_columns`. Writes go through staged temporary files
+that are verified with the config loaders before any file is replaced.
+
+This module never prints; the CLI reports the result.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TypeVar
+
+from ibtpost.data.config import (
+    CDK_ADDRESS_COLUMNS,
+    CDK_ADDRESSES,
+    COLLEGE_ADDRESS_COLUMNS,
+    COLLEGE_ADDRESSES,
+    FIGURE_COLUMNS,
+    Collector,
+    load_address_overlay,
+    load_config,
+    load_figures,
+    read_csv,
+)
+from ibtpost.errors import IbtpostError, ImportFileError, Location, Problems, UsageError
+from ibtpost.files import replace_all
+from ibtpost.models import Config
+from ibtpost.register import Register, audit
+from ibtpost.text import validate
+
+T = TypeVar("T")
+
+FIGURE_INPUT = (
+    "gemeentecode",
+    "taak_regulier",
+    "taak_amv",
+    "realisatie_regulier",
+    "realisatie_amv",
+)
+# input column -> column of config/figures.csv
+FIGURE_TARGET = {
+    "taak_regulier": "task_regular",
+    "taak_amv": "task_amv",
+    "realisatie_regulier": "realised_regular",
+    "realisatie_amv": "realised_amv",
+}
+ADDRESS_INPUT = ("gemeentecode", "email")
+CDK_INPUT = ("provincie", "email")
+
+XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+CSV_SUFFIXES = {".csv", ".txt"}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did."""
+
+    kind: str  # "figures", "addresses", "cdk"
+    source: str  # the imported file's name
+    target: str  # "config/figures.csv"
+    rows: int  # data rows read
+    changed: int  # rows of the target that were added or changed
+    ignored_columns: tuple[str, ...]  # header columns the import does not use
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """The rows of an imported table: header positions and data rows with their numbers."""
+
+    label: str  # file name as shown in messages
+    header_row: int
+    columns: dict[str, int]  # wanted column name -> index
+    rows: list[tuple[int, list[object]]]  # (spreadsheet row, cells), blank rows left out
+    ignored: tuple[str, ...]
+    stray: tuple[IbtpostError, ...] = ()  # values in columns without a header
+
+    def cell(self, cells: list[object], name: str) -> object:
+        """The value of column ``name`` in a row (None when the row is short)."""
+        index = self.columns[name]
+        return cells[index] if index < len(cells) else None
+
+    def where(self, row: int, name: str | None = None) -> Location:
+        """``figures.xlsx:row 7: taak_amv``."""
+        return Location(self.label, None, name, row=row)
+
+
+# --- reading CSV and XLSX ----------------------------------------------------------------
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _read_csv_rows(path: Path, label: str) -> list[list[object]]:
+    """All records of a CSV file: UTF-8 with or without BOM, ``,`` or ``;`` separated."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+            Location(label),
+            hint="save it as 'CSV UTF-8' or as .xlsx",
+        ) from None
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    # Dutch Excel writes ';' (the comma is the decimal separator); the header decides.
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        return [list(row) for row in reader]
+    except csv.Error as exc:
+        raise ImportFileError(
+            f"unreadable CSV: {exc}", Location(label, None, None, row=reader.line_num)
+        ) from None
+
+
+def _read_xlsx_rows(path: Path, label: str, sheet: str | None) -> list[list[object]]:
+    """All rows of the first worksheet (or ``sheet``) as values, formulas evaluated by Excel."""
+    from openpyxl import load_workbook  # noqa: PLC0415 - loaded only for XLSX files
+    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ImportFileError(f"not a readable XLSX file ({exc})", Location(label)) from None
+    try:
+        if sheet is None:
+            worksheet = book.worksheets[0]
+        elif sheet in book.sheetnames:
+            worksheet = book[sheet]
+        else:
+            raise UsageError(
+                f"no sheet {sheet!r} in {label}",
+                Location(None, None, "--sheet"),
+                hint=f"sheets: {', '.join(book.sheetnames)}",
+            )
+        if hasattr(worksheet, "reset_dimensions"):
+            worksheet.reset_dimensions()  # some writers store wrong dimensions; read them all
+        return [list(row) for row in worksheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def read_sheet(path: Path, wanted: Sequence[str], sheet: str | None = None) -> Sheet:
+    """Read a CSV or XLSX table and check its header; raise Problems on a bad header."""
+    label = path.name
+    if not path.is_file():
+        raise UsageError("file not found", Location(str(path)))
+    suffix = path.suffix.lower()
+    if suffix in XLSX_SUFFIXES:
+        records = _read_xlsx_rows(path, label, sheet)
+    elif suffix in CSV_SUFFIXES:
+        if sheet is not None:
+            raise UsageError("is only for XLSX files", Location(None, None, "--sheet"))
+        records = _read_csv_rows(path, label)
+    else:
+        raise UsageError(
+            f"cannot read {suffix or 'a file without extension'}",
+            Location(label),
+            hint="give a .csv or .xlsx file (save an old .xls as .xlsx)",
+        )
+
+    numbered = [
+        (n, cells) for n, cells in enumerate(records, start=1) if not all(map(_blank, cells))
+    ]
+    if not numbered:
+        raise Problems([ImportFileError("empty file", Location(label, None, None, row=1))])
+    header_row, header = numbered[0]
+    names = [str(v).strip().casefold() if v is not None else "" for v in header]
+    problems: list[IbtpostError] = []
+    for name in sorted({n for n in wanted if names.count(n) > 1}, key=names.index):
+        problems.append(
+            ImportFileError("column appears twice", Location(label, None, name, row=header_row))
+        )
+    for name in wanted:
+        if name not in names:
+            problems.append(
+                ImportFileError(
+                    "missing column",
+                    Location(label, None, name, row=header_row),
+                    hint=f"the header row needs {', '.join(wanted)}",
+                )
+            )
+    if problems:
+        raise Problems(problems)
+    data = numbered[1:]
+    stray: list[IbtpostError] = []
+    for row, cells in data:
+        for index, value in enumerate(cells):
+            if not _blank(value) and (index >= len(names) or not names[index]):
+                stray.append(
+                    ImportFileError(
+                        f"{_shown(value)} stands in a column without a header",
+                        Location(label, None, f"column {index + 1}", row=row),
+                    )
+                )
+    if not data:
+        raise Problems(
+            [ImportFileError("no data rows below the header", Location(label, row=header_row))]
+        )
+    ignored = tuple(dict.fromkeys(n for n in names if n and n not in wanted))
+    columns = {name: names.index(name) for name in wanted}
+    return Sheet(label, header_row, columns, data, ignored, tuple(stray))
+
+
+# --- cell values -------------------------------------------------------------------------
+
+
+def _shown(value: object) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def whole_number(value: object) -> int:
+    """A count of places: a whole number, zero or more (3 and 3.0 pass, 3.5 and 'x' not)."""
+    if _blank(value):
+        raise ValueError("is empty")
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"{_shown(value)} is not a whole number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(f"{_shown(value)} is not a whole number")
+        value = int(value)
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError(f"{value} is negative; give zero or more")
+        return value
+    text = value.strip()
+    if text.startswith("-") and text[1:].isdigit():
+        raise ValueError(f"{value!r} is negative; give zero or more")
+    if not text.isascii() or not text.isdigit():
+        raise ValueError(f"{value!r} is not a whole number")
+    return int(text)
+
+
+def code_cell(value: object) -> str:
+    """GM0622 from GM0622, 0622, 622 or the number 622."""
+    if _blank(value):
+        raise ValueError("is empty")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"{_shown(value)} is not a municipality code like GM0622")
+    return validate.loose_municipality_code(str(value))
+
+
+def text_cell(value: object) -> str:
+    """The cell as text ('' when empty)."""
+    return "" if value is None else str(value)
+
+
+class _Rows:
+    """Collects problems while checking the rows of one sheet."""
+
+    def __init__(self, sheet: Sheet) -> None:
+        self.sheet = sheet
+        self.problems: list[IbtpostError] = []
+        self.stray = list(sheet.stray)
+
+    def get(
+        self, convert: Callable[[object], T], cells: list[object], row: int, name: str
+    ) -> T | None:
+        try:
+            return convert(self.sheet.cell(cells, name))
+        except ValueError as exc:
+            self.add(str(exc), row, name)
+            return None
+
+    def add(self, message: str, row: int, name: str | None, hint: str = "") -> None:
+        self.problems.append(ImportFileError(message, self.sheet.where(row, name), hint))
+
+    def once(self, seen: dict[str, int], key: str, row: int, name: str) -> bool:
+        """False (and a problem) when ``key`` was on an earlier row."""
+        if key in seen:
+            self.add(f"{key} appears twice (also on row {seen[key]})", row, name)
+            return False
+        seen[key] = row
+        return True
+
+    def raise_if_any(self) -> None:
+        """Raise Problems with every problem, in row order."""
+        problems = sorted(
+            self.problems + self.stray, key=lambda p: p.location.row or 0
+        )  # stable: columns of one row stay in their order
+        if problems:
+            raise Problems(problems)
+
+
+def _municipality(rows: _Rows, config: Config, cells: list[object], row: int) -> str | None:
+    code = rows.get(code_cell, cells, row, "gemeentecode")
+    if code is not None and code not in config.municipalities:
+        rows.add(
+            f"unknown municipality code {code}",
+            row,
+            "gemeentecode",
+            hint="codes as in config/municipalities.csv",
+        )
+        return None
+    return code
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _render(columns: Sequence[str], rows: Iterable[dict[str, str]]) -> bytes:
+    """CSV as config/ keeps it: UTF-8, ``,``, ``\\n``, quoted only when needed."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _existing(path: Path, columns: list[str], label: str) -> tuple[list[str], list[dict[str, str]]]:
+    """The header and rows of a config CSV file (empty when it does not exist)."""
+    if not path.exists():
+        return columns, []
+    rows = [row for _, row in read_csv(path, columns, label)]
+    with path.open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    return header, rows
+
+
+def _verify(target: Path, staged: Path) -> None:
+    """Load a staged file with the loader of its target; raise Problems when it fails."""
+    c = Collector()
+    label = f"config/{target.name}"
+    if target.name == "figures.csv":
+        load_figures(staged, label, c)
+    elif target.name == COLLEGE_ADDRESSES:
+        load_address_overlay(staged, label, "code", COLLEGE_ADDRESS_COLUMNS, c)
+    else:
+        load_address_overlay(staged, label, "province", CDK_ADDRESS_COLUMNS, c)
+    c.raise_if_any()
+
+
+def _write(targets: dict[Path, bytes]) -> None:
+    """Replace every changed target atomically, after all are staged and verified."""
+    changed = {p: data for p, data in targets.items() if not p.exists() or p.read_bytes() != data}
+    if changed:
+        replace_all(changed, _verify)
+
+
+def _recorded(root: Path, path: Path, result: ImportResult) -> ImportResult:
+    """Record a successful import in the audit trail (after its files were replaced)."""
+    with Register.for_root(root) as register:
+        audit.record(
+            register,
+            f"import.{result.kind}",
+            data={
+                "file": path.name,
+                "sha256": audit.sha256_of(path.read_bytes()),
+                "rows": result.rows,
+                "changed": result.changed,
+                "target": result.target,
+            },
+        )
+    return result
+
+
+def _source_note(path: Path, today: date) -> str:
+    try:
+        return validate.clean_text(f"{path.name}, imported {today.isoformat()}")
+    except ValueError as exc:
+        raise UsageError(f"file name {exc}", Location(path.name)) from None
+
+
+# --- the three imports -------------------------------------------------------------------
+
+
+def import_figures(
+    root: Path,
+    path: Path,
+    *,
+    source: str,
+    peildatum: date | None = None,
+    verdeelbesluit: date | None = None,
+    sheet: str | None = None,
+) -> ImportResult:
+    """Replace the figures of the municipalities in ``path`` with real (non-sample) data."""
+    try:
+        source = validate.clean_text(source)
+    except ValueError as exc:
+        raise UsageError(str(exc), Location(None, None, "--source")) from None
+    config = load_config(root)
+    table = read_sheet(path, FIGURE_INPUT, sheet)
+    rows = _Rows(table)
+    seen: dict[str, int] = {}
+    imported: dict[str, dict[str, int]] = {}
+    for row, cells in table.rows:
+        code = _municipality(rows, config, cells, row)
+        numbers = {name: rows.get(whole_number, cells, row, name) for name in FIGURE_TARGET}
+        if code is None or not rows.once(seen, code, row, "gemeentecode"):
+            continue
+        if code not in config.figures and (peildatum is None or verdeelbesluit is None):
+            rows.add(
+                f"{code} has no row in config/figures.csv to take the dates from",
+                row,
+                "gemeentecode",
+                hint="give --peildatum and --verdeelbesluit",
+            )
+            continue
+        if all(n is not None for n in numbers.values()):
+            imported[code] = {k: v for k, v in numbers.items() if v is not None}
+    rows.raise_if_any()
+
+    target = root / "config" / "figures.csv"
+    label = "config/figures.csv"
+    header, current = _existing(target, FIGURE_COLUMNS, label)
+    by_code = {validate.municipality_code(r["code"]): r for r in current}
+    changed = 0
+    for code, values in imported.items():
+        old = by_code.get(code)
+        new = dict(old) if old is not None else dict.fromkeys(header, "")
+        new["code"] = code
+        for name, column in FIGURE_TARGET.items():
+            new[column] = str(values[name])
+        if verdeelbesluit is not None:
+            new["verdeelbesluit"] = verdeelbesluit.isoformat()
+        if peildatum is not None:
+            new["peildatum"] = peildatum.isoformat()
+        new["sample"] = "no"
+        new["source"] = source
+        if new != old:
+            changed += 1
+        by_code[code] = new
+    ordered = [by_code[code] for code in sorted(by_code)]
+    _write({target: _render(header, ordered)})
+    result = ImportResult("figures", table.label, label, len(table.rows), changed, table.ignored)
+    return _recorded(root, path, result)
+
+
+def _import_overlay(
+    root: Path,
+    path: Path,
+    *,
+    kind: str,
+    key: str,
+    columns: list[str],
+    file_name: str,
+    found: dict[str, str],
+    order: list[str],
+    table: Sheet,
+    today: date,
+) -> ImportResult:
+    """Merge ``found`` ({key: email}) into an overlay file; unchanged rows keep their source."""
+    target = root / "config" / file_name
+    label = f"config/{file_name}"
+    header, current = _existing(target, columns, label)
+    by_key = {r[key]: r for r in current}
+    note = _source_note(path, today)
+    changed = 0
+    for name, email in found.items():
+        old = by_key.get(name)
+        if old is not None and old["email"] == email:
+            continue  # same address: keep the source that first brought it
+        by_key[name] = {
+            **(old or dict.fromkeys(header, "")),
+            key: name,
+            "email": email,
+            "source": note,
+        }
+        changed += 1
+    rank = {name: i for i, name in enumerate(order)}
+    ordered = sorted(by_key.values(), key=lambda r: (rank.get(r[key], len(rank)), r[key]))
+    _write({target: _render(header, ordered)})
+    result = ImportResult(kind, table.label, label, len(table.rows), changed, table.ignored)
+    return _recorded(root, path, result)
+
+
+def import_addresses(
+    root: Path, path: Path, *, sheet: str | None = None, today: date | None = None
+) -> ImportResult:
+    """Set the college's e-mail address for IBT letters (config/college-addresses.csv)."""
+    config = load_config(root)
+    table = read_sheet(path, ADDRESS_INPUT, sheet)
+    rows = _Rows(table)
+    seen: dict[str, int] = {}
+    found: dict[str, str] = {}
+    for row, cells in table.rows:
+        code = _municipality(rows, config, cells, row)
+        email = rows.get(lambda v: validate.mailbox(text_cell(v)), cells, row, "email")
+        if code is None or not rows.once(seen, code, row, "gemeentecode"):
+            continue
+        if email is not None:
+            found[code] = email
+    rows.raise_if_any()
+    return _import_overlay(
+        root,
+        path,
+        kind="addresses",
+        key="code",
+        columns=COLLEGE_ADDRESS_COLUMNS,
+        file_name=COLLEGE_ADDRESSES,
+        found=found,
+        order=sorted(config.municipalities),
+        table=table,
+        today=today or date.today(),
+    )
+
+
+def import_cdk(
+    root: Path, path: Path, *, sheet: str | None = None, today: date | None = None
+) -> ImportResult:
+    """Set the Commissaris van de Koning's e-mail address (config/cdk-addresses.csv)."""
+    config = load_config(root)
+    table = read_sheet(path, CDK_INPUT, sheet)
+    names = {name.casefold(): name for name in config.provinces}
+    rows = _Rows(table)
+    seen: dict[str, int] = {}
+    found: dict[str, str] = {}
+    for row, cells in table.rows:
+        given = text_cell(table.cell(cells, "provincie")).strip()
+        province = names.get(given.casefold())
+        if not given:
+            rows.add("is empty", row, "provincie")
+        elif province is None:
+            rows.add(
+                f"unknown province {given!r}",
+                row,
+                "provincie",
+                hint=f"one of {', '.join(config.provinces)}",
+            )
+        email = rows.get(lambda v: validate.mailbox(text_cell(v)), cells, row, "email")
+        if province is None or not rows.once(seen, province, row, "provincie"):
+            continue
+        if email is not None:
+            found[province] = email
+    rows.raise_if_any()
+    return _import_overlay(
+        root,
+        path,
+        kind="cdk",
+        key="province",
+        columns=CDK_ADDRESS_COLUMNS,
+        file_name=CDK_ADDRESSES,
+        found=found,
+        order=list(config.provinces),
+        table=table,
+        today=today or date.today(),
+    )

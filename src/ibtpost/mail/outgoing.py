@@ -1,0 +1,434 @@
+"""Queue a batch for e-mail and send the queue: the commands `queue` and `send`.
+
+The pieces: :mod:`ibtpost.mail` composes a message, :mod:`ibtpost.dispatch` keeps the
+queue and its states, :mod:`ibtpost.transport` delivers. This module puts them together
+for a batch folder in outbox/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ibtpost import clock, failpoints
+from ibtpost.approval import versions
+from ibtpost.data.config import load_config
+from ibtpost.errors import Location, RegisterError
+from ibtpost.files import letter_files, write_atomic
+from ibtpost.mail import dispatch
+from ibtpost.mail.message import (
+    MailMessage,
+    MissingAddress,
+    compose_mail,
+    for_test_recipient,
+    load_mail_templates,
+    mail_recipients,
+)
+from ibtpost.mail.transport import (
+    PASSWORD_VARIABLE,
+    URL_VARIABLE,
+    USER_VARIABLE,
+    Envelope,
+    FileTransport,
+    Outgoing,
+    SmtpTransport,
+    Transport,
+    smtp_settings,
+)
+from ibtpost.models import Config, LetterDefinition
+from ibtpost.production.supervision import complete_batch
+from ibtpost.register import BatchRecord, LetterRecord, Register, audit
+from ibtpost.text.compose import compose
+from ibtpost.text.definitions import load_letter
+
+# The letter checks and the post room's print file (pikepdf) are imported by `queue` when it
+# runs: `send` starts faster without them.
+if TYPE_CHECKING:
+    from ibtpost.review.lettercheck import LetterCheck
+
+#: In the batch folder: the letters that go by post (no e-mail address known, or failed).
+POST_ROOM_FILE = "post-room.pdf"
+#: In the batch folder: the frozen messages of the queued letters.
+SPOOL_FOLDER = "spool"
+
+
+@dataclass(frozen=True)
+class QueueResult:
+    """What `queue` did."""
+
+    batch: str
+    queued: int
+    post: int
+    already: int
+    file_only: int
+    missing: tuple[str, ...]  # one line per letter newly sent to the post room
+    by_post: int = 0  # letters of the batch in the post room's print file
+    post_room_file: Path | None = None
+    failed: tuple[LetterCheck, ...] = ()  # letters not queued: a check on their files failed
+    checked: int = 0  # letters checked in this run (those not queued before)
+    check_seconds: float = 0.0
+    from_cache: int = 0  # outcomes taken from checks.json
+
+
+def only_file_reason(letter: LetterRecord, batch: BatchRecord, sample_address: bool) -> str | None:
+    """Why a letter may only go to the file transport, or None."""
+    reasons = []
+    if batch.concept or letter.concept:
+        reasons.append("a concept letter")
+    if letter.sample:
+        reasons.append("built on sample figures")
+    if sample_address:
+        reasons.append("a sample (.example) address")
+    return "; ".join(reasons) or None
+
+
+def queue_batch(root: Path, batch_id: str, processes: int | None = None) -> QueueResult:
+    """Put every letter of a complete batch in the dispatch queue (once), after the checks
+    on its files (:mod:`ibtpost.lettercheck`) passed; a letter that fails them is left
+    out, reported and recorded as an audit event, and queued by a later run once fixed.
+
+    Each letter's e-mail is composed here, once, from today's addresses and templates, and
+    frozen: its bytes go to the batch folder's ``spool/``, its hash and envelope to the
+    queue. A withdrawn letter is composed and queued anew."""
+    config = load_config(root)
+    with Register.for_root(root) as register:
+        batch = complete_batch(register, batch_id)
+        versions.check_batch(root, register, batch)  # only approved text, as it was made
+        pending = _not_queued(register, batch_id)
+        in_queue = len(register.batch_letters(batch_id)) - len(pending)
+    from ibtpost.review.lettercheck import BatchCheck, check_letters
+
+    checks = BatchCheck(batch_id)
+    folder = root / "outbox" / batch_id
+    if pending:  # the checks run outside the register: they may take seconds
+        definition = load_letter(root, batch.letter)
+        checks = check_letters(folder, pending, definition, processes)
+    failed = {c.reference: c for c in checks.failed}
+    composer = Composer(root, config)
+    prepared: list[dispatch.Prepared] = []
+    missing: list[str] = []
+    file_only = 0
+    for letter in pending:  # composed outside the register too
+        if letter.reference in failed:
+            continue
+        municipality = config.municipalities[letter.municipality]
+        recipients = mail_recipients(municipality, config)
+        if isinstance(recipients, MissingAddress):
+            prepared.append(
+                dispatch.Prepared(
+                    letter.reference, None, (), None, missing=str(recipients),
+                    pdf_sha256=letter.pdf_sha256,
+                )
+            )  # fmt: skip
+            missing.append(f"{letter.reference}: {recipients} ({recipients.hint})")
+            continue
+        reason = only_file_reason(letter, batch, recipients.sample)
+        file_only += reason is not None
+        prepared.append(composer.freeze(letter, batch, folder, reason))
+    with Register.for_root(root) as register:
+        queued, post, already = dispatch.enqueue(register, batch_id, prepared)
+        _record_failures(register, batch_id, pending, failed)
+        by_post = dispatch.for_the_post_room(register, batch_id)
+    print_path = write_post_room_file(folder, by_post)
+    return QueueResult(
+        batch_id,
+        queued,
+        post,
+        already + in_queue,
+        file_only,
+        tuple(missing),
+        len(by_post),
+        print_path,
+        tuple(failed.values()),
+        len(checks.letters),
+        checks.seconds,
+        checks.cached,
+    )
+
+
+def _not_queued(register: Register, batch_id: str) -> list[LetterRecord]:
+    """The letters of a batch that are not in the queue: never queued, or withdrawn."""
+    known = {e.reference for e in dispatch.entries(register, batch_id) if e.state != "withdrawn"}
+    return [x for x in register.batch_letters(batch_id) if x.reference not in known]
+
+
+class Composer:
+    """Composes and freezes the e-mail of a batch letter (for ``queue``)."""
+
+    def __init__(self, root: Path, config: Config) -> None:
+        self.root = root
+        self.config = config
+        self.templates = load_mail_templates(root)
+        self.definitions: dict[str, LetterDefinition] = {}
+        self._listed: dict[Path, dict[str, list[Path]]] = {}
+
+    def _pdf(self, folder: Path, letter: LetterRecord) -> Path:
+        """The letter's PDF in the batch folder, as the batch recorded it."""
+        listed = self._listed.get(folder)
+        if listed is None:
+            listed = self._listed[folder] = {
+                reference: files.get(".pdf", [])
+                for reference, files in letter_files(folder).items()
+            }
+        pdfs = listed.get(letter.reference, [])
+        if len(pdfs) != 1:
+            raise RegisterError(
+                f"{folder.name}: no single PDF for {letter.reference}",
+                Location(str(folder)),
+                hint="run the batch again to restore it",
+            )
+        return pdfs[0]
+
+    def message(self, letter: LetterRecord, batch: BatchRecord, folder: Path) -> MailMessage:
+        """The letter's e-mail as composed now (no Date header: that is set when sent)."""
+        path = self._pdf(folder, letter)
+        pdf = path.read_bytes()
+        if hashlib.sha256(pdf).hexdigest() != letter.pdf_sha256:
+            raise RegisterError(
+                f"{path.name} differs from the PDF the batch recorded; it is not queued",
+                hint="run the batch again to restore it",
+            )
+        definition = self.definitions.get(letter.letter)
+        if definition is None:
+            definition = self.definitions[letter.letter] = load_letter(self.root, letter.letter)
+        context = compose(
+            definition,
+            self.config.municipalities[letter.municipality],
+            self.config,
+            letter.reference,
+            letter.day,
+            concept=batch.concept or letter.concept,
+            body=False,  # the mail needs the heading fields only
+        )
+        return compose_mail(context, pdf, path.name, self.config, templates=self.templates)
+
+    def freeze(
+        self, letter: LetterRecord, batch: BatchRecord, folder: Path, only_file: str | None
+    ) -> dispatch.Prepared:
+        """Compose the letter's e-mail and keep it in ``spool/`` under its hash."""
+        mail = self.message(letter, batch, folder)
+        data = mail.as_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        name = f"{letter.reference}-{digest[:16]}.eml"
+        path = folder / SPOOL_FOLDER / name
+        write_atomic(path, data)  # also over a file of that name that was changed
+        return dispatch.Prepared(
+            letter.reference,
+            mail.to[0],
+            mail.cc,
+            mail.message_id,
+            only_file=only_file,
+            sender=mail.sender,
+            message_sha256=digest,
+            spool=name,
+            pdf_sha256=letter.pdf_sha256,
+        )
+
+
+def _record_failures(
+    register: Register, batch_id: str, letters: list[LetterRecord], failed: dict[str, LetterCheck]
+) -> None:
+    """One ``letter.check_failed`` audit event per letter left out of the queue."""
+    by_reference = {letter.reference: letter for letter in letters}
+    with register.transaction():
+        for reference, check in failed.items():
+            letter = by_reference.get(reference)
+            audit.record(
+                register,
+                audit.LETTER_CHECK_FAILED,
+                reference=reference,
+                batch=batch_id,
+                data={
+                    "letter": letter.letter if letter else None,
+                    "municipality": letter.municipality if letter else None,
+                    "pdf_sha256": check.pdf_sha256,
+                    "docx_sha256": check.docx_sha256,
+                    "problems": list(check.problems),
+                },
+            )
+
+
+def write_post_room_file(folder: Path, references: list[str]) -> Path | None:
+    """``post-room.pdf``: the letters without an e-mail address, ready to print duplex
+    (written again on each `queue`; None and no file when every letter can be mailed)."""
+    path = folder / POST_ROOM_FILE
+    if not references:
+        path.unlink(missing_ok=True)
+        return None
+    import pikepdf
+
+    from ibtpost.production.manifest import print_file
+
+    files = letter_files(folder)
+    pdfs = sorted(p for ref in references for p in files.get(ref, {}).get(".pdf", []))
+    with contextlib.ExitStack() as stack:
+        opened = [stack.enter_context(pikepdf.open(p)) for p in pdfs]
+        write_atomic(path, print_file(opened))
+    return path
+
+
+def transport_from_environment(environ: Mapping[str, str] | None = None) -> Transport:
+    """SMTP when IBTPOST_SMTP_URL is set, else the file transport."""
+    env = os.environ if environ is None else environ
+    url = env.get(URL_VARIABLE)
+    if not url:
+        return FileTransport()
+    return SmtpTransport(smtp_settings(url, env.get(USER_VARIABLE), env.get(PASSWORD_VARIABLE)))
+
+
+def frozen_message(root: Path) -> dispatch.MessageFor:
+    """Reads a queue entry's frozen message from its batch folder's ``spool/`` and checks it
+    against the hash recorded at ``queue``."""
+
+    def read(entry: dispatch.QueueEntry) -> Outgoing:
+        folder = root / "outbox" / entry.batch
+        if not entry.spool or not entry.message_sha256 or not entry.college or not entry.sender:
+            raise dispatch.SpoolError(
+                f"{entry.reference} was queued without a frozen message (before ibtpost "
+                "froze messages at queue)"
+            )
+        path = folder / SPOOL_FOLDER / entry.spool
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise dispatch.SpoolError(
+                f"{entry.batch}/{SPOOL_FOLDER}/{entry.spool} is missing; the letter is not sent"
+            ) from None
+        found = hashlib.sha256(data).hexdigest()
+        if found != entry.message_sha256:
+            raise dispatch.SpoolError(
+                f"{entry.batch}/{SPOOL_FOLDER}/{entry.spool} differs from the message queued "
+                f"(SHA-256 {found[:12]}, queued {entry.message_sha256[:12]}); it is not sent",
+                found,
+            )
+        envelope = Envelope(entry.sender, entry.college, entry.copies)
+        return Outgoing(entry.reference, data, envelope, folder)
+
+    return read
+
+
+def address_changes(root: Path, config: Config, register: Register, batch: str | None) -> list[str]:
+    """One line per letter waiting to be sent whose frozen envelope differs from what
+    ``config/`` says now: ``7500001: To a@x -> b@x``. Such letters still go to the
+    envelope recorded at ``queue`` unless they are withdrawn."""
+    lines = []
+    sender = config.sender.mail_from.address
+    for entry in dispatch.entries(register, batch, ("queued", "in_doubt")):
+        letter = register.letter_by_reference(entry.reference)
+        municipality = config.municipalities.get(letter.municipality) if letter else None
+        if municipality is None:
+            continue
+        now = mail_recipients(municipality, config)
+        new_to, new_cc = (
+            ("none", ("none",)) if isinstance(now, MissingAddress) else (now.to, (now.cc,))
+        )
+        changes = [
+            f"{label} {old} -> {new}"
+            for label, old, new in (
+                ("From", entry.sender, sender),
+                ("To", entry.college, new_to),
+                ("Cc", ", ".join(entry.copies), ", ".join(new_cc)),
+            )
+            if old is not None and old.lower() != new.lower()
+        ]
+        if changes:
+            lines.append(f"{entry.reference}: {'; '.join(changes)}")
+    return lines
+
+
+@dataclass(frozen=True)
+class SendOptions(dispatch.SendSettings):
+    """The options of `ibtpost send`: how to send, and the two modes that send nothing."""
+
+    dry_run: bool = False
+    test_to: str | None = None
+
+
+def send(
+    root: Path, options: SendOptions, transport: Transport | None = None
+) -> dispatch.SendReport:
+    """Send the queue (of one batch) through the configured transport: each letter's frozen
+    message to its frozen envelope. ``report.changed`` lists letters whose address in
+    ``config/`` changed since they were queued (they go to the recorded one)."""
+    transport = transport or transport_from_environment()
+    with Register.for_root(root) as register:
+        if options.batch is not None:
+            complete_batch(register, options.batch)
+        changed = address_changes(root, load_config(root), register, options.batch)
+        if options.dry_run:
+            todo = dispatch.entries(register, options.batch, ("queued",))
+            report = dispatch.SendReport(changed=changed)
+            report.sent = [e.reference for e in todo[: options.limit]]
+            return report
+        if options.test_to is not None:
+            report = asyncio.run(_send_test(root, register, transport, options, options.test_to))
+        else:
+            failpoints.hit("send-start")
+            report = asyncio.run(
+                dispatch.send_queue(register, transport, frozen_message(root), options)
+            )
+    report.changed = changed
+    return report
+
+
+async def _send_test(
+    root: Path, register: Register, transport: Transport, options: SendOptions, test_to: str
+) -> dispatch.SendReport:
+    """Test mode: deliver the queued letters' frozen messages to the test address only (To
+    rewritten, no Cc). The queue is left as it is (a letter sent to a test address has not
+    been sent), and each delivery is an audit event that names the test address."""
+    report = dispatch.SendReport()
+    todo = dispatch.entries(register, options.batch, ("queued",))[: options.limit]
+    read = frozen_message(root)
+    try:
+        for entry in todo:
+            if entry.only_file and transport.live:
+                report.refused.append(
+                    (entry.reference, f"{entry.only_file}: only the file transport may take it")
+                )
+                continue
+            try:
+                frozen = read(entry)
+            except dispatch.SpoolError as exc:
+                report.refused.append((entry.reference, exc.message))
+                continue
+            data = for_test_recipient(frozen.data, test_to, entry.college or "", entry.copies)
+            envelope = Envelope(frozen.envelope.sender, test_to, ())
+            outgoing = dispatch.dated(replace(frozen, data=data, envelope=envelope), clock.now())
+            outcome = await transport.deliver(outgoing)
+            report.attempts += 1
+            audit.record(
+                register,
+                audit.SEND_ATTEMPT,
+                reference=entry.reference,
+                batch=entry.batch,
+                data={
+                    "test_to": test_to,
+                    "transport": transport.name,
+                    "verdict": outcome.verdict,
+                    "reply": outcome.reply,
+                },
+            )
+            if outcome.verdict == "sent":
+                report.sent.append(entry.reference)
+            else:
+                report.failed.append((entry.reference, outcome.reply))
+    finally:
+        await transport.close()
+    return report
+
+
+def post_room(root: Path, batch_id: str) -> tuple[list[str], Path | None]:
+    """Rebuild the batch's ``post-room.pdf`` with every letter waiting for the post room (no
+    e-mail address known, or failed), not yet posted; returns them and the file (None when
+    there are none: the file is removed)."""
+    with Register.for_root(root) as register:
+        complete_batch(register, batch_id)
+        waiting = dispatch.for_the_post_room(register, batch_id)
+    return waiting, write_post_room_file(root / "outbox" / batch_id, waiting)

@@ -1,0 +1,104 @@
+"""The delivery report of a batch (``ibtpost report``): one row per letter, for the case file.
+
+Built from the register (letters and the dispatch queue), which records each change in the
+same transaction as its audit event: the report agrees with ``ibtpost audit export``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+
+from ibtpost.mail import dispatch
+from ibtpost.register import Register
+
+FORMATS = ("csv", "json")
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """What became of one letter of a batch."""
+
+    reference: str
+    municipality: str  # GM0622
+    name: str  # Vlaardingen
+    to: str  # the college's address the frozen message went (or goes) to
+    cc: tuple[str, ...]
+    channel: str  # mail, post, or "" when not queued
+    state: str  # queued, sent, failed, in_doubt, post, withdrawn, posted, not queued
+    queued_at: str  # UTC
+    sent_at: str  # UTC, when a server (or the file transport) took the message
+    posted_on: str  # the date `ibtpost post` recorded
+    counts_from: str  # the day the letter counts from on the ladder (Dutch calendar)
+    message_id: str
+    message_sha256: str  # the frozen message, without its Date header
+    attempts: int
+    last_reply: str  # the server's last reply, or why it waits for the post room
+    pdf_sha256: str  # the PDF attached (and printed)
+
+
+def delivery_report(
+    register: Register, batch_id: str, names: Mapping[str, str] | None = None
+) -> list[ReportRow]:
+    """One row per letter of ``batch_id``, in reference order."""
+    queue = {e.reference: e for e in dispatch.entries(register, batch_id)}
+    rows = []
+    for letter in register.batch_letters(batch_id):
+        item = queue.get(letter.reference)
+        if letter.sent_via is not None:
+            channel = letter.sent_via
+        elif item is None:
+            channel = ""
+        elif item.state in (*dispatch.FOR_THE_POST_ROOM, "posted"):
+            channel = "post"
+        else:
+            channel = "mail"
+        state = item.state if item is not None else "not queued"
+        if item is None and letter.sent_via == "post":
+            state = "posted"
+        rows.append(
+            ReportRow(
+                reference=letter.reference,
+                municipality=letter.municipality,
+                name=(names or {}).get(letter.municipality, ""),
+                to=(item.college or "") if item else "",
+                cc=item.copies if item else (),
+                channel=channel,
+                state=state,
+                queued_at=item.queued_at if item else "",
+                sent_at=(item.sent_at or "") if item and item.state == "sent" else "",
+                posted_on=letter.sent_on.isoformat()
+                if letter.sent_on and letter.sent_via == "post"
+                else "",
+                counts_from=letter.sent_on.isoformat() if letter.sent_on else "",
+                message_id=(item.message_id or "") if item else "",
+                message_sha256=(item.message_sha256 or "") if item else "",
+                attempts=item.attempts if item else 0,
+                last_reply=(item.reply or "") if item else "",
+                pdf_sha256=letter.pdf_sha256 or "",
+            )
+        )
+    return rows
+
+
+def as_csv(rows: list[ReportRow]) -> str:
+    """The rows as CSV with a header line (several Cc addresses joined by ``; ``)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([f.name for f in fields(ReportRow)])
+    for row in rows:
+        values = asdict(row)
+        values["cc"] = "; ".join(row.cc)
+        writer.writerow(values.values())
+    return out.getvalue()
+
+
+def as_json(rows: list[ReportRow]) -> str:
+    """The rows as a JSON array of objects (Cc as a list)."""
+    return (
+        json.dumps([asdict(r) | {"cc": list(r.cc)} for r in rows], indent=2, ensure_ascii=False)
+        + "\n"
+    )

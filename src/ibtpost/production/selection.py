@@ -1,0 +1,181 @@
+"""Which municipalities a batch is for: the ladder's choice, or the ones asked for.
+
+A batch of named municipalities may depart from the ladder only with a reason; the batch
+of everyone due takes exactly the municipalities the ladder recommends the letter for.
+Everything is composed once with a stand-in reference, so bad data stops the batch before
+anything is recorded (pure apart from reading the register).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from ibtpost.data.config import find_municipalities
+from ibtpost.errors import IbtpostError, Location, Problems, UsageError
+from ibtpost.models import Config, LetterContext, LetterDefinition, Municipality, PreviousLetter
+from ibtpost.register import LetterKey, Register
+from ibtpost.text import ladder
+from ibtpost.text.compose import PLACEHOLDER_REFERENCE, compose
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    """What the secretariat asks for."""
+
+    letter: str
+    day: date
+    municipalities: tuple[str, ...] = ()  # codes or names; empty: whoever is due
+    concept: bool = False
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One letter of a planned batch."""
+
+    municipality: Municipality
+    previous: PreviousLetter | None
+    deviation: str | None  # why it departs from the ladder (then the reason applies)
+    deadline: date | None = None  # the end of the term the ladder waits for
+    draft: LetterContext | None = None  # composed with the stand-in reference
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated batch, before anything is recorded."""
+
+    id: str
+    definition: LetterDefinition
+    request: BatchRequest
+    letters: tuple[Planned, ...]
+    skipped: tuple[str, ...]  # municipalities left out, with why
+
+
+def batch_id(letter: str, day: date, codes: list[str] | None, concept: bool) -> str:
+    """The batch id (and folder name).
+
+    A batch of named municipalities: letter, date and a digest of who is in it. The batch of
+    everyone due (``codes`` None): letter and date, one per day, so that running it again
+    finds it, however many of its letters have been sent or are due by now.
+    """
+    kind = "-concept" if concept else ""
+    if codes is None:
+        return f"{letter}-{day.isoformat()}{kind}"
+    digest = hashlib.sha256(
+        ("concept" if concept else "final").encode() + b"|" + "|".join(sorted(codes)).encode()
+    ).hexdigest()[:6]
+    return f"{letter}-{day.isoformat()}-{digest}"
+
+
+def plan_batch(
+    config: Config, definition: LetterDefinition, register: Register, request: BatchRequest
+) -> Plan:
+    """Choose and check the municipalities; raise Problems listing every problem."""
+    if definition.status == "draft" and not request.concept:
+        raise UsageError(
+            f"{definition.id} is a draft (not approved): a batch of it needs --concept",
+            Location(f"letters/{definition.path.name}", None, "status"),
+            hint="--concept marks every page CONCEPT",
+        )
+    standings = ladder.standings(config.figures, register.open_cases(), register.all_letters())
+    problems: list[IbtpostError] = []
+    chosen: list[Planned] = []
+    skipped: list[str] = []
+    explicit = bool(request.municipalities)
+    wanted = (
+        find_municipalities(config, request.municipalities)
+        if explicit
+        else list(config.municipalities.values())
+    )
+    here = batch_id(
+        definition.id,
+        request.day,
+        [m.code for m in wanted] if explicit else None,
+        request.concept,
+    )
+
+    def consider(municipality: Municipality) -> None:
+        standing = standings.get(municipality.code)
+        if standing is None:
+            problems.append(UsageError(f"{municipality.name} ({municipality.code}): no figures"))
+            return
+        existing = register.letter(LetterKey(definition.id, municipality.code, request.day))
+        own = existing is not None and existing.batch == here
+        movable = existing is not None and existing.concept and existing.sent_on is None
+        if existing is not None and existing.batch is not None and not own and not movable:
+            message = f"{municipality.name}: already in batch {existing.batch}"
+            if explicit:
+                problems.append(UsageError(message, hint="leave it out of this batch"))
+            else:
+                skipped.append(message)
+            return
+        # the letter before this one in the case (a sent letter of this batch is not its
+        # own predecessor)
+        previous = ladder.previous_letter(
+            standing.sent, existing.reference if existing is not None else None
+        )
+        if own and existing is not None:
+            # a re-run: the letter keeps its place, whatever the ladder says by now
+            chosen.append(Planned(municipality, previous, existing.reason))
+            return
+        advice = ladder.advise(standing, request.day)
+        deviation = ladder.deviation(standing, advice, definition.trede, definition.id, request.day)
+        if deviation is not None and not explicit:
+            return
+        if deviation is not None and not request.reason:
+            problems.append(
+                UsageError(
+                    f"{municipality.name} ({municipality.code}): {deviation}",
+                    Location(None, None, "--municipality"),
+                    hint="give --reason TEXT to record why, or leave it out",
+                )
+            )
+            return
+        chosen.append(Planned(municipality, previous, deviation))
+
+    for municipality in wanted:
+        consider(municipality)
+    if problems:
+        raise Problems(problems)
+    # compose every letter once before anything is recorded: bad data stops here
+    checked: list[Planned] = []
+    for item in chosen:
+        try:
+            letter = compose_planned(config, definition, request, item, PLACEHOLDER_REFERENCE)
+        except Problems as exc:
+            problems.extend(exc.problems)
+        except IbtpostError as exc:
+            problems.append(exc)
+        else:
+            checked.append(dataclasses.replace(item, deadline=letter.ladder_deadline, draft=letter))
+    if problems:
+        raise Problems(problems)
+    return Plan(
+        id=here,
+        definition=definition,
+        request=request,
+        letters=tuple(sorted(checked, key=lambda p: p.municipality.code)),
+        skipped=tuple(skipped),
+    )
+
+
+def compose_planned(
+    config: Config,
+    definition: LetterDefinition,
+    request: BatchRequest,
+    item: Planned,
+    reference: str,
+) -> LetterContext:
+    """The letter of one planned municipality with ``reference``."""
+    return compose(
+        definition,
+        item.municipality,
+        config,
+        reference,
+        request.day,
+        concept=request.concept,
+        previous=item.previous,
+    )

@@ -1,0 +1,233 @@
+"""Supervision cases over time: the status overview, the post room's record, closing cases.
+
+The ladder's rules live in :mod:`ibtpost.ladder` (pure); this module reads the register and
+the figures, applies the rules and records what changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ibtpost.data.config import load_config
+from ibtpost.errors import Location, UsageError
+from ibtpost.mail import dispatch
+from ibtpost.mail.message import MissingAddress, mail_recipients
+from ibtpost.models import Config, Municipality
+from ibtpost.register import BatchRecord, LetterKey, LetterRecord, Register, audit
+from ibtpost.text import ladder
+
+CLOSED_WHY = "task met"
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """One municipality in the status overview."""
+
+    code: str
+    name: str
+    province: str
+    task: int
+    realised: int
+    shortfall: int
+    sample: bool
+    trede: int | None
+    last_reference: str | None
+    last_sent_on: str | None
+    term_until: str | None
+    action: str
+    next_letter: str | None
+    note: str
+    by_post: str | None = None  # why its letters cannot go by e-mail, if so
+
+    def as_json(self) -> dict[str, Any]:
+        """A plain mapping for ``--json``."""
+        return asdict(self)
+
+
+def reconcile(register: Register, config: Config, day: date) -> list[str]:
+    """Close the open cases of municipalities that now meet their task; returns their codes."""
+    closed = []
+    for code, case in register.open_cases().items():
+        figures = config.figures.get(code)
+        if figures is not None and figures.meets_task:
+            with register.transaction():
+                if register.close_case(code, day, CLOSED_WHY):
+                    closed.append(code)
+                    audit.record(
+                        register,
+                        audit.CASE_CLOSED,
+                        data={
+                            "municipality": code,
+                            "case": case.id,
+                            "date": day.isoformat(),
+                            "why": CLOSED_WHY,
+                            "task": figures.task_total,
+                            "realised": figures.realised_total,
+                        },
+                    )
+    return closed
+
+
+def status(root: Path, day: date) -> list[StatusRow]:
+    """Every municipality's figures, case and recommended next letter on ``day``."""
+    config = load_config(root)
+    letters_by_trede = _letters_by_trede(root)
+    with Register.for_root(root) as register:
+        reconcile(register, config, day)
+        standings = ladder.standings(config.figures, register.open_cases(), register.all_letters())
+    rows = []
+    for code, municipality in config.municipalities.items():
+        standing = standings.get(code)
+        if standing is None:
+            continue
+        advice = ladder.advise(standing, day)
+        fig = standing.figures
+        last = standing.last
+        rows.append(
+            StatusRow(
+                code=code,
+                name=municipality.name,
+                province=municipality.province,
+                task=fig.task_regular + fig.task_amv,
+                realised=fig.realised_regular + fig.realised_amv,
+                shortfall=fig.shortfall,
+                sample=fig.sample,
+                trede=standing.trede,
+                last_reference=last.reference if last else None,
+                last_sent_on=last.sent_on.isoformat() if last and last.sent_on else None,
+                term_until=last.deadline.isoformat() if last and last.deadline else None,
+                action=advice.action,
+                next_letter=(
+                    letters_by_trede.get(advice.next_trede, f"trede-{advice.next_trede}")
+                    if advice.next_trede
+                    else None
+                ),
+                note=advice.note,
+                by_post=_why_by_post(municipality, config),
+            )
+        )
+    return rows
+
+
+def _why_by_post(municipality: Municipality, config: Config) -> str | None:
+    """Why this municipality's letters go by post ("no e-mail address of ..."), or None."""
+    found = mail_recipients(municipality, config)
+    return str(found) if isinstance(found, MissingAddress) else None
+
+
+def _letters_by_trede(root: Path) -> dict[int, str]:
+    """The letter definition id per trede, from the file names in letters/."""
+    found: dict[int, str] = {}
+    for path in sorted((root / "letters").glob("trede-*.yaml")):
+        number = path.stem.removeprefix("trede-")
+        if number.isdigit():
+            found[int(number)] = path.stem
+    return found
+
+
+def complete_batch(register: Register, batch_id: str) -> BatchRecord:
+    """The batch with this id; a UsageError when there is none or it is not complete."""
+    batch = register.batch(batch_id)
+    if batch is None:
+        raise UsageError(
+            f"no batch {batch_id!r}",
+            Location(None, None, "BATCH"),
+            hint="the batch id is the folder name under outbox/; see `ibtpost outbox`",
+        )
+    if batch.completed_at is None:
+        raise UsageError(
+            f"batch {batch_id} is not complete",
+            hint="run its `ibtpost batch` command again to finish it",
+        )
+    return batch
+
+
+def mark_posted(
+    root: Path, batch_id: str, references: tuple[str, ...], day: date
+) -> list[LetterRecord]:
+    """Record that the post room sent letters of a batch: ``references``, or else every
+    letter not sent yet (once the batch is queued: every letter waiting for the post room).
+
+    One transaction, all or nothing. A letter in the e-mail queue is refused unless it is
+    waiting for the post room (no address, failed) or was withdrawn: one that is queued,
+    being sent or in doubt must not go twice; it leaves the e-mail queue as ``posted``.
+    """
+    where = Location(None, None, "--reference")
+    with Register.for_root(root) as register, register.transaction():
+        batch = complete_batch(register, batch_id)
+        if batch.concept:
+            raise UsageError(f"batch {batch_id} is a concept batch: it cannot be sent")
+        letters = register.batch_letters(batch_id)
+        by_reference = {letter.reference: letter for letter in letters}
+        unknown = [r for r in references if r not in by_reference]
+        if unknown:
+            raise UsageError(f"not in batch {batch_id}: {', '.join(unknown)}", where)
+        queue = {e.reference: e for e in dispatch.entries(register, batch_id)}
+        if references:
+            chosen = [by_reference[r] for r in dict.fromkeys(references)]
+            for letter in chosen:
+                item = queue.get(letter.reference)
+                if item is not None and not _postable(item.state, letter):
+                    raise UsageError(
+                        f"{letter.reference} is {_mail_state(item.state)}: it cannot be "
+                        "recorded as posted",
+                        where,
+                        hint=f"`ibtpost withdraw {batch_id} -r {letter.reference} --reason ...` "
+                        "takes a queued letter out of the e-mail queue first",
+                    )
+        else:
+            chosen = [
+                letter
+                for letter in letters
+                if letter.reference not in queue or _postable(queue[letter.reference].state, letter)
+            ]
+        todo = [letter for letter in chosen if letter.sent_on is None]
+        if not todo and chosen:
+            raise UsageError(f"every chosen letter of {batch_id} is already recorded as sent")
+        if not todo:
+            raise UsageError(
+                f"no letter of {batch_id} waits for the post room: every letter not yet "
+                "sent is in the e-mail queue",
+                hint=f"see `ibtpost outbox`; `ibtpost withdraw {batch_id} -r REFERENCE --reason "
+                "...` takes a letter out of the e-mail queue",
+            )
+        posted = []
+        for letter in todo:
+            posted.append(register.record_sent(letter.reference, "post", day))
+            if letter.reference in queue:
+                dispatch.set_state(
+                    register, letter.reference, "posted", only_from=dispatch.POSTABLE
+                )
+            after = register.letter(LetterKey(letter.letter, letter.municipality, letter.day))
+            audit.record(
+                register,
+                audit.LETTER_POSTED,
+                reference=letter.reference,
+                batch=batch_id,
+                data={
+                    "municipality": letter.municipality,
+                    "via": "post",
+                    "date": day.isoformat(),
+                    "case": after.case_id if after else None,
+                },
+            )
+        return posted
+
+
+def _postable(state: str, letter: LetterRecord) -> bool:
+    """Whether a letter in this e-mail queue state may be recorded as posted: it waits for
+    the post room, was withdrawn, or only went to a file (nothing left the machine)."""
+    return state in dispatch.POSTABLE or (state == "sent" and letter.sent_on is None)
+
+
+def _mail_state(state: str) -> str:
+    return {
+        "queued": "queued for e-mail",
+        "sending": "being sent by e-mail",
+        "in_doubt": "in doubt (e-mail)",
+        "sent": "sent by e-mail",
+        "posted": "already posted",
+    }.get(state, state)

@@ -1,0 +1,24 @@
+"""The register: one SQLite file (outbox/register.sqlite) with every reference, letter, batch,
+case, queue entry, letter version and audit event. All SQL of ibtpost lives in this package."""
+
+from ibtpost.register.db import (
+    REGISTER_NAME,
+    BatchRecord,
+    CaseRecord,
+    LetterKey,
+    LetterRecord,
+    PlannedLetter,
+    Register,
+    validate_reference,
+)
+
+__all__ = [
+    "REGISTER_NAME",
+    "BatchRecord",
+    "CaseRecord",
+    "LetterKey",
+    "LetterRecord",
+    "PlannedLetter",
+    "Register",
+    "validate_reference",
+]

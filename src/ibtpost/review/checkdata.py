@@ -1,0 +1,201 @@
+"""What the letters need of the data, per municipality, and every branch of their text
+composed once: the part of ``ibtpost check`` that looks at letters and data together.
+
+Composing every letter for every municipality (342 x 6, twice) took about 8 seconds. It is
+not needed: what one municipality's data can lack is known from the names a definition
+uses (a figures row and the configured address for every letter; the name of the province's
+Commissaris van de Koning where ``province.cdk_name`` is printed), and is looked up per
+municipality directly. Composing then finds misspelt names, an unguarded ``previous`` and
+missing mandatory text: once per branch (with and without a previous letter, with and
+without agreements) for one municipality, and for every municipality only when a
+definition's conditions depend on a municipality's data (``when: figures.task_amv > 0``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import date
+
+from ibtpost.errors import DataError, DefinitionError, IbtpostError, Location
+from ibtpost.models import (
+    Agreement,
+    Bullets,
+    Config,
+    Heading,
+    LetterContext,
+    LetterDefinition,
+    Paragraph,
+    PreviousLetter,
+    RParagraph,
+    RTable,
+    Table,
+    Text,
+)
+from ibtpost.text.compose import PLACEHOLDER_REFERENCE, compose
+from ibtpost.text.textengine import normalise, used_paths
+
+CHECK_DATE = date(2026, 1, 1)
+#: A stand-in previous letter, so that text under ``{% if previous %}`` is checked too.
+SAMPLE_PREVIOUS = PreviousLetter("trede-1", 1, PLACEHOLDER_REFERENCE, date(2025, 12, 1))
+#: Stand-in agreements (one with a follow-up, one without), so that every branch of the
+#: item text of a ``foreach: agreements`` list is checked.
+SAMPLE_AGREEMENTS = (
+    Agreement("voorbeeldactie", date(2026, 2, 1), "voorbeeld van vervolg"),
+    Agreement("tweede voorbeeldactie", date(2026, 3, 1)),
+)
+#: Names whose values differ per municipality.
+DATA_NAMES = frozenset({"municipality", "figures", "province"})
+
+
+def definition_texts(definition: LetterDefinition) -> Iterator[tuple[Text, bool]]:
+    """Every text of a definition, and whether it is an expression (``when``, ``foreach``)."""
+    for text in (definition.subject, definition.addressee, definition.salutation):
+        yield text, False
+    for block in definition.body:
+        if block.when is not None:
+            yield block.when, True
+        if isinstance(block, Paragraph | Heading):
+            yield block.text, False
+        elif isinstance(block, Bullets):
+            if block.foreach is not None:
+                yield block.foreach, True
+            for item in block.items:
+                yield item, False
+        elif isinstance(block, Table):
+            for cell in itertools.chain(block.header, *block.rows):
+                yield cell, False
+    for note in definition.footnotes.values():
+        yield note, False
+    yield definition.closing, False
+
+
+@dataclass(frozen=True)
+class Needs:
+    """The names a definition uses (with where first) and whether its conditions depend
+    on a municipality's data."""
+
+    uses: dict[str, Location]
+    data_conditions: bool
+
+
+def needs_of(definition: LetterDefinition) -> Needs:
+    """What a definition's texts use."""
+    uses: dict[str, Location] = {}
+    deciding: set[str] = set()
+    for text, expression in definition_texts(definition):
+        used, decides = used_paths(text.source, expression)
+        for path in sorted(used):
+            uses.setdefault(path, text.location)
+        deciding |= decides
+    return Needs(uses, any(path.split(".")[0] in DATA_NAMES for path in deciding))
+
+
+def data_problems(config: Config, definitions: list[LetterDefinition]) -> list[IbtpostError]:
+    """Per municipality, the data a letter needs and the municipality lacks."""
+    problems: list[IbtpostError] = []
+    if not definitions:
+        return problems
+    letters = ", ".join(d.id for d in definitions)
+    kind = config.settings.address_kind
+    kind_text = "visiting" if kind == "visit" else "postal"
+    cdk_users = [
+        f"{d.id} ({where})"
+        for d in definitions
+        if (where := needs_of(d).uses.get("province.cdk_name")) is not None
+    ]
+    for mun in config.municipalities.values():
+        here = (mun.location.file, mun.location.line)
+        if mun.code not in config.figures:
+            problems.append(
+                DataError(
+                    f"no figures for {mun.code} {mun.name} in config/figures.csv; every letter "
+                    f"({letters}) needs them",
+                    Location(*here, "code"),
+                    hint="add a row for it, or import the figures",
+                )
+            )
+        if mun.address(kind) is None:
+            problems.append(
+                DataError(
+                    f"{mun.name} ({mun.code}) has no {kind_text} address, which every letter "
+                    f"prints (config/settings.yaml: address: {kind})",
+                    Location(*here, f"{kind}_street"),
+                )
+            )
+        province = config.provinces.get(mun.province)
+        if cdk_users and province is not None and province.cdk_name is None:
+            problems.append(
+                DataError(
+                    f"{mun.name} ({mun.code}): the name of the Commissaris van de Koning of "
+                    f"{province.name} is unknown, and {', '.join(cdk_users)} print it",
+                    Location(province.location.file, province.location.line, "cdk_name"),
+                )
+            )
+    return problems
+
+
+def wording(letter: LetterContext) -> str:
+    """All text of a composed letter, normalised for finding mandatory phrases."""
+    parts = [letter.subject, *letter.addressee_lines, letter.salutation, letter.closing]
+    for block in letter.body:
+        if isinstance(block, RParagraph):
+            parts.append("".join(run.text for run in block.runs))
+        elif isinstance(block, RTable):
+            parts.extend(itertools.chain(block.header, *block.rows))
+    for note in letter.footnotes:
+        parts.extend("".join(run.text for run in p.runs) for p in note)
+    return normalise(" ".join(parts))
+
+
+def compose_problems(config: Config, definitions: list[LetterDefinition]) -> list[IbtpostError]:
+    """Compose each definition in every branch; report errors and missing mandatory text."""
+    kind = config.settings.address_kind
+    complete = [
+        m
+        for m in config.municipalities.values()
+        if m.code in config.figures and m.address(kind) is not None
+    ]
+    problems: list[IbtpostError] = []
+    if not complete:
+        return problems  # data_problems names what is missing
+    seen: set[tuple[str, str, str]] = set()
+    for definition in definitions:
+        needs = needs_of(definition)
+        who = complete if needs.data_conditions else complete[:1]
+        previous = (None, SAMPLE_PREVIOUS) if "previous" in needs.uses else (None,)
+        agreements = ((), SAMPLE_AGREEMENTS) if "agreements" in needs.uses else (None,)
+        for mun, before, agreed in itertools.product(who, previous, agreements):
+            cfg = config if agreed is None else replace(config, agreements={mun.code: agreed})
+            try:
+                letter = compose(
+                    definition, mun, cfg, PLACEHOLDER_REFERENCE, CHECK_DATE, previous=before
+                )
+            except IbtpostError as exc:
+                problems.append(exc)
+                continue
+            text = wording(letter)
+            for required in definition.required:
+                if required.text in text:
+                    continue
+                variant = _variant(before, agreed)
+                if (definition.id, required.name, variant) in seen:
+                    continue
+                seen.add((definition.id, required.name, variant))
+                example = f" (e.g. for {mun.name}, {mun.code})" if needs.data_conditions else ""
+                problems.append(
+                    DefinitionError(
+                        f"mandatory text {required.name!r} is missing from the letter "
+                        f"{variant}{example}: it must not stand under a condition",
+                        required.location,
+                    )
+                )
+    return problems
+
+
+def _variant(previous: PreviousLetter | None, agreements: tuple[Agreement, ...] | None) -> str:
+    parts = ["with a previous letter" if previous else "without a previous letter"]
+    if agreements is not None:
+        parts.append("with agreements" if agreements else "without agreements")
+    return " and ".join(parts)

@@ -1,0 +1,307 @@
+"""Review copies of a letter text: ``ibtpost preview`` and ``ibtpost proof``.
+
+Legal reviewers see a letter text on real and edge-case data before approving it. A review
+copy is not a letter: it is composed with CONCEPT marks and the placeholder reference
+0000000 (outside every reference series: the series starts at 1 or above), every page
+carries a large CONCEPT watermark (:mod:`ibtpost.watermark`), and nothing is recorded in
+the register: no reference is allocated, no letter or batch is written, nothing counts
+on the ladder. It works for draft and final definitions alike.
+
+The letters go through the batch's machinery: the Word template prepared once
+(render.PreparedTemplate), a pool of long-lived LibreOffice converters started in the
+background while the letters are composed (batch.Converters), two threads per converter,
+and the pages joined in order while LibreOffice still converts the rest.
+
+Which municipalities a proof covers without ``--municipality``: every municipality that
+does not meet its task. Those are the ones the interventieladder can send a letter of
+any trede to; whether one is due for this trede today depends on its earlier letters and
+their terms, which a proof of the text leaves aside (``ibtpost status`` shows that). For
+trede 2 on a register without letters this is exactly the batch of everyone due.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ibtpost.approval import versions
+from ibtpost.data.config import find_municipalities, load_config
+from ibtpost.documents.convert import ConverterPool
+from ibtpost.documents.pdf.watermark import ReviewCopy
+from ibtpost.errors import IbtpostError, Problems, UsageError
+from ibtpost.files import slug, write_atomic
+from ibtpost.models import Config, LetterContext, LetterDefinition, Municipality, PreviousLetter
+from ibtpost.production.batch import Converters, converter_count
+from ibtpost.production.letter import Assets, render_letter
+from ibtpost.register import REGISTER_NAME, Register
+from ibtpost.review.edgecases import edge_cases
+from ibtpost.text import ladder
+from ibtpost.text.compose import PLACEHOLDER_REFERENCE, compose
+from ibtpost.text.definitions import load_letter
+
+PREVIEW_FOLDER = ("outbox", "preview")
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A municipality to show the letter for, with the data to compose it with."""
+
+    municipality: Municipality
+    config: Config
+    label: str  # the outline entry, e.g. "GM0622 Vlaardingen"
+    case: str = ""  # the edge case, "" for none
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One letter in a review copy."""
+
+    target: Target
+    letter: LetterContext
+    first_page: int  # 1-based page of the review copy where it starts
+    pages: int
+
+
+@dataclass
+class ReviewResult:
+    """What ``preview`` or ``proof`` made."""
+
+    files: list[Path]
+    letters: list[Shown]
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+    version: str = ""  # the letter version shown (definition and templates)
+
+    @property
+    def pages(self) -> int:
+        """All pages of all letters."""
+        return sum(item.pages for item in self.letters)
+
+
+def record_shown_version(root: Path, letter_id: str) -> str:
+    """Record the version of the text a review copy shows, so that `ibtpost diff` can
+    compare it later; the only thing a review copy writes to the register (no reference,
+    letter or batch)."""
+    with Register.for_root(root) as register:
+        return versions.record_version(register, root, letter_id).id
+
+
+def preview(
+    root: Path,
+    letter_id: str,
+    queries: tuple[str, ...],
+    day: date,
+    out: Path | None = None,
+) -> ReviewResult:
+    """One review copy per municipality, as ``<letter>-<date>-<name>.pdf`` in ``out``
+    (default outbox/preview/)."""
+    started = time.perf_counter()
+    config, definition, assets = _load(root, letter_id)
+    named = find_municipalities(config, queries)
+    targets = [Target(m, config, f"{m.code} {m.name}") for m in named]
+    if not targets:
+        raise UsageError("give at least one --municipality")
+    version = record_shown_version(root, definition.id)
+    folder = out if out is not None else root.joinpath(*PREVIEW_FOLDER)
+    shown: list[Shown] = []
+    files: list[Path] = []
+
+    def keep(index: int, letter: LetterContext, pdf: bytes) -> None:
+        target = targets[index]
+        name = target.municipality.name
+        copy = ReviewCopy(_title(definition, day, name))
+        pages = copy.add(pdf, target.label)
+        path = folder / f"{definition.id}-{day.isoformat()}-{slug(name)}.pdf"
+        write_atomic(path, copy.write())
+        files.append(path)
+        shown.append(Shown(target, letter, 1, pages))
+
+    warnings = _produce(root, config, definition, assets, targets, day, keep, None)
+    warnings += _page_warnings(definition, shown)
+    return ReviewResult(files, shown, time.perf_counter() - started, warnings, version)
+
+
+def proof(
+    root: Path,
+    letter_id: str,
+    day: date,
+    queries: tuple[str, ...] = (),
+    edges: bool = False,
+    out: Path | None = None,
+    progress: ProgressCallback | None = None,
+) -> ReviewResult:
+    """One review copy with the letter for many municipalities (see the module docstring),
+    or for the edge cases (:mod:`ibtpost.edgecases`)."""
+    started = time.perf_counter()
+    config, definition, assets = _load(root, letter_id)
+    if edges and queries:
+        raise UsageError("--edge-cases is a set of its own: leave out --municipality")
+    if edges:
+        targets = [Target(c.municipality, c.config, c.label, c.name) for c in edge_cases(config)]
+        suffix = "-edge-cases"
+    elif queries:
+        chosen = find_municipalities(config, queries)
+        targets = [Target(m, config, f"{m.code} {m.name}") for m in chosen]
+        codes = "|".join(sorted(m.code for m in chosen)).encode()
+        suffix = f"-{hashlib.sha256(codes).hexdigest()[:6]}"
+    else:
+        targets = [Target(m, config, f"{m.code} {m.name}") for m in applicable(config)]
+        suffix = ""
+    if not targets:
+        raise UsageError(f"every municipality meets its task: no letter {definition.id} to show")
+    version = record_shown_version(root, definition.id)
+    name = f"{definition.id}-{day.isoformat()}-proof{suffix}.pdf"
+    path = root.joinpath(*PREVIEW_FOLDER, name) if out is None else out
+    if path.is_dir():
+        path = path / name
+    copy = ReviewCopy(_title(definition, day, "proof" + suffix.replace("-", " ")))
+    shown: list[Shown] = []
+
+    def keep(index: int, letter: LetterContext, pdf: bytes) -> None:
+        first = copy.pages + 1
+        shown.append(Shown(targets[index], letter, first, copy.add(pdf, targets[index].label)))
+
+    warnings = _produce(root, config, definition, assets, targets, day, keep, progress)
+    write_atomic(path, copy.write())
+    warnings += _page_warnings(definition, shown)
+    return ReviewResult([path], shown, time.perf_counter() - started, warnings, version)
+
+
+def applicable(config: Config) -> list[Municipality]:
+    """The municipalities a letter of the ladder can be for: those that do not meet their
+    task, in code order."""
+    return [
+        m
+        for code, m in sorted(config.municipalities.items())
+        if code in config.figures and not config.figures[code].meets_task
+    ]
+
+
+def _load(root: Path, letter_id: str) -> tuple[Config, LetterDefinition, Assets]:
+    config = load_config(root)
+    definition = load_letter(root, letter_id)
+    return config, definition, Assets.load(config, definition)
+
+
+def _title(definition: LetterDefinition, day: date, what: str) -> str:
+    return f"CONCEPT {definition.id} {day.isoformat()} {what}"
+
+
+def _previous_letters(root: Path) -> dict[str, PreviousLetter]:
+    """The last letter sent in each open case (read only; no register, no letters)."""
+    if not (root / "outbox" / REGISTER_NAME).is_file():
+        return {}
+    found: dict[str, PreviousLetter] = {}
+    with Register.for_root(root) as register:
+        for code, case in register.open_cases().items():
+            previous = ladder.previous_letter(register.case_letters(case.id))
+            if previous is not None:
+                found[code] = previous
+    return found
+
+
+def _compose_all(
+    root: Path, definition: LetterDefinition, targets: list[Target], day: date
+) -> list[LetterContext]:
+    """Every letter, composed before anything is converted; every problem reported."""
+    previous = _previous_letters(root)
+    letters: list[LetterContext] = []
+    problems: list[IbtpostError] = []
+    for target in targets:
+        try:
+            letters.append(
+                compose(
+                    definition,
+                    target.municipality,
+                    target.config,
+                    PLACEHOLDER_REFERENCE,
+                    day,
+                    concept=True,
+                    previous=previous.get(target.municipality.code),
+                )
+            )
+        except Problems as exc:
+            problems.extend(exc.problems)
+        except IbtpostError as exc:
+            problems.append(exc)
+    if problems:
+        raise Problems(problems)
+    return letters
+
+
+def _produce(
+    root: Path,
+    config: Config,
+    definition: LetterDefinition,
+    assets: Assets,
+    targets: list[Target],
+    day: date,
+    keep: Callable[[int, LetterContext, bytes], None],
+    progress: ProgressCallback | None,
+) -> list[str]:
+    """Compose, render and convert every letter; ``keep`` receives each PDF in order.
+
+    Returns what the converter pool had to repair, as warnings.
+    """
+    size = converter_count(config, None, len(targets))
+    with (
+        ThreadPoolExecutor(1) as starter,
+        Converters(starter, size, config) as converters,
+        tempfile.TemporaryDirectory(prefix="ibtpost-proof-") as tmp,
+    ):
+        converters.start()  # LibreOffice starts while the letters are composed
+        letters = _compose_all(root, definition, targets, day)
+        work = Path(tmp)
+        ready: dict[int, bytes] = {}
+        done = 0
+        with ThreadPoolExecutor(2 * size) as executor:
+            try:
+                futures: dict[Future[bytes], int] = {}
+                for index, letter in enumerate(letters):
+                    stem = f"{index:04d}-{slug(letter.municipality.name)}"
+                    (work / f"{stem}.docx").write_bytes(render_letter(letter, assets))
+                    future = executor.submit(_convert, converters.start(), work, stem)
+                    futures[future] = index
+                if progress:
+                    progress(0, len(letters))
+                for future in as_completed(futures):
+                    ready[futures[future]] = future.result()
+                    # join the pages in order while LibreOffice converts the rest
+                    while done in ready:
+                        keep(done, letters[done], ready.pop(done))
+                        done += 1
+                    if progress:
+                        progress(len(ready) + done, len(letters))
+            except BaseException:
+                executor.shutdown(wait=True, cancel_futures=True)
+                raise
+        return converters.incidents()
+
+
+def _convert(pool: Future[ConverterPool], work: Path, stem: str) -> bytes:
+    """Convert one .docx of the work folder; its PDF's bytes (runs in a worker thread)."""
+    source, target = work / f"{stem}.docx", work / f"{stem}.pdf"
+    pool.result().convert(source, target)
+    data = target.read_bytes()
+    source.unlink()
+    target.unlink()
+    return data
+
+
+def _page_warnings(definition: LetterDefinition, shown: list[Shown]) -> list[str]:
+    """Letters whose page count is outside the definition's bounds (a batch would refuse
+    them): the reviewer should know."""
+    low, high = definition.min_pages, definition.max_pages
+    return [
+        f"{item.target.label}: {item.pages} pages, outside {low}-{high} (letters/"
+        f"{definition.path.name}: pages); a batch would refuse this letter"
+        for item in shown
+        if not low <= item.pages <= high
+    ]

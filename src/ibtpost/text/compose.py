@@ -1,0 +1,233 @@
+"""Compose a :class:`~ibtpost.models.LetterContext`: pure, no I/O.
+
+The date (dagtekening) and the reference are arguments, so the same inputs always give the
+same letter. All letter text is rendered here; render only lays it out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from ibtpost.errors import DataError, DefinitionError, Location
+from ibtpost.models import (
+    Bullets,
+    Config,
+    Figures,
+    Heading,
+    LetterContext,
+    LetterDefinition,
+    Municipality,
+    PageBreak,
+    Paragraph,
+    PreviousLetter,
+    RBlock,
+    RPageBreak,
+    RParagraph,
+    RTable,
+    Run,
+    Table,
+    Text,
+)
+from ibtpost.text import dutch
+from ibtpost.text.terms import term_deadline
+from ibtpost.text.textengine import ITEM_NAME, evaluate, is_true, parse_markup, render_text
+
+SAMPLE_MARK = "VOORBEELD"
+CONCEPT_MARK = "CONCEPT"
+#: The reference used when a letter is composed only to validate it.
+PLACEHOLDER_REFERENCE = "0000000"
+
+
+def term(weeks: int | None, day: date, roll: bool) -> dict[str, Any]:
+    """A term in the letter text: ``weeks``, ``text`` ("drie weken") and ``deadline``."""
+    if not weeks:
+        return {"weeks": None, "text": "", "deadline": None}
+    return {
+        "weeks": weeks,
+        "text": dutch.weeks_text(weeks),
+        "deadline": term_deadline(day, weeks, roll),
+    }
+
+
+def text_context(
+    definition: LetterDefinition,
+    municipality: Municipality,
+    figures: Figures,
+    config: Config,
+    reference: str,
+    day: date,
+    previous: PreviousLetter | None = None,
+) -> dict[str, Any]:
+    """The names a letter text can use (see ``textengine.CONTEXT_NAMES``)."""
+    province = config.provinces.get(municipality.province)
+    roll = config.settings.roll_terms
+    return {
+        "municipality": {
+            "code": municipality.code,
+            "name": municipality.name,
+            "official_name": municipality.official_name,
+            "province": municipality.province,
+        },
+        "figures": {k: v for k, v in asdict(figures).items() if k not in {"location"}}
+        | {"shortfall": figures.shortfall},
+        "trede": definition.trede,
+        "letter": definition.id,
+        "date": day,
+        "reference": reference,
+        "reply_term": term(definition.reply_weeks, day, roll),
+        "compliance_term": term(definition.compliance_weeks, day, roll),
+        "previous": (
+            {
+                "letter": previous.letter,
+                "trede": previous.trede,
+                "reference": previous.reference,
+                "date": previous.day,
+            }
+            if previous is not None
+            else None
+        ),
+        "agreements": [
+            {"action": a.action, "deadline": a.deadline, "follow_up": a.follow_up or ""}
+            for a in config.agreements.get(municipality.code, ())
+        ],
+        "sender": {
+            "organisation": config.sender.organisation,
+            "department": config.sender.department,
+            "mailbox": config.sender.mailbox,
+        },
+        "province": {
+            "name": municipality.province,
+            "cdk_name": province.cdk_name if province and province.cdk_name else "",
+        },
+    }
+
+
+class _Composer:
+    def __init__(self, ctx: dict[str, Any]) -> None:
+        self.ctx = ctx
+        self.footnote_order: list[str] = []
+
+    def plain(self, text: Text) -> str:
+        """Rendered text with markup removed (for single-line fields and table cells)."""
+        return "".join(
+            span.text for span in parse_markup(render_text(text.source, self.ctx, text.location))
+        )
+
+    def runs(self, text: Text) -> tuple[Run, ...]:
+        rendered = render_text(text.source, self.ctx, text.location)
+        try:
+            spans = parse_markup(rendered)
+        except ValueError as exc:
+            raise DefinitionError(str(exc), text.location) from None
+        out = []
+        for span in spans:
+            if span.footnote is not None:
+                self.footnote_order.append(span.footnote)
+                out.append(Run("", footnote=len(self.footnote_order)))
+            else:
+                out.append(Run(span.text, span.bold, span.italic))
+        return tuple(out)
+
+    def each(self, foreach: Text, item: Text) -> list[RParagraph]:
+        """One bullet per element of the list ``foreach`` gives, with the element as item."""
+        elements = evaluate(foreach.source, self.ctx, foreach.location)
+        if isinstance(elements, str | bytes | dict) or not hasattr(elements, "__iter__"):
+            raise DefinitionError(f"foreach: {foreach.source} is not a list", foreach.location)
+        outer = self.ctx
+        bullets = []
+        try:
+            for element in elements:
+                self.ctx = outer | {ITEM_NAME: element}
+                bullets.append(RParagraph("bullet", self.runs(item)))
+        finally:
+            self.ctx = outer
+        return bullets
+
+
+def compose(
+    definition: LetterDefinition,
+    municipality: Municipality,
+    config: Config,
+    reference: str,
+    day: date,
+    *,
+    concept: bool = False,
+    previous: PreviousLetter | None = None,
+    body: bool = True,
+) -> LetterContext:
+    """Everything one letter needs, with all text rendered.
+
+    ``previous`` is the previous letter on this municipality's ladder (``previous`` in the
+    text); ``concept`` marks every page CONCEPT. ``body=False`` leaves the body and the
+    footnotes empty: the heading fields alone, for the e-mail that carries the letter.
+    """
+    figures = config.figures.get(municipality.code)
+    if figures is None:
+        raise DataError(
+            f"no figures for {municipality.code} {municipality.name}",
+            Location("config/figures.csv", None, "code"),
+            hint="add a row for it, or import the figures",
+        )
+    address = municipality.address(config.settings.address_kind)
+    if address is None:
+        kind = "visiting" if config.settings.address_kind == "visit" else "postal"
+        raise DataError(
+            f"{municipality.name} has no {kind} address",
+            Location(
+                municipality.location.file,
+                municipality.location.line,
+                f"{config.settings.address_kind}_street",
+            ),
+        )
+    ctx = text_context(definition, municipality, figures, config, reference, day, previous)
+    c = _Composer(ctx)
+    blocks: list[RBlock] = []
+    for block in definition.body if body else ():
+        if block.when is not None and not is_true(block.when.source, ctx, block.when.location):
+            continue
+        if isinstance(block, Paragraph):
+            blocks.append(RParagraph("body", c.runs(block.text)))
+        elif isinstance(block, Heading):
+            blocks.append(RParagraph("heading", c.runs(block.text)))
+        elif isinstance(block, Bullets) and block.foreach is not None:
+            blocks.extend(c.each(block.foreach, block.items[0]))
+        elif isinstance(block, Bullets):
+            blocks.extend(RParagraph("bullet", c.runs(item)) for item in block.items)
+        elif isinstance(block, Table):
+            blocks.append(
+                RTable(
+                    tuple(c.plain(t) for t in block.header),
+                    tuple(tuple(c.plain(t) for t in row) for row in block.rows),
+                    block.widths_mm,
+                )
+            )
+        elif isinstance(block, PageBreak):
+            blocks.append(RPageBreak())
+    footnotes = tuple(
+        (RParagraph("body", c.runs(definition.footnotes[name])),) for name in c.footnote_order
+    )
+    marks = ((CONCEPT_MARK,) if concept else ()) + ((SAMPLE_MARK,) if figures.sample else ())
+    return LetterContext(
+        definition_id=definition.id,
+        trede=definition.trede,
+        reference=reference,
+        date=day,
+        date_text=dutch.long_date(day),
+        subject=c.plain(definition.subject),
+        addressee_lines=(c.plain(definition.addressee), *address.lines),
+        return_address=config.sender.return_address,
+        salutation=c.plain(definition.salutation),
+        body=tuple(blocks),
+        footnotes=footnotes,
+        closing=c.plain(definition.closing),
+        sender=config.sender,
+        marks=marks,
+        municipality=municipality,
+        figures=figures,
+        cc=f"Commissaris van de Koning van de provincie {municipality.province}",
+        reply_deadline=ctx["reply_term"]["deadline"],
+        compliance_deadline=ctx["compliance_term"]["deadline"],
+        previous=previous,
+    )

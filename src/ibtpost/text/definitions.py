@@ -1,0 +1,378 @@
+"""Load and validate letter definitions (letters/<id>.yaml) into typed models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ibtpost.errors import DefinitionError, IbtpostError, Location, Problems
+from ibtpost.models import (
+    Block,
+    Bullets,
+    Heading,
+    LetterDefinition,
+    PageBreak,
+    Paragraph,
+    Table,
+    Text,
+)
+from ibtpost.text.mandatory import read_required
+from ibtpost.text.textengine import (
+    CONTEXT_NAMES,
+    ITEM_NAME,
+    check_expression,
+    check_syntax,
+    footnote_names,
+    parse_markup,
+)
+from ibtpost.text.yamlsource import YList, YMap, load_yaml
+
+TOP_KEYS = {
+    "letter",
+    "trede",
+    "title",
+    "status",
+    "template",
+    "reply_term_weeks",
+    "compliance_term_weeks",
+    "pages",
+    "subject",
+    "addressee",
+    "salutation",
+    "body",
+    "footnotes",
+    "closing",
+    "required",
+}
+REQUIRED_KEYS = TOP_KEYS - {
+    "reply_term_weeks",
+    "compliance_term_weeks",
+    "footnotes",
+    "pages",
+    "required",
+}
+BLOCK_KINDS = ("paragraph", "heading", "bullets", "table", "page_break")
+#: Text that would break out of an expression written after ``when:`` or ``foreach:``.
+_TAGS = ("{{", "}}", "{%", "%}", "{#", "#}")
+
+
+class _Reader:
+    """Turns the YAML of one definition into models, collecting every problem."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.problems: list[IbtpostError] = []
+        self.used_names: list[tuple[str, Location]] = []
+        self.footnote_refs: list[tuple[str, Location]] = []
+        self.texts: list[Text] = []  # every text read, for the required phrases
+
+    def loc(self, line: int, field: str) -> Location:
+        return Location(self.label, line, field)
+
+    def fail(self, message: str, line: int, field: str) -> None:
+        self.problems.append(DefinitionError(message, self.loc(line, field)))
+
+    def unknown_names(
+        self, names: set[str], line: int, field: str, extra: frozenset[str] = frozenset()
+    ) -> None:
+        """Report names that compose does not provide; remember the known ones."""
+        known = CONTEXT_NAMES | extra
+        for name in sorted(names - known):
+            self.fail(
+                f"unknown placeholder {{{{ {name} }}}} (known: {', '.join(sorted(known))})",
+                line,
+                field,
+            )
+        self.used_names.extend((name, self.loc(line, field)) for name in names & CONTEXT_NAMES)
+
+    def expression(self, value: Any, line: int, field: str) -> Text | None:
+        """A condition or list expression (``when``, ``foreach``): checks syntax and names."""
+        location = self.loc(line, field)
+        if not isinstance(value, str) or not value.strip():
+            self.fail("must be an expression such as: previous", line, field)
+            return None
+        if any(tag in value for tag in _TAGS):
+            self.fail("is an expression: write it without {{ }} or {% %}", line, field)
+            return None
+        try:
+            names = check_expression(value, location)
+        except DefinitionError as exc:
+            self.problems.append(exc)
+            return None
+        self.unknown_names(names, line, field)
+        return Text(value, location)
+
+    def text(self, value: Any, line: int, field: str, extra: frozenset[str] = frozenset()) -> Text:
+        """A text with placeholders; checks its syntax, markup and names."""
+        location = self.loc(line, field)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            self.fail("must be text", line, field)
+            return Text("", location)
+        try:
+            names = check_syntax(value, location)
+        except DefinitionError as exc:
+            self.problems.append(exc)
+            return Text(value, location)
+        self.unknown_names(names, line, field, extra)
+        try:
+            parse_markup(value)
+        except ValueError as exc:
+            self.fail(str(exc), line, field)
+        self.footnote_refs.extend((n, location) for n in footnote_names(value))
+        self.texts.append(Text(value, location))
+        return Text(value, location)
+
+    def block(self, item: Any, line: int, field: str) -> Block | None:
+        if isinstance(item, str) and item == "page_break":
+            return PageBreak()
+        kinds = [k for k in item if k != "when"] if isinstance(item, YMap) else []
+        if not isinstance(item, YMap) or len(kinds) != 1:
+            self.fail(
+                f"a block is one of {', '.join(BLOCK_KINDS)} (optionally with when:)", line, field
+            )
+            return None
+        kind = kinds[0]
+        value = item[kind]
+        when = (
+            self.expression(item["when"], item.line_of("when"), f"{field}.when")
+            if "when" in item
+            else None
+        )
+        line = item.line_of(kind)
+        field = f"{field}.{kind}"
+        if kind == "paragraph":
+            return Paragraph(self.text(value, line, field), when)
+        if kind == "heading":
+            return Heading(self.text(value, line, field), when)
+        if kind == "page_break":
+            return PageBreak(when)
+        if kind == "bullets":
+            return self.bullets(value, line, field, when)
+        if kind == "table":
+            return self.table(value, line, field, when)
+        self.fail(f"unknown block {kind!r}; use one of {', '.join(BLOCK_KINDS)}", line, field)
+        return None
+
+    def bullets(self, value: Any, line: int, field: str, when: Text | None) -> Bullets | None:
+        if isinstance(value, YMap):
+            for key in sorted(set(value) - {"foreach", "item"}):
+                self.fail(f"unknown key {key!r}; use foreach and item", value.line_of(key), field)
+            if "foreach" not in value or "item" not in value:
+                self.fail("needs foreach: (a list) and item: (the text of one bullet)", line, field)
+                return None
+            foreach = self.expression(
+                value["foreach"], value.line_of("foreach"), f"{field}.foreach"
+            )
+            item = self.text(
+                value["item"], value.line_of("item"), f"{field}.item", frozenset({ITEM_NAME})
+            )
+            if foreach is None:
+                return None
+            return Bullets((item,), when, foreach)
+        if not isinstance(value, YList) or not value:
+            self.fail("must be a list of items, or foreach: and item:", line, field)
+            return None
+        return Bullets(
+            tuple(self.text(v, value.line_of(i), f"{field}[{i}]") for i, v in enumerate(value)),
+            when,
+        )
+
+    def table(self, value: Any, line: int, field: str, when: Text | None) -> Table | None:
+        if not isinstance(value, YMap):
+            self.fail("must have header, rows and widths_mm", line, field)
+            return None
+        header, rows, widths = value.get("header"), value.get("rows"), value.get("widths_mm")
+        if not isinstance(header, YList) or not isinstance(rows, YList) or not rows:
+            self.fail("needs a header list and a list of rows", line, field)
+            return None
+        ncols = len(header)
+        cells_h = tuple(
+            self.text(v, header.line, f"{field}.header[{i}]") for i, v in enumerate(header)
+        )
+        out_rows = []
+        for r, row in enumerate(rows):
+            rline = rows.line_of(r)
+            if not isinstance(row, YList) or len(row) != ncols:
+                self.fail(
+                    f"row must have {ncols} cells like the header", rline, f"{field}.rows[{r}]"
+                )
+                continue
+            out_rows.append(
+                tuple(self.text(v, rline, f"{field}.rows[{r}][{i}]") for i, v in enumerate(row))
+            )
+        if (
+            not isinstance(widths, YList)
+            or len(widths) != ncols
+            or not all(isinstance(w, int | float) and w > 0 for w in widths)
+        ):
+            self.fail(
+                f"widths_mm must list {ncols} positive widths",
+                value.line_of("widths_mm"),
+                f"{field}.widths_mm",
+            )
+            widths = [30.0] * ncols
+        return Table(
+            cells_h, tuple(out_rows), tuple(float(w) for w in widths), self.loc(line, field), when
+        )
+
+
+def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
+    """Read one letter definition; raise :class:`Problems` listing everything wrong with it."""
+    label = label or str(path)
+    data = load_yaml(path, DefinitionError, label)
+    r = _Reader(label)
+    if not isinstance(data, YMap):
+        raise DefinitionError(
+            "a letter definition is a mapping of keys to values", Location(label, 1)
+        )
+    for key in sorted(set(data) - TOP_KEYS):
+        r.fail(f"unknown key {key!r}", data.line_of(key), key)
+    for key in sorted(REQUIRED_KEYS - set(data)):
+        r.fail("missing", data.line, key)
+
+    def get_int(key: str, default: int | None = None) -> int | None:
+        value = data.get(key, default)
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or value < 0
+        ):
+            r.fail("must be a whole number", data.line_of(key), key)
+            return default
+        return value
+
+    letter_id = str(data.get("letter", ""))
+    expected = path.stem
+    if letter_id and letter_id != expected:
+        r.fail(
+            f"is {letter_id!r} but the file is named {expected}.yaml",
+            data.line_of("letter"),
+            "letter",
+        )
+    trede = get_int("trede") or 0
+    if "trede" in data and not 1 <= trede <= 6:
+        r.fail("must be 1 to 6", data.line_of("trede"), "trede")
+    status = data.get("status")
+    if status not in ("draft", "final"):
+        r.fail("must be 'draft' or 'final'", data.line_of("status"), "status")
+        status = "draft"
+    pages = data.get("pages", {})
+    min_pages, max_pages = 1, 10
+    if not isinstance(pages, dict) or not all(
+        isinstance(pages.get(k, 1), int) for k in ("min", "max")
+    ):
+        r.fail("needs whole numbers min and max", data.line_of("pages"), "pages")
+    else:
+        min_pages, max_pages = pages.get("min", min_pages), pages.get("max", max_pages)
+        if not 1 <= min_pages <= max_pages:
+            r.fail("needs 1 <= min <= max", data.line_of("pages"), "pages")
+
+    def text_key(key: str) -> Text:
+        return r.text(data.get(key, ""), data.line_of(key), key)
+
+    body_raw = data.get("body")
+    body: list[Block] = []
+    if isinstance(body_raw, YList):
+        for i, item in enumerate(body_raw):
+            block = r.block(item, body_raw.line_of(i), f"body[{i}]")
+            if block is not None:
+                body.append(block)
+    elif "body" in data:
+        r.fail("must be a list of blocks", data.line_of("body"), "body")
+
+    footnotes: dict[str, Text] = {}
+    raw_notes = data.get("footnotes") or YMap()
+    if isinstance(raw_notes, YMap):
+        for name, value in raw_notes.items():
+            footnotes[name] = r.text(value, raw_notes.line_of(name), f"footnotes.{name}")
+    else:
+        r.fail("must map footnote names to texts", data.line_of("footnotes"), "footnotes")
+    used = {name for name, _ in r.footnote_refs}
+    for name, location in r.footnote_refs:
+        if name not in footnotes:
+            r.problems.append(
+                DefinitionError(f"footnote [^{name}] is not defined under footnotes:", location)
+            )
+    for name in sorted(set(footnotes) - used):
+        r.fail(
+            f"footnote {name!r} is never referred to with [^{name}]",
+            raw_notes.line_of(name),
+            f"footnotes.{name}",
+        )
+    seen: set[str] = set()
+    for name, location in r.footnote_refs:
+        if name in seen:
+            r.problems.append(DefinitionError(f"footnote [^{name}] is used twice", location))
+        seen.add(name)
+
+    reply_weeks = get_int("reply_term_weeks")
+    compliance_weeks = get_int("compliance_term_weeks")
+    for key, weeks, term_name in (
+        ("reply_term_weeks", reply_weeks, "reply_term"),
+        ("compliance_term_weeks", compliance_weeks, "compliance_term"),
+    ):
+        if key in data and weeks == 0:
+            r.fail("must be 1 or more weeks", data.line_of(key), key)
+        if not weeks:
+            where = next((loc for n, loc in r.used_names if n == term_name), None)
+            if where is not None:
+                r.problems.append(
+                    DefinitionError(f"uses {{{{ {term_name} }}}} but {key} is not set", where)
+                )
+
+    required, problems = read_required(label, data, r.texts)
+    r.problems.extend(problems)
+    definition = LetterDefinition(
+        id=letter_id or expected,
+        trede=trede,
+        title=str(data.get("title", "")),
+        status="final" if status == "final" else "draft",
+        subject=text_key("subject"),
+        addressee=text_key("addressee"),
+        salutation=text_key("salutation"),
+        body=tuple(body),
+        footnotes=footnotes,
+        closing=text_key("closing"),
+        reply_weeks=reply_weeks,
+        min_pages=min_pages,
+        max_pages=max_pages,
+        path=path,
+        template=str(data.get("template", "brief.docx")),
+        compliance_weeks=compliance_weeks,
+        required=required,
+    )
+    if r.problems:
+        raise Problems(r.problems)
+    return definition
+
+
+#: Files in letters/ that are not letter definitions (approvals.yaml: see approvals.py).
+NOT_DEFINITIONS = frozenset({"approvals.yaml"})
+
+
+def definition_files(root: Path) -> list[Path]:
+    """Every letter definition under ``root``/letters/, sorted."""
+    found = (root / "letters").glob("*.yaml")
+    return sorted(p for p in found if p.name not in NOT_DEFINITIONS)
+
+
+def definition_path(root: Path, letter: str) -> Path:
+    """letters/<letter>.yaml under ``root``; the name may not leave letters/."""
+    if not letter or "/" in letter or "\\" in letter or letter.startswith("."):
+        raise DefinitionError(f"invalid letter name {letter!r}", Location("letters/"))
+    if f"{letter}.yaml" in NOT_DEFINITIONS:
+        raise DefinitionError(f"{letter!r} is not a letter definition", Location("letters/"))
+    return root / "letters" / f"{letter}.yaml"
+
+
+def load_letter(root: Path, letter: str) -> LetterDefinition:
+    """Load letters/<letter>.yaml under ``root``."""
+    path = definition_path(root, letter)
+    if not path.is_file():
+        known = [p.stem for p in definition_files(root)]
+        raise DefinitionError(
+            f"no letter definition {letter!r}",
+            Location(f"letters/{letter}.yaml"),
+            hint=f"known letters: {', '.join(known) or 'none'}",
+        )
+    return load_definition(path, f"letters/{letter}.yaml")
