@@ -11,7 +11,7 @@ from pathlib import Path
 from ibtpost.documents.convert import ConverterPool
 from ibtpost.documents.pdf.finish import finish_letter_pdf
 from ibtpost.models import Config, LetterContext
-from ibtpost.production.batch import converter_count
+from ibtpost.production.engine import converter_count
 
 
 def convert_docx(config: Config, sources: Sequence[Path], outdir: Path) -> list[Path]:

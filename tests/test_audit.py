@@ -20,7 +20,7 @@ from tests.conftest import Result
 from ibtpost.data.config import load_config
 from ibtpost.production.supervision import reconcile
 from ibtpost.register import Register, audit
-from ibtpost.register.db import MIGRATIONS
+from ibtpost.register.schema import MIGRATIONS
 
 COLUMNS = ("at", "kind", "reference", "batch", "data", "prev_hash", "hash")
 

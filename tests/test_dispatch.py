@@ -14,7 +14,8 @@ import pytest
 from tests.smtpserver import SmtpServer
 
 from ibtpost.errors import UsageError
-from ibtpost.mail import dispatch
+from ibtpost.mail import runs
+from ibtpost.mail.send import MessageFor, SendReport, SendSettings, send_queue
 from ibtpost.mail.transport import (
     Envelope,
     FileTransport,
@@ -24,7 +25,7 @@ from ibtpost.mail.transport import (
     smtp_settings,
 )
 from ibtpost.models import ReferenceSeries
-from ibtpost.register import BatchRecord, LetterKey, PlannedLetter, Register, audit
+from ibtpost.register import BatchRecord, LetterKey, PlannedLetter, Register, audit, dispatch
 
 DAY = date(2026, 4, 9)
 SERIES = ReferenceSeries(7500000, 7599999)
@@ -57,7 +58,7 @@ def register(tmp_path: Path) -> Iterator[Register]:
         yield reg
 
 
-def message_for(folder: Path) -> dispatch.MessageFor:
+def message_for(folder: Path) -> MessageFor:
     def build(entry: dispatch.QueueEntry) -> Outgoing:
         msg = EmailMessage()
         msg["From"] = "ibt@test.example"
@@ -73,11 +74,9 @@ def message_for(folder: Path) -> dispatch.MessageFor:
     return build
 
 
-def send(
-    register: Register, transport: Transport, tmp_path: Path, **options: Any
-) -> dispatch.SendReport:
-    settings = dispatch.SendSettings(retry_delay=0.01, **options)
-    return asyncio.run(dispatch.send_queue(register, transport, message_for(tmp_path), settings))
+def send(register: Register, transport: Transport, tmp_path: Path, **options: Any) -> SendReport:
+    settings = SendSettings(retry_delay=0.01, **options)
+    return asyncio.run(send_queue(register, transport, message_for(tmp_path), settings))
 
 
 def test_every_letter_arrives_once_with_its_envelope(
@@ -173,17 +172,17 @@ def test_a_letter_another_live_run_is_sending_is_left_alone(
     """A letter held in `sending` by a run that is alive (its lock held) is neither marked in
     doubt nor sent by a second run; once that run is gone, it is in doubt."""
     [first, *_] = dispatch.entries(register)
-    with dispatch.SendRun(register) as other:
-        attempt = dispatch.claim(register, first.reference, other, "smtp", ("queued",))
+    with runs.SendRun(register) as other:
+        attempt = dispatch.claim(register, first.reference, other.id, "smtp", ("queued",))
         assert attempt == 1
-        assert dispatch.claim(register, first.reference, other, "smtp", ("queued",)) is None
+        assert dispatch.claim(register, first.reference, other.id, "smtp", ("queued",)) is None
         report = send(register, SmtpTransport(smtp_settings(server.url, None, None)), tmp_path)
         assert report.in_doubt == []
         assert first.reference not in report.sent and len(report.sent) == 4
         assert dispatch.entry(register, first.reference).state == "sending"  # type: ignore[union-attr]
     later = send(register, SmtpTransport(smtp_settings(server.url, None, None)), tmp_path)
     assert later.in_doubt == [first.reference]
-    assert not list(dispatch.runs_folder(register).iterdir())  # no lock file left behind
+    assert not list(runs.runs_folder(register).iterdir())  # no lock file left behind
 
 
 def test_file_transport_writes_eml_and_only_file_letters_stay_off_smtp(

@@ -25,10 +25,10 @@ from tests.conftest import Result, copy_tree
 from tests.smtpserver import Recorder, SmtpServer
 
 from ibtpost.cli import main
-from ibtpost.mail import dispatch
-from ibtpost.mail.outgoing import frozen_message
+from ibtpost.mail import send
+from ibtpost.mail.send import frozen_message
 from ibtpost.mail.transport import SmtpTransport, smtp_settings
-from ibtpost.register import Register, audit
+from ibtpost.register import Register, audit, dispatch
 
 pytestmark = pytest.mark.libreoffice
 
@@ -526,9 +526,9 @@ def test_a_letter_counts_from_the_dutch_calendar_day(
     after midnight when UTC still has the day before; the Date header says the same."""
     transport = SmtpTransport(smtp_settings(server.url, None, None))
     with Register.for_root(root) as register:
-        settings = dispatch.SendSettings(limit=1)
+        settings = send.SendSettings(limit=1)
         report = asyncio.run(
-            dispatch.send_queue(
+            send.send_queue(
                 register, transport, frozen_message(root), settings, now=lambda: instant
             )
         )

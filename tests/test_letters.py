@@ -22,8 +22,8 @@ from tests.conftest import REPO, copy_tree
 from tests.production import letter_pdfs
 
 from ibtpost.data.config import load_config
+from ibtpost.documents.render import Assets, render_letter
 from ibtpost.models import Agreement, Config, LetterContext, PreviousLetter, RParagraph, RTable
-from ibtpost.production.letter import Assets, render_letter
 from ibtpost.text.compose import CONCEPT_MARK, SAMPLE_MARK, compose
 from ibtpost.text.definitions import load_letter
 from ibtpost.text.terms import term_deadline

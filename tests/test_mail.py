@@ -17,17 +17,15 @@ import pytest
 from tests.conftest import REPO
 
 from ibtpost.data.config import load_config
+from ibtpost.data.recipients import MissingAddress, Recipients, mail_recipients
 from ibtpost.mail.message import (
     ORIGINAL_CC,
     ORIGINAL_TO,
     MailError,
     MailMessage,
-    MissingAddress,
     MissingAddressError,
-    Recipients,
     compose_mail,
     load_mail_templates,
-    mail_recipients,
 )
 from ibtpost.mail.message import _set_boundaries as set_boundaries
 from ibtpost.models import Config, LetterContext, LetterDefinition

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import Result
 
-from ibtpost.mail import dispatch
-from ibtpost.register import Register, audit
+from ibtpost.register import Register, audit, dispatch
 from ibtpost.review import lettercheck
 
 pytestmark = pytest.mark.libreoffice

@@ -12,7 +12,7 @@ import pytest
 from ibtpost.errors import RegisterError, UsageError
 from ibtpost.models import ReferenceSeries
 from ibtpost.register import LetterKey, Register
-from ibtpost.register.db import MIGRATIONS
+from ibtpost.register.schema import MIGRATIONS
 
 SERIES = ReferenceSeries(100, 100000)
 DAY = date(2026, 4, 9)

@@ -296,6 +296,10 @@ class LetterDefinition:
         letter sets one, else the reply term."""
         return self.compliance_weeks if self.compliance_weeks is not None else self.reply_weeks
 
+    def pages_problem(self, pages: int) -> str | None:
+        """Why a letter of ``pages`` pages is outside this definition's bounds, or None."""
+        return pages_problem(pages, self.min_pages, self.max_pages)
+
 
 # --- composed letter (the pure core's output) -------------------------------------------
 
@@ -374,3 +378,9 @@ class LetterContext:
     def document_subject(self) -> str:
         """Subject of the .docx and the PDF: trede and municipality."""
         return f"Trede {self.trede}: {self.municipality.name}"
+
+
+def pages_problem(pages: int, low: int, high: int) -> str | None:
+    """``"4 pages, outside 2-3"`` when ``pages`` is not within ``low``-``high``, else None:
+    the one rule on a letter's page count (batch, letter, review copies, letter checks)."""
+    return None if low <= pages <= high else f"{pages} pages, outside {low}-{high}"

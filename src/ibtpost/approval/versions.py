@@ -38,8 +38,7 @@ from ibtpost import clock
 from ibtpost.approval import approvals
 from ibtpost.approval.approvals import Approval, version_id
 from ibtpost.errors import Location, UsageError
-from ibtpost.mail import dispatch
-from ibtpost.register import BatchRecord, Register, audit
+from ibtpost.register import BatchRecord, Register, audit, dispatch
 from ibtpost.text.definitions import definition_path, load_letter
 from ibtpost.text.worddiff import docx_text
 from ibtpost.text.yamlsource import YMap, load_yaml

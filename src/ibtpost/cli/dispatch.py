@@ -11,18 +11,17 @@ from pathlib import Path
 from ibtpost.cli.args import EXIT_OK, Parser, SubParsers, bounded, positive_int
 from ibtpost.data.config import load_config
 from ibtpost.errors import EXIT_FAILURE, Location, RegisterError, UsageError
-from ibtpost.mail import dispatch
-from ibtpost.mail.outgoing import (
+from ibtpost.mail.queue import address_changes, post_room, queue_batch
+from ibtpost.mail.report import FORMATS
+from ibtpost.mail.send import (
+    MAX_ATTEMPTS,
+    RETRY_DELAY,
     SendOptions,
-    address_changes,
-    post_room,
-    queue_batch,
     send,
     transport_from_environment,
 )
-from ibtpost.mail.report import FORMATS
 from ibtpost.production.supervision import complete_batch
-from ibtpost.register import Register, audit, validate_reference
+from ibtpost.register import Register, audit, dispatch, validate_reference
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
@@ -372,15 +371,15 @@ def add_dispatch_commands(sub: SubParsers) -> None:
     p.add_argument(
         "--max-attempts",
         type=bounded(int, 1, 20),
-        default=dispatch.MAX_ATTEMPTS,
-        help=f"per letter, 1 to 20 (default {dispatch.MAX_ATTEMPTS})",
+        default=MAX_ATTEMPTS,
+        help=f"per letter, 1 to 20 (default {MAX_ATTEMPTS})",
     )
     p.add_argument(
         "--retry-delay",
         type=bounded(float, 0, 3600),
-        default=dispatch.RETRY_DELAY,
+        default=RETRY_DELAY,
         help="seconds before the first retry, 0 to 3600; doubled each time "
-        f"(default {dispatch.RETRY_DELAY:g})",
+        f"(default {RETRY_DELAY:g})",
     )
     p.add_argument(
         "--rate",

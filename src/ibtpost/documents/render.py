@@ -13,6 +13,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, time
 from functools import lru_cache
 from typing import Any
@@ -27,10 +28,19 @@ from markupsafe import Markup
 
 from ibtpost.documents import docxzip
 from ibtpost.errors import Location, RenderError, TemplateError
-from ibtpost.models import LetterContext, RBlock, RPageBreak, RParagraph, RTable, Run
+from ibtpost.models import (
+    Config,
+    LetterContext,
+    LetterDefinition,
+    RBlock,
+    RPageBreak,
+    RParagraph,
+    RTable,
+    Run,
+)
+from ibtpost.text.textengine import TEMPLATE_TAG
 
 STYLE_IDS = {"body": "IbtBody", "heading": "IbtHeading", "bullet": "ListBullet"}
-_LEFTOVER = re.compile(r"\{\{|\{%|%\}|\}\}")
 SIGNATURE_WIDTH_MM = 50
 LOGO_WIDTH_MM = 20
 
@@ -353,7 +363,7 @@ def render_docx(
 
 def _check_leftover(name: str, xml: str, label: str) -> None:
     text = re.sub(r"<[^>]+>", "", xml)
-    match = _LEFTOVER.search(text)
+    match = TEMPLATE_TAG.search(text)
     if match:
         start = max(match.start() - 30, 0)
         raise RenderError(
@@ -368,10 +378,48 @@ def assert_no_leftover_tags(docx: bytes, label: str) -> None:
             if not name.endswith(".xml"):
                 continue
             text = re.sub(r"<[^>]+>", "", zf.read(name).decode("utf-8"))
-            match = _LEFTOVER.search(text)
+            match = TEMPLATE_TAG.search(text)
             if match:
                 start = max(match.start() - 30, 0)
                 raise RenderError(
                     f"template tag left in {name}: {text[start : match.end() + 30]!r}",
                     Location(label),
                 )
+
+
+@dataclass(frozen=True)
+class Assets:
+    """The template files a letter is rendered with, read once."""
+
+    template: bytes
+    signature: bytes
+    logo: bytes | None
+    template_label: str
+
+    @classmethod
+    def load(cls, config: Config, definition: LetterDefinition) -> Assets:
+        """Read the Word template, signature and logo named by config and definition."""
+        root = config.root
+        label = f"templates/{definition.template}"
+        path = root / "templates" / definition.template
+        if not path.is_file():
+            raise TemplateError(
+                "Word template not found",
+                Location(label),
+                hint=f"{definition.path.name} names it under 'template'",
+            )
+        signature = root / "templates" / config.sender.signatory.image
+        logo = config.settings.logo
+        return cls(
+            template=path.read_bytes(),
+            signature=signature.read_bytes(),
+            logo=logo.read_bytes() if logo else None,
+            template_label=label,
+        )
+
+
+def render_letter(letter: LetterContext, assets: Assets) -> bytes:
+    """Render ``letter`` with the loaded assets."""
+    return render_docx(
+        letter, assets.template, assets.signature, assets.logo, assets.template_label
+    )

@@ -7,9 +7,9 @@ when MJML compilation would change a placeholder, each letter is rendered first 
 compiled (slower, same result). Jinja runs sandboxed, with strict undefined, and the HTML
 is autoescaped.
 
-Recipients: To the college (``Municipality.ibt_email``, else its general ``email``), Cc
-the Commissaris van de Koning of its province (``Province.cdk_email``), Reply-To the IBT
-mailbox. A letter without either address gets a :class:`MissingAddress` and goes by post.
+Recipients (:mod:`ibtpost.data.recipients`): To the college, Cc the Commissaris van de
+Koning of its province, Reply-To the IBT mailbox. A letter without either address gets a
+:class:`MissingAddress` and goes by post.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from mjml import mjml2html
 
+from ibtpost.data.recipients import MissingAddress, Recipients, mail_recipients
 from ibtpost.errors import InputError, Location, TemplateError
-from ibtpost.models import Config, LetterContext, Municipality
+from ibtpost.models import Config, LetterContext
 from ibtpost.text import dutch, validate
 from ibtpost.text.compose import CONCEPT_MARK, SAMPLE_MARK
 
@@ -104,51 +105,6 @@ class MissingAddressError(MailError):
             str(missing), Location("config/college-addresses.csv", None, "email"), missing.hint
         )
         self.missing = missing
-
-
-@dataclass(frozen=True)
-class Recipients:
-    """Who gets the mail of one letter: the college (To) and the CdK (Cc)."""
-
-    to: str  # "college@vlaardingen.example"
-    to_name: str  # "College van B&W van Vlaardingen"
-    cc: str
-    cc_name: str  # "Commissaris van de Koning van de provincie Zuid-Holland"
-
-    @property
-    def sample(self) -> bool:
-        """True when either address is on a reserved example domain (sample data)."""
-        return validate.is_sample_address(self.to) or validate.is_sample_address(self.cc)
-
-
-@dataclass(frozen=True)
-class MissingAddress:
-    """A letter that cannot be mailed: which address is unknown."""
-
-    code: str  # GM0622
-    name: str  # Vlaardingen
-    province: str
-    college: bool  # True: no e-mail address of the college
-    cdk: bool  # True: no e-mail address of the Commissaris van de Koning
-
-    @property
-    def missing(self) -> tuple[str, ...]:
-        """``("college",)``, ``("cdk",)`` or both."""
-        return (("college",) if self.college else ()) + (("cdk",) if self.cdk else ())
-
-    @property
-    def hint(self) -> str:
-        """How to add the missing address."""
-        commands = (["ibtpost import addresses"] if self.college else []) + (
-            ["ibtpost import cdk"] if self.cdk else []
-        )
-        return "the letter goes by post; add the address with " + " and ".join(commands)
-
-    def __str__(self) -> str:
-        parts = ([f"the college of {self.name} ({self.code})"] if self.college else []) + (
-            [f"the Commissaris van de Koning of {self.province}"] if self.cdk else []
-        )
-        return "no e-mail address of " + " nor of ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -355,35 +311,6 @@ def for_test_recipient(data: bytes, test_recipient: str, to: str, cc: tuple[str,
         f"Message-ID: <{local}.test{at}{domain}>",
     ]
     return b"\r\n".join([*(a.encode("ascii") for a in added), *kept]) + sep + body
-
-
-# --- recipients ------------------------------------------------------------------------
-
-
-def college_name(municipality: Municipality) -> str:
-    """Display name of the college: ``College van B&W van Vlaardingen``."""
-    return f"College van B&W van {municipality.name}"
-
-
-def cdk_name(province: str) -> str:
-    """Display name of the CdK as the letter's copy line names it."""
-    return f"Commissaris van de Koning van de provincie {province}"
-
-
-def mail_recipients(municipality: Municipality, config: Config) -> Recipients | MissingAddress:
-    """To (the college) and Cc (the CdK), or which of them has no known address."""
-    college = municipality.ibt_email or municipality.email
-    province = config.provinces.get(municipality.province)
-    cdk = province.cdk_email if province is not None else None
-    if college is None or cdk is None:
-        return MissingAddress(
-            municipality.code,
-            municipality.name,
-            municipality.province,
-            college=college is None,
-            cdk=cdk is None,
-        )
-    return Recipients(college, college_name(municipality), cdk, cdk_name(municipality.province))
 
 
 # --- the mail --------------------------------------------------------------------------

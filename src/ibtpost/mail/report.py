@@ -12,8 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 
-from ibtpost.mail import dispatch
-from ibtpost.register import Register
+from ibtpost.register import Register, dispatch
 
 FORMATS = ("csv", "json")
 

@@ -1,59 +1,27 @@
 """One letter end to end: load, validate, compose, render, convert, finish, store.
 
 Everything is validated and rendered once before a reference is allocated or a file is
-written, so bad input leaves no trace.
+written, so bad input leaves no trace; then the production engine converts the letter into
+its folder (:class:`LetterFolder`).
 """
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from ibtpost.approval import versions
 from ibtpost.data.config import find_municipality, load_config
-from ibtpost.documents.convert import ConverterPool
-from ibtpost.documents.pdf.finish import PdfFacts, finish_letter_pdf
-from ibtpost.documents.render import render_docx
-from ibtpost.errors import Location, RenderError, TemplateError
+from ibtpost.documents.pdf.finish import PdfFacts
+from ibtpost.documents.render import Assets, render_letter
 from ibtpost.files import slug, write_atomic
-from ibtpost.models import Config, LetterContext, LetterDefinition, PreviousLetter
-from ibtpost.register import REGISTER_NAME, LetterKey, Register, validate_reference
-from ibtpost.text import ladder
-from ibtpost.text.compose import PLACEHOLDER_REFERENCE, compose
+from ibtpost.models import LetterContext, LetterDefinition
+from ibtpost.production.engine import Converters, Job, finish_letter, produce
+from ibtpost.production.supervision import previous_letters
+from ibtpost.register import LetterKey, Register, validate_reference
+from ibtpost.text.compose import PLACEHOLDER_REFERENCE, bind_reference, compose
 from ibtpost.text.definitions import load_letter
-
-
-@dataclass(frozen=True)
-class Assets:
-    """The template files a letter is rendered with, read once."""
-
-    template: bytes
-    signature: bytes
-    logo: bytes | None
-    template_label: str
-
-    @classmethod
-    def load(cls, config: Config, definition: LetterDefinition) -> Assets:
-        """Read the Word template, signature and logo named by config and definition."""
-        root = config.root
-        label = f"templates/{definition.template}"
-        path = root / "templates" / definition.template
-        if not path.is_file():
-            raise TemplateError(
-                "Word template not found",
-                Location(label),
-                hint=f"{definition.path.name} names it under 'template'",
-            )
-        signature = root / "templates" / config.sender.signatory.image
-        logo = config.settings.logo
-        return cls(
-            template=path.read_bytes(),
-            signature=signature.read_bytes(),
-            logo=logo.read_bytes() if logo else None,
-            template_label=label,
-        )
 
 
 @dataclass(frozen=True)
@@ -65,13 +33,6 @@ class LetterFiles:
     pdf: Path
     facts: PdfFacts
     letter: LetterContext
-
-
-def render_letter(letter: LetterContext, assets: Assets) -> bytes:
-    """Render with the loaded assets."""
-    return render_docx(
-        letter, assets.template, assets.signature, assets.logo, assets.template_label
-    )
 
 
 def produce_letter(
@@ -86,9 +47,8 @@ def produce_letter(
     """Produce one letter as .docx and PDF/A in ``out`` (default outbox/letters/).
 
     A draft definition always gives a CONCEPT letter. A final letter is refused unless
-    the definition and templates are exactly their approved version (versions.py). The
-    previous letter on the municipality's ladder (for texts that refer to it) comes from
-    the register.
+    the definition and templates are exactly their approved version. The previous letter
+    on the municipality's ladder (for texts that refer to it) comes from the register.
     """
     config = load_config(root)
     definition = load_letter(root, letter_id)
@@ -96,15 +56,16 @@ def produce_letter(
     explicit = validate_reference(reference) if reference is not None else None
     assets = Assets.load(config, definition)
     concept = concept or definition.status == "draft"
-    previous = previous_letter(root, municipality.code)
+    previous = previous_letters(root).get(municipality.code)
 
     def make(ref: str) -> LetterContext:
         return compose(
             definition, municipality, config, ref, day, concept=concept, previous=previous
         )
 
-    # Validate by rendering once with a stand-in reference before anything is recorded.
-    render_letter(make(PLACEHOLDER_REFERENCE), assets)
+    # Validate by composing and rendering once before anything is recorded.
+    draft = make(explicit or PLACEHOLDER_REFERENCE)
+    render_letter(draft, assets)
     working = versions.working_copy(root, definition.id)
     if not concept:
         versions.require_approved(root, definition.id, working)  # a final letter: approved text
@@ -113,41 +74,39 @@ def produce_letter(
     with Register.for_root(root) as register:
         versions.record_version(register, root, definition.id, working)
         ref = register.reference_for(key, config.settings.references, explicit)
-    letter = make(ref)
-    docx = render_letter(letter, assets)
+    letter = draft if ref == draft.reference else bind_reference(draft, ref, definition, make)
+    job = Job(f"{ref}-{slug(municipality.name)}", letter, render_letter(letter, assets))
     target = out if out is not None else root / "outbox" / "letters"
-    stem = f"{ref}-{slug(municipality.name)}"
-    with tempfile.TemporaryDirectory(prefix="ibtpost-") as tmp:
-        work = Path(tmp)
-        (work / f"{stem}.docx").write_bytes(docx)
-        settings = config.settings
-        with ConverterPool(
-            1, settings.soffice, settings.converter_python, settings.convert_timeout
-        ) as pool:
-            pool.convert(work / f"{stem}.docx", work / f"{stem}.pdf")
-        pdf, facts = finish_letter_pdf((work / f"{stem}.pdf").read_bytes(), letter, f"{stem}.pdf")
-    check_pages(facts.pages, definition, stem)
-    write_atomic(target / f"{stem}.docx", docx)
-    write_atomic(target / f"{stem}.pdf", pdf)
-    return LetterFiles(ref, target / f"{stem}.docx", target / f"{stem}.pdf", facts, letter)
+    sink = LetterFolder(target, definition)
+    with Converters(config, 1) as converters:
+        produced = produce([job], converters, sink, total=1)
+    (facts,) = produced.results
+    return LetterFiles(ref, target / f"{job.name}.docx", target / f"{job.name}.pdf", facts, letter)
 
 
-def previous_letter(root: Path, code: str) -> PreviousLetter | None:
-    """The last letter sent in the municipality's open supervision case, if any."""
-    if not (root / "outbox" / REGISTER_NAME).is_file():
-        return None  # nothing sent yet (and reading must not create the register)
-    with Register.for_root(root) as register:
-        case = register.open_cases().get(code)
-        if case is None:
-            return None
-        return ladder.previous_letter(register.case_letters(case.id))
+class LetterFolder:
+    """The sink of a single letter: its .docx and PDF written side by side into a folder."""
 
+    def __init__(self, folder: Path, definition: LetterDefinition) -> None:
+        self.folder = folder
+        self.definition = definition
 
-def check_pages(pages: int, definition: LetterDefinition, name: str) -> None:
-    """Refuse a letter whose page count is outside the definition's bounds."""
-    if not definition.min_pages <= pages <= definition.max_pages:
-        raise RenderError(
-            f"{name}: {pages} pages, outside {definition.min_pages}-{definition.max_pages}",
-            Location(f"letters/{definition.path.name}", None, "pages"),
-            hint="shorten or lengthen the text, or change the bounds under 'pages'",
-        )
+    def existing(self, job: Job) -> PdfFacts | None:
+        """A single letter is always made."""
+        return None
+
+    def source(self, job: Job, work: Path) -> Path:
+        """The .docx in the work folder (the letter's folder gets both files at the end)."""
+        path = work / f"{job.name}.docx"
+        path.write_bytes(job.docx)
+        return path
+
+    def finished(self, job: Job, pdf: bytes) -> PdfFacts:
+        """Finish the PDF and write both files."""
+        data, facts = finish_letter(job, pdf, self.definition)
+        write_atomic(self.folder / f"{job.name}.docx", job.docx)
+        write_atomic(self.folder / f"{job.name}.pdf", data)
+        return facts
+
+    def record(self, job: Job, result: PdfFacts) -> None:
+        """Nothing is recorded of a single letter."""

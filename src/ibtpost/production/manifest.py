@@ -1,20 +1,37 @@
-"""The files that describe a finished batch: manifest.csv, manifest.json, print.pdf."""
+"""The files that describe a finished batch: manifest.csv and manifest.json."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pikepdf
-
+from ibtpost.documents.pdf.printfile import PRINT_FILE
 from ibtpost.files import write_atomic
+from ibtpost.models import Municipality
 
 if TYPE_CHECKING:
-    from ibtpost.production.batch import BatchLetter
     from ibtpost.production.selection import Plan
+
+
+@dataclass
+class BatchLetter:
+    """A produced letter of a batch: a row of its manifest."""
+
+    reference: str
+    municipality: Municipality
+    docx: Path
+    pdf: Path
+    docx_sha256: str
+    pdf_sha256: str
+    pages: int
+    sample: bool
+    data_source: str
+    converted: bool
+
 
 MANIFEST_FIELDS = (
     "reference",
@@ -33,7 +50,6 @@ MANIFEST_FIELDS = (
     "concept",
     "reason",
 )
-PRINT_FILE = "print.pdf"
 
 
 def write_manifests(
@@ -78,17 +94,3 @@ def write_manifests(
     }
     data = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     write_atomic(folder / "manifest.json", data.encode("utf-8"))
-
-
-def print_file(letters: list[pikepdf.Pdf]) -> bytes:
-    """One PDF of all letters for the post room, each letter starting on a new sheet
-    (a blank page after a letter with an odd page count, for duplex printing)."""
-    with pikepdf.new() as out:
-        for doc in letters:
-            out.pages.extend(doc.pages)
-            if len(doc.pages) % 2:
-                box = doc.pages[-1].mediabox
-                out.add_blank_page(page_size=(float(box[2]), float(box[3])))
-        buffer = io.BytesIO()
-        out.save(buffer, deterministic_id=True)
-        return buffer.getvalue()

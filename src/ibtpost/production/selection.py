@@ -1,14 +1,13 @@
 """Which municipalities a batch is for: the ladder's choice, or the ones asked for.
 
 A batch of named municipalities may depart from the ladder only with a reason; the batch
-of everyone due takes exactly the municipalities the ladder recommends the letter for.
-Everything is composed once with a stand-in reference, so bad data stops the batch before
-anything is recorded (pure apart from reading the register).
+of everyone due takes exactly the municipalities the ladder recommends the letter for
+(pure apart from reading the register). The letters are composed when their references are
+allocated (:func:`ibtpost.production.batch.allocate`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from dataclasses import dataclass
 from datetime import date
@@ -18,7 +17,7 @@ from ibtpost.errors import IbtpostError, Location, Problems, UsageError
 from ibtpost.models import Config, LetterContext, LetterDefinition, Municipality, PreviousLetter
 from ibtpost.register import LetterKey, Register
 from ibtpost.text import ladder
-from ibtpost.text.compose import PLACEHOLDER_REFERENCE, compose
+from ibtpost.text.compose import compose
 
 
 @dataclass(frozen=True)
@@ -39,8 +38,6 @@ class Planned:
     municipality: Municipality
     previous: PreviousLetter | None
     deviation: str | None  # why it departs from the ladder (then the reason applies)
-    deadline: date | None = None  # the end of the term the ladder waits for
-    draft: LetterContext | None = None  # composed with the stand-in reference
 
 
 @dataclass(frozen=True)
@@ -140,24 +137,11 @@ def plan_batch(
         consider(municipality)
     if problems:
         raise Problems(problems)
-    # compose every letter once before anything is recorded: bad data stops here
-    checked: list[Planned] = []
-    for item in chosen:
-        try:
-            letter = compose_planned(config, definition, request, item, PLACEHOLDER_REFERENCE)
-        except Problems as exc:
-            problems.extend(exc.problems)
-        except IbtpostError as exc:
-            problems.append(exc)
-        else:
-            checked.append(dataclasses.replace(item, deadline=letter.ladder_deadline, draft=letter))
-    if problems:
-        raise Problems(problems)
     return Plan(
         id=here,
         definition=definition,
         request=request,
-        letters=tuple(sorted(checked, key=lambda p: p.municipality.code)),
+        letters=tuple(sorted(chosen, key=lambda p: p.municipality.code)),
         skipped=tuple(skipped),
     )
 

@@ -12,11 +12,18 @@ from pathlib import Path
 from typing import Any
 
 from ibtpost.data.config import load_config
+from ibtpost.data.recipients import MissingAddress, mail_recipients
 from ibtpost.errors import Location, UsageError
-from ibtpost.mail import dispatch
-from ibtpost.mail.message import MissingAddress, mail_recipients
-from ibtpost.models import Config, Municipality
-from ibtpost.register import BatchRecord, LetterKey, LetterRecord, Register, audit
+from ibtpost.models import Config, Municipality, PreviousLetter
+from ibtpost.register import (
+    REGISTER_NAME,
+    BatchRecord,
+    LetterKey,
+    LetterRecord,
+    Register,
+    audit,
+    dispatch,
+)
 from ibtpost.text import ladder
 
 CLOSED_WHY = "task met"
@@ -231,3 +238,17 @@ def _mail_state(state: str) -> str:
         "sent": "sent by e-mail",
         "posted": "already posted",
     }.get(state, state)
+
+
+def previous_letters(root: Path) -> dict[str, PreviousLetter]:
+    """The last letter sent in each open supervision case, by municipality code (read only:
+    without a register there are none, and none is made)."""
+    if not (root / "outbox" / REGISTER_NAME).is_file():
+        return {}
+    found: dict[str, PreviousLetter] = {}
+    with Register.for_root(root) as register:
+        for code, case in register.open_cases().items():
+            previous = ladder.previous_letter(register.case_letters(case.id))
+            if previous is not None:
+                found[code] = previous
+    return found

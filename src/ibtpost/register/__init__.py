@@ -1,16 +1,10 @@
 """The register: one SQLite file (outbox/register.sqlite) with every reference, letter, batch,
 case, queue entry, letter version and audit event. All SQL of ibtpost lives in this package."""
 
-from ibtpost.register.db import (
-    REGISTER_NAME,
-    BatchRecord,
-    CaseRecord,
-    LetterKey,
-    LetterRecord,
-    PlannedLetter,
-    Register,
-    validate_reference,
-)
+from ibtpost.records import BatchRecord, CaseRecord, LetterKey, LetterRecord, PlannedLetter
+from ibtpost.register.connection import REGISTER_NAME
+from ibtpost.register.db import Register
+from ibtpost.register.references import validate_reference
 
 __all__ = [
     "REGISTER_NAME",

@@ -40,18 +40,17 @@ import pikepdf
 from ibtpost.documents.pdf import pagetext
 from ibtpost.documents.pdf.finish import conformance_problems, document_facts
 from ibtpost.files import letter_files, write_atomic
-from ibtpost.models import LetterDefinition
+from ibtpost.models import LetterDefinition, pages_problem
 from ibtpost.production.supervision import complete_batch
 from ibtpost.register import LetterRecord, Register
 from ibtpost.text import dutch
 from ibtpost.text.definitions import load_letter
-from ibtpost.text.textengine import normalise
+from ibtpost.text.textengine import TEMPLATE_TAG, normalise
 
 CHECKS_FILE = "checks.json"
 #: Part of every cached outcome's key: a change to how letters are read or judged makes
 #: the cache of every batch stale.
 CHECKER_VERSION = 1
-_LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 _XML_TAG = re.compile(r"<[^>]+>")
 _PARAGRAPH = re.compile(r"<w:p[ >].*?</w:p>|<w:p/>", re.S)
 _RUN_TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>|<w:(tab|br|cr)\b[^>]*/>")
@@ -154,7 +153,7 @@ def docx_problems(data: bytes, spec: Spec) -> list[str]:
                 continue  # the same bytes were found clean before (a template's static part)
             xml = package.read(name).decode("utf-8", "replace")
             text = html.unescape(_XML_TAG.sub("", xml))
-            match = _LEFTOVER.search(text)
+            match = TEMPLATE_TAG.search(text)
             if match:
                 problems.append(
                     f"template tag left in the Word file ({name}): {_around(text, match)}"
@@ -202,14 +201,12 @@ def pdf_problems(data: bytes, spec: Spec) -> tuple[int | None, list[str]]:
         problems.append(
             f"the text of the PDF cannot be read (no Unicode map for {', '.join(read.unreadable)})"
         )
-    if not spec.min_pages <= facts.pages <= spec.max_pages:
-        problems.append(
-            f"{facts.pages} pages, outside {spec.min_pages}-{spec.max_pages} "
-            f"({spec.definition}: pages)"
-        )
+    outside = pages_problem(facts.pages, spec.min_pages, spec.max_pages)
+    if outside is not None:
+        problems.append(f"{outside} ({spec.definition}: pages)")
     texts = [pagetext.page_text(page) for page in read.pages]
     for number, text in enumerate(texts, start=1):
-        match = _LEFTOVER.search(text)
+        match = TEMPLATE_TAG.search(text)
         if match:
             problems.append(f"template tag on page {number} of the PDF: {_around(text, match)}")
     for label, value in (("Onze referentie", spec.reference), ("Datum", spec.date_text)):

@@ -7,10 +7,10 @@ carries a large CONCEPT watermark (:mod:`ibtpost.watermark`), and nothing is rec
 the register: no reference is allocated, no letter or batch is written, nothing counts
 on the ladder. It works for draft and final definitions alike.
 
-The letters go through the batch's machinery: the Word template prepared once
-(render.PreparedTemplate), a pool of long-lived LibreOffice converters started in the
-background while the letters are composed (batch.Converters), two threads per converter,
-and the pages joined in order while LibreOffice still converts the rest.
+The letters go through the production engine (:mod:`ibtpost.production.engine`), as a
+batch's do: the Word template prepared once, the pool of long-lived LibreOffice converters
+started in the background while the letters are composed, and the review copy as its sink
+(:class:`ReviewCopies`): the pages joined in order while LibreOffice converts the rest.
 
 Which municipalities a proof covers without ``--municipality``: every municipality that
 does not meet its task. Those are the ones the interventieladder can send a letter of
@@ -22,26 +22,23 @@ trede 2 on a register without letters this is exactly the batch of everyone due.
 from __future__ import annotations
 
 import hashlib
-import tempfile
 import time
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from ibtpost.approval import versions
 from ibtpost.data.config import find_municipalities, load_config
-from ibtpost.documents.convert import ConverterPool
 from ibtpost.documents.pdf.watermark import ReviewCopy
+from ibtpost.documents.render import Assets, render_letter
 from ibtpost.errors import IbtpostError, Problems, UsageError
 from ibtpost.files import slug, write_atomic
-from ibtpost.models import Config, LetterContext, LetterDefinition, Municipality, PreviousLetter
-from ibtpost.production.batch import Converters, converter_count
-from ibtpost.production.letter import Assets, render_letter
-from ibtpost.register import REGISTER_NAME, Register
+from ibtpost.models import Config, LetterContext, LetterDefinition, Municipality
+from ibtpost.production.engine import Converters, Job, converter_count, produce
+from ibtpost.production.supervision import previous_letters
+from ibtpost.register import Register
 from ibtpost.review.edgecases import edge_cases
-from ibtpost.text import ladder
 from ibtpost.text.compose import PLACEHOLDER_REFERENCE, compose
 from ibtpost.text.definitions import load_letter
 
@@ -194,24 +191,11 @@ def _title(definition: LetterDefinition, day: date, what: str) -> str:
     return f"CONCEPT {definition.id} {day.isoformat()} {what}"
 
 
-def _previous_letters(root: Path) -> dict[str, PreviousLetter]:
-    """The last letter sent in each open case (read only; no register, no letters)."""
-    if not (root / "outbox" / REGISTER_NAME).is_file():
-        return {}
-    found: dict[str, PreviousLetter] = {}
-    with Register.for_root(root) as register:
-        for code, case in register.open_cases().items():
-            previous = ladder.previous_letter(register.case_letters(case.id))
-            if previous is not None:
-                found[code] = previous
-    return found
-
-
 def _compose_all(
     root: Path, definition: LetterDefinition, targets: list[Target], day: date
 ) -> list[LetterContext]:
     """Every letter, composed before anything is converted; every problem reported."""
-    previous = _previous_letters(root)
+    previous = previous_letters(root)
     letters: list[LetterContext] = []
     problems: list[IbtpostError] = []
     for target in targets:
@@ -236,6 +220,33 @@ def _compose_all(
     return letters
 
 
+class ReviewCopies:
+    """The sink of review copies: each letter's PDF as LibreOffice made it (no metadata, no
+    register), handed in order to ``keep``, which stamps and joins the pages."""
+
+    def __init__(self, keep: Callable[[int, LetterContext, bytes], None]) -> None:
+        self.keep = keep
+        self.index: dict[str, int] = {}
+
+    def existing(self, job: Job) -> bytes | None:
+        """A review copy is always made."""
+        return None
+
+    def source(self, job: Job, work: Path) -> Path:
+        """The .docx in the work folder."""
+        path = work / f"{job.name}.docx"
+        path.write_bytes(job.docx)
+        return path
+
+    def finished(self, job: Job, pdf: bytes) -> bytes:
+        """The PDF as it is."""
+        return pdf
+
+    def record(self, job: Job, result: bytes) -> None:
+        """Join it (in the order of the letters)."""
+        self.keep(self.index[job.name], job.letter, result)
+
+
 def _produce(
     root: Path,
     config: Config,
@@ -250,58 +261,32 @@ def _produce(
 
     Returns what the converter pool had to repair, as warnings.
     """
+    sink = ReviewCopies(keep)
     size = converter_count(config, None, len(targets))
-    with (
-        ThreadPoolExecutor(1) as starter,
-        Converters(starter, size, config) as converters,
-        tempfile.TemporaryDirectory(prefix="ibtpost-proof-") as tmp,
-    ):
+    with Converters(config, size) as converters:
         converters.start()  # LibreOffice starts while the letters are composed
         letters = _compose_all(root, definition, targets, day)
-        work = Path(tmp)
-        ready: dict[int, bytes] = {}
-        done = 0
-        with ThreadPoolExecutor(2 * size) as executor:
-            try:
-                futures: dict[Future[bytes], int] = {}
-                for index, letter in enumerate(letters):
-                    stem = f"{index:04d}-{slug(letter.municipality.name)}"
-                    (work / f"{stem}.docx").write_bytes(render_letter(letter, assets))
-                    future = executor.submit(_convert, converters.start(), work, stem)
-                    futures[future] = index
-                if progress:
-                    progress(0, len(letters))
-                for future in as_completed(futures):
-                    ready[futures[future]] = future.result()
-                    # join the pages in order while LibreOffice converts the rest
-                    while done in ready:
-                        keep(done, letters[done], ready.pop(done))
-                        done += 1
-                    if progress:
-                        progress(len(ready) + done, len(letters))
-            except BaseException:
-                executor.shutdown(wait=True, cancel_futures=True)
-                raise
-        return converters.incidents()
 
+        def jobs() -> Iterator[Job]:
+            for index, letter in enumerate(letters):
+                job = Job(
+                    f"{index:04d}-{slug(letter.municipality.name)}",
+                    letter,
+                    render_letter(letter, assets),
+                )
+                sink.index[job.name] = index
+                yield job
 
-def _convert(pool: Future[ConverterPool], work: Path, stem: str) -> bytes:
-    """Convert one .docx of the work folder; its PDF's bytes (runs in a worker thread)."""
-    source, target = work / f"{stem}.docx", work / f"{stem}.pdf"
-    pool.result().convert(source, target)
-    data = target.read_bytes()
-    source.unlink()
-    target.unlink()
-    return data
+        produced = produce(jobs(), converters, sink, total=len(letters), progress=progress)
+        return produced.incidents
 
 
 def _page_warnings(definition: LetterDefinition, shown: list[Shown]) -> list[str]:
     """Letters whose page count is outside the definition's bounds (a batch would refuse
     them): the reviewer should know."""
-    low, high = definition.min_pages, definition.max_pages
     return [
-        f"{item.target.label}: {item.pages} pages, outside {low}-{high} (letters/"
-        f"{definition.path.name}: pages); a batch would refuse this letter"
+        f"{item.target.label}: {problem} (letters/{definition.path.name}: pages); a batch "
+        "would refuse this letter"
         for item in shown
-        if not low <= item.pages <= high
+        if (problem := definition.pages_problem(item.pages)) is not None
     ]

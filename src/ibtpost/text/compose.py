@@ -6,8 +6,13 @@ same letter. All letter text is rendered here; render only lays it out.
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from ibtpost.errors import DataError, DefinitionError, Location
@@ -226,8 +231,31 @@ def compose(
         marks=marks,
         municipality=municipality,
         figures=figures,
-        cc=f"Commissaris van de Koning van de provincie {municipality.province}",
+        cc=dutch.cdk_name(municipality.province),
         reply_deadline=ctx["reply_term"]["deadline"],
         compliance_deadline=ctx["compliance_term"]["deadline"],
         previous=previous,
     )
+
+
+_OWN_REFERENCE = re.compile(r"(?<![.\w])reference\b")
+
+
+def bind_reference(
+    letter: LetterContext,
+    reference: str,
+    definition: LetterDefinition,
+    recompose: Callable[[str], LetterContext],
+) -> LetterContext:
+    """``letter``, composed with the stand-in reference to validate it, with its real
+    ``reference``: the same context with the reference set. Only when the definition's
+    text prints the letter's own reference (``{{ reference }}``; ``previous.reference`` is
+    another letter's) is it composed again, by ``recompose(reference)``."""
+    if _uses_reference(definition.path):
+        return recompose(reference)
+    return dataclasses.replace(letter, reference=reference)
+
+
+@lru_cache(maxsize=16)
+def _uses_reference(path: Path) -> bool:
+    return bool(_OWN_REFERENCE.search(path.read_text("utf-8")))

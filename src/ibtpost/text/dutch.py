@@ -41,3 +41,14 @@ def number_word(n: int) -> str:
 def weeks_text(weeks: int) -> str:
     """``drie weken``, ``een week``."""
     return "een week" if weeks == 1 else f"{number_word(weeks)} weken"
+
+
+def college_name(municipality: str) -> str:
+    """The college of a municipality as addressed: ``College van B&W van Vlaardingen``."""
+    return f"College van B&W van {municipality}"
+
+
+def cdk_name(province: str) -> str:
+    """The Commissaris van de Koning as the copy line and the mail name them:
+    ``Commissaris van de Koning van de provincie Zuid-Holland``."""
+    return f"Commissaris van de Koning van de provincie {province}"

@@ -22,7 +22,7 @@ from datetime import date
 from typing import Literal
 
 from ibtpost.models import Figures, PreviousLetter
-from ibtpost.register import CaseRecord, LetterRecord
+from ibtpost.records import CaseRecord, LetterRecord
 from ibtpost.text import dutch
 
 STEPS = {

@@ -43,6 +43,9 @@ CONTEXT_NAMES = frozenset(
 #: The name of the current element in the item text of a ``foreach`` bullets block.
 ITEM_NAME = "item"
 
+#: A Jinja tag left in a finished letter (``{{``, ``}}``, ``{%``, ``%}``, ``{#``, ``#}``): the
+#: one pattern that rendering refuses in the .docx and the checks refuse before queueing.
+TEMPLATE_TAG = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 _MARKUP_CHARS = re.compile(r"([\\*\[\]])")
 
 

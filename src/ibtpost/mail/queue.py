@@ -1,58 +1,35 @@
-"""Queue a batch for e-mail and send the queue: the commands `queue` and `send`.
+"""Queueing a batch for e-mail (``ibtpost queue``) and the post room's print file.
 
-The pieces: :mod:`ibtpost.mail` composes a message, :mod:`ibtpost.dispatch` keeps the
-queue and its states, :mod:`ibtpost.transport` delivers. This module puts them together
-for a batch folder in outbox/.
+Each letter's e-mail is composed here, once, from the addresses and templates of that
+moment, and frozen: its bytes go to the batch folder's ``spool/``, its hash and envelope to
+the dispatch queue (:mod:`ibtpost.register.dispatch`). ``send`` delivers exactly that.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ibtpost import clock, failpoints
 from ibtpost.approval import versions
 from ibtpost.data.config import load_config
+from ibtpost.data.recipients import MissingAddress, mail_recipients
 from ibtpost.errors import Location, RegisterError
 from ibtpost.files import letter_files, write_atomic
-from ibtpost.mail import dispatch
-from ibtpost.mail.message import (
-    MailMessage,
-    MissingAddress,
-    compose_mail,
-    for_test_recipient,
-    load_mail_templates,
-    mail_recipients,
-)
-from ibtpost.mail.transport import (
-    PASSWORD_VARIABLE,
-    URL_VARIABLE,
-    USER_VARIABLE,
-    Envelope,
-    FileTransport,
-    Outgoing,
-    SmtpTransport,
-    Transport,
-    smtp_settings,
-)
+from ibtpost.mail.message import MailMessage, compose_mail, load_mail_templates
 from ibtpost.models import Config, LetterDefinition
 from ibtpost.production.supervision import complete_batch
-from ibtpost.register import BatchRecord, LetterRecord, Register, audit
+from ibtpost.register import BatchRecord, LetterRecord, Register, audit, dispatch
 from ibtpost.text.compose import compose
 from ibtpost.text.definitions import load_letter
 
 # The letter checks and the post room's print file (pikepdf) are imported by `queue` when it
-# runs: `send` starts faster without them.
+# runs.
 if TYPE_CHECKING:
     from ibtpost.review.lettercheck import LetterCheck
 
-#: In the batch folder: the letters that go by post (no e-mail address known, or failed).
 POST_ROOM_FILE = "post-room.pdf"
 #: In the batch folder: the frozen messages of the queued letters.
 SPOOL_FOLDER = "spool"
@@ -263,7 +240,7 @@ def write_post_room_file(folder: Path, references: list[str]) -> Path | None:
         return None
     import pikepdf
 
-    from ibtpost.production.manifest import print_file
+    from ibtpost.documents.pdf.printfile import print_file
 
     files = letter_files(folder)
     pdfs = sorted(p for ref in references for p in files.get(ref, {}).get(".pdf", []))
@@ -271,46 +248,6 @@ def write_post_room_file(folder: Path, references: list[str]) -> Path | None:
         opened = [stack.enter_context(pikepdf.open(p)) for p in pdfs]
         write_atomic(path, print_file(opened))
     return path
-
-
-def transport_from_environment(environ: Mapping[str, str] | None = None) -> Transport:
-    """SMTP when IBTPOST_SMTP_URL is set, else the file transport."""
-    env = os.environ if environ is None else environ
-    url = env.get(URL_VARIABLE)
-    if not url:
-        return FileTransport()
-    return SmtpTransport(smtp_settings(url, env.get(USER_VARIABLE), env.get(PASSWORD_VARIABLE)))
-
-
-def frozen_message(root: Path) -> dispatch.MessageFor:
-    """Reads a queue entry's frozen message from its batch folder's ``spool/`` and checks it
-    against the hash recorded at ``queue``."""
-
-    def read(entry: dispatch.QueueEntry) -> Outgoing:
-        folder = root / "outbox" / entry.batch
-        if not entry.spool or not entry.message_sha256 or not entry.college or not entry.sender:
-            raise dispatch.SpoolError(
-                f"{entry.reference} was queued without a frozen message (before ibtpost "
-                "froze messages at queue)"
-            )
-        path = folder / SPOOL_FOLDER / entry.spool
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise dispatch.SpoolError(
-                f"{entry.batch}/{SPOOL_FOLDER}/{entry.spool} is missing; the letter is not sent"
-            ) from None
-        found = hashlib.sha256(data).hexdigest()
-        if found != entry.message_sha256:
-            raise dispatch.SpoolError(
-                f"{entry.batch}/{SPOOL_FOLDER}/{entry.spool} differs from the message queued "
-                f"(SHA-256 {found[:12]}, queued {entry.message_sha256[:12]}); it is not sent",
-                found,
-            )
-        envelope = Envelope(entry.sender, entry.college, entry.copies)
-        return Outgoing(entry.reference, data, envelope, folder)
-
-    return read
 
 
 def address_changes(root: Path, config: Config, register: Register, batch: str | None) -> list[str]:
@@ -340,88 +277,6 @@ def address_changes(root: Path, config: Config, register: Register, batch: str |
         if changes:
             lines.append(f"{entry.reference}: {'; '.join(changes)}")
     return lines
-
-
-@dataclass(frozen=True)
-class SendOptions(dispatch.SendSettings):
-    """The options of `ibtpost send`: how to send, and the two modes that send nothing."""
-
-    dry_run: bool = False
-    test_to: str | None = None
-
-
-def send(
-    root: Path, options: SendOptions, transport: Transport | None = None
-) -> dispatch.SendReport:
-    """Send the queue (of one batch) through the configured transport: each letter's frozen
-    message to its frozen envelope. ``report.changed`` lists letters whose address in
-    ``config/`` changed since they were queued (they go to the recorded one)."""
-    transport = transport or transport_from_environment()
-    with Register.for_root(root) as register:
-        if options.batch is not None:
-            complete_batch(register, options.batch)
-        changed = address_changes(root, load_config(root), register, options.batch)
-        if options.dry_run:
-            todo = dispatch.entries(register, options.batch, ("queued",))
-            report = dispatch.SendReport(changed=changed)
-            report.sent = [e.reference for e in todo[: options.limit]]
-            return report
-        if options.test_to is not None:
-            report = asyncio.run(_send_test(root, register, transport, options, options.test_to))
-        else:
-            failpoints.hit("send-start")
-            report = asyncio.run(
-                dispatch.send_queue(register, transport, frozen_message(root), options)
-            )
-    report.changed = changed
-    return report
-
-
-async def _send_test(
-    root: Path, register: Register, transport: Transport, options: SendOptions, test_to: str
-) -> dispatch.SendReport:
-    """Test mode: deliver the queued letters' frozen messages to the test address only (To
-    rewritten, no Cc). The queue is left as it is (a letter sent to a test address has not
-    been sent), and each delivery is an audit event that names the test address."""
-    report = dispatch.SendReport()
-    todo = dispatch.entries(register, options.batch, ("queued",))[: options.limit]
-    read = frozen_message(root)
-    try:
-        for entry in todo:
-            if entry.only_file and transport.live:
-                report.refused.append(
-                    (entry.reference, f"{entry.only_file}: only the file transport may take it")
-                )
-                continue
-            try:
-                frozen = read(entry)
-            except dispatch.SpoolError as exc:
-                report.refused.append((entry.reference, exc.message))
-                continue
-            data = for_test_recipient(frozen.data, test_to, entry.college or "", entry.copies)
-            envelope = Envelope(frozen.envelope.sender, test_to, ())
-            outgoing = dispatch.dated(replace(frozen, data=data, envelope=envelope), clock.now())
-            outcome = await transport.deliver(outgoing)
-            report.attempts += 1
-            audit.record(
-                register,
-                audit.SEND_ATTEMPT,
-                reference=entry.reference,
-                batch=entry.batch,
-                data={
-                    "test_to": test_to,
-                    "transport": transport.name,
-                    "verdict": outcome.verdict,
-                    "reply": outcome.reply,
-                },
-            )
-            if outcome.verdict == "sent":
-                report.sent.append(entry.reference)
-            else:
-                report.failed.append((entry.reference, outcome.reply))
-    finally:
-        await transport.close()
-    return report
 
 
 def post_room(root: Path, batch_id: str) -> tuple[list[str], Path | None]:

@@ -1,0 +1,393 @@
+"""Sending the queue (``ibtpost send``): each letter's frozen message, exactly once.
+
+**Frozen.** ``queue`` composed each letter's e-mail once and kept it in the batch folder's
+``spool/`` with its SHA-256 and envelope (:mod:`ibtpost.mail.queue`); :func:`send`
+delivers exactly those bytes to exactly that envelope, whatever the configuration says
+later, after checking the hash. The Date header is not part of the frozen message: it is
+put in front of it at each attempt.
+
+**Exactly once.** Each letter is claimed with one conditional update
+(:func:`ibtpost.register.dispatch.claim`), so any number of runs may send at once; a run
+holds its lock file while it lives (:mod:`ibtpost.mail.runs`), so only a dead run's
+letters become in doubt. A letter in ``sent`` is never picked again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+from ibtpost import clock, failpoints
+from ibtpost.data.config import load_config
+from ibtpost.errors import IbtpostError
+from ibtpost.mail.message import for_test_recipient
+from ibtpost.mail.queue import SPOOL_FOLDER, address_changes
+from ibtpost.mail.runs import SendRun, run_alive
+from ibtpost.mail.transport import (
+    PASSWORD_VARIABLE,
+    URL_VARIABLE,
+    USER_VARIABLE,
+    Envelope,
+    FileTransport,
+    Outcome,
+    Outgoing,
+    SmtpTransport,
+    Transport,
+    smtp_settings,
+)
+from ibtpost.production.supervision import complete_batch
+from ibtpost.register import Register, audit, dispatch
+
+MAX_ATTEMPTS = 5
+RETRY_DELAY = 30.0
+
+
+@dataclass
+class SendReport:
+    """What a send run did."""
+
+    sent: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    in_doubt: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # not handed to the transport
+    left: list[str] = field(default_factory=list)  # claimed by another run (or withdrawn)
+    changed: list[str] = field(default_factory=list)  # address changed since queued
+    attempts: int = 0
+    seconds: float = 0.0
+
+
+class SpoolError(IbtpostError):
+    """A queued letter's frozen message is missing or differs from its recorded hash."""
+
+    def __init__(self, message: str, found: str | None = None) -> None:
+        super().__init__(message, hint="withdraw it and queue it again to compose it anew")
+        self.found = found
+
+
+# -- sending ------------------------------------------------------------------------------
+
+MessageFor = Callable[[dispatch.QueueEntry], Outgoing]
+Clock = Callable[[], datetime]
+
+
+def dated(outgoing: Outgoing, at: datetime) -> Outgoing:
+    """The frozen message with its Date header in front (the hashed bytes follow as they
+    are)."""
+    header = f"Date: {format_datetime(at)}\r\n".encode("ascii")
+    return dataclasses.replace(outgoing, data=header + outgoing.data)
+
+
+@dataclass(frozen=True)
+class SendSettings:
+    """How ``send_queue`` goes about it."""
+
+    batch: str | None = None
+    limit: int | None = None
+    max_attempts: int = MAX_ATTEMPTS
+    retry_delay: float = RETRY_DELAY
+    rate_per_minute: float | None = None
+    resend_in_doubt: bool = False
+
+
+async def send_queue(
+    register: Register,
+    transport: Transport,
+    message_for: MessageFor,
+    settings: SendSettings | None = None,
+    *,
+    now: Clock = clock.now,
+) -> SendReport:
+    """Send what is queued (and, if asked, what is in doubt) through ``transport``.
+
+    ``message_for`` gives an entry's frozen message (raising :class:`SpoolError` when it is
+    missing or changed); ``now`` is the clock (the Date header, and the day a letter counts
+    from).
+    """
+    options = settings or SendSettings()
+    started = time.perf_counter()
+    report = SendReport()
+    with SendRun(register) as run:
+        report.in_doubt = dispatch.mark_stranded(register, lambda name: run_alive(run.folder, name))
+        wanted = ("queued", "in_doubt") if options.resend_in_doubt else ("queued",)
+        sender = _Sender(register, transport, run, options, wanted, report, now)
+        try:
+            for item in dispatch.entries(register, options.batch, wanted):
+                if options.limit is not None and len(report.sent) + len(report.failed) >= (
+                    options.limit
+                ):
+                    break
+                await sender.one(item, message_for)
+        finally:
+            await transport.close()  # also when recording fails half-way
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+class _Sender:
+    """One run's loop over the letters: claim, deliver with retries, record."""
+
+    def __init__(
+        self,
+        register: Register,
+        transport: Transport,
+        run: SendRun,
+        options: SendSettings,
+        wanted: tuple[str, ...],
+        report: SendReport,
+        now: Clock,
+    ) -> None:
+        self.register = register
+        self.transport = transport
+        self.run = run
+        self.options = options
+        self.wanted = wanted
+        self.report = report
+        self.now = now
+        self.interval = 60.0 / options.rate_per_minute if options.rate_per_minute else 0.0
+        self.last_start = 0.0
+
+    async def one(self, item: dispatch.QueueEntry, message_for: MessageFor) -> None:
+        """Deliver one letter (if this run gets it) and record the outcome."""
+        if item.only_file and self.transport.live:
+            self.report.refused.append(
+                (item.reference, f"{item.only_file}: only the file transport may take it")
+            )
+            return
+        try:
+            prepared = message_for(item)
+        except SpoolError as exc:
+            self._refuse(item, exc)
+            return
+        retry_wait = self.options.retry_delay
+        while True:
+            wait = self.last_start + self.interval - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            attempt = dispatch.claim(
+                self.register, item.reference, self.run.id, self.transport.name, self.wanted
+            )
+            if attempt is None:
+                self.report.left.append(item.reference)
+                return
+            self.last_start = time.monotonic()
+            outcome = await self.transport.deliver(dated(prepared, self.now()))
+            self.report.attempts += 1
+            failpoints.hit("delivered", self.report.attempts)
+            retry = outcome.verdict == "retry" and attempt < self.options.max_attempts
+            with self.register.transaction():  # each attempt is one event, with its state
+                audit.record(
+                    self.register,
+                    audit.SEND_ATTEMPT,
+                    reference=item.reference,
+                    batch=item.batch,
+                    data={
+                        "attempt": attempt,
+                        "transport": self.transport.name,
+                        "message_id": item.message_id,
+                        "verdict": outcome.verdict,
+                        "reply": outcome.reply,
+                        "run": self.run.id,
+                    },
+                )
+                if retry:
+                    dispatch.set_state(
+                        self.register, item.reference, "queued", reply=outcome.reply, run=None
+                    )
+                else:
+                    self._record_outcome(item, outcome, attempt)
+            if not retry:
+                break
+            await asyncio.sleep(retry_wait)
+            retry_wait *= 2
+        failpoints.hit("recorded", len(self.report.sent) + len(self.report.failed))
+
+    def _refuse(self, item: dispatch.QueueEntry, exc: SpoolError) -> None:
+        """A frozen message that is missing or changed is not sent: reported and audited
+        (once per run), the letter stays where it is."""
+        with self.register.transaction():
+            current = dispatch.entry(self.register, item.reference)
+            if current is None or current.state not in self.wanted:
+                self.report.left.append(item.reference)  # another run or withdraw has it
+                return
+            audit.record(
+                self.register,
+                audit.SEND_REFUSED,
+                reference=item.reference,
+                batch=item.batch,
+                data={
+                    "spool": item.spool,
+                    "expected_sha256": item.message_sha256,
+                    "found_sha256": exc.found,
+                    "reason": exc.message,
+                },
+            )
+        self.report.refused.append((item.reference, exc.message))
+
+    def _record_outcome(self, item: dispatch.QueueEntry, outcome: Outcome, attempt: int) -> None:
+        """The last attempt's outcome: sent (and, for mail that left the machine, sent on the
+        ladder from today's Dutch date) or failed, with its event; inside the caller's
+        transaction."""
+        register = self.register
+        if outcome.verdict == "sent":
+            at = self.now()
+            dispatch.set_state(
+                register, item.reference, "sent", reply=outcome.reply, sent_at=clock.stamp(at)
+            )
+            letter = register.letter_by_reference(item.reference)
+            data: dict[str, Any] = {"reply": outcome.reply, "transport": self.transport.name}
+            # only mail that left the machine counts on the ladder (not .eml files)
+            if (
+                self.transport.live
+                and letter is not None
+                and letter.sent_on is None
+                and not letter.concept
+            ):
+                day = clock.dutch_day(at)
+                register.record_sent(item.reference, "mail", day)
+                data["sent_on"] = day.isoformat()
+            audit.record(
+                register, audit.LETTER_SENT, reference=item.reference, batch=item.batch, data=data
+            )
+            self.report.sent.append(item.reference)
+            return
+        why = (
+            outcome.reply
+            if outcome.verdict == "failed"
+            else f"gave up after {attempt} attempts: {outcome.reply}"
+        )
+        dispatch.set_state(register, item.reference, "failed", reply=why)
+        audit.record(
+            register,
+            audit.LETTER_FAILED,
+            reference=item.reference,
+            batch=item.batch,
+            data={"reply": why, "transport": self.transport.name},
+        )
+        self.report.failed.append((item.reference, why))
+
+
+def transport_from_environment(environ: Mapping[str, str] | None = None) -> Transport:
+    """SMTP when IBTPOST_SMTP_URL is set, else the file transport."""
+    env = os.environ if environ is None else environ
+    url = env.get(URL_VARIABLE)
+    if not url:
+        return FileTransport()
+    return SmtpTransport(smtp_settings(url, env.get(USER_VARIABLE), env.get(PASSWORD_VARIABLE)))
+
+
+def frozen_message(root: Path) -> MessageFor:
+    """Reads a queue entry's frozen message from its batch folder's ``spool/`` and checks it
+    against the hash recorded at ``queue``."""
+
+    def read(entry: dispatch.QueueEntry) -> Outgoing:
+        folder = root / "outbox" / entry.batch
+        if not entry.spool or not entry.message_sha256 or not entry.college or not entry.sender:
+            raise SpoolError(
+                f"{entry.reference} was queued without a frozen message (before ibtpost "
+                "froze messages at queue)"
+            )
+        path = folder / SPOOL_FOLDER / entry.spool
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise SpoolError(
+                f"{entry.batch}/{SPOOL_FOLDER}/{entry.spool} is missing; the letter is not sent"
+            ) from None
+        found = hashlib.sha256(data).hexdigest()
+        if found != entry.message_sha256:
+            raise SpoolError(
+                f"{entry.batch}/{SPOOL_FOLDER}/{entry.spool} differs from the message queued "
+                f"(SHA-256 {found[:12]}, queued {entry.message_sha256[:12]}); it is not sent",
+                found,
+            )
+        envelope = Envelope(entry.sender, entry.college, entry.copies)
+        return Outgoing(entry.reference, data, envelope, folder)
+
+    return read
+
+
+@dataclass(frozen=True)
+class SendOptions(SendSettings):
+    """The options of `ibtpost send`: how to send, and the two modes that send nothing."""
+
+    dry_run: bool = False
+    test_to: str | None = None
+
+
+def send(root: Path, options: SendOptions, transport: Transport | None = None) -> SendReport:
+    """Send the queue (of one batch) through the configured transport: each letter's frozen
+    message to its frozen envelope. ``report.changed`` lists letters whose address in
+    ``config/`` changed since they were queued (they go to the recorded one)."""
+    transport = transport or transport_from_environment()
+    with Register.for_root(root) as register:
+        if options.batch is not None:
+            complete_batch(register, options.batch)
+        changed = address_changes(root, load_config(root), register, options.batch)
+        if options.dry_run:
+            todo = dispatch.entries(register, options.batch, ("queued",))
+            report = SendReport(changed=changed)
+            report.sent = [e.reference for e in todo[: options.limit]]
+            return report
+        if options.test_to is not None:
+            report = asyncio.run(_send_test(root, register, transport, options, options.test_to))
+        else:
+            failpoints.hit("send-start")
+            report = asyncio.run(send_queue(register, transport, frozen_message(root), options))
+    report.changed = changed
+    return report
+
+
+async def _send_test(
+    root: Path, register: Register, transport: Transport, options: SendOptions, test_to: str
+) -> SendReport:
+    """Test mode: deliver the queued letters' frozen messages to the test address only (To
+    rewritten, no Cc). The queue is left as it is (a letter sent to a test address has not
+    been sent), and each delivery is an audit event that names the test address."""
+    report = SendReport()
+    todo = dispatch.entries(register, options.batch, ("queued",))[: options.limit]
+    read = frozen_message(root)
+    try:
+        for entry in todo:
+            if entry.only_file and transport.live:
+                report.refused.append(
+                    (entry.reference, f"{entry.only_file}: only the file transport may take it")
+                )
+                continue
+            try:
+                frozen = read(entry)
+            except SpoolError as exc:
+                report.refused.append((entry.reference, exc.message))
+                continue
+            data = for_test_recipient(frozen.data, test_to, entry.college or "", entry.copies)
+            envelope = Envelope(frozen.envelope.sender, test_to, ())
+            outgoing = dated(replace(frozen, data=data, envelope=envelope), clock.now())
+            outcome = await transport.deliver(outgoing)
+            report.attempts += 1
+            audit.record(
+                register,
+                audit.SEND_ATTEMPT,
+                reference=entry.reference,
+                batch=entry.batch,
+                data={
+                    "test_to": test_to,
+                    "transport": transport.name,
+                    "verdict": outcome.verdict,
+                    "reply": outcome.reply,
+                },
+            )
+            if outcome.verdict == "sent":
+                report.sent.append(entry.reference)
+            else:
+                report.failed.append((entry.reference, outcome.reply))
+    finally:
+        await transport.close()
+    return report

@@ -1,0 +1,161 @@
+"""Batches and their letters in the register: what a batch holds, each letter's files."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from ibtpost import clock
+from ibtpost.errors import RegisterError
+from ibtpost.models import ReferenceSeries
+from ibtpost.records import BatchRecord, LetterKey, LetterRecord, PlannedLetter
+from ibtpost.register.references import References
+
+
+class Letters(References):
+    """Batches and letters."""
+
+    def letter(self, key: LetterKey) -> LetterRecord | None:
+        """The recorded letter for ``key``, if any."""
+        row = self.db.execute(
+            f"SELECT {_LETTER_COLUMNS} FROM letters"
+            " WHERE letter=? AND municipality=? AND letter_date=?",
+            (key.letter, key.municipality, key.day.isoformat()),
+        ).fetchone()
+        return _letter(row) if row else None
+
+    def letter_by_reference(self, reference: str) -> LetterRecord | None:
+        """The recorded letter with this reference, if any."""
+        row = self.db.execute(
+            f"SELECT {_LETTER_COLUMNS} FROM letters WHERE reference=?", (reference,)
+        ).fetchone()
+        return _letter(row) if row else None
+
+    def open_batch(
+        self, batch: BatchRecord, planned: Sequence[PlannedLetter], series: ReferenceSeries
+    ) -> dict[str, str]:
+        """Record ``batch`` and give each planned letter its reference, all in one transaction.
+
+        A letter already in this batch keeps its reference; a concept letter of another
+        batch moves here; a final letter of another batch is a conflict (RegisterError).
+        Returns the reference per municipality code.
+        """
+        refs: dict[str, str] = {}
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO batches (id, letter, letter_date, concept, reason, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
+                (
+                    batch.id,
+                    batch.letter,
+                    batch.day.isoformat(),
+                    int(batch.concept),
+                    batch.reason,
+                    clock.stamp(),
+                ),
+            )
+            for plan in planned:
+                existing = self.letter(plan.key)
+                if (
+                    existing
+                    and existing.batch not in (None, batch.id)
+                    and (not existing.concept or existing.sent_on is not None)
+                ):
+                    raise RegisterError(
+                        f"{plan.key.municipality}: {plan.key.letter} of "
+                        f"{plan.key.day.isoformat()} is already in batch {existing.batch}"
+                    )
+                reference = self._allocate(plan.key, series, None)
+                self.db.execute(
+                    "UPDATE letters SET batch=?, trede=?, concept=?, term_deadline=?,"
+                    " reason=COALESCE(?, reason),"
+                    " sample=? WHERE reference=? AND sent_on IS NULL",
+                    (
+                        batch.id,
+                        plan.trede,
+                        int(batch.concept),
+                        plan.deadline.isoformat() if plan.deadline else None,
+                        plan.reason,
+                        int(plan.sample),
+                        reference,
+                    ),
+                )
+                refs[plan.key.municipality] = reference
+        return refs
+
+    def record_deadlines(self, deadlines: Mapping[str, date | None]) -> None:
+        """Set the end of the term the ladder waits for, per reference (letters not sent)."""
+        with self.transaction():
+            self.db.executemany(
+                "UPDATE letters SET term_deadline=? WHERE reference=? AND sent_on IS NULL",
+                [(d.isoformat() if d else None, ref) for ref, d in deadlines.items()],
+            )
+
+    def batch(self, batch_id: str) -> BatchRecord | None:
+        """The batch with this id, if any."""
+        row = self.db.execute(
+            "SELECT id, letter, letter_date, concept, reason, created_at, completed_at"
+            " FROM batches WHERE id=?",
+            (batch_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return BatchRecord(
+            row[0], row[1], date.fromisoformat(row[2]), bool(row[3]), row[4], row[5], row[6]
+        )
+
+    def batches(self) -> list[BatchRecord]:
+        """Every batch, oldest first."""
+        ids = self.db.execute("SELECT id FROM batches ORDER BY created_at, id").fetchall()
+        return [b for (i,) in ids if (b := self.batch(i)) is not None]
+
+    def batch_letters(self, batch_id: str) -> list[LetterRecord]:
+        """The letters of a batch in reference order."""
+        rows = self.db.execute(
+            f"SELECT {_LETTER_COLUMNS} FROM letters WHERE batch=? ORDER BY reference",
+            (batch_id,),
+        ).fetchall()
+        return [_letter(r) for r in rows]
+
+    def record_files(self, reference: str, docx_sha256: str, pdf_sha256: str, pages: int) -> None:
+        """Remember the hashes of a letter's finished files (after both are written)."""
+        self.db.execute(
+            "UPDATE letters SET docx_sha256=?, pdf_sha256=?, pages=? WHERE reference=?",
+            (docx_sha256, pdf_sha256, pages, reference),
+        )
+
+    def complete_batch(self, batch_id: str) -> None:
+        """Mark a batch complete (every file, the manifest and the print file written)."""
+        self.db.execute("UPDATE batches SET completed_at=? WHERE id=?", (clock.stamp(), batch_id))
+
+
+_LETTER_COLUMNS = (
+    "reference, letter, municipality, letter_date, batch, trede, concept, term_deadline,"
+    " reason, docx_sha256, pdf_sha256, pages, sample, sent_on, sent_via, case_id"
+)
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _letter(row: Sequence[Any]) -> LetterRecord:
+    return LetterRecord(
+        reference=str(row[0]),
+        letter=row[1],
+        municipality=row[2],
+        day=date.fromisoformat(row[3]),
+        batch=row[4],
+        trede=row[5],
+        concept=bool(row[6]),
+        deadline=_day(row[7]),
+        reason=row[8],
+        docx_sha256=row[9],
+        pdf_sha256=row[10],
+        pages=row[11],
+        sample=bool(row[12]),
+        sent_on=_day(row[13]),
+        sent_via=row[14],
+        case_id=row[15],
+    )

@@ -1,0 +1,136 @@
+"""The register's schema: numbered migrations, applied in order (``PRAGMA user_version``)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+
+MIGRATIONS: list[str] = [
+    # 1: references
+    """
+    CREATE TABLE letters (
+        reference     TEXT PRIMARY KEY,
+        letter        TEXT NOT NULL,
+        municipality  TEXT NOT NULL,
+        letter_date   TEXT NOT NULL,
+        allocated_at  TEXT NOT NULL,
+        UNIQUE (letter, municipality, letter_date)
+    );
+    CREATE TABLE series (
+        name  TEXT PRIMARY KEY,
+        next  INTEGER NOT NULL
+    );
+    """,
+    # 2: batches, files per letter, dispatch state, supervision cases
+    """
+    CREATE TABLE batches (
+        id            TEXT PRIMARY KEY,
+        letter        TEXT NOT NULL,
+        letter_date   TEXT NOT NULL,
+        concept       INTEGER NOT NULL,
+        reason        TEXT,
+        created_at    TEXT NOT NULL,
+        completed_at  TEXT
+    );
+    ALTER TABLE letters ADD COLUMN batch TEXT REFERENCES batches(id);
+    ALTER TABLE letters ADD COLUMN trede INTEGER;
+    ALTER TABLE letters ADD COLUMN concept INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE letters ADD COLUMN term_deadline TEXT;
+    ALTER TABLE letters ADD COLUMN reason TEXT;
+    ALTER TABLE letters ADD COLUMN docx_sha256 TEXT;
+    ALTER TABLE letters ADD COLUMN pdf_sha256 TEXT;
+    ALTER TABLE letters ADD COLUMN pages INTEGER;
+    ALTER TABLE letters ADD COLUMN sample INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE letters ADD COLUMN sent_on TEXT;
+    ALTER TABLE letters ADD COLUMN sent_via TEXT;
+    ALTER TABLE letters ADD COLUMN case_id INTEGER REFERENCES cases(id);
+    CREATE INDEX letters_batch ON letters (batch);
+    CREATE TABLE cases (
+        id            INTEGER PRIMARY KEY,
+        municipality  TEXT NOT NULL,
+        opened_on     TEXT NOT NULL,
+        closed_on     TEXT,
+        closed_why    TEXT
+    );
+    CREATE UNIQUE INDEX one_open_case ON cases (municipality) WHERE closed_on IS NULL;
+    """,
+    # 3: the audit trail (append-only, hash-chained; see audit.py)
+    """
+    CREATE TABLE events (
+        seq        INTEGER PRIMARY KEY,
+        at         TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        reference  TEXT,
+        batch      TEXT,
+        data       TEXT NOT NULL,
+        prev_hash  TEXT NOT NULL,
+        hash       TEXT NOT NULL
+    );
+    CREATE INDEX events_reference ON events (reference);
+    CREATE INDEX events_batch ON events (batch);
+    CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+    BEGIN
+        SELECT RAISE(ABORT, 'audit events are append-only: UPDATE refused');
+    END;
+    CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+    BEGIN
+        SELECT RAISE(ABORT, 'audit events are append-only: DELETE refused');
+    END;
+    """,
+    # 4: the dispatch queue
+    """
+    CREATE TABLE dispatch (
+        reference   TEXT PRIMARY KEY REFERENCES letters(reference),
+        batch       TEXT NOT NULL REFERENCES batches(id),
+        state       TEXT NOT NULL,
+        only_file   TEXT,
+        college     TEXT,
+        copies      TEXT,
+        message_id  TEXT,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        transport   TEXT,
+        reply       TEXT,
+        queued_at   TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        sent_at     TEXT
+    );
+    CREATE INDEX dispatch_batch_state ON dispatch (batch, state);
+    """,
+    # 5: letter versions and their texts (see review.py); the version a batch was made from
+    """
+    CREATE TABLE versions (
+        letter      TEXT NOT NULL,
+        version     TEXT NOT NULL,
+        files       TEXT NOT NULL,
+        first_seen  TEXT NOT NULL,
+        PRIMARY KEY (letter, version)
+    );
+    CREATE TABLE texts (
+        sha256  TEXT PRIMARY KEY,
+        kind    TEXT NOT NULL,
+        text    TEXT NOT NULL
+    );
+    ALTER TABLE batches ADD COLUMN version TEXT;
+    """,
+    # 6: the frozen message of a queued letter (envelope sender, spool file and its hash)
+    # and the send run that holds a letter while it is being sent
+    """
+    ALTER TABLE dispatch ADD COLUMN sender TEXT;
+    ALTER TABLE dispatch ADD COLUMN message_sha256 TEXT;
+    ALTER TABLE dispatch ADD COLUMN spool TEXT;
+    ALTER TABLE dispatch ADD COLUMN run TEXT;
+    """,
+]
+
+
+def statements(script: str) -> Iterator[str]:
+    """The statements of a migration script; a trigger body's own ';' stays inside it."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
+    if pending.strip(" \n;"):
+        yield pending
