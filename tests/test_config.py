@@ -6,7 +6,8 @@ from pathlib import Path
 
 from tests.conftest import REPO
 
-from ibtpost.data.config import find_municipality, load_config
+from ibtpost.data.config import load_config
+from ibtpost.data.municipalities import find_municipality
 from ibtpost.text.validate import is_sample_address
 
 

@@ -16,7 +16,7 @@ import pytest
 from tests.conftest import Result, files_under
 from tests.pdftext import docx_text
 
-from ibtpost.approval import versions
+from ibtpost.approval import gate, versions
 from ibtpost.approval.approvals import load_approvals
 from ibtpost.register import Register
 from ibtpost.text.worddiff import docx_text as template_text
@@ -28,7 +28,7 @@ BATCH = ("batch", "trede-2", "--date", DAY, "-m", "GM0622")
 
 
 def shipped_version(root: Path) -> str:
-    approval = versions.approved_version(root, "trede-2")
+    approval = gate.approved_version(root, "trede-2")
     assert approval is not None
     return approval.version
 

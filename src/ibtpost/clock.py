@@ -30,3 +30,8 @@ def dutch_day(instant: datetime) -> date:
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError("dutch_day needs an aware datetime")
     return instant.astimezone(AMSTERDAM).date()
+
+
+def today() -> date:
+    """Today in the Netherlands (the default date of commands that take one)."""
+    return dutch_day(now())

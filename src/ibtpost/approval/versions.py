@@ -1,8 +1,8 @@
-"""Letter versions, the approval gate and approving: what lawyers approve is what goes out.
+"""Letter versions: what lawyers approve, identified by content and recorded when used.
 
 **A version** of a letter is identified by its content: the SHA-256 of every file that
 shapes what a municipality receives, and a short version id over those hashes
-(:func:`ibtpost.approvals.version_id`). The files are the letter definition
+(:func:`ibtpost.approval.approvals.version_id`). The files are the letter definition
 (``letters/<id>.yaml``), the Word template its ``template:`` names, the images that
 template shows when they are separate files (the signature named in
 ``config/sender.yaml``, the logo named in ``config/settings.yaml``), and the mail
@@ -10,38 +10,27 @@ templates ``templates/mail.mjml`` and ``templates/mail.txt``. A change to any of
 new version; the per-file hashes say which file changed.
 
 **Recorded when used**: each version a letter is produced from (batch, single letter,
-approval; any other producer calls :func:`record_version` too) goes into the register,
-tables ``versions`` and ``texts`` (migration 5): the hashes, and per file hash its text
-(the YAML and mail templates as they are, the Word template's text as
-:func:`ibtpost.worddiff.docx_text` extracts it), so that ``ibtpost diff`` can compare two
-versions after the files moved on.
-
-**The gate**: a reviewer approves one version (``ibtpost approve``, kept in
-``letters/approvals.yaml``). A final batch, a final single letter, ``queue`` and ``send``
-refuse a letter whose files are not exactly its approved version, naming what changed
-since the approval; ``queue`` and ``send`` also refuse a batch made from another version
-than the approved one, until the batch is made again. Concept batches and concept letters
-are not gated: every page says CONCEPT and they can never be sent.
+approval, review copies) goes into the register (:mod:`ibtpost.register.versions`): the
+hashes, and per file hash its text (the YAML and mail templates as they are, the Word
+template's text as :func:`ibtpost.text.worddiff.docx_text` extracts it), so that
+``ibtpost diff`` can compare two versions after the files moved on. The gate that lets
+only an approved version out is :mod:`ibtpost.approval.gate`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
 
-from ibtpost import clock
-from ibtpost.approval import approvals
-from ibtpost.approval.approvals import Approval, version_id
-from ibtpost.errors import Location, UsageError
-from ibtpost.register import BatchRecord, Register, audit, dispatch
+from ibtpost.approval.approvals import version_id
+from ibtpost.register import Register
+from ibtpost.register import versions as stored
 from ibtpost.text.definitions import definition_path, load_letter
 from ibtpost.text.worddiff import docx_text
-from ibtpost.text.yamlsource import YMap, load_yaml
 
 MAIL_TEMPLATES = ("mail.mjml", "mail.txt")
 _TEXT_SUFFIXES = (".yaml", ".yml", ".mjml", ".txt", ".html")
@@ -64,11 +53,6 @@ class WorkingCopy:
 
     version: Version
     contents: Mapping[str, bytes]
-
-
-class NotApproved(UsageError):
-    """A final letter, batch or dispatch of a letter whose files are not its approved
-    version (exit 2)."""
 
 
 # -- versions ---------------------------------------------------------------------------
@@ -147,196 +131,23 @@ def record_version(
     working = working or working_copy(root, letter_id)
     version = working.version
     with register.transaction():
-        register.db.execute(
-            "INSERT INTO versions (letter, version, files, first_seen) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT DO NOTHING",
-            (letter_id, version.id, json.dumps(dict(version.files), sort_keys=True), clock.stamp()),
-        )
+        first_seen = stored.add_version(register, letter_id, version.id, version.files)
         for path, sha in version.files.items():
-            if register.db.execute("SELECT 1 FROM texts WHERE sha256=?", (sha,)).fetchone():
+            if stored.has_text(register, sha):
                 continue
             found = text_of(path, working.contents[path])
             if found is not None:
-                register.db.execute(
-                    "INSERT INTO texts (sha256, kind, text) VALUES (?, ?, ?)", (sha, *found)
-                )
-        row = register.db.execute(
-            "SELECT first_seen FROM versions WHERE letter=? AND version=?",
-            (letter_id, version.id),
-        ).fetchone()
-    return replace(version, first_seen=str(row[0]))
+                stored.add_text(register, sha, *found)
+    return replace(version, first_seen=first_seen)
 
 
 def recorded_versions(register: Register, letter: str) -> list[Version]:
     """The versions of ``letter`` the register has seen, oldest first."""
-    rows = register.db.execute(
-        "SELECT version, files, first_seen FROM versions WHERE letter=? ORDER BY first_seen",
-        (letter,),
-    ).fetchall()
-    return [Version(letter, str(v), json.loads(f), str(seen)) for v, f, seen in rows]
+    return [
+        Version(letter, v, files, seen) for v, files, seen in stored.versions_of(register, letter)
+    ]
 
 
 def stored_text(register: Register, sha256: str) -> str | None:
     """The text the register keeps for a file hash, if any."""
-    row = register.db.execute("SELECT text FROM texts WHERE sha256=?", (sha256,)).fetchone()
-    return None if row is None else str(row[0])
-
-
-# -- the gate -----------------------------------------------------------------------------
-
-
-def describe_changes(old: Mapping[str, str], new: Mapping[str, str]) -> str:
-    """ "letters/trede-2.yaml changed", "templates/a.docx changed, templates/logo.png added"."""
-    changed = sorted(p for p in old.keys() & new.keys() if old[p] != new[p])
-    parts = []
-    if changed:
-        parts.append(f"{_and(changed)} changed")
-    if added := sorted(new.keys() - old.keys()):
-        parts.append(f"{_and(added)} added")
-    if removed := sorted(old.keys() - new.keys()):
-        parts.append(f"{_and(removed)} no longer used")
-    return ", ".join(parts) or "nothing changed"
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def approved_version(root: Path, letter: str) -> Approval | None:
-    """The latest approval of ``letter`` in letters/approvals.yaml, if any."""
-    return approvals.latest(approvals.load_approvals(root), letter)
-
-
-def require_approved(root: Path, letter: str, working: WorkingCopy | None = None) -> Approval:
-    """The approval of the current version of ``letter``; NotApproved naming what changed
-    since the last approval (or that there never was one)."""
-    working = working or working_copy(root, letter)
-    approval = approved_version(root, letter)
-    if approval is None:
-        raise NotApproved(
-            f"letter {letter} is not approved: it has never been approved (review it, "
-            f"then: ibtpost approve {letter} --by NAME)"
-        )
-    if approval.version != working.version.id:
-        raise NotApproved(
-            f"letter {letter} is not approved: "
-            f"{describe_changes(approval.files, working.version.files)} since approval "
-            f"{approval.version} by {approval.by} on {approval.day} (see: ibtpost diff "
-            f"{letter}, then ibtpost approve {letter} --by NAME)"
-        )
-    return approval
-
-
-def set_batch_version(register: Register, batch_id: str, version: str) -> None:
-    """Remember the version a batch's letters were made from (when the batch completes)."""
-    register.db.execute("UPDATE batches SET version=? WHERE id=?", (version, batch_id))
-
-
-def batch_version(register: Register, batch_id: str) -> str | None:
-    """The version a batch was last made from; None for a batch made before versions were
-    recorded."""
-    row = register.db.execute("SELECT version FROM batches WHERE id=?", (batch_id,)).fetchone()
-    return None if row is None or row[0] is None else str(row[0])
-
-
-def check_batch(root: Path, register: Register, batch: BatchRecord) -> None:
-    """Refuse to dispatch a final batch unless its letter is approved as it is now and the
-    batch was made from that approved version. Concept batches pass (file transport only)."""
-    if batch.concept:
-        return
-    approval = require_approved(root, batch.letter)
-    made_from = batch_version(register, batch.id)
-    if made_from != approval.version:
-        made = (
-            f"from version {made_from} of {batch.letter}"
-            if made_from
-            else "before letter versions were recorded"
-        )
-        if dispatch.entries(register, batch.id):  # queued letters never change
-            todo = (
-                f"its letters are queued and are not made again: put the files back as they "
-                f"were (ibtpost diff {batch.letter} --from {made_from}) and approve that, or "
-                "make the changed letters in a new batch"
-                if made_from
-                else "its letters are queued and are not made again; make a new batch"
-            )
-        else:
-            todo = f"make it again with `{_remake(register, batch)}` first"
-        raise NotApproved(
-            f"batch {batch.id} was made {made}, not from the approved version "
-            f"{approval.version}: {todo}"
-        )
-
-
-def _remake(register: Register, batch: BatchRecord) -> str:
-    """The batch command that makes ``batch`` again (same id, so same references)."""
-    command = f"ibtpost batch {batch.letter} --date {batch.day.isoformat()}"
-    if batch.id == f"{batch.letter}-{batch.day.isoformat()}":
-        return command  # the batch of everyone due that day
-    codes = sorted({letter.municipality for letter in register.batch_letters(batch.id)})
-    if len(codes) > 8:
-        return f"{command} and its {len(codes)} --municipality options"
-    return command + "".join(f" -m {code}" for code in codes)
-
-
-# -- approving ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Approved:
-    """What ``approve`` did: the approval in force, and whether it was added now."""
-
-    approval: Approval
-    added: bool
-
-
-def approve(root: Path, letter: str, by: str, note: str | None = None) -> Approved:
-    """Approve the current version of ``letter``: append it to letters/approvals.yaml
-    (with its texts under letters/approved/) and record an ``approval`` audit event. A
-    draft cannot be approved; an approved, unchanged letter adds nothing."""
-    by = _one_line(by, "--by")
-    note = _one_line(note, "--note") if note is not None and note.strip() else None
-    definition = load_letter(root, letter)  # a definition that does not load is refused
-    if definition.status != "final":
-        data = load_yaml(definition.path)
-        line = data.line_of("status") if isinstance(data, YMap) else None
-        raise UsageError(
-            f"{letter} is a draft (status: draft) and cannot be approved",
-            Location(f"letters/{definition.path.name}", line, "status"),
-            hint="set status: final first, then approve; drafts stay drafts until a "
-            "reviewer changes the status and approves",
-        )
-    working = working_copy(root, letter)
-    with Register.for_root(root) as register, register.transaction():
-        current = approved_version(root, letter)
-        version = record_version(register, root, letter, working)
-        if current is not None and current.version == version.id:
-            return Approved(current, added=False)
-        approval = Approval(letter, version.id, dict(version.files), by, clock.stamp(), note)
-        audit.record(
-            register,
-            audit.APPROVAL,
-            data={
-                "letter": letter,
-                "version": version.id,
-                "files": dict(version.files),
-                "by": by,
-                "note": note,
-            },
-        )
-        snapshot = {}
-        for path, data_bytes in working.contents.items():
-            found = text_of(path, data_bytes)
-            if found is not None:
-                kind, text = found
-                snapshot[path] = data_bytes if kind == "text" else text.encode("utf-8")
-        approvals.write_snapshot(root, approval, snapshot)
-        approvals.append(root, approval)  # last: the approval exists once all is written
-    return Approved(approval, added=True)
-
-
-def _one_line(text: str, field: str) -> str:
-    text = text.strip()
-    if not text or any(ch in text for ch in "\r\n\t\x00"):
-        raise UsageError("must be one line of text", Location(None, None, field))
-    return text
+    return stored.text(register, sha256)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
+import sys
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import TypeAlias
 
-from ibtpost.errors import EXIT_BAD_INPUT
+from ibtpost.errors import EXIT_BAD_INPUT, IbtpostError, Problems
 
 EXIT_OK = 0
 
@@ -100,3 +101,12 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
             bar.update(task, completed=done, total=total)
 
         yield progress
+
+
+def report_error(exc: IbtpostError) -> None:
+    """Every problem of ``exc`` as one line ``error: file:line: field: message (hint: ...)``
+    on stderr."""
+    problems = exc.problems if isinstance(exc, Problems) else [exc]
+    for problem in problems:
+        hint = f" (hint: {problem.hint})" if problem.hint else ""
+        print(f"error: {problem}{hint}", file=sys.stderr)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ibtpost import clock
 from ibtpost.cli.args import EXIT_OK, SubParsers, parse_date, progress_bar
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def add_proof_commands(sub: SubParsers) -> None:
         "--date",
         "-d",
         type=parse_date,
-        default=date.today(),
+        default=clock.today(),
         help="dagtekening shown, YYYY-MM-DD (default: today)",
     )
     p.add_argument("--out", "-o", type=Path, help="folder for the files (default: outbox/preview/)")
@@ -128,7 +128,7 @@ def add_proof_commands(sub: SubParsers) -> None:
         "--date",
         "-d",
         type=parse_date,
-        default=date.today(),
+        default=clock.today(),
         help="dagtekening shown, YYYY-MM-DD (default: today)",
     )
     p.add_argument(

@@ -7,7 +7,7 @@ import os
 import sys
 
 from ibtpost.approval.approvals import APPROVALS, SNAPSHOTS
-from ibtpost.approval.versions import approve
+from ibtpost.approval.gate import approve
 from ibtpost.cli.args import EXIT_OK, SubParsers
 from ibtpost.review.diff import APPROVED, WORKING, diff_letter
 

@@ -29,18 +29,17 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
-from ibtpost.data.config import (
+from ibtpost import clock
+from ibtpost.data.addresses import (
     CDK_ADDRESS_COLUMNS,
     CDK_ADDRESSES,
     COLLEGE_ADDRESS_COLUMNS,
     COLLEGE_ADDRESSES,
-    FIGURE_COLUMNS,
-    Collector,
     load_address_overlay,
-    load_config,
-    load_figures,
-    read_csv,
 )
+from ibtpost.data.collect import Collector, read_csv
+from ibtpost.data.config import load_config
+from ibtpost.data.figures import FIGURE_COLUMNS, load_figures
 from ibtpost.errors import IbtpostError, ImportFileError, Location, Problems, UsageError
 from ibtpost.files import replace_all
 from ibtpost.models import Config
@@ -512,7 +511,7 @@ def import_addresses(
         found=found,
         order=sorted(config.municipalities),
         table=table,
-        today=today or date.today(),
+        today=today or clock.today(),
     )
 
 
@@ -554,5 +553,5 @@ def import_cdk(
         found=found,
         order=list(config.provinces),
         table=table,
-        today=today or date.today(),
+        today=today or clock.today(),
     )

@@ -4,7 +4,7 @@ Each :class:`LibreOffice` converter has a profile directory of its own (two soff
 processes sharing a profile run one after the other). One ``--convert-to`` call converts
 many files, but LibreOffice silently stops after about 247 of them, so files go in chunks and
 every expected output is checked; a filter typo yields a plain PDF with exit 0, so every
-output is verified (see :mod:`ibtpost.pdf`).
+output is verified (see :mod:`ibtpost.documents.pdf.finish`).
 """
 
 from __future__ import annotations
@@ -18,18 +18,27 @@ import signal
 import subprocess
 import tempfile
 import threading
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from ibtpost.errors import ConvertError
 
-PDF_FILTER = (
-    'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"},'
-    '"UseTaggedPDF":{"type":"boolean","value":"true"}}'
+#: The PDF export options of every letter: PDF/A-2 (b), tagged. The one place they are set:
+#: the UNO converters get them from here, and :data:`PDF_FILTER` spells them for
+#: ``soffice --convert-to`` (a typo there silently yields a plain PDF, so neither is typed
+#: twice).
+PDF_EXPORT: dict[str, int | bool] = {"SelectPdfVersion": 2, "UseTaggedPDF": True}
+PDF_FILTER = "pdf:writer_pdf_Export:" + json.dumps(
+    {
+        name: {
+            "type": "boolean" if isinstance(value, bool) else "long",
+            "value": str(value).lower(),
+        }
+        for name, value in PDF_EXPORT.items()
+    },
+    separators=(",", ":"),
 )
-CHUNK = 200
 
 
 def find_soffice(command: str = "soffice") -> str:
@@ -44,74 +53,6 @@ def find_soffice(command: str = "soffice") -> str:
     return found
 
 
-class LibreOffice:
-    """A headless LibreOffice with its own profile directory."""
-
-    def __init__(
-        self, command: str = "soffice", timeout: float = 120.0, profile: Path | None = None
-    ) -> None:
-        self.program = find_soffice(command)
-        self.timeout = timeout  # seconds allowed per file in one soffice call
-        self._own_profile = profile is None
-        self.profile = profile or Path(tempfile.mkdtemp(prefix="ibtpost-lo-"))
-
-    def close(self) -> None:
-        """Remove the profile directory when this converter made it."""
-        if self._own_profile:
-            shutil.rmtree(self.profile, ignore_errors=True)
-
-    def __enter__(self) -> LibreOffice:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def convert(self, sources: Sequence[Path], outdir: Path) -> list[Path]:
-        """Convert ``sources`` (.docx) into ``outdir``; returns the PDFs in the same order."""
-        outdir.mkdir(parents=True, exist_ok=True)
-        results: list[Path] = []
-        for start in range(0, len(sources), CHUNK):
-            chunk = list(sources[start : start + CHUNK])
-            self._run(chunk, outdir)
-            for src in chunk:
-                pdf = outdir / (src.stem + ".pdf")
-                if not pdf.is_file() or pdf.stat().st_size == 0:
-                    raise ConvertError(f"LibreOffice produced no PDF for {src.name}")
-                results.append(pdf)
-        return results
-
-    def _run(self, chunk: list[Path], outdir: Path) -> None:
-        args = [
-            self.program,
-            "--headless",
-            "--norestore",
-            "--nolockcheck",
-            "--nodefault",
-            f"-env:UserInstallation={self.profile.resolve().as_uri()}",
-            "--convert-to",
-            PDF_FILTER,
-            "--outdir",
-            str(outdir),
-            *(str(p) for p in chunk),
-        ]
-        env = dict(os.environ, SAL_USE_VCLPLUGIN="svp", HOME=str(self.profile))
-        proc = subprocess.Popen(
-            args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True
-        )
-        try:
-            _, err = proc.communicate(timeout=self.timeout * len(chunk))
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            raise ConvertError(
-                f"LibreOffice did not finish converting {len(chunk)} file(s) in time; stopped it"
-            ) from None
-        if proc.returncode != 0:
-            lines = err.decode("utf-8", "replace").strip().splitlines()
-            last = lines[-1] if lines else "no message"
-            raise ConvertError(f"LibreOffice failed (exit {proc.returncode}): {last}")
-
-
 WORKER = Path(__file__).with_name("unoworker.py")
 STARTUP_SECONDS = 60.0
 
@@ -121,7 +62,8 @@ class ConverterFailure(Exception):
 
 
 class Converter:
-    """One worker process (see :mod:`ibtpost.unoworker`) with its own soffice and profile."""
+    """One worker process (see :mod:`ibtpost.documents.unoworker`) with its own soffice and
+    profile."""
 
     def __init__(self, program: str, python: str, name: str) -> None:
         self.name = name
@@ -136,6 +78,7 @@ class Converter:
                     (self.profile / "user").resolve().as_uri(),
                     f"ibtpost-{os.getpid()}-{name}-{id(self)}",
                     str(STARTUP_SECONDS),
+                    json.dumps(PDF_EXPORT),
                 ],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,

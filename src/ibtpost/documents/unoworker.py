@@ -3,10 +3,11 @@
 This file runs as a script under the Python that carries LibreOffice's ``uno`` module (on
 Debian the system ``/usr/bin/python3`` with the python3-uno package), not inside ibtpost's
 own environment, so it imports nothing from ibtpost and only the standard library besides
-``uno``. :class:`ibtpost.convert.ConverterPool` starts one per core.
+``uno``. :class:`ibtpost.documents.convert.ConverterPool` starts one per core.
 
 Protocol, one JSON object per line:
-  start:  argv = soffice program, profile directory URL, pipe name, startup timeout
+  start:  argv = soffice program, profile directory URL, pipe name, startup timeout, the
+          PDF export options (JSON)
   out:    {"ready": true, "soffice_pid": N}  or  {"fatal": "message"}
   in:     {"src": "/abs/letter.docx", "dst": "/abs/letter.pdf"}
   out:    {"ok": true}  or  {"ok": false, "error": "message"}
@@ -25,8 +26,6 @@ import sys
 import time
 from typing import Any
 
-PDF_FILTER_DATA = (("SelectPdfVersion", 2), ("UseTaggedPDF", True))
-
 
 def say(message: dict[str, Any]) -> None:
     """Answer ibtpost (raises BrokenPipeError when it is gone)."""
@@ -36,6 +35,7 @@ def say(message: dict[str, Any]) -> None:
 
 def main() -> int:
     program, profile_url, pipe, startup = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+    export = json.loads(sys.argv[5])  # the PDF export options, from ibtpost.documents.convert
     try:
         import uno  # type: ignore[import-not-found]  # noqa: PLC0415 - converter's Python only
         from com.sun.star.beans import (  # type: ignore[import-not-found]  # noqa: PLC0415
@@ -75,7 +75,7 @@ def main() -> int:
             return 2
         filter_data = uno.Any(
             "[]com.sun.star.beans.PropertyValue",
-            tuple(prop(name, value) for name, value in PDF_FILTER_DATA),
+            tuple(prop(name, value) for name, value in export.items()),
         )
         store_args = (prop("FilterName", "writer_pdf_Export"), prop("FilterData", filter_data))
         load_args = (prop("Hidden", True), prop("ReadOnly", True))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ibtpost.approval import versions
+from ibtpost.approval import gate
 from ibtpost.data.config import load_config
 from ibtpost.data.recipients import MissingAddress, mail_recipients
 from ibtpost.errors import Location, RegisterError
@@ -67,7 +67,7 @@ def only_file_reason(letter: LetterRecord, batch: BatchRecord, sample_address: b
 
 def queue_batch(root: Path, batch_id: str, processes: int | None = None) -> QueueResult:
     """Put every letter of a complete batch in the dispatch queue (once), after the checks
-    on its files (:mod:`ibtpost.lettercheck`) passed; a letter that fails them is left
+    on its files (:mod:`ibtpost.review.lettercheck`) passed; a letter that fails them is left
     out, reported and recorded as an audit event, and queued by a later run once fixed.
 
     Each letter's e-mail is composed here, once, from today's addresses and templates, and
@@ -76,7 +76,7 @@ def queue_batch(root: Path, batch_id: str, processes: int | None = None) -> Queu
     config = load_config(root)
     with Register.for_root(root) as register:
         batch = complete_batch(register, batch_id)
-        versions.check_batch(root, register, batch)  # only approved text, as it was made
+        gate.check_batch(root, register, batch)  # only approved text, as it was made
         pending = _not_queued(register, batch_id)
         in_queue = len(register.batch_letters(batch_id)) - len(pending)
     from ibtpost.review.lettercheck import BatchCheck, check_letters

@@ -22,6 +22,7 @@ import contextlib
 import fcntl
 import hashlib
 import io
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,8 +31,9 @@ from pathlib import Path
 import pikepdf
 
 from ibtpost import failpoints
-from ibtpost.approval import versions
-from ibtpost.data.config import find_municipalities, load_config
+from ibtpost.approval import gate, versions
+from ibtpost.data.config import load_config
+from ibtpost.data.municipalities import find_municipalities
 from ibtpost.documents.pdf.printfile import PRINT_FILE, print_file
 from ibtpost.documents.render import Assets, render_letter
 from ibtpost.errors import IbtpostError, Problems, UsageError
@@ -57,6 +59,7 @@ from ibtpost.register import (
     audit,
     dispatch,
 )
+from ibtpost.register import versions as stored_versions
 from ibtpost.text.definitions import load_letter
 
 ProgressCallback = Callable[[int, int], None]
@@ -93,7 +96,7 @@ def run_batch(
     assets = Assets.load(config, definition)
     working = versions.working_copy(root, definition.id)
     if not request.concept and definition.status == "final":
-        versions.require_approved(root, definition.id, working)  # a draft: plan_batch says so
+        gate.require_approved(root, definition.id, working)  # a draft: plan_batch says so
     size = converter_count(config, pool_size, len(request.municipalities) or None)
     with Register.for_root(root) as register, Converters(config, size) as converters:
         if _likely_to_convert(config, definition, register, request):
@@ -212,6 +215,7 @@ class BatchFolder:
         }
         for stale in folder.glob(".*.part"):
             stale.unlink()
+        shutil.rmtree(folder / ".work", ignore_errors=True)  # left by an older ibtpost
 
     def jobs(self, letters: list[LetterContext], assets: Assets) -> Iterator[Job]:
         """Render every letter and store its .docx (unless the same bytes are there). When a
@@ -314,7 +318,7 @@ class BatchFolder:
             "version": self.version,
         }
         with register.transaction():
-            versions.set_batch_version(register, plan.id, self.version)
+            stored_versions.set_batch_version(register, plan.id, self.version)
             # a re-run that changed nothing completes nothing new: no second event
             if not _completed_as(register, plan.id, completion):
                 register.complete_batch(plan.id)

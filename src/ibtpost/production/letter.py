@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ibtpost.approval import versions
-from ibtpost.data.config import find_municipality, load_config
+from ibtpost.approval import gate, versions
+from ibtpost.data.config import load_config
+from ibtpost.data.municipalities import find_municipality
 from ibtpost.documents.pdf.finish import PdfFacts
 from ibtpost.documents.render import Assets, render_letter
 from ibtpost.files import slug, write_atomic
@@ -68,7 +69,7 @@ def produce_letter(
     render_letter(draft, assets)
     working = versions.working_copy(root, definition.id)
     if not concept:
-        versions.require_approved(root, definition.id, working)  # a final letter: approved text
+        gate.require_approved(root, definition.id, working)  # a final letter: approved text
 
     key = LetterKey(definition.id, municipality.code, day)
     with Register.for_root(root) as register:

@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from ibtpost.data.config import find_municipalities
+from ibtpost.data.municipalities import find_municipalities
 from ibtpost.errors import IbtpostError, Location, Problems, UsageError
 from ibtpost.models import Config, LetterContext, LetterDefinition, Municipality, PreviousLetter
 from ibtpost.register import LetterKey, Register

@@ -1,6 +1,6 @@
 """Supervision cases over time: the status overview, the post room's record, closing cases.
 
-The ladder's rules live in :mod:`ibtpost.ladder` (pure); this module reads the register and
+The ladder's rules live in :mod:`ibtpost.text.ladder` (pure); this module reads the register and
 the figures, applies the rules and records what changed.
 """
 

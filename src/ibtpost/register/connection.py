@@ -67,7 +67,7 @@ class Connection:
 
         Inside an open transaction it joins that one (no savepoint): what it does commits
         or rolls back with the outer transaction, so a state change and its audit event
-        (:mod:`ibtpost.audit`) are written together or not at all.
+        (:mod:`ibtpost.register.audit`) are written together or not at all.
 
         Commits survive a crash of the process. ``durable`` also makes this one survive a
         power failure: the write-ahead log is synced to disk before the commit returns

@@ -1,1 +1,2 @@
-"""."""
+"""The reviewers' tools: ``check``, the checks on a generated letter, review copies
+(preview, proof, edge cases) and ``diff``."""

@@ -2,7 +2,7 @@
 
 Loading reports malformed files and values (addresses, e-mail addresses, dates, figures,
 letter definitions and their mandatory blocks) with file, line and field;
-:mod:`ibtpost.checkdata` adds what the letters need of each municipality's data and
+:mod:`ibtpost.review.checkdata` adds what the letters need of each municipality's data and
 composes every branch of every letter. Errors block letters; warnings (sample data, a
 municipality or province without an e-mail address) do not.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from docxtpl import DocxTemplate
 
-from ibtpost.approval import versions
+from ibtpost.approval import gate
 from ibtpost.approval.approvals import load_approvals
 from ibtpost.data.config import load_config
 from ibtpost.documents.render import TEMPLATE_NAMES, docx_environment
@@ -162,8 +162,8 @@ def check_approvals(root: Path, definitions: list[LetterDefinition], report: Rep
     for definition in definitions:
         if definition.status == "final":
             try:
-                versions.require_approved(root, definition.id)
-            except versions.NotApproved as exc:
+                gate.require_approved(root, definition.id)
+            except gate.NotApproved as exc:
                 report.warn(Location(f"letters/{definition.path.name}"), exc.message)
 
 

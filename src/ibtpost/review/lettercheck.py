@@ -7,16 +7,17 @@ again at what will actually leave, the .docx and the PDF in the batch folder, an
 - no template tag (``{{``, ``}}``, ``{%``, ``%}``, ``{#``, ``#}``) in the text of any part
   of the .docx, nor on any page of the PDF;
 - every mandatory block of the definition (``required:``) in the .docx and in the PDF;
-- tagged PDF/A-2b with every font embedded (:func:`ibtpost.pdf.conformance_problems`);
+- tagged PDF/A-2b with every font embedded
+  (:func:`ibtpost.documents.pdf.finish.conformance_problems`);
 - a page count within the definition's ``pages`` bounds;
 - on every page "Onze referentie <reference>" and "Datum <date>": page 1 shows the date
   in the Datum line and the reference in the sender column, later pages both in the
   continuation column of the template.
 
-Reading a PDF's text is the slow part (see :mod:`ibtpost.pagetext`); letters are read in
-a pool of processes and each outcome is kept in ``checks.json`` in the batch folder, keyed
-by the PDF's SHA-256 with the .docx's hash and what was checked, so a run after a re-run
-of the batch reads only the letters that changed.
+Reading a PDF's text is the slow part (see :mod:`ibtpost.documents.pdf.pagetext`); letters
+are read in a pool of processes and each outcome is kept in ``checks.json`` in the batch
+folder, keyed by the PDF's SHA-256 with the .docx's hash and what was checked, so a run
+after a re-run of the batch reads only the letters that changed.
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
 Legal reviewers see a letter text on real and edge-case data before approving it. A review
 copy is not a letter: it is composed with CONCEPT marks and the placeholder reference
 0000000 (outside every reference series: the series starts at 1 or above), every page
-carries a large CONCEPT watermark (:mod:`ibtpost.watermark`), and nothing is recorded in
-the register: no reference is allocated, no letter or batch is written, nothing counts
-on the ladder. It works for draft and final definitions alike.
+carries a large CONCEPT watermark (:mod:`ibtpost.documents.pdf.watermark`), and nothing
+is recorded in the register: no reference is allocated, no letter or batch is written,
+nothing counts on the ladder. It works for draft and final definitions alike.
 
 The letters go through the production engine (:mod:`ibtpost.production.engine`), as a
 batch's do: the Word template prepared once, the pool of long-lived LibreOffice converters
@@ -29,7 +29,8 @@ from datetime import date
 from pathlib import Path
 
 from ibtpost.approval import versions
-from ibtpost.data.config import find_municipalities, load_config
+from ibtpost.data.config import load_config
+from ibtpost.data.municipalities import find_municipalities
 from ibtpost.documents.pdf.watermark import ReviewCopy
 from ibtpost.documents.render import Assets, render_letter
 from ibtpost.errors import IbtpostError, Problems, UsageError
@@ -135,7 +136,7 @@ def proof(
     progress: ProgressCallback | None = None,
 ) -> ReviewResult:
     """One review copy with the letter for many municipalities (see the module docstring),
-    or for the edge cases (:mod:`ibtpost.edgecases`)."""
+    or for the edge cases (:mod:`ibtpost.review.edgecases`)."""
     started = time.perf_counter()
     config, definition, assets = _load(root, letter_id)
     if edges and queries:

@@ -4,7 +4,7 @@ from the definition's own text, which every generated letter must show.
 A phrase that does not occur in the text (a typo, or text changed since) is an error when
 the definition is loaded, so the list can only name wording the lawyers wrote; whether
 every letter shows it is checked by ``ibtpost check`` (every branch composed) and, on the
-files, by :mod:`ibtpost.lettercheck` before a letter is queued.
+files, by :mod:`ibtpost.review.lettercheck` before a letter is queued.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The low level of reading text from a PDF: content-stream tokens, fonts' Unicode maps
-and widths, and the matrices that place the text (used by :mod:`ibtpost.pagetext`).
+and widths, and the matrices that place the text (used by :mod:`ibtpost.documents.pdf.pagetext`).
 
 Tokenising a decompressed content stream with one regular expression, and decoding a
 font's one-byte codes with ``str.translate``, keeps the Python work per letter to a few

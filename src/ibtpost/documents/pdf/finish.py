@@ -36,10 +36,11 @@ def finish_letter_pdf(
     """Set the metadata and, with ``check``, verify conformance (see
     :func:`verify_letter_pdf`), in one pass over the file.
 
-    LibreOffice's own output takes the fast path of :mod:`ibtpost.pdfupdate` (well under a
-    millisecond: facts read from the plain objects, metadata appended as an incremental
-    update); any other file is opened and rewritten with pikepdf (about 17 ms; pypdf needs
-    about 60 ms, which in a batch would cost more than a tenth of LibreOffice's own time).
+    LibreOffice's own output takes the fast path of :mod:`ibtpost.documents.pdf.update`
+    (well under a millisecond: facts read from the plain objects, metadata appended as an
+    incremental update); any other file is opened and rewritten with pikepdf (about 17 ms;
+    pypdf needs about 60 ms, which in a batch would cost more than a tenth of LibreOffice's
+    own time).
     """
     layout = update.read_layout(pdf)
     if layout is not None:

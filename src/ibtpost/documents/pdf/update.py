@@ -10,8 +10,8 @@ one-entry cross-reference section are appended, the original bytes stay as they 
 opening and rewriting the file with pikepdf takes about 17 ms.
 
 Anything unexpected (another layout, an earlier update, a missing object) makes
-:func:`read_layout` return None, and :mod:`ibtpost.pdf` falls back to pikepdf, which
-decides. So this path can only be faster, never more lenient.
+:func:`read_layout` return None, and :mod:`ibtpost.documents.pdf.finish` falls back to
+pikepdf, which decides. So this path can only be faster, never more lenient.
 """
 
 from __future__ import annotations

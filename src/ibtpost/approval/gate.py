@@ -1,0 +1,176 @@
+"""The approval gate, and approving: what lawyers approve is what goes out.
+
+A reviewer approves one version of a letter (``ibtpost approve``, kept in
+``letters/approvals.yaml``; see :mod:`ibtpost.approval.versions`). A final batch, a final
+single letter and ``queue`` refuse a letter whose files are not exactly its approved
+version, naming what changed since the approval; ``queue`` also refuses a batch made from
+another version than the approved one, until the batch is made again. Once queued, a
+letter's message is frozen and goes out as it was checked. Concept batches and concept
+letters are not gated: every page says CONCEPT and they can never be sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ibtpost import clock
+from ibtpost.approval import approvals
+from ibtpost.approval.approvals import Approval
+from ibtpost.approval.versions import WorkingCopy, record_version, text_of, working_copy
+from ibtpost.errors import Location, UsageError
+from ibtpost.register import BatchRecord, Register, audit, dispatch
+from ibtpost.register import versions as stored
+from ibtpost.text.definitions import load_letter
+from ibtpost.text.yamlsource import YMap, load_yaml
+
+
+class NotApproved(UsageError):
+    """A final letter, batch or dispatch of a letter whose files are not its approved
+    version (exit 2)."""
+
+
+def describe_changes(old: Mapping[str, str], new: Mapping[str, str]) -> str:
+    """ "letters/trede-2.yaml changed", "templates/a.docx changed, templates/logo.png added"."""
+    changed = sorted(p for p in old.keys() & new.keys() if old[p] != new[p])
+    parts = []
+    if changed:
+        parts.append(f"{_and(changed)} changed")
+    if added := sorted(new.keys() - old.keys()):
+        parts.append(f"{_and(added)} added")
+    if removed := sorted(old.keys() - new.keys()):
+        parts.append(f"{_and(removed)} no longer used")
+    return ", ".join(parts) or "nothing changed"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def approved_version(root: Path, letter: str) -> Approval | None:
+    """The latest approval of ``letter`` in letters/approvals.yaml, if any."""
+    return approvals.latest(approvals.load_approvals(root), letter)
+
+
+def require_approved(root: Path, letter: str, working: WorkingCopy | None = None) -> Approval:
+    """The approval of the current version of ``letter``; NotApproved naming what changed
+    since the last approval (or that there never was one)."""
+    working = working or working_copy(root, letter)
+    approval = approved_version(root, letter)
+    if approval is None:
+        raise NotApproved(
+            f"letter {letter} is not approved: it has never been approved (review it, "
+            f"then: ibtpost approve {letter} --by NAME)"
+        )
+    if approval.version != working.version.id:
+        raise NotApproved(
+            f"letter {letter} is not approved: "
+            f"{describe_changes(approval.files, working.version.files)} since approval "
+            f"{approval.version} by {approval.by} on {approval.day} (see: ibtpost diff "
+            f"{letter}, then ibtpost approve {letter} --by NAME)"
+        )
+    return approval
+
+
+def check_batch(root: Path, register: Register, batch: BatchRecord) -> None:
+    """Refuse to dispatch a final batch unless its letter is approved as it is now and the
+    batch was made from that approved version. Concept batches pass (file transport only)."""
+    if batch.concept:
+        return
+    approval = require_approved(root, batch.letter)
+    made_from = stored.batch_version(register, batch.id)
+    if made_from != approval.version:
+        made = (
+            f"from version {made_from} of {batch.letter}"
+            if made_from
+            else "before letter versions were recorded"
+        )
+        if dispatch.entries(register, batch.id):  # queued letters never change
+            todo = (
+                f"its letters are queued and are not made again: put the files back as they "
+                f"were (ibtpost diff {batch.letter} --from {made_from}) and approve that, or "
+                "make the changed letters in a new batch"
+                if made_from
+                else "its letters are queued and are not made again; make a new batch"
+            )
+        else:
+            todo = f"make it again with `{_remake(register, batch)}` first"
+        raise NotApproved(
+            f"batch {batch.id} was made {made}, not from the approved version "
+            f"{approval.version}: {todo}"
+        )
+
+
+def _remake(register: Register, batch: BatchRecord) -> str:
+    """The batch command that makes ``batch`` again (same id, so same references)."""
+    command = f"ibtpost batch {batch.letter} --date {batch.day.isoformat()}"
+    if batch.id == f"{batch.letter}-{batch.day.isoformat()}":
+        return command  # the batch of everyone due that day
+    codes = sorted({letter.municipality for letter in register.batch_letters(batch.id)})
+    if len(codes) > 8:
+        return f"{command} and its {len(codes)} --municipality options"
+    return command + "".join(f" -m {code}" for code in codes)
+
+
+# -- approving ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Approved:
+    """What ``approve`` did: the approval in force, and whether it was added now."""
+
+    approval: Approval
+    added: bool
+
+
+def approve(root: Path, letter: str, by: str, note: str | None = None) -> Approved:
+    """Approve the current version of ``letter``: append it to letters/approvals.yaml
+    (with its texts under letters/approved/) and record an ``approval`` audit event. A
+    draft cannot be approved; an approved, unchanged letter adds nothing."""
+    by = _one_line(by, "--by")
+    note = _one_line(note, "--note") if note is not None and note.strip() else None
+    definition = load_letter(root, letter)  # a definition that does not load is refused
+    if definition.status != "final":
+        data = load_yaml(definition.path)
+        line = data.line_of("status") if isinstance(data, YMap) else None
+        raise UsageError(
+            f"{letter} is a draft (status: draft) and cannot be approved",
+            Location(f"letters/{definition.path.name}", line, "status"),
+            hint="set status: final first, then approve; drafts stay drafts until a "
+            "reviewer changes the status and approves",
+        )
+    working = working_copy(root, letter)
+    with Register.for_root(root) as register, register.transaction():
+        current = approved_version(root, letter)
+        version = record_version(register, root, letter, working)
+        if current is not None and current.version == version.id:
+            return Approved(current, added=False)
+        approval = Approval(letter, version.id, dict(version.files), by, clock.stamp(), note)
+        audit.record(
+            register,
+            audit.APPROVAL,
+            data={
+                "letter": letter,
+                "version": version.id,
+                "files": dict(version.files),
+                "by": by,
+                "note": note,
+            },
+        )
+        snapshot = {}
+        for path, data_bytes in working.contents.items():
+            found = text_of(path, data_bytes)
+            if found is not None:
+                kind, text = found
+                snapshot[path] = data_bytes if kind == "text" else text.encode("utf-8")
+        approvals.write_snapshot(root, approval, snapshot)
+        approvals.append(root, approval)  # last: the approval exists once all is written
+    return Approved(approval, added=True)
+
+
+def _one_line(text: str, field: str) -> str:
+    text = text.strip()
+    if not text or any(ch in text for ch in "\r\n\t\x00"):
+        raise UsageError("must be one line of text", Location(None, None, field))
+    return text

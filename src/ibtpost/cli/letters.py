@@ -1,0 +1,236 @@
+"""The letter commands: letter, batch, status and post."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ibtpost import clock
+from ibtpost.cli.args import EXIT_OK, SubParsers, parse_date, progress_bar
+
+# The modules behind the commands are imported when their command runs: `ibtpost send` or
+# `ibtpost status` need not load the Word, PDF and LibreOffice machinery (half a second),
+# nor rich where nothing is drawn.
+if TYPE_CHECKING:
+    pass
+
+
+def cmd_letter(args: argparse.Namespace) -> int:
+    """ibtpost letter."""
+    from ibtpost.production.letter import produce_letter
+
+    result = produce_letter(
+        args.root,
+        args.letter,
+        args.municipality,
+        args.date,
+        args.reference,
+        args.out,
+        concept=args.concept,
+    )
+    print(result.docx)
+    print(result.pdf)
+    mark = f" [{', '.join(result.letter.marks)}]" if result.letter.marks else ""
+    print(
+        f"letter {args.letter} for {result.letter.municipality.name}, Onze referentie "
+        f"{result.reference}, {result.facts.pages} pages, PDF/A-{result.facts.pdfa}{mark}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    """ibtpost batch."""
+    from ibtpost.production.batch import run_batch
+    from ibtpost.production.selection import BatchRequest
+
+    request = BatchRequest(
+        letter=args.letter,
+        day=args.date,
+        municipalities=tuple(args.municipality or ()),
+        concept=args.concept,
+        reason=args.reason,
+    )
+    with progress_bar(f"batch {args.letter}") as progress:
+        result = run_batch(args.root, request, progress)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    kind = "concept batch" if result.concept else "batch"
+    print(
+        f"{kind} {result.id}: {len(result.letters)} letters ({result.converted} converted, "
+        f"{len(result.letters) - result.converted} unchanged), {result.pages} pages, "
+        f"{result.seconds:.1f} s, {len(result.warnings)} warning(s)",
+        file=sys.stderr,
+    )
+    print(result.folder)
+    if not result.concept:
+        print(
+            f"next: check the letters, then `ibtpost post {result.id}` once the post room "
+            "has sent them",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """ibtpost status."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ibtpost.production.supervision import status
+
+    rows = status(args.root, args.date)
+    if args.due:
+        rows = [row for row in rows if row.action in ("letter", "close")]
+    if args.json:
+        print(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    table = Table(title=f"Supervision status on {args.date.isoformat()}", title_justify="left")
+    for heading in (
+        "code",
+        "municipality",
+        "task",
+        "realised",
+        "shortfall",
+        "trede",
+        "last letter",
+        "term until",
+        "next",
+        "note",
+        "mail",
+    ):
+        numeric = heading in ("task", "realised", "shortfall", "trede")
+        table.add_column(heading, justify="right" if numeric else "left")
+    for row in rows:
+        table.add_row(
+            row.code,
+            row.name + (" *" if row.sample else ""),
+            str(row.task),
+            str(row.realised),
+            str(row.shortfall),
+            str(row.trede or ""),
+            row.last_reference or "",
+            row.term_until or "",
+            row.next_letter or ("close case" if row.action == "close" else "-"),
+            row.note,
+            "by post" if row.by_post else "",
+        )
+    console = Console(width=None if sys.stdout.isatty() else 200)
+    console.print(table)
+    due = sum(1 for row in rows if row.action == "letter")
+    samples = sum(1 for row in rows if row.sample)
+    console.print(f"{due} letter(s) due; * = sample figures ({samples})")
+    for row in rows:
+        if row.by_post and row.action == "letter":
+            console.print(f"by post: {row.by_post}")
+    return EXIT_OK
+
+
+def cmd_post(args: argparse.Namespace) -> int:
+    """ibtpost post."""
+    from ibtpost.production.supervision import mark_posted
+
+    sent = mark_posted(args.root, args.batch, tuple(args.reference or ()), args.date)
+    for letter in sent:
+        print(f"{letter.reference} {letter.municipality}: posted {args.date.isoformat()}")
+    print(
+        f"{len(sent)} letter(s) recorded as posted; they now count on the ladder", file=sys.stderr
+    )
+    return EXIT_OK
+
+
+def add_letter_commands(sub: SubParsers) -> None:
+    """ibtpost letter, batch, status and post."""
+    p = sub.add_parser(
+        "letter",
+        help="produce one letter as .docx and PDF/A",
+        description="Produce one letter for one municipality as .docx and tagged PDF/A-2b. "
+        "Prints the paths of both files.",
+    )
+    p.add_argument("letter", help="letter definition, e.g. trede-2 (letters/trede-2.yaml)")
+    p.add_argument(
+        "--municipality",
+        "-m",
+        required=True,
+        help="code (GM0622, 0622) or name (Vlaardingen), case-insensitive",
+    )
+    p.add_argument(
+        "--date", "-d", type=parse_date, required=True, help="dagtekening of the letter, YYYY-MM-DD"
+    )
+    p.add_argument(
+        "--reference",
+        "-r",
+        help="Onze referentie to use (digits); default: the next number of the series",
+    )
+    p.add_argument("--out", "-o", type=Path, help="folder for the files (default: outbox/letters/)")
+    p.add_argument(
+        "--concept",
+        action="store_true",
+        help="mark every page CONCEPT (always so for a draft letter definition)",
+    )
+    p.set_defaults(func=cmd_letter)
+
+    p = sub.add_parser(
+        "batch",
+        help="produce a batch of letters in outbox/<batch-id>/",
+        description="Produce LETTER for every municipality due for it on --date (see "
+        "`ibtpost status`), or for the ones given with --municipality. Writes per letter "
+        "<reference>-<name>.docx and .pdf, manifest.csv, manifest.json and print.pdf into "
+        "outbox/<batch-id>/. Running the same batch again gives the same letters and "
+        "numbers and converts only what changed.",
+    )
+    p.add_argument("letter", help="letter definition, e.g. trede-2")
+    p.add_argument("--date", "-d", type=parse_date, required=True, help="dagtekening, YYYY-MM-DD")
+    p.add_argument(
+        "--municipality",
+        "-m",
+        action="append",
+        help="code or name; repeat for more (default: every municipality due for LETTER)",
+    )
+    p.add_argument(
+        "--concept",
+        action="store_true",
+        help="mark every page CONCEPT (required for a draft letter definition)",
+    )
+    p.add_argument(
+        "--reason",
+        help="why a letter departs from the ladder (skipped or repeated step, term not "
+        "passed); recorded with each such letter",
+    )
+    p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser(
+        "status",
+        help="per municipality: task, realisation, trede and the next letter",
+        description="Per municipality: task, realisation, shortfall, current trede, the "
+        "last letter and its term, and the recommended next letter on --date.",
+    )
+    p.add_argument(
+        "--date", "-d", type=parse_date, default=clock.today(), help="YYYY-MM-DD (default: today)"
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--due", action="store_true", help="only municipalities with something to do")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser(
+        "post",
+        help="record that the post room sent the letters of a batch",
+        description="Record that letters of BATCH went out by post on --date; from then on "
+        "they count on the ladder from that date. Without --reference: every letter of the "
+        "batch not yet sent, or, once the batch is queued, every letter waiting for the post "
+        "room (no e-mail address, or failed). A letter queued for e-mail, being sent or in "
+        "doubt is refused: withdraw it first.",
+    )
+    p.add_argument("batch", help="batch id (its folder name under outbox/)")
+    p.add_argument("--reference", "-r", action="append", help="only this letter; repeatable")
+    p.add_argument(
+        "--date",
+        "-d",
+        type=parse_date,
+        default=clock.today(),
+        help="posting date (default: today in the Netherlands)",
+    )
+    p.set_defaults(func=cmd_post)

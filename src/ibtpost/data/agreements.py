@@ -1,0 +1,94 @@
+"""config/agreements.yaml: the agreements a college made (trede 3 texts refer to them)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from ibtpost.data.collect import Collector
+from ibtpost.errors import DataError, Location
+from ibtpost.models import (
+    Agreement,
+)
+from ibtpost.text import validate
+from ibtpost.text.yamlsource import YList, YMap, load_yaml
+
+AGREEMENT_KEYS = {"action", "deadline", "follow_up"}
+
+
+def load_agreements(
+    path: Path, label: str, codes: set[str], c: Collector
+) -> dict[str, tuple[Agreement, ...]]:
+    """Read config/agreements.yaml (optional): GM code -> list of agreed actions."""
+    if not path.is_file():
+        return {}
+    data = load_yaml(path, DataError, label)
+    if data is None:
+        return {}
+    if not isinstance(data, YMap):
+        c.add(DataError("must map municipality codes to lists of agreements", Location(label, 1)))
+        return {}
+    result: dict[str, tuple[Agreement, ...]] = {}
+    for key, items in data.items():
+        line = data.line_of(key)
+        code = c.field(validate.municipality_code, key, Location(label, line, key))
+        if code is None:
+            continue
+        if code not in codes:
+            c.add(DataError(f"unknown municipality {code}", Location(label, line, key)))
+            continue
+        if code in result:
+            c.add(DataError(f"{code} is listed twice", Location(label, line, key)))
+            continue
+        if not isinstance(items, YList):
+            c.add(DataError("must be a list of agreements", Location(label, line, key)))
+            continue
+        agreements: list[Agreement] = []
+        for i, item in enumerate(items):
+            where = f"{key}[{i}]"
+            item_line = items.line_of(i)
+            if not isinstance(item, YMap):
+                c.add(
+                    DataError(
+                        "must have action, deadline and optionally follow_up",
+                        Location(label, item_line, where),
+                    )
+                )
+                continue
+
+            def loc(name: str, item: YMap = item, where: str = where) -> Location:
+                return Location(label, item.line_of(name), f"{where}.{name}")
+
+            for unknown in sorted(set(item) - AGREEMENT_KEYS):
+                c.add(DataError(f"unknown key {unknown!r}", loc(unknown)))
+            raw_action = item.get("action")
+            action = (
+                c.field(validate.clean_text, raw_action, loc("action"))
+                if isinstance(raw_action, str)
+                else None
+            )
+            if not isinstance(raw_action, str):
+                c.add(DataError("missing or not text", loc("action")))
+            raw_deadline = item.get("deadline")
+            deadline: date | None
+            if isinstance(raw_deadline, date):
+                deadline = raw_deadline
+            elif isinstance(raw_deadline, str):
+                deadline = c.field(validate.iso_date, raw_deadline, loc("deadline"))
+            else:
+                deadline = None
+                c.add(DataError("missing or not a date like 2026-05-01", loc("deadline")))
+            raw_follow = item.get("follow_up")
+            follow_up = None
+            if raw_follow is not None:
+                if isinstance(raw_follow, str):
+                    follow_up = c.field(validate.optional_text, raw_follow, loc("follow_up"))
+                else:
+                    c.add(DataError("must be text", loc("follow_up")))
+            if action is None or deadline is None:
+                continue
+            agreements.append(
+                Agreement(action, deadline, follow_up, Location(label, item_line, where))
+            )
+        result[code] = tuple(agreements)
+    return result
