@@ -127,6 +127,13 @@ class Converters:
         self._starter.shutdown(wait=True)
 
 
+def docx_in(work: Path, job: Job) -> Path:
+    """Write a job's .docx into the work folder (for a sink that keeps no .docx of its own)."""
+    path = work / f"{job.name}.docx"
+    path.write_bytes(job.docx)
+    return path
+
+
 class _PoolFailed(Exception):
     """The converters could not start; carries the error that says why."""
 

@@ -18,7 +18,7 @@ from ibtpost.documents.pdf.finish import PdfFacts
 from ibtpost.documents.render import Assets, render_letter
 from ibtpost.files import slug, write_atomic
 from ibtpost.models import LetterContext, LetterDefinition
-from ibtpost.production.engine import Converters, Job, finish_letter, produce
+from ibtpost.production.engine import Converters, Job, docx_in, finish_letter, produce
 from ibtpost.production.supervision import previous_letters
 from ibtpost.register import LetterKey, Register, validate_reference
 from ibtpost.text.compose import PLACEHOLDER_REFERENCE, bind_reference, compose
@@ -98,9 +98,7 @@ class LetterFolder:
 
     def source(self, job: Job, work: Path) -> Path:
         """The .docx in the work folder (the letter's folder gets both files at the end)."""
-        path = work / f"{job.name}.docx"
-        path.write_bytes(job.docx)
-        return path
+        return docx_in(work, job)
 
     def finished(self, job: Job, pdf: bytes) -> PdfFacts:
         """Finish the PDF and write both files."""

@@ -36,7 +36,7 @@ from ibtpost.documents.render import Assets, render_letter
 from ibtpost.errors import IbtpostError, Problems, UsageError
 from ibtpost.files import slug, write_atomic
 from ibtpost.models import Config, LetterContext, LetterDefinition, Municipality
-from ibtpost.production.engine import Converters, Job, converter_count, produce
+from ibtpost.production.engine import Converters, Job, converter_count, docx_in, produce
 from ibtpost.production.supervision import previous_letters
 from ibtpost.register import Register
 from ibtpost.review.edgecases import edge_cases
@@ -235,9 +235,7 @@ class ReviewCopies:
 
     def source(self, job: Job, work: Path) -> Path:
         """The .docx in the work folder."""
-        path = work / f"{job.name}.docx"
-        path.write_bytes(job.docx)
-        return path
+        return docx_in(work, job)
 
     def finished(self, job: Job, pdf: bytes) -> bytes:
         """The PDF as it is."""
