@@ -344,3 +344,53 @@ def test_a_queued_letter_never_changes(root: Path, cli: Callable[..., Result]) -
     (eml,) = (folder / "mail").glob("*.eml")
     (pdf,) = [data for name, data in before.items() if name[0].isdigit()]
     assert base64.b64encode(pdf)[:76] in eml.read_bytes()
+
+
+def test_a_letter_with_legal_consequences_needs_two_different_reviewers(
+    root: Path, cli: Callable[..., Result]
+) -> None:
+    """`approvals: 2`: one approval does not open the gate; the same person again (other
+    case and spacing) adds nothing and says so; a second person opens it."""
+    change(root / "letters" / "trede-2.yaml", "status: final", "status: final\napprovals: 2")
+    first = cli(root, "approve", "trede-2", "--by", "A. Jurist")
+    assert first.code == 0, first.err
+    assert "1 of the 2 approvals by different people that trede-2 needs" in first.err
+    version = versions.working_copy(root, "trede-2").version.id
+    error = one_error(cli(root, *BATCH))
+    assert error == (
+        f"error: letter trede-2 needs 2 approvals of version {version} by different people; "
+        f"it has 1 (A. Jurist on {first_day(root)}): another reviewer approves with ibtpost "
+        "approve trede-2 --by NAME"
+    )
+    again = cli(root, "approve", "trede-2", "--by", "a.  JURIST")
+    assert again.code == 0
+    assert "is already approved by A. Jurist" in again.out
+    assert "nothing added (1 of the 2 approvals by different people it needs)" in again.out
+    assert len([a for a in load_approvals(root) if a.version == version]) == 1
+    second = cli(root, "approve", "trede-2", "--by", "B. Toetser")
+    assert second.code == 0, second.err
+    assert "approvals by different people" not in second.err
+    assert gate.require_approved(root, "trede-2").by == "B. Toetser"
+    third = cli(root, "approve", "trede-2", "--by", "C. Derde")
+    assert "nothing added" in third.out
+    assert [a.by for a in load_approvals(root) if a.version == version] == [
+        "A. Jurist",
+        "B. Toetser",
+    ]
+
+
+def test_the_approvals_a_definition_asks_for_are_checked(
+    root: Path, cli: Callable[..., Result]
+) -> None:
+    """`approvals:` takes 1, 2 or 3; anything else names the file, line and field."""
+    line = change(root / "letters" / "trede-2.yaml", "status: final", "status: final\napprovals: 5")
+    result = cli(root, "check")
+    assert result.code == 2
+    assert (
+        f"letters/trede-2.yaml:{line + 1}: approvals: must be 1, 2 or 3" in result.out + result.err
+    )
+
+
+def first_day(root: Path) -> str:
+    """The date of the last approval (today, in the file)."""
+    return load_approvals(root)[-1].day

@@ -130,3 +130,61 @@ def test_bad_setting_names_file_and_line(tmp_path: Path) -> None:
 def test_two_holidays_on_one_date() -> None:
     """Hemelvaartsdag fell on 5 mei in 2005: both are named, neither is lost."""
     assert atw_holidays(2005)[date(2005, 5, 5)] == "Hemelvaartsdag; 5 mei"
+
+
+def test_a_letter_states_a_rolled_term_as_one_date(tmp_path: Path) -> None:
+    """trede 3 of 14 april 2026: three weeks end on 5 mei (a holiday), rolled to 6 mei; the
+    letter says "uiterlijk 6 mei 2026" and nothing that contradicts it."""
+    from ibtpost.text.compose import compose
+    from ibtpost.text.definitions import load_letter
+    from ibtpost.text.textengine import normalise
+
+    root = copy_tree(tmp_path / "root")
+    config = load_config(root)
+    definition = load_letter(root, "trede-3")
+    letter = compose(
+        definition, config.municipalities["GM0622"], config, "7500001", date(2026, 4, 14)
+    )
+    assert letter.reply_deadline == date(2026, 5, 6)
+    text = normalise(
+        " ".join(run.text for block in letter.body for run in getattr(block, "runs", ()))
+    )
+    assert "uiterlijk 6 mei 2026" in text
+    assert "5 mei" not in text and "drie weken" not in text
+
+
+def test_a_term_as_a_period_and_a_date_in_one_sentence_is_refused(tmp_path: Path) -> None:
+    """A definition that says "binnen {{ reply_term.text }} ..., dat wil zeggen uiterlijk
+    {{ reply_term.deadline }}" in one sentence is refused, naming file, line and field."""
+    from ibtpost.text.definitions import load_letter
+
+    root = copy_tree(tmp_path / "root")
+    path = root / "letters" / "trede-3.yaml"
+    text = path.read_text("utf-8")
+    old = "U wordt verzocht uiterlijk {{ reply_term.deadline }} via"
+    assert old in text
+    path.write_text(
+        text.replace(
+            old,
+            "U wordt verzocht binnen {{ reply_term.text }} na dagtekening, dat wil zeggen\n"
+            "      uiterlijk {{ reply_term.deadline }}, via",
+        ),
+        "utf-8",
+    )
+    with pytest.raises(Problems) as caught:
+        load_letter(root, "trede-3")
+    (problem,) = caught.value.problems
+    item = text.rindex("  - when:", 0, text.index(old))  # the list item of the paragraph
+    line = text[: text.index("paragraph:", item)].count("\n") + 1  # where its text starts
+    assert str(problem.location) == f"letters/trede-3.yaml:{line}: body[8].paragraph"
+    assert "states reply_term both as a period" in problem.message
+    # two sentences, one with the period and one with the date, are fine
+    path.write_text(
+        text.replace(
+            old,
+            "U hebt {{ reply_term.text }}. U wordt verzocht uiterlijk "
+            "{{ reply_term.deadline }} via",
+        ),
+        "utf-8",
+    )
+    assert load_letter(root, "trede-3").id == "trede-3"

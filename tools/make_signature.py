@@ -1,10 +1,10 @@
 """Generate the SPECIMEN signature image used in the letter's signature block.
 
 The file written by this script (``templates/signature.png`` by default) is a
-generated placeholder: a fluent pen scribble that reads loosely as
-"K. Lindeman" in dark ballpoint blue, drawn over a faint grey-blue round stamp
-marked "SPECIMEN" and "Ministerie van Asiel en Migratie". It imitates no real
-person's signature.
+generated placeholder: a neutral pen flourish in dark ballpoint blue that reads as no
+name, drawn over a faint grey-blue round stamp marked "SPECIMEN" and "Ministerie van
+Asiel en Migratie". It imitates nobody's signature, and does not read as another name
+than the signatory's.
 
 In production the real, scanned signature is dropped in its place under the
 same file name (``templates/signature.png``); nothing else has to change. A
@@ -48,9 +48,6 @@ FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "templates" / "signature.png"
 
 # Signature geometry, in output pixels (before supersampling).
-BASELINE = 168.0
-X_HEIGHT = 24.0
-SLANT = 0.30  # rightward slant: dx per pixel above the baseline
 PEN_WIDTH = 3.1  # nominal line width of the ballpoint
 # The finished scribble is scaled to fit this box (x0, y0, x1, y1); control
 # points only approximate the drawn curve, hence the margins.
@@ -207,108 +204,23 @@ GLYPHS: dict[str, tuple[float, list[Point]]] = {
 }
 
 
-class Hand:
-    """A deterministic "hand" that turns shapes into slanted, jittered points."""
-
-    def __init__(self, seed: int) -> None:
-        """Create the hand with its own seeded random generator."""
-        self.rng = random.Random(seed)
-
-    def place(self, x: float, y_units: float, jitter: float = 0.9) -> Point:
-        """Map a point (x in px, y in x-heights above baseline) to the page."""
-        y = BASELINE - y_units * X_HEIGHT
-        x += (BASELINE - y) * SLANT
-        return (
-            x + self.rng.uniform(-jitter, jitter),
-            y + self.rng.uniform(-jitter, jitter),
-        )
-
-    def word(self, letters: str, x: float, shrink: float) -> tuple[list[Point], float]:
-        """Write ``letters`` cursively from ``x``; later letters get smaller.
-
-        ``shrink`` is the fraction by which each letter's height and width
-        decrease, which gives the typical trailing-off of a signature.
-        """
-        pts: list[Point] = []
-        scale = 1.0
-        for ch in letters:
-            advance, shape = GLYPHS[ch]
-            wobble = self.rng.uniform(0.92, 1.08)
-            for dx, dy in shape:
-                pts.append(self.place(x + dx * X_HEIGHT * scale, dy * scale * wobble))
-            x += advance * X_HEIGHT * scale
-            scale *= 1.0 - shrink
-        return pts, x
-
-
 def signature_strokes(seed: int) -> list[list[Point]]:
-    """Return the control points of each pen stroke of the specimen signature.
+    """Return the control points of each pen stroke of the specimen mark.
 
-    The strokes read loosely as "K. Lindeman": a tall K (stem plus a looped
-    arm), a dot, a looped capital L running into a trailing-off lower-case
-    scribble, an i-dot flick, and a long return underline flourish.
+    The mark is a neutral flourish that reads as no name at all: an entry loop, a wave
+    whose swing dies away to the right, and a long return stroke underneath. A specimen
+    must not look like the signature of anybody, least of all of another person than the
+    signatory the letter names.
     """
-    hand = Hand(seed)
-    p = hand.place
-
-    # K: a slightly bowed stem with a small entry hook.
-    stem = [p(58, 4.55), p(64, 4.75), p(62, 3.4), p(52, 1.6), p(43, 0.0), p(36, -0.45), p(29, -0.4)]
-    # K: arm and leg in one movement, looping where they meet the stem.
-    arm = [
-        p(128, 4.6),
-        p(112, 3.6),
-        p(84, 2.15),
-        p(66, 1.55),
-        p(78, 1.95),
-        p(84, 1.55),
-        p(78, 1.1),
-        p(86, 0.55),
-        p(100, 0.05),
-        p(116, -0.2),
-        p(130, 0.15),
-    ]
-    dot = [p(143, 0.05, 0.2), p(146, -0.05, 0.2), p(148, 0.0, 0.2)]
-
-    # L: entry from the baseline, tall loop, down-stroke and a baseline swash
-    # that flows straight into the lower-case letters.
-    capital = [
-        p(162, 0.4),
-        p(186, 2.4),
-        p(200, 4.2),
-        p(196, 5.0),
-        p(182, 4.6),
-        p(174, 2.6),
-        p(166, 0.7),
-        p(154, -0.25),
-        p(164, -0.5),
-        p(182, -0.15),
-        p(196, 0.0),
-    ]
-    body, x_end = hand.word("indema", 196, shrink=0.07)
-    # Trailing "n" dissolving into a flat wave, then the flourish: a swing down
-    # to the right and a long, slightly rising return stroke under the name.
-    tail_scale = 0.62
-    tail = [
-        p(x_end + 0.15 * X_HEIGHT, 0.6 * tail_scale),
-        p(x_end + 0.30 * X_HEIGHT, 0.9 * tail_scale),
-        p(x_end + 0.45 * X_HEIGHT, 0.1),
-        p(x_end + 0.80 * X_HEIGHT, 0.75 * tail_scale),
-        p(x_end + 1.05 * X_HEIGHT, 0.45 * tail_scale),
-        p(x_end + 1.35 * X_HEIGHT, 0.0),
-        p(x_end + 2.1 * X_HEIGHT, -0.45),
-        p(x_end + 2.75 * X_HEIGHT, -1.05),
-        p(x_end + 2.8 * X_HEIGHT, -1.6),
-        p(x_end + 2.2 * X_HEIGHT, -1.95),
-        p(x_end + 0.8 * X_HEIGHT, -2.05),
-        p(x_end - 3.0 * X_HEIGHT, -1.9),
-        p(230, -1.55),
-        p(170, -1.25),
-    ]
-    surname = capital + body + tail
-
-    # i-dot: a quick slanted dash above the first lower-case letter.
-    i_dot = [p(204, 1.75, 0.3), p(209, 1.9, 0.3), p(214, 2.0, 0.3)]
-    return fit([stem, arm, dot, surname, i_dot], SIGNATURE_BOX)
+    rng = random.Random(seed)
+    loop = [(40.0, 150.0), (70.0, 90.0), (96.0, 70.0), (104.0, 100.0), (80.0, 150.0), (90.0, 170.0)]
+    wave: list[Point] = []
+    for step in range(15):
+        x = 100.0 + step * 29.0
+        swing = 44.0 * math.exp(-step / 6.0) * (1 if step % 2 else -1)
+        wave.append((x, 140.0 + swing + rng.uniform(-3.0, 3.0)))
+    underline = [(530.0, 150.0), (545.0, 185.0), (470.0, 205.0), (300.0, 210.0), (150.0, 200.0)]
+    return fit([loop + wave, underline], SIGNATURE_BOX)
 
 
 def fit(strokes: list[list[Point]], box: tuple[float, float, float, float]) -> list[list[Point]]:

@@ -289,6 +289,7 @@ class LetterDefinition:
     template: str  # file name under templates/
     compliance_weeks: int | None = None  # term to comply (trede 4 and 5)
     required: tuple[RequiredText, ...] = ()  # mandatory blocks, see RequiredText
+    approvals: int = 1  # approvals of one version by different people before a final batch
 
     @property
     def ladder_weeks(self) -> int | None:

@@ -53,11 +53,43 @@ def approved_version(root: Path, letter: str) -> Approval | None:
     return approvals.latest(approvals.load_approvals(root), letter)
 
 
+def approvers(entries: list[Approval], letter: str, version: str) -> list[Approval]:
+    """The approvals of one version of ``letter`` by different people (the first of each
+    name, names compared without case and spacing), in file order."""
+    seen: set[str] = set()
+    found = []
+    for entry in entries:
+        key = _person(entry.by)
+        if entry.letter == letter and entry.version == version and key not in seen:
+            seen.add(key)
+            found.append(entry)
+    return found
+
+
+def _person(name: str) -> str:
+    """A name as compared: without case and extra spacing ("A.  Jurist" is "a. jurist")."""
+    return " ".join(name.casefold().split())
+
+
 def require_approved(root: Path, letter: str, working: WorkingCopy | None = None) -> Approval:
     """The approval of the current version of ``letter``; NotApproved naming what changed
-    since the last approval (or that there never was one)."""
+    since the last approval (or that there never was one), or, for a letter that needs the
+    approval of more than one person (``approvals:`` in its definition), how many are still
+    missing."""
     working = working or working_copy(root, letter)
-    approval = approved_version(root, letter)
+    entries = approvals.load_approvals(root)
+    approval = approvals.latest(entries, letter)
+    given = approvers(entries, letter, working.version.id)
+    needed = load_letter(root, letter).approvals
+    if given and len(given) < needed:
+        names = ", ".join(f"{a.by} on {a.day}" for a in given)
+        raise NotApproved(
+            f"letter {letter} needs {needed} approvals of version {working.version.id} by "
+            f"different people; it has {len(given)} ({names}): another reviewer approves "
+            f"with ibtpost approve {letter} --by NAME"
+        )
+    if given:
+        return given[-1]
     if approval is None:
         raise NotApproved(
             f"letter {letter} is not approved: it has never been approved (review it, "
@@ -122,6 +154,8 @@ class Approved:
 
     approval: Approval
     added: bool
+    needed: int = 1  # approvals of this version by different people the letter needs
+    given: int = 1  # approvals of this version by different people, this one included
 
 
 def approve(root: Path, letter: str, by: str, note: str | None = None) -> Approved:
@@ -142,10 +176,15 @@ def approve(root: Path, letter: str, by: str, note: str | None = None) -> Approv
         )
     working = working_copy(root, letter)
     with Register.for_root(root) as register, register.transaction():
-        current = approved_version(root, letter)
         version = record_version(register, root, letter, working)
-        if current is not None and current.version == version.id:
-            return Approved(current, added=False)
+        given = approvers(approvals.load_approvals(root), letter, version.id)
+        same = [
+            a for a in given if " ".join(a.by.casefold().split()) == " ".join(by.casefold().split())
+        ]
+        if same:
+            return Approved(same[0], added=False, needed=definition.approvals, given=len(given))
+        if len(given) >= definition.approvals:
+            return Approved(given[-1], added=False, needed=definition.approvals, given=len(given))
         approval = Approval(letter, version.id, dict(version.files), by, clock.stamp(), note)
         audit.record(
             register,
@@ -166,7 +205,7 @@ def approve(root: Path, letter: str, by: str, note: str | None = None) -> Approv
                 snapshot[path] = data_bytes if kind == "text" else text.encode("utf-8")
         approvals.write_snapshot(root, approval, snapshot)
         approvals.append(root, approval)  # last: the approval exists once all is written
-    return Approved(approval, added=True)
+    return Approved(approval, added=True, needed=definition.approvals, given=len(given) + 1)
 
 
 def _one_line(text: str, field: str) -> str:

@@ -53,11 +53,22 @@ def cmd_approve(args: argparse.Namespace) -> int:
     approval = result.approval
     if not result.added:
         print(
-            f"{approval.letter} version {approval.version} is already approved (by "
-            f"{approval.by} on {approval.day}); nothing added"
+            f"{approval.letter} version {approval.version} is already approved by "
+            f"{approval.by} on {approval.day}; nothing added"
+            + (
+                f" ({result.given} of the {result.needed} approvals by different people it needs)"
+                if result.given < result.needed
+                else ""
+            )
         )
         return EXIT_OK
     print(f"approved {approval.letter} version {approval.version} by {approval.by}")
+    if result.given < result.needed:
+        print(
+            f"{result.given} of the {result.needed} approvals by different people that "
+            f"{approval.letter} needs; a final batch waits for the other",
+            file=sys.stderr,
+        )
     for path, sha in sorted(approval.files.items()):
         print(f"  {path}  {sha[:12]}")
     print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ TOP_KEYS = {
     "footnotes",
     "closing",
     "required",
+    "approvals",
 }
 REQUIRED_KEYS = TOP_KEYS - {
     "reply_term_weeks",
@@ -50,6 +52,7 @@ REQUIRED_KEYS = TOP_KEYS - {
     "footnotes",
     "pages",
     "required",
+    "approvals",
 }
 BLOCK_KINDS = ("paragraph", "heading", "bullets", "table", "page_break")
 #: Text that would break out of an expression written after ``when:`` or ``foreach:``.
@@ -320,6 +323,15 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
                     DefinitionError(f"uses {{{{ {term_name} }}}} but {key} is not set", where)
                 )
 
+    approvals = get_int("approvals", 1) or 1
+    if not 1 <= approvals <= 3:
+        r.fail(
+            "must be 1, 2 or 3 (how many different people approve one version)",
+            data.line_of("approvals"),
+            "approvals",
+        )
+        approvals = 1
+    r.problems.extend(one_date_per_term(r.texts))
     required, problems = read_required(label, data, r.texts)
     r.problems.extend(problems)
     definition = LetterDefinition(
@@ -340,6 +352,7 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
         template=str(data.get("template", "brief.docx")),
         compliance_weeks=compliance_weeks,
         required=required,
+        approvals=approvals,
     )
     if r.problems:
         raise Problems(r.problems)
@@ -376,3 +389,33 @@ def load_letter(root: Path, letter: str) -> LetterDefinition:
             hint=f"known letters: {', '.join(known) or 'none'}",
         )
     return load_definition(path, f"letters/{letter}.yaml")
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z{\[(])")
+_TERM_USE = re.compile(r"\b(reply_term|compliance_term)\.(text|deadline)\b")
+
+
+def one_date_per_term(texts: list[Text]) -> list[DefinitionError]:
+    """A sentence that states a term both as a period (``{{ reply_term.text }}``, "drie
+    weken") and as a date (``{{ reply_term.deadline }}``) is refused: when the deadline is
+    rolled past a weekend or holiday the two disagree ("binnen drie weken, dat wil zeggen
+    uiterlijk 6 mei" for a letter of 14 april, whose three weeks end on 5 mei). A letter
+    states a term as one calendar date."""
+    problems = []
+    for text in texts:
+        for sentence in _SENTENCE_END.split(text.source):
+            used: dict[str, set[str]] = {}
+            for term, part in _TERM_USE.findall(sentence):
+                used.setdefault(term, set()).add(part)
+            for term, parts in sorted(used.items()):
+                if parts == {"text", "deadline"}:
+                    problems.append(
+                        DefinitionError(
+                            f"states {term} both as a period ({{{{ {term}.text }}}}) and as a "
+                            f"date ({{{{ {term}.deadline }}}}) in one sentence; a rolled "
+                            "deadline makes them disagree",
+                            text.location,
+                            hint=f"state the term as one date: uiterlijk {{{{ {term}.deadline }}}}",
+                        )
+                    )
+    return problems
