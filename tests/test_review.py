@@ -193,7 +193,7 @@ def test_approve_refuses_a_draft_and_twice_adds_nothing(
 
     again = cli(root, "approve", "trede-2", "--by", "A. Jurist")
     assert again.code == 0
-    assert "is already approved (by reference letter 7468089" in again.out
+    assert "is already approved by reference letter 7468089" in again.out
     assert (root / "letters" / "approvals.yaml").read_bytes() == before
 
     change(root / "letters" / "trede-2.yaml", OLD, NEW)

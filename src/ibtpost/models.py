@@ -175,6 +175,14 @@ class Agreement:
 
 
 @dataclass(frozen=True)
+class Reply:
+    """What a college sent back on a letter, as ``ibtpost reply`` recorded it."""
+
+    kind: Literal["reply", "zienswijze"]
+    received: date
+
+
+@dataclass(frozen=True)
 class PreviousLetter:
     """The previous letter on a municipality's supervision ladder."""
 
@@ -182,6 +190,8 @@ class PreviousLetter:
     trede: int
     reference: str  # "7468089"
     day: date
+    deadline: date | None = None  # the end of its term (reply or compliance)
+    reply: Reply | None = None  # the last reply recorded on it
 
 
 @dataclass(frozen=True)

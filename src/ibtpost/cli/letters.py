@@ -1,4 +1,4 @@
-"""The letter commands: letter, batch, status and post."""
+"""The letter commands: letter, batch, status, post and reply."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ibtpost.cli.args import EXIT_OK, SubParsers, parse_date, progress_bar
 # `ibtpost status` need not load the Word, PDF and LibreOffice machinery (half a second),
 # nor rich where nothing is drawn.
 if TYPE_CHECKING:
-    pass
+    from ibtpost.production.supervision import StatusRow
 
 
 def cmd_letter(args: argparse.Namespace) -> int:
@@ -98,6 +98,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         "trede",
         "last letter",
         "term until",
+        "answered",
         "next",
         "note",
         "mail",
@@ -114,6 +115,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             str(row.trede or ""),
             row.last_reference or "",
             row.term_until or "",
+            _answered(row),
             row.next_letter or ("close case" if row.action == "close" else "-"),
             row.note,
             "by post" if row.by_post else "",
@@ -129,6 +131,15 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _answered(row: StatusRow) -> str:
+    """The status table's answer cell: the date received, or whether the term passed."""
+    if row.answered:
+        return row.answered + (" (zienswijze)" if row.answer_kind == "zienswijze" else "")
+    if row.last_reference is None:
+        return ""
+    return "no, term passed" if row.term_passed else "not yet"
+
+
 def cmd_post(args: argparse.Namespace) -> int:
     """ibtpost post."""
     from ibtpost.production.supervision import mark_posted
@@ -139,6 +150,20 @@ def cmd_post(args: argparse.Namespace) -> int:
     print(
         f"{len(sent)} letter(s) recorded as posted; they now count on the ladder", file=sys.stderr
     )
+    return EXIT_OK
+
+
+def cmd_reply(args: argparse.Namespace) -> int:
+    """ibtpost reply."""
+    from ibtpost.production.replies import record_reply
+
+    done = record_reply(args.root, args.reference, args.received, args.kind, args.file, args.note)
+    kept = f"; kept as {done.file}" if done.file else ""
+    print(
+        f"{done.reference} {done.municipality}: {done.reply.kind} received "
+        f"{done.reply.received.isoformat()}{kept}"
+    )
+    print("next: `ibtpost status` shows the case as answered", file=sys.stderr)
     return EXIT_OK
 
 
@@ -234,3 +259,27 @@ def add_letter_commands(sub: SubParsers) -> None:
         help="posting date (default: today in the Netherlands)",
     )
     p.set_defaults(func=cmd_post)
+
+    p = sub.add_parser(
+        "reply",
+        help="record that the college answered a letter (a reply or a zienswijze)",
+        description="Record that the college answered the letter REFERENCE on --received: "
+        "a reply, or a zienswijze on a voornemen (--kind). With --file the PDF or e-mail "
+        "(.eml) received is copied into the case (outbox/cases/<code>/) and its SHA-256 "
+        "kept. Audited. `ibtpost status` then shows the case's last letter as answered, "
+        "and the next letter's text can refer to the reply ({% if reply %} ... "
+        "{{ reply.received }} ... {% endif %}).",
+    )
+    p.add_argument("reference", help="the Onze referentie of the letter answered")
+    p.add_argument(
+        "--received", type=parse_date, required=True, help="the date it was received, YYYY-MM-DD"
+    )
+    p.add_argument(
+        "--kind",
+        choices=("reply", "zienswijze"),
+        default="reply",
+        help="reply (default) or zienswijze (on a voornemen)",
+    )
+    p.add_argument("--file", type=Path, help="the PDF or e-mail (.eml) received")
+    p.add_argument("--note", help="a note (one line), kept in the audit trail")
+    p.set_defaults(func=cmd_reply)

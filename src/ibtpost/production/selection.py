@@ -15,7 +15,7 @@ from datetime import date
 from ibtpost.data.municipalities import find_municipalities
 from ibtpost.errors import IbtpostError, Location, Problems, UsageError
 from ibtpost.models import Config, LetterContext, LetterDefinition, Municipality, PreviousLetter
-from ibtpost.register import LetterKey, Register
+from ibtpost.register import LetterKey, Register, replies
 from ibtpost.text import ladder
 from ibtpost.text.compose import compose
 
@@ -78,6 +78,7 @@ def plan_batch(
             hint="--concept marks every page CONCEPT",
         )
     standings = ladder.standings(config.figures, register.open_cases(), register.all_letters())
+    received = replies.latest(register)
     problems: list[IbtpostError] = []
     chosen: list[Planned] = []
     skipped: list[str] = []
@@ -112,7 +113,7 @@ def plan_batch(
         # the letter before this one in the case (a sent letter of this batch is not its
         # own predecessor)
         previous = ladder.previous_letter(
-            standing.sent, existing.reference if existing is not None else None
+            standing.sent, existing.reference if existing is not None else None, received
         )
         if own and existing is not None:
             # a re-run: the letter keeps its place, whatever the ladder says by now

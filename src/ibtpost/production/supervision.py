@@ -23,6 +23,7 @@ from ibtpost.register import (
     Register,
     audit,
     dispatch,
+    replies,
 )
 from ibtpost.text import ladder
 
@@ -48,6 +49,9 @@ class StatusRow:
     next_letter: str | None
     note: str
     by_post: str | None = None  # why its letters cannot go by e-mail, if so
+    answered: str | None = None  # when the college answered the last letter (reply recorded)
+    answer_kind: str | None = None  # reply or zienswijze
+    term_passed: bool = False  # the last letter's term is over on the status date
 
     def as_json(self) -> dict[str, Any]:
         """A plain mapping for ``--json``."""
@@ -85,6 +89,7 @@ def status(root: Path, day: date) -> list[StatusRow]:
     with Register.for_root(root) as register:
         reconcile(register, config, day)
         standings = ladder.standings(config.figures, register.open_cases(), register.all_letters())
+        received = replies.latest(register)
     rows = []
     for code, municipality in config.municipalities.items():
         standing = standings.get(code)
@@ -93,6 +98,7 @@ def status(root: Path, day: date) -> list[StatusRow]:
         advice = ladder.advise(standing, day)
         fig = standing.figures
         last = standing.last
+        answer = received.get(last.reference) if last else None
         rows.append(
             StatusRow(
                 code=code,
@@ -114,6 +120,9 @@ def status(root: Path, day: date) -> list[StatusRow]:
                 ),
                 note=advice.note,
                 by_post=_why_by_post(municipality, config),
+                answered=answer.received.isoformat() if answer else None,
+                answer_kind=answer.kind if answer else None,
+                term_passed=bool(last and last.deadline and last.deadline < day),
             )
         )
     return rows
@@ -247,8 +256,9 @@ def previous_letters(root: Path) -> dict[str, PreviousLetter]:
         return {}
     found: dict[str, PreviousLetter] = {}
     with Register.for_root(root) as register:
+        received = replies.latest(register)
         for code, case in register.open_cases().items():
-            previous = ladder.previous_letter(register.case_letters(case.id))
+            previous = ladder.previous_letter(register.case_letters(case.id), None, received)
             if previous is not None:
                 found[code] = previous
     return found

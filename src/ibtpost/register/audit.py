@@ -77,6 +77,11 @@ The dispatch (``ibtpost queue``, ``send``, ``withdraw``):
 ``letter.withdrawn``
     ``ibtpost withdraw`` took a letter out of the queue: ``reason``, ``state`` (the state
     it was in), ``message_sha256``.
+
+``reply.received``
+    ``ibtpost reply`` recorded that the college answered a letter (reference, batch):
+    ``municipality``, ``kind`` (reply or zienswijze), ``received``, ``file`` (the copy
+    under outbox/cases/), ``sha256``, ``original_name``, ``note``.
 """
 
 from __future__ import annotations
@@ -107,6 +112,7 @@ LETTER_FAILED = "letter.failed"
 LETTER_IN_DOUBT = "letter.in_doubt"
 SEND_REFUSED = "send.refused"
 LETTER_WITHDRAWN = "letter.withdrawn"
+REPLY_RECEIVED = "reply.received"
 APPROVAL = "approval"
 LETTER_CHECK_FAILED = "letter.check_failed"
 
@@ -125,6 +131,7 @@ KINDS = (
     LETTER_IN_DOUBT,
     SEND_REFUSED,
     LETTER_WITHDRAWN,
+    REPLY_RECEIVED,
     APPROVAL,
     LETTER_CHECK_FAILED,
 )

@@ -120,6 +120,20 @@ MIGRATIONS: list[str] = [
     ALTER TABLE dispatch ADD COLUMN spool TEXT;
     ALTER TABLE dispatch ADD COLUMN run TEXT;
     """,
+    # 7: replies and zienswijzen of colleges on letters (see register/replies.py)
+    """
+    CREATE TABLE replies (
+        id           INTEGER PRIMARY KEY,
+        reference    TEXT NOT NULL REFERENCES letters(reference),
+        kind         TEXT NOT NULL,
+        received     TEXT NOT NULL,
+        file         TEXT,
+        sha256       TEXT,
+        note         TEXT,
+        recorded_at  TEXT NOT NULL
+    );
+    CREATE INDEX replies_reference ON replies (reference);
+    """,
 ]
 
 

@@ -28,6 +28,7 @@ from ibtpost.models import (
     LetterDefinition,
     Paragraph,
     PreviousLetter,
+    Reply,
     RParagraph,
     RTable,
     Table,
@@ -38,7 +39,11 @@ from ibtpost.text.textengine import normalise, used_paths
 
 CHECK_DATE = date(2026, 1, 1)
 #: A stand-in previous letter, so that text under ``{% if previous %}`` is checked too.
-SAMPLE_PREVIOUS = PreviousLetter("trede-1", 1, PLACEHOLDER_REFERENCE, date(2025, 12, 1))
+SAMPLE_PREVIOUS = PreviousLetter(
+    "trede-1", 1, PLACEHOLDER_REFERENCE, date(2025, 12, 1), date(2025, 12, 22)
+)
+#: The same previous letter, answered: texts that use ``reply`` are composed both ways.
+SAMPLE_ANSWERED = replace(SAMPLE_PREVIOUS, reply=Reply("reply", date(2025, 12, 15)))
 #: Stand-in agreements (one with a follow-up, one without), so that every branch of the
 #: item text of a ``foreach: agreements`` list is checked.
 SAMPLE_AGREEMENTS = (
@@ -164,7 +169,11 @@ def compose_problems(config: Config, definitions: list[LetterDefinition]) -> lis
     for definition in definitions:
         needs = needs_of(definition)
         who = complete if needs.data_conditions else complete[:1]
-        previous = (None, SAMPLE_PREVIOUS) if "previous" in needs.uses else (None,)
+        previous = (
+            (None, SAMPLE_PREVIOUS, SAMPLE_ANSWERED)
+            if {"previous", "reply"} & set(needs.uses)
+            else (None,)
+        )
         agreements = ((), SAMPLE_AGREEMENTS) if "agreements" in needs.uses else (None,)
         for mun, before, agreed in itertools.product(who, previous, agreements):
             cfg = config if agreed is None else replace(config, agreements={mun.code: agreed})
@@ -195,7 +204,11 @@ def compose_problems(config: Config, definitions: list[LetterDefinition]) -> lis
 
 
 def _variant(previous: PreviousLetter | None, agreements: tuple[Agreement, ...] | None) -> str:
-    parts = ["with a previous letter" if previous else "without a previous letter"]
+    parts = [
+        "without a previous letter"
+        if previous is None
+        else "with a previous letter" + (" that was answered" if previous.reply else "")
+    ]
     if agreements is not None:
         parts.append("with agreements" if agreements else "without agreements")
     return " and ".join(parts)

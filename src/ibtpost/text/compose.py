@@ -89,8 +89,14 @@ def text_context(
                 "trede": previous.trede,
                 "reference": previous.reference,
                 "date": previous.day,
+                "deadline": previous.deadline,
             }
             if previous is not None
+            else None
+        ),
+        "reply": (
+            {"received": previous.reply.received, "kind": previous.reply.kind}
+            if previous is not None and previous.reply is not None
             else None
         ),
         "agreements": [

@@ -16,12 +16,12 @@ The rules, as the secretariat applies them:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from ibtpost.models import Figures, PreviousLetter
+from ibtpost.models import Figures, PreviousLetter, Reply
 from ibtpost.records import CaseRecord, LetterRecord
 from ibtpost.text import dutch
 
@@ -122,15 +122,25 @@ def deviation(standing: Standing, advice: Advice, trede: int, letter: str, day: 
 
 
 def previous_letter(
-    sent: Sequence[LetterRecord], excluding: str | None = None
+    sent: Sequence[LetterRecord],
+    excluding: str | None = None,
+    replies: Mapping[str, Reply] | None = None,
 ) -> PreviousLetter | None:
     """The last sent letter of a case (``sent`` oldest first), leaving out the reference
-    ``excluding`` (a letter is not its own predecessor)."""
+    ``excluding`` (a letter is not its own predecessor), with its term and the last reply
+    recorded on it (``replies`` by reference)."""
     prior = [r for r in sent if r.reference != excluding]
     if not prior:
         return None
     last = prior[-1]
-    return PreviousLetter(last.letter, last.trede or 0, last.reference, last.day)
+    return PreviousLetter(
+        last.letter,
+        last.trede or 0,
+        last.reference,
+        last.day,
+        last.deadline,
+        (replies or {}).get(last.reference),
+    )
 
 
 def standings(

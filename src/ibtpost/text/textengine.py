@@ -35,6 +35,7 @@ CONTEXT_NAMES = frozenset(
         "reply_term",
         "compliance_term",
         "previous",
+        "reply",
         "agreements",
         "sender",
         "province",

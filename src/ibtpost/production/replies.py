@@ -1,0 +1,134 @@
+"""Replies and zienswijzen (``ibtpost reply``): the college answered a letter.
+
+What was received is kept in the municipality's case: the file (a PDF or an e-mail)
+copied under ``outbox/cases/<code>/``, its SHA-256 and the date it was received in the
+register, and a ``reply.received`` audit event. From then on ``ibtpost status`` shows the
+case's last letter as answered, and the next letter's text can say so (``reply``:
+``{% if reply %}uw reactie van {{ reply.received }}{% endif %}``).
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ibtpost import clock
+from ibtpost.errors import Location, UsageError
+from ibtpost.files import write_atomic
+from ibtpost.models import Reply
+from ibtpost.register import Register, audit, replies, validate_reference
+
+KINDS = ("reply", "zienswijze")
+CASES_FOLDER = "cases"
+
+
+@dataclass(frozen=True)
+class RecordedReply:
+    """What ``reply`` recorded."""
+
+    reference: str
+    municipality: str
+    reply: Reply
+    file: Path | None  # the copy kept in the case
+    sha256: str | None
+
+
+def record_reply(
+    root: Path,
+    reference: str,
+    received: date,
+    kind: str = "reply",
+    file: Path | None = None,
+    note: str | None = None,
+) -> RecordedReply:
+    """Record that the college answered the letter ``reference`` on ``received``.
+
+    Everything is checked before anything is written: an unknown or concept letter, a date
+    before the letter's or after today, a file that is neither PDF nor e-mail, a note of
+    more than one line are each a UsageError naming the argument.
+    """
+    reference = validate_reference(reference)
+    if kind not in KINDS:
+        raise UsageError(
+            f"{kind!r} is not one of {', '.join(KINDS)}", Location(None, None, "--kind")
+        )
+    if note is not None:
+        note = note.strip()
+        if not note or any(ch in note for ch in "\r\n\x00"):
+            raise UsageError("must be one line of text", Location(None, None, "--note"))
+    data = _read_answer(file) if file is not None else None
+    with Register.for_root(root) as register:
+        letter = register.letter_by_reference(reference)
+        if letter is None:
+            raise UsageError(
+                f"no letter with reference {reference}", Location(None, None, "REFERENCE")
+            )
+        if letter.concept:
+            raise UsageError(
+                f"{reference} is a concept letter: it was never sent, so it has no reply",
+                Location(None, None, "REFERENCE"),
+            )
+        earliest = letter.sent_on or letter.day
+        today = clock.today()
+        if received < earliest:
+            raise UsageError(
+                f"{received.isoformat()} is before the letter was "
+                f"{'sent' if letter.sent_on else 'dated'} ({earliest.isoformat()})",
+                Location(None, None, "--received"),
+            )
+        if received > today:
+            raise UsageError(
+                f"{received.isoformat()} is in the future (today is {today.isoformat()})",
+                Location(None, None, "--received"),
+            )
+        answer = Reply(kind, received)  # type: ignore[arg-type]  # checked against KINDS
+        kept: Path | None = None
+        digest: str | None = None
+        if file is not None and data is not None:
+            digest = hashlib.sha256(data).hexdigest()
+            name = f"{reference}-{kind}-{received.isoformat()}-{digest[:12]}{file.suffix.lower()}"
+            kept = root / "outbox" / CASES_FOLDER / letter.municipality / name
+            write_atomic(kept, data)
+        relative = str(kept.relative_to(root / "outbox")) if kept else None
+        with register.transaction():
+            replies.add(register, reference, answer, relative, digest, note)
+            audit.record(
+                register,
+                audit.REPLY_RECEIVED,
+                reference=reference,
+                batch=letter.batch,
+                data={
+                    "municipality": letter.municipality,
+                    "kind": kind,
+                    "received": received.isoformat(),
+                    "file": relative,
+                    "sha256": digest,
+                    "original_name": file.name if file else None,
+                    "note": note,
+                },
+            )
+    return RecordedReply(reference, letter.municipality, answer, kept, digest)
+
+
+def _read_answer(file: Path) -> bytes:
+    """The bytes of a PDF or an e-mail (.eml); anything else is refused, naming --file."""
+    where = Location(str(file), None, "--file")
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read it ({exc.strerror})", where) from None
+    suffix = file.suffix.lower()
+    if suffix == ".pdf":
+        if not data.startswith(b"%PDF-"):
+            raise UsageError("is named .pdf but is not a PDF", where)
+        return data
+    if suffix == ".eml":
+        head = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(data)
+        if not (head.get("From") or head.get("Date")) or not data.strip():
+            raise UsageError("is named .eml but has no e-mail headers (From, Date)", where)
+        return data
+    raise UsageError("must be a PDF (.pdf) or an e-mail (.eml)", where)

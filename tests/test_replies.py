@@ -1,0 +1,169 @@
+"""ibtpost reply: a college's answer on a letter, recorded with its file; status shows it;
+the next letter's text can say it was, or was not, received."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from tests.conftest import Result, files_under
+
+from ibtpost import clock
+from ibtpost.data.config import load_config
+from ibtpost.models import PreviousLetter, Reply
+from ibtpost.records import BatchRecord, LetterKey, PlannedLetter
+from ibtpost.register import Register, audit, replies
+from ibtpost.text.compose import compose
+from ibtpost.text.definitions import load_letter
+from ibtpost.text.textengine import normalise
+
+DAY = date(2026, 4, 9)
+
+
+def sent_letter(root: Path, code: str = "GM0622") -> str:
+    """A final trede-2 letter for ``code`` recorded as posted on DAY; its reference."""
+    config = load_config(root)
+    with Register.for_root(root) as register:
+        refs = register.open_batch(
+            BatchRecord("b1", "trede-2", DAY, False, None),
+            [
+                PlannedLetter(
+                    LetterKey("trede-2", code, DAY), 2, DAY + timedelta(weeks=3), None, False
+                )
+            ],
+            config.settings.references,
+        )
+        register.mark_sent(refs[code], "post", DAY)
+    return refs[code]
+
+
+def test_a_reply_is_recorded_with_its_file_and_shown_in_status(
+    root: Path, cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    """The PDF received is copied into the case under its hash, the register and the audit
+    trail name it, and status shows the last letter as answered."""
+    reference = sent_letter(root)
+    answer = tmp_path / "antwoord college.pdf"
+    answer.write_bytes(b"%PDF-1.7\n% reactie van het college\n%%EOF\n")
+    done = cli(
+        root,
+        "reply",
+        reference,
+        "--received",
+        "2026-04-20",
+        "--file",
+        str(answer),
+        "--note",
+        "per post ontvangen",
+    )
+    assert done.code == 0, done.err
+    (kept,) = (root / "outbox" / "cases" / "GM0622").iterdir()
+    assert kept.name.startswith(f"{reference}-reply-2026-04-20-") and kept.suffix == ".pdf"
+    assert kept.read_bytes() == answer.read_bytes()
+    with Register.for_root(root) as register:
+        (record,) = replies.of_letter(register, reference)
+        (event,) = [e for e in audit.events(register) if e.kind == audit.REPLY_RECEIVED]
+        assert audit.verify(register).ok
+    assert record.reply == Reply("reply", date(2026, 4, 20))
+    assert record.file == f"cases/GM0622/{kept.name}"
+    assert event.data["sha256"] == record.sha256 and event.data["note"] == "per post ontvangen"
+    assert event.data["original_name"] == "antwoord college.pdf"
+    rows = json.loads(cli(root, "status", "--date", "2026-05-01", "--json").out)
+    row = next(r for r in rows if r["code"] == "GM0622")
+    assert (row["answered"], row["answer_kind"], row["term_passed"]) == (
+        "2026-04-20",
+        "reply",
+        True,
+    )
+    other = next(r for r in rows if r["code"] == "GM0014")
+    assert other["answered"] is None and other["last_reference"] is None
+
+
+def test_an_unanswered_letter_shows_whether_its_term_passed(
+    root: Path, cli: Callable[..., Result]
+) -> None:
+    """Before the term ends: not yet; after: term passed (the table says so in words)."""
+    sent_letter(root)
+    before = json.loads(cli(root, "status", "--date", "2026-04-20", "--json").out)
+    after = json.loads(cli(root, "status", "--date", "2026-05-01", "--json").out)
+    assert next(r for r in before if r["code"] == "GM0622")["term_passed"] is False
+    assert next(r for r in after if r["code"] == "GM0622")["term_passed"] is True
+    table = cli(root, "status", "--date", "2026-05-01")
+    line = next(x for x in table.out.splitlines() if "Vlaardingen" in x)
+    assert "no, term passed" in line
+
+
+R = ["{ref}", "--received", "2026-04-20"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["9999999", *R[1:]], "error: REFERENCE: no letter with reference 9999999"),
+        (
+            ["{ref}", "--received", "2026-04-08"],
+            "error: --received: 2026-04-08 is before the letter was sent (2026-04-09)",
+        ),
+        (["{ref}", "--received", "{tomorrow}"], "is in the future"),
+        ([*R, "--file", "{txt}"], "must be a PDF (.pdf) or an e-mail (.eml)"),
+        ([*R, "--file", "{fake_pdf}"], "is named .pdf but is not a PDF"),
+        ([*R, "--file", "{fake_eml}"], "has no e-mail headers"),
+        ([*R, "--file", "{missing}"], "cannot read it"),
+        ([*R, "--kind", "bezwaar"], "argument --kind: invalid choice"),
+        (["{ref}", "--received", "20 april"], "argument --received: '20 april' is not a date"),
+        ([*R, "--note", " "], "error: --note: must be one line of text"),
+    ],
+)
+def test_bad_reply_input_is_one_line_exit_2_and_records_nothing(
+    root: Path, cli: Callable[..., Result], tmp_path: Path, args: list[str], message: str
+) -> None:
+    """An unknown reference, a date before the letter or in the future, a file that is not
+    a PDF or e-mail: exit 2, one line naming the argument, nothing recorded or copied."""
+    reference = sent_letter(root)
+    (tmp_path / "a.txt").write_text("hallo")
+    (tmp_path / "a.pdf").write_text("geen pdf")
+    (tmp_path / "a.eml").write_text("gewoon tekst zonder kopregels\n")
+    names = {
+        "ref": reference,
+        "tomorrow": (clock.today() + timedelta(days=1)).isoformat(),
+        "txt": str(tmp_path / "a.txt"),
+        "fake_pdf": str(tmp_path / "a.pdf"),
+        "fake_eml": str(tmp_path / "a.eml"),
+        "missing": str(tmp_path / "weg.pdf"),
+    }
+    with Register.for_root(root) as register:
+        events = len(list(audit.events(register)))
+    result = cli(root, "reply", *(a.format(**names) for a in args))
+    assert result.code == 2
+    assert len(result.err.strip().splitlines()) == 1, result.err
+    assert message in result.err
+    with Register.for_root(root) as register:
+        assert replies.of_letter(register, reference) == []
+        assert len(list(audit.events(register))) == events
+    assert files_under(root / "outbox" / "cases") == []
+
+
+def test_the_next_letter_says_whether_the_previous_one_was_answered(root: Path) -> None:
+    """trede 3 after an answered letter names the reply's date; after an unanswered one it
+    says no reply came in by the end of the term; `check` composes both."""
+    config = load_config(root)
+    definition = load_letter(root, "trede-3")
+    municipality = config.municipalities["GM0622"]
+    previous = PreviousLetter("trede-2", 2, "7468089", DAY, date(2026, 4, 30))
+
+    def text(before: PreviousLetter) -> str:
+        letter = compose(
+            definition, municipality, config, "7500009", date(2026, 5, 14), previous=before
+        )
+        return normalise(" ".join(r.text for b in letter.body for r in getattr(b, "runs", ())))
+
+    silent = text(previous)
+    answered = text(dataclasses.replace(previous, reply=Reply("reply", date(2026, 4, 28))))
+    assert "tot en met 30 april 2026 geen reactie van uw gemeente ontvangen" in silent
+    assert "Uw reactie van" not in silent
+    assert "Uw reactie van 28 april 2026 laat niet zien" in answered
+    assert "geen reactie" not in answered
