@@ -300,6 +300,7 @@ class LetterDefinition:
     compliance_weeks: int | None = None  # term to comply (trede 4 and 5)
     required: tuple[RequiredText, ...] = ()  # mandatory blocks, see RequiredText
     approvals: int = 1  # approvals of one version by different people before a final batch
+    delivery: Literal["mail", "mail and post"] = "mail"  # "mail and post": bekendmaking by post
 
     @property
     def ladder_weeks(self) -> int | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -83,8 +83,9 @@ def queue_batch(root: Path, batch_id: str, processes: int | None = None) -> Queu
 
     checks = BatchCheck(batch_id)
     folder = root / "outbox" / batch_id
+    definition = load_letter(root, batch.letter)
+    post_too = definition.delivery == "mail and post"
     if pending:  # the checks run outside the register: they may take seconds
-        definition = load_letter(root, batch.letter)
         checks = check_letters(folder, pending, definition, processes)
     failed = {c.reference: c for c in checks.failed}
     composer = Composer(root, config)
@@ -100,14 +101,14 @@ def queue_batch(root: Path, batch_id: str, processes: int | None = None) -> Queu
             prepared.append(
                 dispatch.Prepared(
                     letter.reference, None, (), None, missing=str(recipients),
-                    pdf_sha256=letter.pdf_sha256,
+                    pdf_sha256=letter.pdf_sha256, post_too=post_too,
                 )
             )  # fmt: skip
             missing.append(f"{letter.reference}: {recipients} ({recipients.hint})")
             continue
         reason = only_file_reason(letter, batch, recipients.sample)
         file_only += reason is not None
-        prepared.append(composer.freeze(letter, batch, folder, reason))
+        prepared.append(replace(composer.freeze(letter, batch, folder, reason), post_too=post_too))
     with Register.for_root(root) as register:
         queued, post, already = dispatch.enqueue(register, batch_id, prepared)
         _record_failures(register, batch_id, pending, failed)

@@ -26,7 +26,7 @@ class ReportRow:
     name: str  # Vlaardingen
     to: str  # the college's address the frozen message went (or goes) to
     cc: tuple[str, ...]
-    channel: str  # mail, post, or "" when not queued
+    channel: str  # mail, post, mail and post, or "" when not queued
     state: str  # queued, sent, failed, in_doubt, post, withdrawn, posted, not queued
     queued_at: str  # UTC
     sent_at: str  # UTC, when a server (or the file transport) took the message
@@ -47,7 +47,9 @@ def delivery_report(
     rows = []
     for letter in register.batch_letters(batch_id):
         item = queue.get(letter.reference)
-        if letter.sent_via is not None:
+        if item is not None and item.post_too:
+            channel = "mail and post"
+        elif letter.sent_via is not None:
             channel = letter.sent_via
         elif item is None:
             channel = ""

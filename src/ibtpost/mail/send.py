@@ -250,6 +250,7 @@ class _Sender:
                 and letter is not None
                 and letter.sent_on is None
                 and not letter.concept
+                and not item.post_too  # counts from the posting date (bekendmaking)
             ):
                 day = clock.dutch_day(at)
                 register.record_sent(item.reference, "mail", day)

@@ -26,6 +26,8 @@ from ibtpost.register import (
     replies,
 )
 from ibtpost.text import ladder
+from ibtpost.text.definitions import load_letter
+from ibtpost.text.terms import term_deadline
 
 CLOSED_WHY = "task met"
 
@@ -186,7 +188,7 @@ def mark_posted(
             chosen = [by_reference[r] for r in dict.fromkeys(references)]
             for letter in chosen:
                 item = queue.get(letter.reference)
-                if item is not None and not _postable(item.state, letter):
+                if item is not None and not _postable(item, letter):
                     raise UsageError(
                         f"{letter.reference} is {_mail_state(item.state)}: it cannot be "
                         "recorded as posted",
@@ -198,7 +200,7 @@ def mark_posted(
             chosen = [
                 letter
                 for letter in letters
-                if letter.reference not in queue or _postable(queue[letter.reference].state, letter)
+                if letter.reference not in queue or _postable(queue[letter.reference], letter)
             ]
         todo = [letter for letter in chosen if letter.sent_on is None]
         if not todo and chosen:
@@ -211,6 +213,9 @@ def mark_posted(
                 "...` takes a letter out of the e-mail queue",
             )
         posted = []
+        by_both = [r for r in (x.reference for x in todo) if r in queue and queue[r].post_too]
+        if by_both:  # a letter made known by post counts from the posting date
+            register.record_deadlines(_terms_from(root, batch.letter, day, todo, by_both))
         for letter in todo:
             posted.append(register.record_sent(letter.reference, "post", day))
             if letter.reference in queue:
@@ -233,10 +238,15 @@ def mark_posted(
         return posted
 
 
-def _postable(state: str, letter: LetterRecord) -> bool:
-    """Whether a letter in this e-mail queue state may be recorded as posted: it waits for
-    the post room, was withdrawn, or only went to a file (nothing left the machine)."""
-    return state in dispatch.POSTABLE or (state == "sent" and letter.sent_on is None)
+def _postable(item: dispatch.QueueEntry, letter: LetterRecord) -> bool:
+    """Whether a letter in the e-mail queue may be recorded as posted: it waits for the post
+    room, was withdrawn, only went to a file (nothing left the machine), or goes by post as
+    well as by e-mail (delivery: mail and post), whatever its e-mail does."""
+    return (
+        item.state in dispatch.POSTABLE
+        or (item.state == "sent" and letter.sent_on is None)
+        or (item.post_too and letter.sent_via != "post")
+    )
 
 
 def _mail_state(state: str) -> str:
@@ -262,3 +272,19 @@ def previous_letters(root: Path) -> dict[str, PreviousLetter]:
             if previous is not None:
                 found[code] = previous
     return found
+
+
+def _terms_from(
+    root: Path, letter_id: str, day: date, letters: list[LetterRecord], references: list[str]
+) -> dict[str, date | None]:
+    """The ladder's deadline of letters that go by e-mail and by post, counted from the
+    posting date ``day`` (the bekendmaking), never earlier than the date the letter states."""
+    weeks = load_letter(root, letter_id).ladder_weeks
+    if not weeks:
+        return {}
+    from_post = term_deadline(day, weeks, load_config(root).settings.roll_terms)
+    return {
+        x.reference: max(from_post, x.deadline) if x.deadline else from_post
+        for x in letters
+        if x.reference in references
+    }

@@ -43,7 +43,7 @@ POSTABLE = ("post", "failed", "withdrawn")
 #: ``send`` defaults, also used by the command line.
 _COLUMNS = (
     "reference, batch, state, only_file, sender, college, copies, message_id, message_sha256,"
-    " spool, attempts, reply, queued_at, sent_at, run, transport"
+    " spool, attempts, reply, queued_at, sent_at, run, transport, post_too"
 )
 
 
@@ -67,6 +67,7 @@ class QueueEntry:
     sent_at: str | None = None
     run: str | None = None
     transport: str | None = None
+    post_too: bool = False  # goes by post as well (delivery: mail and post)
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class Prepared:
     message_sha256: str | None = None
     spool: str | None = None
     pdf_sha256: str | None = None
+    post_too: bool = False  # goes by post as well (delivery: mail and post)
 
 
 def enqueue(register: Register, batch: str, letters: list[Prepared]) -> tuple[int, int, int]:
@@ -104,7 +106,7 @@ def enqueue(register: Register, batch: str, letters: list[Prepared]) -> tuple[in
             register.db.execute(
                 "INSERT OR REPLACE INTO dispatch (reference, batch, state, only_file, sender,"
                 " college, copies, message_id, message_sha256, spool, reply, attempts,"
-                " queued_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,0,?,?)",
+                " queued_at, updated_at, post_too) VALUES (?,?,?,?,?,?,?,?,?,?,?,0,?,?,?)",
                 (
                     item.reference,
                     batch,
@@ -119,6 +121,7 @@ def enqueue(register: Register, batch: str, letters: list[Prepared]) -> tuple[in
                     item.missing,
                     now,
                     now,
+                    int(item.post_too),
                 ),
             )
             audit.record(
@@ -138,6 +141,7 @@ def enqueue(register: Register, batch: str, letters: list[Prepared]) -> tuple[in
                     "only_file": item.only_file,
                     "missing": item.missing,
                     "requeued": before is not None,
+                    "post_too": item.post_too,
                 },
             )
             if state == "post":
@@ -172,7 +176,7 @@ def entry(register: Register, reference: str) -> QueueEntry | None:
 def _entry(r: Any) -> QueueEntry:
     return QueueEntry(
         r[0], r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6] or "[]")), r[7], r[8], r[9],
-        r[10], r[11], r[12], r[13], r[14], r[15],
+        r[10], r[11], r[12], r[13], r[14], r[15], bool(r[16]),
     )  # fmt: skip
 
 
@@ -342,11 +346,7 @@ def outbox_summary(register: Register) -> list[BatchSummary]:
                 sent=count["sent"],
                 failed=count["failed"],
                 in_doubt=count["in_doubt"],
-                post=sum(
-                    1
-                    for letter in letters
-                    if states.get(letter.reference) in FOR_THE_POST_ROOM and letter.sent_on is None
-                ),
+                post=len(for_the_post_room(register, batch.id)),
                 posted=sum(1 for letter in letters if letter.sent_via == "post"),
                 complete=batch.completed_at is not None,
                 concept=batch.concept,
@@ -357,11 +357,15 @@ def outbox_summary(register: Register) -> list[BatchSummary]:
 
 
 def for_the_post_room(register: Register, batch: str) -> list[str]:
-    """The letters of ``batch`` waiting for the post room (no address known, or failed),
-    not yet posted, in reference order."""
+    """The letters of ``batch`` waiting for the post room (no address known, failed, or going
+    by post as well as by e-mail), not yet posted, in reference order."""
     waiting = []
-    for item in entries(register, batch, FOR_THE_POST_ROOM):
+    for item in entries(register, batch):
+        if item.state not in FOR_THE_POST_ROOM and not (
+            item.post_too and item.state != "withdrawn"
+        ):
+            continue
         letter = register.letter_by_reference(item.reference)
-        if letter is not None and letter.sent_on is None:
+        if letter is not None and letter.sent_via != "post":
             waiting.append(item.reference)
     return waiting

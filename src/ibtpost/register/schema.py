@@ -134,6 +134,10 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX replies_reference ON replies (reference);
     """,
+    # 8: letters that go by post as well as by e-mail (delivery: mail and post)
+    """
+    ALTER TABLE dispatch ADD COLUMN post_too INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 

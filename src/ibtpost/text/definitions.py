@@ -45,6 +45,7 @@ TOP_KEYS = {
     "closing",
     "required",
     "approvals",
+    "delivery",
 }
 REQUIRED_KEYS = TOP_KEYS - {
     "reply_term_weeks",
@@ -53,7 +54,11 @@ REQUIRED_KEYS = TOP_KEYS - {
     "pages",
     "required",
     "approvals",
+    "delivery",
 }
+#: How a letter goes out: by e-mail, or by e-mail and by post (the posting date is then
+#: the date of bekendmaking the ladder and the beroep term count from).
+DELIVERIES = ("mail", "mail and post")
 BLOCK_KINDS = ("paragraph", "heading", "bullets", "table", "page_break")
 #: Text that would break out of an expression written after ``when:`` or ``foreach:``.
 _TAGS = ("{{", "}}", "{%", "%}", "{#", "#}")
@@ -332,6 +337,10 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
         )
         approvals = 1
     r.problems.extend(one_date_per_term(r.texts))
+    delivery = data.get("delivery", "mail")
+    if delivery not in DELIVERIES:
+        r.fail(f"must be one of: {', '.join(DELIVERIES)}", data.line_of("delivery"), "delivery")
+        delivery = "mail"
     required, problems = read_required(label, data, r.texts)
     r.problems.extend(problems)
     definition = LetterDefinition(
@@ -353,6 +362,7 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
         compliance_weeks=compliance_weeks,
         required=required,
         approvals=approvals,
+        delivery="mail and post" if delivery == "mail and post" else "mail",
     )
     if r.problems:
         raise Problems(r.problems)
