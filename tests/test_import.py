@@ -506,3 +506,37 @@ def test_replace_all_replaces_nothing_when_verification_fails(tmp_path: Path) ->
 
     replace_all({a: b"new a", b: b"new b"}, lambda target, staged: None)
     assert (a.read_text(), b.read_text()) == ("new a", "new b")
+
+
+def test_figures_no_municipality_could_have_are_refused(
+    root: Path, cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    """A task of 10^30 places (or any count past 100,000) is a typing or unit error, not a
+    fact to print in a letter: exit 2 naming file, row and column; config/ unchanged."""
+    before = snapshot(root)
+    path = csv_file(
+        tmp_path / "figures.csv",
+        FIGURE_HEADER + f"\nGM0622,{10**30},0,0,0\nGM0014,100,0,100001,0\n",
+    )
+    result = cli(root, "import", "figures", str(path), "--source", "S")
+    assert result.code == 2
+    assert result.err.splitlines()[:2] == [
+        f"error: figures.csv:row 2: taak_regulier: {10**30} places is more than any "
+        "municipality could have (at most 100000)",
+        "error: figures.csv:row 3: realisatie_regulier: 100001 places is more than any "
+        "municipality could have (at most 100000)",
+    ]
+    assert snapshot(root) == before
+    # the same in config/figures.csv itself: `check` names the line and field
+    figures = root / "config" / "figures.csv"
+    lines = figures.read_text("utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index("task_regular")] = "2000000"
+    figures.write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n", "utf-8")
+    checked = cli(root, "check")
+    assert checked.code == 2
+    assert (
+        "config/figures.csv:2: task_regular: 2000000 places is more than any"
+        in checked.out + checked.err
+    )

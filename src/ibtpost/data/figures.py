@@ -36,7 +36,7 @@ def load_figures(path: Path, label: str, c: Collector) -> dict[str, Figures]:
         code = c.field(validate.municipality_code, row["code"], loc("code"))
         values: dict[str, Any] = {}
         for key in ("task_regular", "task_amv", "realised_regular", "realised_amv"):
-            values[key] = c.field(validate.non_negative_int, row[key], loc(key))
+            values[key] = c.field(validate.places, row[key], loc(key))
         for key in ("verdeelbesluit", "peildatum"):
             values[key] = c.field(validate.iso_date, row[key], loc(key))
         sample = c.field(validate.yes_no, row["sample"], loc("sample"))

@@ -240,13 +240,13 @@ def whole_number(value: object) -> int:
     if isinstance(value, int):
         if value < 0:
             raise ValueError(f"{value} is negative; give zero or more")
-        return value
+        return validate.plausible_places(value)
     text = value.strip()
     if text.startswith("-") and text[1:].isdigit():
         raise ValueError(f"{value!r} is negative; give zero or more")
     if not text.isascii() or not text.isdigit():
         raise ValueError(f"{value!r} is not a whole number")
-    return int(text)
+    return validate.plausible_places(int(text))
 
 
 def code_cell(value: object) -> str:

@@ -130,12 +130,32 @@ def municipality_code(value: str) -> str:
     return f"GM{match.group(1)}"
 
 
+#: More places than any municipality's task or realisation can plausibly be (the whole
+#: country's need is of the order of 100,000 places): such a figure is a typing or unit
+#: error, and would be printed in a letter as a fact.
+MAX_PLACES = 100_000
+
+
+def plausible_places(count: int) -> int:
+    """``count`` if it is a number of places a municipality can have; else a ValueError."""
+    if count > MAX_PLACES:
+        raise ValueError(
+            f"{count} places is more than any municipality could have (at most {MAX_PLACES})"
+        )
+    return count
+
+
 def non_negative_int(value: str) -> int:
-    """A whole number of places, zero or more."""
+    """A whole number, zero or more."""
     text = value.strip()
     if not re.fullmatch(r"[0-9]+", text):
         raise ValueError(f"{value!r} is not a whole number of zero or more")
     return int(text)
+
+
+def places(value: str) -> int:
+    """A number of places: whole, zero or more, and plausible (see :data:`MAX_PLACES`)."""
+    return plausible_places(non_negative_int(value))
 
 
 def iso_date(value: str) -> date:
