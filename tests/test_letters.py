@@ -53,9 +53,9 @@ DAY = date(2026, 5, 11)
 RECHTSMIDDELEN = (
     "Tegen dit besluit kan geen bezwaar worden gemaakt. De gemeenteraad, het college van "
     "burgemeester en wethouders en de burgemeester van uw gemeente kunnen tegen dit besluit "
-    "rechtstreeks beroep instellen bij de Afdeling bestuursrechtspraak van de Raad van State. "
-    "De termijn voor het instellen van beroep is zes weken en begint op de dag na die waarop "
-    "dit besluit bekend is gemaakt."
+    "rechtstreeks beroep instellen bij de Afdeling bestuursrechtspraak van de Raad van State "
+    "([IN TE VULLEN: raad_van_state_adres]). De termijn voor het instellen van beroep is "
+    "zes weken en begint op de dag na die waarop dit besluit bekend is gemaakt."
 )
 
 
@@ -181,7 +181,11 @@ def test_trede_5_is_a_decision_with_rechtsmiddelenclausule(config: Config) -> No
     body = paragraphs(letter)
     assert RECHTSMIDDELEN in body
     assert any("besluit de minister van Asiel en Migratie:" in p for p in body)
-    assert any("artikel 124 van de Gemeentewet" in p for p in body)
+    assert any(
+        "op artikel 124, eerste lid, juncto artikel 124b, eerste lid, van de Gemeentewet "
+        "besluit de minister" in p
+        for p in body
+    )
     assert any("afschrift van dit besluit wordt gezonden aan de gemeenteraad" in p for p in body)
     assert any("een laatste termijn tot en met 22 juni 2026" in p for p in body)
     assert any("op kosten van de gemeente 's-Hertogenbosch" in p for p in body)

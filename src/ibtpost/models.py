@@ -195,6 +195,28 @@ class PreviousLetter:
 
 
 @dataclass(frozen=True)
+class LegalEntry:
+    """One entry of config/legal.yaml: legal text a lawyer fills in and verifies."""
+
+    name: str  # "legal_basis"
+    text: str | None  # None: not filled in yet
+    source: str  # where the wording comes from
+    verified_by: str | None
+    verified_on: date | None
+    location: Location
+
+    @property
+    def verified(self) -> bool:
+        """Filled in, and verified by a named person on a date."""
+        return bool(self.text) and bool(self.verified_by) and self.verified_on is not None
+
+    @property
+    def shown(self) -> str:
+        """The text as a letter prints it; a visible gap while it is not filled in."""
+        return self.text or f"[IN TE VULLEN: {self.name}]"
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything under config/, validated."""
 
@@ -205,6 +227,7 @@ class Config:
     sender: Sender
     settings: Settings
     agreements: dict[str, tuple[Agreement, ...]] = field(default_factory=dict)
+    legal: dict[str, LegalEntry] = field(default_factory=dict)
 
 
 # --- letter definitions -----------------------------------------------------------------

@@ -19,10 +19,12 @@ from ibtpost import clock
 from ibtpost.approval import approvals
 from ibtpost.approval.approvals import Approval
 from ibtpost.approval.versions import WorkingCopy, record_version, text_of, working_copy
+from ibtpost.data.config import load_config
 from ibtpost.errors import Location, UsageError
+from ibtpost.models import Config, LetterDefinition
 from ibtpost.register import BatchRecord, Register, audit, dispatch
 from ibtpost.register import versions as stored
-from ibtpost.text.definitions import load_letter
+from ibtpost.text.definitions import legal_entries, load_letter
 from ibtpost.text.yamlsource import YMap, load_yaml
 
 
@@ -105,6 +107,31 @@ def require_approved(root: Path, letter: str, working: WorkingCopy | None = None
     return approval
 
 
+def unverified(config: Config, definition: LetterDefinition) -> list[str]:
+    """The config/legal.yaml entries ``definition`` uses that are not verified, each as
+    ``name (config/legal.yaml:5)``; an entry that does not exist counts as unverified."""
+    found = []
+    for name, where in legal_entries(definition).items():
+        entry = config.legal.get(name)
+        if entry is None:
+            found.append(f"{name} (not in config/legal.yaml; used at {where})")
+        elif not entry.verified:
+            found.append(f"{name} ({entry.location.file}:{entry.location.line})")
+    return found
+
+
+def require_verified(config: Config, definition: LetterDefinition) -> None:
+    """Refuse a final letter whose text uses legal text nobody verified: such a letter can
+    only be made as a concept."""
+    missing = unverified(config, definition)
+    if missing:
+        raise NotApproved(
+            f"letter {definition.id} uses legal text that is not verified: "
+            f"{', '.join(missing)}; only a concept can be made of it (--concept)",
+            hint="a lawyer fills in text and sets verified_by and verified_on in config/legal.yaml",
+        )
+
+
 def check_batch(root: Path, register: Register, batch: BatchRecord) -> None:
     """Refuse to dispatch a final batch unless its letter is approved as it is now and the
     batch was made from that approved version. Concept batches pass (file transport only)."""
@@ -174,13 +201,12 @@ def approve(root: Path, letter: str, by: str, note: str | None = None) -> Approv
             hint="set status: final first, then approve; drafts stay drafts until a "
             "reviewer changes the status and approves",
         )
+    require_verified(load_config(root), definition)  # legal text nobody verified: no
     working = working_copy(root, letter)
     with Register.for_root(root) as register, register.transaction():
         version = record_version(register, root, letter, working)
         given = approvers(approvals.load_approvals(root), letter, version.id)
-        same = [
-            a for a in given if " ".join(a.by.casefold().split()) == " ".join(by.casefold().split())
-        ]
+        same = [a for a in given if _person(a.by) == _person(by)]
         if same:
             return Approved(same[0], added=False, needed=definition.approvals, given=len(given))
         if len(given) >= definition.approvals:

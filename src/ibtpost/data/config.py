@@ -20,6 +20,7 @@ from ibtpost.data.addresses import (
 from ibtpost.data.agreements import load_agreements
 from ibtpost.data.collect import Collector, T
 from ibtpost.data.figures import load_figures
+from ibtpost.data.legal import LEGAL_FILE, load_legal
 from ibtpost.data.municipalities import load_municipalities
 from ibtpost.data.provinces import load_provinces
 from ibtpost.data.sender import load_sender
@@ -64,6 +65,7 @@ def load_config(root: Path) -> Config:
         )
     )
     agreements = guarded(lambda: load_agreements(*config_file("agreements.yaml"), set(c.codes), c))
+    legal = guarded(lambda: load_legal(*config_file(LEGAL_FILE), c))
 
     if municipalities is not None and provinces is not None:
         for mun in municipalities.values():
@@ -100,4 +102,6 @@ def load_config(root: Path) -> Config:
     assert figures is not None
     assert sender is not None
     assert settings is not None
-    return Config(root, municipalities, provinces, figures, sender, settings, agreements or {})
+    return Config(
+        root, municipalities, provinces, figures, sender, settings, agreements or {}, legal or {}
+    )

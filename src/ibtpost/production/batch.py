@@ -97,6 +97,7 @@ def run_batch(
     working = versions.working_copy(root, definition.id)
     if not request.concept and definition.status == "final":
         gate.require_approved(root, definition.id, working)  # a draft: plan_batch says so
+        gate.require_verified(config, definition)
     size = converter_count(config, pool_size, len(request.municipalities) or None)
     with Register.for_root(root) as register, Converters(config, size) as converters:
         if _likely_to_convert(config, definition, register, request):

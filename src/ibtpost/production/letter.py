@@ -70,6 +70,7 @@ def produce_letter(
     working = versions.working_copy(root, definition.id)
     if not concept:
         gate.require_approved(root, definition.id, working)  # a final letter: approved text
+        gate.require_verified(config, definition)
 
     key = LetterKey(definition.id, municipality.code, day)
     with Register.for_root(root) as register:

@@ -167,6 +167,19 @@ def check_approvals(root: Path, definitions: list[LetterDefinition], report: Rep
                 report.warn(Location(f"letters/{definition.path.name}"), exc.message)
 
 
+def check_legal(config: Config, definitions: list[LetterDefinition], report: Report) -> None:
+    """Legal text (config/legal.yaml) that letters use but nobody verified: such a letter
+    can only be made as a concept, and cannot be approved."""
+    for definition in definitions:
+        missing = gate.unverified(config, definition)
+        if missing:
+            report.warn(
+                Location(f"letters/{definition.path.name}"),
+                f"uses legal text that is not verified: {', '.join(missing)}; only a concept "
+                "can be made of it",
+            )
+
+
 def run_check(root: Path) -> Report:
     """Check everything under ``root``."""
     report = Report()
@@ -192,6 +205,7 @@ def run_check(root: Path) -> Report:
         check_template(root, name, report)
     if config is not None:
         check_data(config, report)
+        check_legal(config, definitions, report)
         for problem in data_problems(config, definitions) + compose_problems(config, definitions):
             report.error(problem)
     return report

@@ -14,27 +14,22 @@ definition's conditions depend on a municipality's data (``when: figures.task_am
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
 from ibtpost.errors import DataError, DefinitionError, IbtpostError, Location
 from ibtpost.models import (
     Agreement,
-    Bullets,
     Config,
-    Heading,
     LetterContext,
     LetterDefinition,
-    Paragraph,
     PreviousLetter,
     Reply,
     RParagraph,
     RTable,
-    Table,
-    Text,
 )
 from ibtpost.text.compose import PLACEHOLDER_REFERENCE, compose
+from ibtpost.text.definitions import definition_texts
 from ibtpost.text.textengine import normalise, used_paths
 
 CHECK_DATE = date(2026, 1, 1)
@@ -52,28 +47,6 @@ SAMPLE_AGREEMENTS = (
 )
 #: Names whose values differ per municipality.
 DATA_NAMES = frozenset({"municipality", "figures", "province"})
-
-
-def definition_texts(definition: LetterDefinition) -> Iterator[tuple[Text, bool]]:
-    """Every text of a definition, and whether it is an expression (``when``, ``foreach``)."""
-    for text in (definition.subject, definition.addressee, definition.salutation):
-        yield text, False
-    for block in definition.body:
-        if block.when is not None:
-            yield block.when, True
-        if isinstance(block, Paragraph | Heading):
-            yield block.text, False
-        elif isinstance(block, Bullets):
-            if block.foreach is not None:
-                yield block.foreach, True
-            for item in block.items:
-                yield item, False
-        elif isinstance(block, Table):
-            for cell in itertools.chain(block.header, *block.rows):
-                yield cell, False
-    for note in definition.footnotes.values():
-        yield note, False
-    yield definition.closing, False
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,7 @@ def text_context(
             "department": config.sender.department,
             "mailbox": config.sender.mailbox,
         },
+        "legal": {name: entry.shown for name, entry in config.legal.items()},
         "province": {
             "name": municipality.province,
             "cdk_name": province.cdk_name if province and province.cdk_name else "",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -429,3 +431,38 @@ def one_date_per_term(texts: list[Text]) -> list[DefinitionError]:
                         )
                     )
     return problems
+
+
+def definition_texts(definition: LetterDefinition) -> Iterator[tuple[Text, bool]]:
+    """Every text of a definition, and whether it is an expression (``when``, ``foreach``)."""
+    for text in (definition.subject, definition.addressee, definition.salutation):
+        yield text, False
+    for block in definition.body:
+        if block.when is not None:
+            yield block.when, True
+        if isinstance(block, Paragraph | Heading):
+            yield block.text, False
+        elif isinstance(block, Bullets):
+            if block.foreach is not None:
+                yield block.foreach, True
+            for item in block.items:
+                yield item, False
+        elif isinstance(block, Table):
+            for cell in itertools.chain(block.header, *block.rows):
+                yield cell, False
+    for note in definition.footnotes.values():
+        yield note, False
+    yield definition.closing, False
+
+
+_LEGAL_NAME = re.compile(r"\blegal\.([a-z][a-z0-9_]*)")
+
+
+def legal_entries(definition: LetterDefinition) -> dict[str, Location]:
+    """The config/legal.yaml entries a definition's text uses (``{{ legal.<name> }}``), with
+    where each is first used."""
+    found: dict[str, Location] = {}
+    for text, _ in definition_texts(definition):
+        for name in _LEGAL_NAME.findall(text.source):
+            found.setdefault(name, text.location)
+    return found

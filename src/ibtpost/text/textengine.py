@@ -36,6 +36,7 @@ CONTEXT_NAMES = frozenset(
         "compliance_term",
         "previous",
         "reply",
+        "legal",
         "agreements",
         "sender",
         "province",
