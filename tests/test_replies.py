@@ -167,3 +167,17 @@ def test_the_next_letter_says_whether_the_previous_one_was_answered(root: Path) 
     assert "Uw reactie van" not in silent
     assert "Uw reactie van 28 april 2026 laat niet zien" in answered
     assert "geen reactie" not in answered
+
+
+def test_the_same_reply_recorded_twice_is_recorded_once(
+    root: Path, cli: Callable[..., Result]
+) -> None:
+    """Running the same reply command again adds nothing and says so."""
+    reference = sent_letter(root)
+    first = cli(root, "reply", reference, "--received", "2026-04-20")
+    again = cli(root, "reply", reference, "--received", "2026-04-20")
+    assert first.code == again.code == 0
+    assert again.out.strip() == f"{reference}: this reply was recorded before; nothing added"
+    with Register.for_root(root) as register:
+        assert len(replies.of_letter(register, reference)) == 1
+        assert sum(e.kind == audit.REPLY_RECEIVED for e in audit.events(register)) == 1

@@ -159,6 +159,9 @@ def cmd_reply(args: argparse.Namespace) -> int:
 
     done = record_reply(args.root, args.reference, args.received, args.kind, args.file, args.note)
     kept = f"; kept as {done.file}" if done.file else ""
+    if not done.added:
+        print(f"{done.reference}: this {done.reply.kind} was recorded before; nothing added")
+        return EXIT_OK
     print(
         f"{done.reference} {done.municipality}: {done.reply.kind} received "
         f"{done.reply.received.isoformat()}{kept}"

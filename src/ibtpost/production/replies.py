@@ -35,6 +35,7 @@ class RecordedReply:
     reply: Reply
     file: Path | None  # the copy kept in the case
     sha256: str | None
+    added: bool = True  # False: the same reply was recorded before
 
 
 def record_reply(
@@ -94,6 +95,12 @@ def record_reply(
             kept = root / "outbox" / CASES_FOLDER / letter.municipality / name
             write_atomic(kept, data)
         relative = str(kept.relative_to(root / "outbox")) if kept else None
+        same = [
+            r for r in replies.of_letter(register, reference)
+            if r.reply == answer and r.sha256 == digest
+        ]  # fmt: skip
+        if same:  # recorded before (a command run twice): nothing is added
+            return RecordedReply(reference, letter.municipality, answer, kept, digest, False)
         with register.transaction():
             replies.add(register, reference, answer, relative, digest, note)
             audit.record(
