@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from ibtpost.data.collect import Collector
+from ibtpost.data.collect import Collector, optional_mapping
 from ibtpost.errors import DataError, Location
 from ibtpost.models import (
     Agreement,
 )
 from ibtpost.text import validate
-from ibtpost.text.yamlsource import YList, YMap, load_yaml
+from ibtpost.text.yamlsource import YList, YMap
 
 AGREEMENT_KEYS = {"action", "deadline", "follow_up"}
 
@@ -20,14 +20,7 @@ def load_agreements(
     path: Path, label: str, codes: set[str], c: Collector
 ) -> dict[str, tuple[Agreement, ...]]:
     """Read config/agreements.yaml (optional): GM code -> list of agreed actions."""
-    if not path.is_file():
-        return {}
-    data = load_yaml(path, DataError, label)
-    if data is None:
-        return {}
-    if not isinstance(data, YMap):
-        c.add(DataError("must map municipality codes to lists of agreements", Location(label, 1)))
-        return {}
+    data = optional_mapping(path, label, c, "municipality codes to lists of agreements")
     result: dict[str, tuple[Agreement, ...]] = {}
     for key, items in data.items():
         line = data.line_of(key)

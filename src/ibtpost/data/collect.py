@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ibtpost.errors import DataError, IbtpostError, Location, Problems
+from ibtpost.text.yamlsource import YMap, load_yaml
 
 T = TypeVar("T")
 
@@ -77,3 +78,17 @@ def read_csv(path: Path, columns: list[str], label: str) -> Iterator[tuple[int, 
                 yield start, {k: (v if v is not None else "") for k, v in row.items()}
         except (csv.Error, UnicodeDecodeError) as exc:
             raise DataError(f"unreadable CSV: {exc}", Location(label, reader.line_num)) from None
+
+
+def optional_mapping(path: Path, label: str, c: Collector, what: str) -> YMap:
+    """The mapping of an optional YAML file of config/ (empty when the file is absent or
+    empty); a file that is not a mapping is a problem saying it must map ``what``."""
+    if not path.is_file():
+        return YMap()
+    data = load_yaml(path, DataError, label)
+    if data is None:
+        return YMap()
+    if not isinstance(data, YMap):
+        c.add(DataError(f"must map {what}", Location(label, 1)))
+        return YMap()
+    return data

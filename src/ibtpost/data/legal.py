@@ -15,10 +15,10 @@ import re
 from datetime import date
 from pathlib import Path
 
-from ibtpost.data.collect import Collector
+from ibtpost.data.collect import Collector, optional_mapping
 from ibtpost.errors import DataError, Location
 from ibtpost.models import LegalEntry
-from ibtpost.text.yamlsource import YMap, load_yaml
+from ibtpost.text.yamlsource import YMap
 
 LEGAL_FILE = "legal.yaml"
 ENTRY_KEYS = {"text", "source", "verified_by", "verified_on"}
@@ -27,14 +27,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 def load_legal(path: Path, label: str, c: Collector) -> dict[str, LegalEntry]:
     """Read config/legal.yaml (optional): entry name -> its text and verification."""
-    if not path.is_file():
-        return {}
-    data = load_yaml(path, DataError, label)
-    if data is None:
-        return {}
-    if not isinstance(data, YMap):
-        c.add(DataError("must map entry names to entries", Location(label, 1)))
-        return {}
+    data = optional_mapping(path, label, c, "entry names to entries")
     result: dict[str, LegalEntry] = {}
     for name, item in data.items():
         line = data.line_of(name)
