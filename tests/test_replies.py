@@ -181,3 +181,44 @@ def test_the_same_reply_recorded_twice_is_recorded_once(
     with Register.for_root(root) as register:
         assert len(replies.of_letter(register, reference)) == 1
         assert sum(e.kind == audit.REPLY_RECEIVED for e in audit.events(register)) == 1
+
+
+def test_no_besluit_before_the_zienswijze_term_unless_a_zienswijze_came_in(root: Path) -> None:
+    """After a voornemen (trede 4, zienswijze term two weeks), a trede 5 batch is refused
+    while the term runs and no zienswijze is recorded, even with a reason; a recorded
+    zienswijze, or the end of the term, lifts it."""
+    from ibtpost.errors import Problems
+    from ibtpost.production.selection import BatchRequest, plan_batch
+
+    config = load_config(root)
+    voornemen = date(2026, 6, 1)  # + 2 weeks: 15 juni 2026
+    with Register.for_root(root) as register:
+        refs = register.open_batch(
+            BatchRecord("b4", "trede-4", voornemen, False, None),
+            [PlannedLetter(LetterKey("trede-4", "GM0622", voornemen), 4, None, None, False)],
+            config.settings.references,
+        )
+        register.mark_sent(refs["GM0622"], "post", voornemen)
+        definition = load_letter(root, "trede-5")
+
+        def plan(day: date) -> list[str]:
+            request = BatchRequest("trede-5", day, ("GM0622",), concept=True, reason="toets")
+            return [
+                p.municipality.code
+                for p in plan_batch(config, definition, register, request).letters
+            ]
+
+        with pytest.raises(Problems) as caught:
+            plan(date(2026, 6, 10))
+        (problem,) = caught.value.problems
+        assert str(problem) == (
+            f"--municipality: Vlaardingen (GM0622): the term for a zienswijze on trede-4 "
+            f"{refs['GM0622']} runs until 15 juni 2026 and no zienswijze was recorded; "
+            "trede 5 may not come before it"
+        )
+        assert plan(date(2026, 6, 16)) == ["GM0622"]  # the term has passed
+        with register.transaction():
+            replies.add(
+                register, refs["GM0622"], Reply("zienswijze", date(2026, 6, 8)), None, None, None
+            )
+        assert plan(date(2026, 6, 10)) == ["GM0622"]  # a zienswijze came in

@@ -321,6 +321,7 @@ class LetterDefinition:
     path: Path
     template: str  # file name under templates/
     compliance_weeks: int | None = None  # term to comply (trede 4 and 5)
+    zienswijze_weeks: int | None = None  # term for the college's zienswijze (a voornemen)
     required: tuple[RequiredText, ...] = ()  # mandatory blocks, see RequiredText
     approvals: int = 1  # approvals of one version by different people before a final batch
     delivery: Literal["mail", "mail and post"] = "mail"  # "mail and post": bekendmaking by post

@@ -16,8 +16,10 @@ from ibtpost.data.municipalities import find_municipalities
 from ibtpost.errors import IbtpostError, Location, Problems, UsageError
 from ibtpost.models import Config, LetterContext, LetterDefinition, Municipality, PreviousLetter
 from ibtpost.register import LetterKey, Register, replies
-from ibtpost.text import ladder
+from ibtpost.text import dutch, ladder
 from ibtpost.text.compose import compose
+from ibtpost.text.definitions import load_letter
+from ibtpost.text.terms import term_deadline
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,18 @@ def plan_batch(
             # a re-run: the letter keeps its place, whatever the ladder says by now
             chosen.append(Planned(municipality, previous, existing.reason))
             return
+        waiting = _zienswijze_pending(config, previous, definition, request.day)
+        if waiting is not None:
+            problems.append(
+                UsageError(
+                    f"{municipality.name} ({municipality.code}): {waiting}",
+                    Location(None, None, "--municipality"),
+                    hint="record the zienswijze with `ibtpost reply REFERENCE --kind "
+                    "zienswijze`, or wait until the term has passed; --reason does not "
+                    "override this",
+                )
+            )
+            return
         advice = ladder.advise(standing, request.day)
         deviation = ladder.deviation(standing, advice, definition.trede, definition.id, request.day)
         if deviation is not None and not explicit:
@@ -163,4 +177,29 @@ def compose_planned(
         request.day,
         concept=request.concept,
         previous=item.previous,
+    )
+
+
+def _zienswijze_pending(
+    config: Config, previous: PreviousLetter | None, definition: LetterDefinition, day: date
+) -> str | None:
+    """Why a next step may not be taken yet: the previous letter (a voornemen) gave the
+    college a term for its zienswijze (Awb 4:8), the term runs on ``day``, and no zienswijze
+    was recorded. None when nothing holds the step back."""
+    if previous is None or definition.trede <= previous.trede:
+        return None
+    try:
+        weeks = load_letter(config.root, previous.letter).zienswijze_weeks
+    except IbtpostError:
+        return None  # a definition that no longer loads sets no term
+    if not weeks:
+        return None
+    until = term_deadline(previous.day, weeks, config.settings.roll_terms)
+    answered = previous.reply is not None and previous.reply.kind == "zienswijze"
+    if answered or day > until:
+        return None
+    return (
+        f"the term for a zienswijze on {previous.letter} {previous.reference} runs until "
+        f"{dutch.long_date(until)} and no zienswijze was recorded; trede {definition.trede} "
+        "may not come before it"
     )

@@ -83,6 +83,7 @@ def text_context(
         "reference": reference,
         "reply_term": term(definition.reply_weeks, day, roll),
         "compliance_term": term(definition.compliance_weeks, day, roll),
+        "zienswijze_term": term(definition.zienswijze_weeks, day, roll),
         "previous": (
             {
                 "letter": previous.letter,

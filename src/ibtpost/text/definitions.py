@@ -38,6 +38,7 @@ TOP_KEYS = {
     "template",
     "reply_term_weeks",
     "compliance_term_weeks",
+    "zienswijze_term_weeks",
     "pages",
     "subject",
     "addressee",
@@ -52,6 +53,7 @@ TOP_KEYS = {
 REQUIRED_KEYS = TOP_KEYS - {
     "reply_term_weeks",
     "compliance_term_weeks",
+    "zienswijze_term_weeks",
     "footnotes",
     "pages",
     "required",
@@ -317,9 +319,11 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
 
     reply_weeks = get_int("reply_term_weeks")
     compliance_weeks = get_int("compliance_term_weeks")
+    zienswijze_weeks = get_int("zienswijze_term_weeks")
     for key, weeks, term_name in (
         ("reply_term_weeks", reply_weeks, "reply_term"),
         ("compliance_term_weeks", compliance_weeks, "compliance_term"),
+        ("zienswijze_term_weeks", zienswijze_weeks, "zienswijze_term"),
     ):
         if key in data and weeks == 0:
             r.fail("must be 1 or more weeks", data.line_of(key), key)
@@ -362,6 +366,7 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
         path=path,
         template=str(data.get("template", "brief.docx")),
         compliance_weeks=compliance_weeks,
+        zienswijze_weeks=zienswijze_weeks,
         required=required,
         approvals=approvals,
         delivery="mail and post" if delivery == "mail and post" else "mail",
@@ -404,7 +409,7 @@ def load_letter(root: Path, letter: str) -> LetterDefinition:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z{\[(])")
-_TERM_USE = re.compile(r"\b(reply_term|compliance_term)\.(text|deadline)\b")
+_TERM_USE = re.compile(r"\b(reply_term|compliance_term|zienswijze_term)\.(text|deadline)\b")
 
 
 def one_date_per_term(texts: list[Text]) -> list[DefinitionError]:

@@ -34,6 +34,7 @@ CONTEXT_NAMES = frozenset(
         "reference",
         "reply_term",
         "compliance_term",
+        "zienswijze_term",
         "previous",
         "reply",
         "legal",
