@@ -539,3 +539,13 @@ def test_a_letter_counts_from_the_dutch_calendar_day(
     assert received.message["Date"].datetime == instant
     (event,) = events(root, audit.LETTER_SENT)
     assert event.data["sent_on"] == day.isoformat()
+
+
+def test_send_does_not_depend_on_config_loading(root: Path, server: SmtpServer) -> None:
+    """config/ broken after queue: every frozen message still goes to its recorded envelope,
+    and send says the addresses were not compared."""
+    (root / "config" / "sender.yaml").write_text("organisation: [kapot\n", "utf-8")
+    sent = run(root, "send", "--retry-delay", "0.01", url=server.url)
+    assert sent.returncode == 0, sent.stderr
+    assert "addresses not compared: config/ does not load" in sent.stderr
+    assert len(server.recorder.received) == len(CODES)

@@ -11,7 +11,7 @@ from pathlib import Path
 from ibtpost.cli.args import EXIT_OK, Parser, SubParsers, bounded, positive_int
 from ibtpost.data.config import load_config
 from ibtpost.errors import EXIT_FAILURE, Location, RegisterError, UsageError
-from ibtpost.mail.queue import address_changes, post_room, queue_batch
+from ibtpost.mail.queue import changed_addresses, post_room, queue_batch
 from ibtpost.mail.report import FORMATS
 from ibtpost.mail.send import (
     MAX_ATTEMPTS,
@@ -139,7 +139,7 @@ def cmd_outbox(args: argparse.Namespace) -> int:
 
     with Register.for_root(args.root) as register:
         rows = dispatch.outbox_summary(register)
-        changed = address_changes(args.root, load_config(args.root), register, None)
+        changed = changed_addresses(args.root, register, None)
     table = Table(title="Outbox", title_justify="left")
     headings = (
         "batch",

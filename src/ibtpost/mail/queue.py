@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from ibtpost.approval import gate
 from ibtpost.data.config import load_config
 from ibtpost.data.recipients import MissingAddress, mail_recipients
-from ibtpost.errors import Location, RegisterError
+from ibtpost.errors import IbtpostError, Location, RegisterError
 from ibtpost.files import letter_files, write_atomic
 from ibtpost.mail.message import MailMessage, compose_mail, load_mail_templates
 from ibtpost.models import Config, LetterDefinition
@@ -249,6 +249,17 @@ def write_post_room_file(folder: Path, references: list[str]) -> Path | None:
         opened = [stack.enter_context(pikepdf.open(p)) for p in pdfs]
         write_atomic(path, print_file(opened))
     return path
+
+
+def changed_addresses(root: Path, register: Register, batch: str | None) -> list[str]:
+    """:func:`address_changes` against ``config/`` as it is now; when config/ does not load,
+    one line saying so (a queued letter goes to its recorded envelope either way, so sending
+    never depends on config/ loading)."""
+    try:
+        config = load_config(root)
+    except IbtpostError as exc:
+        return [f"addresses not compared: config/ does not load ({exc})"]
+    return address_changes(root, config, register, batch)
 
 
 def address_changes(root: Path, config: Config, register: Register, batch: str | None) -> list[str]:

@@ -27,10 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from ibtpost import clock, failpoints
-from ibtpost.data.config import load_config
 from ibtpost.errors import IbtpostError
 from ibtpost.mail.message import for_test_recipient
-from ibtpost.mail.queue import SPOOL_FOLDER, address_changes
+from ibtpost.mail.queue import SPOOL_FOLDER, changed_addresses
 from ibtpost.mail.runs import SendRun, run_alive
 from ibtpost.mail.transport import (
     PASSWORD_VARIABLE,
@@ -332,7 +331,7 @@ def send(root: Path, options: SendOptions, transport: Transport | None = None) -
     with Register.for_root(root) as register:
         if options.batch is not None:
             complete_batch(register, options.batch)
-        changed = address_changes(root, load_config(root), register, options.batch)
+        changed = changed_addresses(root, register, options.batch)
         if options.dry_run:
             todo = dispatch.entries(register, options.batch, ("queued",))
             report = SendReport(changed=changed)
