@@ -95,13 +95,14 @@ def record_reply(
             kept = root / "outbox" / CASES_FOLDER / letter.municipality / name
             write_atomic(kept, data)
         relative = str(kept.relative_to(root / "outbox")) if kept else None
-        same = [
-            r for r in replies.of_letter(register, reference)
-            if r.reply == answer and r.sha256 == digest
-        ]  # fmt: skip
-        if same:  # recorded before (a command run twice): nothing is added
-            return RecordedReply(reference, letter.municipality, answer, kept, digest, False)
-        with register.transaction():
+        with register.transaction():  # checked and added at once: a second run adds nothing
+            same = [
+                r
+                for r in replies.of_letter(register, reference)
+                if r.reply == answer and r.sha256 == digest
+            ]
+            if same:  # recorded before (a command run twice): nothing is added
+                return RecordedReply(reference, letter.municipality, answer, kept, digest, False)
             replies.add(register, reference, answer, relative, digest, note)
             audit.record(
                 register,

@@ -9,6 +9,7 @@ allocated (:func:`ibtpost.production.batch.allocate`).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -81,6 +82,17 @@ def plan_batch(
         )
     standings = ladder.standings(config.figures, register.open_cases(), register.all_letters())
     received = replies.latest(register)
+    known_weeks: dict[str, int | None] = {}
+
+    def zienswijze_weeks(letter: str) -> int | None:
+        """The zienswijze term of a letter definition, read once per batch."""
+        if letter not in known_weeks:
+            try:
+                known_weeks[letter] = load_letter(config.root, letter).zienswijze_weeks
+            except IbtpostError:
+                known_weeks[letter] = None  # a definition that no longer loads sets no term
+        return known_weeks[letter]
+
     problems: list[IbtpostError] = []
     chosen: list[Planned] = []
     skipped: list[str] = []
@@ -121,7 +133,7 @@ def plan_batch(
             # a re-run: the letter keeps its place, whatever the ladder says by now
             chosen.append(Planned(municipality, previous, existing.reason))
             return
-        waiting = _zienswijze_pending(config, previous, definition, request.day)
+        waiting = _zienswijze_pending(config, previous, definition, request.day, zienswijze_weeks)
         if waiting is not None:
             problems.append(
                 UsageError(
@@ -181,17 +193,18 @@ def compose_planned(
 
 
 def _zienswijze_pending(
-    config: Config, previous: PreviousLetter | None, definition: LetterDefinition, day: date
+    config: Config,
+    previous: PreviousLetter | None,
+    definition: LetterDefinition,
+    day: date,
+    weeks_of: Callable[[str], int | None],
 ) -> str | None:
     """Why a next step may not be taken yet: the previous letter (a voornemen) gave the
     college a term for its zienswijze (Awb 4:8), the term runs on ``day``, and no zienswijze
     was recorded. None when nothing holds the step back."""
     if previous is None or definition.trede <= previous.trede:
         return None
-    try:
-        weeks = load_letter(config.root, previous.letter).zienswijze_weeks
-    except IbtpostError:
-        return None  # a definition that no longer loads sets no term
+    weeks = weeks_of(previous.letter)
     if not weeks:
         return None
     until = term_deadline(previous.day, weeks, config.settings.roll_terms)
