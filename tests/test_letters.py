@@ -192,11 +192,17 @@ def test_trede_5_is_a_decision_with_rechtsmiddelenclausule(config: Config) -> No
 
 
 def test_trede_6_names_the_costs(config: Config) -> None:
-    """The execution of the indeplaatsstelling is at the municipality's expense."""
+    """The execution of the indeplaatsstelling is at the municipality's expense, and the
+    letter names the execution provisions (config/legal.yaml: uitvoering)."""
     definition = load_letter(REPO, "trede-6")
     body = paragraphs(compose(definition, config.municipalities["GM1900"], config, "1", DAY))
     assert "De kosten van de indeplaatsstelling komen voor rekening van uw gemeente." in body
     assert any(p.startswith("In het besluit tot indeplaatsstelling heeft") for p in body)
+    assert any(
+        "Voor de uitvoering gelden artikel 124, tweede en derde lid, artikel 124c, artikel 124f "
+        "en artikel 124g van de Gemeentewet." in p
+        for p in body
+    )
 
 
 @pytest.mark.parametrize("letter_id", TREDES)
