@@ -230,6 +230,31 @@ def test_send_and_withdraw_at_once_never_both(root: Path, slow_server: SmtpServe
     assert taken.returncode == (0 if withdrawn else 2), taken.stderr
 
 
+def test_post_and_queue_while_send_runs_change_nothing_it_sends(
+    root: Path, slow_server: SmtpServer
+) -> None:
+    """While a send run is busy, `post` of its letters is refused (nothing recorded) and
+    `queue` again queues nothing: every letter is mailed once and none is also posted."""
+    batch = batch_of(root)
+    refs = sorted(references(root).values())
+    sender = start_send(root, slow_server.url)
+    deadline = time.monotonic() + 60
+    while not slow_server.recorder.received and time.monotonic() < deadline:
+        time.sleep(0.05)
+    posted = run(root, "post", batch, *("-r" + r for r in refs), "--date", DAY)
+    queued = run(root, "queue", batch)
+    sender.communicate(timeout=120)
+    assert posted.returncode == 2, posted.stderr
+    assert "cannot be recorded as posted" in posted.stderr
+    assert queued.returncode == 0, queued.stderr
+    assert "0 queued for e-mail, 0 for the post room, 6 already queued" in queued.stderr
+    got = Counter(str(r.message["X-Ibtpost-Reference"]) for r in slow_server.recorder.received)
+    assert sorted(got) == refs and set(got.values()) == {1}
+    assert events(root, audit.LETTER_POSTED) == []
+    with Register.for_root(root) as register:
+        assert {x.sent_via for x in register.batch_letters(batch)} == {"mail"}
+
+
 # -- the frozen envelope and message ---------------------------------------------------------
 
 
