@@ -96,3 +96,23 @@ def test_a_malformed_entry_names_file_line_and_field(
         load_config(root)
     found = [str(p) for p in caught.value.problems]
     assert any(p.startswith("config/legal.yaml:") and message in p for p in found), found
+
+
+def test_the_new_letters_sign_namens_deze_and_trede_2_keeps_its_words(root: Path) -> None:
+    """The signature formula comes from config/legal.yaml (ondertekening) for the letters
+    that ask for it; trede 2 keeps the reference letter's "namens hem"."""
+    from datetime import date
+
+    from ibtpost.documents.render import Assets, render_letter
+    from ibtpost.text.compose import compose
+    from ibtpost.text.worddiff import docx_text
+
+    config = load_config(root)
+    signed = {}
+    for letter_id in ("trede-2", "trede-4"):
+        definition = load_letter(root, letter_id)
+        letter = compose(definition, config.municipalities["GM0622"], config, "1", date(2026, 6, 1))
+        signed[letter_id] = docx_text(render_letter(letter, Assets.load(config, definition)))
+    assert "De minister van Asiel en Migratie, namens deze," in signed["trede-4"]
+    assert "namens hem" not in signed["trede-4"]
+    assert "De minister van Asiel en Migratie, namens hem," in signed["trede-2"]

@@ -322,6 +322,7 @@ class LetterDefinition:
     template: str  # file name under templates/
     compliance_weeks: int | None = None  # term to comply (trede 4 and 5)
     zienswijze_weeks: int | None = None  # term for the college's zienswijze (a voornemen)
+    on_behalf: Text | None = None  # the signature formula; None: config/sender.yaml's
     required: tuple[RequiredText, ...] = ()  # mandatory blocks, see RequiredText
     approvals: int = 1  # approvals of one version by different people before a final batch
     delivery: Literal["mail", "mail and post"] = "mail"  # "mail and post": bekendmaking by post
@@ -399,6 +400,7 @@ class LetterContext:
     reply_deadline: dt.date | None
     compliance_deadline: dt.date | None = None
     previous: PreviousLetter | None = None
+    on_behalf: str | None = None  # the signature formula, when the letter sets its own
 
     @property
     def ladder_deadline(self) -> dt.date | None:

@@ -165,7 +165,7 @@ def template_context(letter: LetterContext) -> dict[str, Any]:
             "website": sender.website,
         },
         "signatory": {
-            "on_behalf": sender.signatory.on_behalf,
+            "on_behalf": letter.on_behalf or sender.signatory.on_behalf,
             "name": sender.signatory.name,
             "function": sender.signatory.function,
         },

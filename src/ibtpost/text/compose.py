@@ -235,6 +235,7 @@ def compose(
         body=tuple(blocks),
         footnotes=footnotes,
         closing=c.plain(definition.closing),
+        on_behalf=c.plain(definition.on_behalf) if definition.on_behalf is not None else None,
         sender=config.sender,
         marks=marks,
         municipality=municipality,

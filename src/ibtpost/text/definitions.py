@@ -49,6 +49,7 @@ TOP_KEYS = {
     "required",
     "approvals",
     "delivery",
+    "on_behalf",
 }
 REQUIRED_KEYS = TOP_KEYS - {
     "reply_term_weeks",
@@ -59,6 +60,7 @@ REQUIRED_KEYS = TOP_KEYS - {
     "required",
     "approvals",
     "delivery",
+    "on_behalf",
 }
 #: How a letter goes out: by e-mail, or by e-mail and by post (the posting date is then
 #: the date of bekendmaking the ladder and the beroep term count from).
@@ -367,6 +369,7 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
         template=str(data.get("template", "brief.docx")),
         compliance_weeks=compliance_weeks,
         zienswijze_weeks=zienswijze_weeks,
+        on_behalf=text_key("on_behalf") if "on_behalf" in data else None,
         required=required,
         approvals=approvals,
         delivery="mail and post" if delivery == "mail and post" else "mail",
@@ -458,6 +461,8 @@ def definition_texts(definition: LetterDefinition) -> Iterator[tuple[Text, bool]
     for note in definition.footnotes.values():
         yield note, False
     yield definition.closing, False
+    if definition.on_behalf is not None:
+        yield definition.on_behalf, False
 
 
 _LEGAL_NAME = re.compile(r"\blegal\.([a-z][a-z0-9_]*)")
