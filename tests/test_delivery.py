@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from tests.conftest import Result
+from tests.realdata import import_real_data
 from tests.smtpserver import SmtpServer
-from tests.test_exactly_once import college, ibtpost, import_addresses, run
+from tests.test_exactly_once import run
 
 from ibtpost.register import Register, dispatch
 
@@ -32,17 +33,7 @@ def test_a_letter_by_mail_and_post_counts_from_the_posting_date(
     text = definition.read_text("utf-8")
     definition.write_text(text.replace("status: final", "status: final\ndelivery: mail and post"))
     assert cli(root, "approve", "trede-2", "--by", "A. Jurist").code == 0
-    figures = tmp_path / "figures.csv"
-    figures.write_text(
-        "gemeentecode,taak_regulier,taak_amv,realisatie_regulier,realisatie_amv\n"
-        + "".join(f"{code},100,10,20,0\n" for code in CODES),
-        "utf-8",
-    )
-    cdk = tmp_path / "cdk.csv"
-    cdk.write_text("provincie,email\nZuid-Holland,cdk@zh.test\nNoord-Holland,cdk@nh.test\n")
-    assert ibtpost(root, "import", "figures", str(figures), "--source", "test figures") == 0
-    import_addresses(root, {code: college(code) for code in CODES}, tmp_path)
-    assert ibtpost(root, "import", "cdk", str(cdk)) == 0
+    import_real_data(root, CODES, tmp_path)
     made = cli(root, "batch", "trede-2", "--date", DAY, "-m", CODES[0], "-m", CODES[1])
     assert made.code == 0, made.err
     batch = Path(made.out.strip().splitlines()[-1]).name

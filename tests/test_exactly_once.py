@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from tests.conftest import Result, copy_tree
+from tests.realdata import college, ibtpost, import_addresses, import_real_data
 from tests.smtpserver import Recorder, SmtpServer
 
-from ibtpost.cli import main
 from ibtpost.mail import send
 from ibtpost.mail.send import frozen_message
 from ibtpost.mail.transport import SmtpTransport, smtp_settings
@@ -36,28 +36,6 @@ DAY = "2026-04-09"
 # real-looking data on the reserved .test domain (RFC 2606): not sample data, so live SMTP
 # (to 127.0.0.1 only) may take it
 CODES = ("GM0622", "GM0363", "GM0935", "GM0014", "GM0518", "GM0344")
-PROVINCES = ("Zuid-Holland", "Noord-Holland", "Limburg", "Groningen", "Utrecht")
-
-
-def college(code: str) -> str:
-    return f"college-{code.lower()}@gemeente.test"
-
-
-def ibtpost(root: Path, *args: str) -> int:
-    """ibtpost in this process (for fixtures that outlive one test's output capture)."""
-    try:
-        return main(["--root", str(root), *args])
-    except SystemExit as exc:
-        return int(exc.code or 0)
-
-
-def import_addresses(root: Path, rows: dict[str, str], tmp: Path) -> None:
-    """``ibtpost import addresses`` with ``rows`` (code -> college address)."""
-    path = tmp / f"addresses-{len(list(tmp.glob('addresses-*')))}.csv"
-    path.write_text(
-        "gemeentecode,email\n" + "".join(f"{c},{a}\n" for c, a in rows.items()), "utf-8"
-    )
-    assert ibtpost(root, "import", "addresses", str(path)) == 0
 
 
 @pytest.fixture(scope="module")
@@ -66,19 +44,7 @@ def queued_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     each test works on a copy)."""
     base = tmp_path_factory.mktemp("queued")
     root = copy_tree(base / "root")
-    figures = base / "figures.csv"
-    figures.write_text(
-        "gemeentecode,taak_regulier,taak_amv,realisatie_regulier,realisatie_amv\n"
-        + "".join(f"{code},100,10,20,0\n" for code in CODES),
-        "utf-8",
-    )
-    cdk = base / "cdk.csv"
-    cdk.write_text(
-        "provincie,email\n" + "".join(f"{p},cdk@{p.lower()}.test\n" for p in PROVINCES), "utf-8"
-    )
-    assert ibtpost(root, "import", "figures", str(figures), "--source", "test figures") == 0
-    import_addresses(root, {code: college(code) for code in CODES}, base)
-    assert ibtpost(root, "import", "cdk", str(cdk)) == 0
+    import_real_data(root, CODES, base)
     args = ["batch", "trede-2", "--date", DAY]
     for code in CODES:
         args += ["-m", code]

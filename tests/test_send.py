@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from tests.conftest import Result
+from tests.realdata import import_real_data
 from tests.smtpserver import SmtpServer
 
 from ibtpost.register import Register, audit
@@ -34,30 +35,7 @@ CDK_OF = {
 
 def real_data(root: Path, cli: Callable[..., Result], tmp_path: Path) -> None:
     """Import figures and addresses for CODES as the secretariat would."""
-    figures = tmp_path / "figures.csv"
-    figures.write_text(
-        "gemeentecode,taak_regulier,taak_amv,realisatie_regulier,realisatie_amv\n"
-        + "".join(f"{code},100,10,20,0\n" for code in CODES),
-        "utf-8",
-    )
-    addresses = tmp_path / "addresses.csv"
-    addresses.write_text(
-        "gemeentecode,email\n" + "".join(f"{c},college-{c.lower()}@gemeente.test\n" for c in CODES),
-        "utf-8",
-    )
-    cdk = tmp_path / "cdk.csv"
-    cdk.write_text(
-        "provincie,email\nZuid-Holland,cdk@zuid-holland.test\nNoord-Holland,cdk@noord-holland.test\n"
-        "Limburg,cdk@limburg.test\n",
-        "utf-8",
-    )
-    for args in (
-        ("import", "figures", str(figures), "--source", "test figures"),
-        ("import", "addresses", str(addresses)),
-        ("import", "cdk", str(cdk)),
-    ):
-        result = cli(root, *args)
-        assert result.code == 0, result.err
+    import_real_data(root, CODES, tmp_path)
 
 
 def make_batch(root: Path, cli: Callable[..., Result]) -> Path:

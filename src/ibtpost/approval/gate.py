@@ -24,6 +24,7 @@ from ibtpost.errors import Location, UsageError
 from ibtpost.models import Config, LetterDefinition
 from ibtpost.register import BatchRecord, Register, audit, dispatch
 from ibtpost.register import versions as stored
+from ibtpost.text import validate
 from ibtpost.text.definitions import legal_entries, load_letter
 from ibtpost.text.yamlsource import YMap, load_yaml
 
@@ -189,8 +190,8 @@ def approve(root: Path, letter: str, by: str, note: str | None = None) -> Approv
     """Approve the current version of ``letter``: append it to letters/approvals.yaml
     (with its texts under letters/approved/) and record an ``approval`` audit event. A
     draft cannot be approved; an approved, unchanged letter adds nothing."""
-    by = _one_line(by, "--by")
-    note = _one_line(note, "--note") if note is not None and note.strip() else None
+    by = validate.one_line(by, "--by")
+    note = validate.one_line(note, "--note") if note is not None and note.strip() else None
     definition = load_letter(root, letter)  # a definition that does not load is refused
     if definition.status != "final":
         data = load_yaml(definition.path)
@@ -232,10 +233,3 @@ def approve(root: Path, letter: str, by: str, note: str | None = None) -> Approv
         approvals.write_snapshot(root, approval, snapshot)
         approvals.append(root, approval)  # last: the approval exists once all is written
     return Approved(approval, added=True, needed=definition.approvals, given=len(given) + 1)
-
-
-def _one_line(text: str, field: str) -> str:
-    text = text.strip()
-    if not text or any(ch in text for ch in "\r\n\t\x00"):
-        raise UsageError("must be one line of text", Location(None, None, field))
-    return text

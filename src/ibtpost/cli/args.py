@@ -22,6 +22,11 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"error: {message} (see: {self.prog} --help)\n")
 
 
+def add_batch_argument(parser: argparse.ArgumentParser) -> None:
+    """The BATCH argument of the commands that work on one batch."""
+    parser.add_argument("batch", help="batch id (its folder name under outbox/)")
+
+
 def positive_int(text: str) -> int:
     """A whole number of 1 or more (argparse type)."""
     try:

@@ -8,9 +8,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from ibtpost.cli.args import EXIT_OK, Parser, SubParsers, bounded, positive_int
+from ibtpost.cli.args import EXIT_OK, Parser, SubParsers, add_batch_argument, bounded, positive_int
 from ibtpost.data.config import load_config
-from ibtpost.errors import EXIT_FAILURE, Location, RegisterError, UsageError
+from ibtpost.errors import EXIT_FAILURE, RegisterError
 from ibtpost.mail.queue import changed_addresses, post_room, queue_batch
 from ibtpost.mail.report import FORMATS
 from ibtpost.mail.send import (
@@ -103,7 +103,7 @@ def cmd_send(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     if report.failed:
-        batches = sorted({_batch_of(args.root, ref) for ref, _ in report.failed})
+        batches = _batches_of(args.root, [ref for ref, _ in report.failed])
         print(
             "next: failed letters wait for the post room: "
             + "; ".join(f"`ibtpost post-room {b}`" for b in batches),
@@ -112,10 +112,11 @@ def cmd_send(args: argparse.Namespace) -> int:
     return EXIT_FAILURE if report.failed or report.refused else EXIT_OK
 
 
-def _batch_of(root: Path, reference: str) -> str:
+def _batches_of(root: Path, references: list[str]) -> list[str]:
+    """The batches these letters belong to, sorted, read in one register session."""
     with Register.for_root(root) as register:
-        letter = register.letter_by_reference(reference)
-    return letter.batch or "" if letter else ""
+        letters = [register.letter_by_reference(r) for r in references]
+    return sorted({x.batch for x in letters if x is not None and x.batch})
 
 
 def _print_changes(changed: list[str]) -> None:
@@ -185,11 +186,10 @@ def cmd_outbox(args: argparse.Namespace) -> int:
 
 def cmd_withdraw(args: argparse.Namespace) -> int:
     """ibtpost withdraw."""
-    reason = _one_line(args.reason, "--reason")
     references = tuple(validate_reference(r) for r in args.reference or ())
     with Register.for_root(args.root) as register:
         complete_batch(register, args.batch)
-        withdrawn = dispatch.withdraw(register, args.batch, references, reason)
+        withdrawn = dispatch.withdraw(register, args.batch, references, args.reason)
     for item in withdrawn:
         print(f"withdrawn {item.reference} (was {item.state})")
     print(
@@ -199,13 +199,6 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return EXIT_OK
-
-
-def _one_line(text: str, option: str) -> str:
-    text = text.strip()
-    if not text or any(ch in text for ch in "\r\n\x00"):
-        raise UsageError("must be one line of text", Location(None, None, option))
-    return text
 
 
 def cmd_post_room(args: argparse.Namespace) -> int:
@@ -350,7 +343,7 @@ def add_dispatch_commands(sub: SubParsers) -> None:
         "instead. Letters built on sample data, or concept letters, may only go through the "
         "file transport.",
     )
-    p.add_argument("batch", help="batch id (its folder name under outbox/)")
+    add_batch_argument(p)
     p.set_defaults(func=cmd_queue)
 
     p = sub.add_parser(
@@ -417,7 +410,7 @@ def add_dispatch_commands(sub: SubParsers) -> None:
         "that is being sent, sent, in doubt or posted cannot be withdrawn (exit 2, nothing "
         "changed).",
     )
-    p.add_argument("batch", help="batch id (its folder name under outbox/)")
+    add_batch_argument(p)
     p.add_argument("--reference", "-r", action="append", help="only this letter (repeatable)")
     p.add_argument("--reason", required=True, help="why (one line, kept in the audit trail)")
     p.set_defaults(func=cmd_withdraw)
@@ -430,7 +423,7 @@ def add_dispatch_commands(sub: SubParsers) -> None:
         "posted yet, each starting on a new sheet when printed double-sided. Lists their "
         "references. Record them with `ibtpost post BATCH` once posted.",
     )
-    p.add_argument("batch", help="batch id (its folder name under outbox/)")
+    add_batch_argument(p)
     p.set_defaults(func=cmd_post_room)
 
     p = sub.add_parser(
@@ -441,7 +434,7 @@ def add_dispatch_commands(sub: SubParsers) -> None:
         "Message-ID and the hash of the frozen message, the server's last reply, attempts, "
         "and the SHA-256 of the PDF attached. It agrees with `ibtpost audit export`.",
     )
-    p.add_argument("batch", help="batch id (its folder name under outbox/)")
+    add_batch_argument(p)
     p.add_argument("--format", choices=FORMATS, default="csv", help="csv (default) or json")
     p.set_defaults(func=cmd_report)
     _add_audit(sub)

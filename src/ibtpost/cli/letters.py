@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ibtpost import clock
-from ibtpost.cli.args import EXIT_OK, SubParsers, parse_date, progress_bar
+from ibtpost.cli.args import EXIT_OK, SubParsers, add_batch_argument, parse_date, progress_bar
 
 # The modules behind the commands are imported when their command runs: `ibtpost send` or
 # `ibtpost status` need not load the Word, PDF and LibreOffice machinery (half a second),
@@ -252,7 +252,7 @@ def add_letter_commands(sub: SubParsers) -> None:
         "room (no e-mail address, or failed). A letter queued for e-mail, being sent or in "
         "doubt is refused: withdraw it first.",
     )
-    p.add_argument("batch", help="batch id (its folder name under outbox/)")
+    add_batch_argument(p)
     p.add_argument("--reference", "-r", action="append", help="only this letter; repeatable")
     p.add_argument(
         "--date",

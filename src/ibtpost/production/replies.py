@@ -21,6 +21,7 @@ from ibtpost.errors import Location, UsageError
 from ibtpost.files import write_atomic
 from ibtpost.models import Reply
 from ibtpost.register import Register, audit, replies, validate_reference
+from ibtpost.text import validate
 
 KINDS = ("reply", "zienswijze")
 CASES_FOLDER = "cases"
@@ -58,9 +59,7 @@ def record_reply(
             f"{kind!r} is not one of {', '.join(KINDS)}", Location(None, None, "--kind")
         )
     if note is not None:
-        note = note.strip()
-        if not note or any(ch in note for ch in "\r\n\x00"):
-            raise UsageError("must be one line of text", Location(None, None, "--note"))
+        note = validate.one_line(note, "--note")
     data = _read_answer(file) if file is not None else None
     with Register.for_root(root) as register:
         letter = register.letter_by_reference(reference)

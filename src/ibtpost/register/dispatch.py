@@ -31,6 +31,7 @@ from ibtpost import clock
 from ibtpost.errors import Location, UsageError
 from ibtpost.register import audit
 from ibtpost.register.db import Register
+from ibtpost.text import validate
 
 STATES = ("queued", "sending", "sent", "failed", "in_doubt", "post", "withdrawn", "posted")
 #: States ``withdraw`` takes a letter out of: it has not been handed to a server.
@@ -252,6 +253,7 @@ def withdraw(
     ``references``), in one transaction: all named letters or none. A letter that is being
     sent, was sent, is in doubt or was posted is refused with the state it is in."""
     where = Location(None, None, "--reference")
+    reason = validate.one_line(reason, "--reason")
     with register.transaction():
         queued = {e.reference: e for e in entries(register, batch)}
         if references:

@@ -6,6 +6,8 @@ import re
 from datetime import date
 from email.utils import parseaddr
 
+from ibtpost.errors import Location, UsageError
+
 _FORBIDDEN = re.compile(r"[\x00-\x1f\x7f<>{}]")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+$")
 _POSTCODE = re.compile(r"^[1-9][0-9]{3} [A-Z]{2}$")
@@ -174,3 +176,12 @@ def yes_no(value: str) -> bool:
     if text in {"no", "false", "nee", "0"}:
         return False
     raise ValueError(f"{value!r} is not yes or no")
+
+
+def one_line(text: str, field: str) -> str:
+    """``text`` stripped, when it is one non-empty line (a name, a reason, a note kept in the
+    audit trail); else a UsageError naming ``field``."""
+    text = text.strip()
+    if not text or any(ch in text for ch in "\r\n\t\x00"):
+        raise UsageError("must be one line of text", Location(None, None, field))
+    return text
