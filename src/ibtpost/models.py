@@ -46,6 +46,7 @@ class Municipality:
     population: int
     source: str
     ibt_email: str | None = None  # the college's address for IBT letters (imported overlay)
+    raad_email: str | None = None  # the gemeenteraad's (griffie's) address (imported overlay)
     location: Location = field(default_factory=Location, compare=False)
 
     def address(self, kind: AddressKind) -> Address | None:
@@ -64,6 +65,7 @@ class Province:
     postal_address: str | None
     visiting_address: str | None
     location: Location = field(default_factory=Location, compare=False)
+    gs_email: str | None = None  # gedeputeerde staten's address (imported overlay)
 
 
 @dataclass(frozen=True)
@@ -94,9 +96,17 @@ class Figures:
     @property
     def shortfall(self) -> int:
         """Places still missing (regular and AMV counted separately, never negative)."""
-        return max(self.task_regular - self.realised_regular, 0) + max(
-            self.task_amv - self.realised_amv, 0
-        )
+        return self.shortfall_regular + self.shortfall_amv
+
+    @property
+    def shortfall_regular(self) -> int:
+        """Regular places still missing (never negative)."""
+        return max(self.task_regular - self.realised_regular, 0)
+
+    @property
+    def shortfall_amv(self) -> int:
+        """Places for alleenstaande minderjarige vreemdelingen (AMV) still missing."""
+        return max(self.task_amv - self.realised_amv, 0)
 
     @property
     def meets_task(self) -> bool:
@@ -326,6 +336,14 @@ class LetterDefinition:
     required: tuple[RequiredText, ...] = ()  # mandatory blocks, see RequiredText
     approvals: int = 1  # approvals of one version by different people before a final batch
     delivery: Literal["mail", "mail and post"] = "mail"  # "mail and post": bekendmaking by post
+    #: who gets a copy, and as what: (("cdk", "afschrift"), ("raad", "afschrift"), ...)
+    copies: tuple[tuple[str, str], ...] = (("cdk", "afschrift"),)
+    #: the public notice (kennisgeving) made beside each letter, as a document definition
+    kennisgeving: LetterDefinition | None = None
+
+    def copy_roles(self) -> tuple[str, ...]:
+        """The roles that get a copy with a mail of their own (not the CdK's Cc)."""
+        return tuple(role for role, _ in self.copies if role != "cdk")
 
     @property
     def ladder_weeks(self) -> int | None:

@@ -51,6 +51,8 @@ IMPORT_NEXT = {
     "figures": "ibtpost check, then ibtpost letter trede-2 --municipality CODE --date YYYY-MM-DD",
     "addresses": "ibtpost check",
     "cdk": "ibtpost check",
+    "raad": "ibtpost check",
+    "gs": "ibtpost check",
 }
 
 
@@ -99,7 +101,9 @@ def cmd_import_addresses(args: argparse.Namespace) -> int:
     """ibtpost import addresses."""
     from ibtpost.data.importing import import_addresses
 
-    return _run_import(args, lambda: import_addresses(args.root, args.file, sheet=args.sheet))
+    return _run_import(
+        args, lambda: import_addresses(args.root, args.file, role=args.role, sheet=args.sheet)
+    )
 
 
 def cmd_import_cdk(args: argparse.Namespace) -> int:
@@ -147,16 +151,29 @@ def _add_import(sub: SubParsers) -> None:
 
     p = kinds.add_parser(
         "addresses",
-        help="the colleges' e-mail addresses for IBT letters",
-        description="Columns gemeentecode, email: the college's e-mail address for IBT "
-        "letters. Kept in config/college-addresses.csv, next to the general address.",
+        help="e-mail addresses of one recipient role (college, raad, cdk, gs)",
+        description="The e-mail addresses of one recipient role. --role college (default): "
+        "columns gemeentecode, email, the college's address for IBT letters, kept in "
+        "config/college-addresses.csv next to the general address. --role raad: columns "
+        "gemeentecode, email, the gemeenteraad's (griffie's) address for the copies a letter "
+        "definition sends it (copies: raad), config/raad-addresses.csv. --role cdk: columns "
+        "provincie, email, the Commissaris van de Koning (the Cc of every letter), "
+        "config/cdk-addresses.csv. --role gs: columns provincie, email, gedeputeerde staten "
+        "(copies: gs), config/gs-addresses.csv. Province names as in config/provinces.csv "
+        "(any case).",
     )
     common(p)
+    p.add_argument(
+        "--role",
+        choices=("college", "raad", "cdk", "gs"),
+        default="college",
+        help="whose addresses the file holds (default: college)",
+    )
     p.set_defaults(func=cmd_import_addresses)
 
     p = kinds.add_parser(
         "cdk",
-        help="the Commissarissen van de Koning's e-mail addresses for the copy",
+        help="the Commissarissen van de Koning's e-mail addresses (= addresses --role cdk)",
         description="Columns provincie, email: the Commissaris van de Koning's e-mail "
         "address. Kept in config/cdk-addresses.csv; it overrides cdk_email in "
         "config/provinces.csv. Province names as in config/provinces.csv (any case).",

@@ -203,14 +203,17 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
 
 def cmd_post_room(args: argparse.Namespace) -> int:
     """ibtpost post-room."""
-    waiting, path = post_room(args.root, args.batch)
-    for reference in waiting:
-        print(reference)
+    places, path = post_room(args.root, args.batch)
+    for place in places:  # a letter: its reference; a copy: REF-role and its addressee
+        print(place.reference if not place.addressee else f"{place.reference}-{place.role}: "
+              f"{place.addressee}")  # fmt: skip
     if path is None:
         print(f"batch {args.batch}: no letter waits for the post room", file=sys.stderr)
         return EXIT_OK
+    copies = sum(1 for place in places if place.addressee)
     print(
-        f"post room: {len(waiting)} letter(s) to print in {path}; once posted: "
+        f"post room: {len(places) - copies} letter(s) and {copies} copy(ies) to print in "
+        f"{path} (envelopes: {path.with_suffix('.csv').name}); once posted: "
         f"`ibtpost post {args.batch} --date YYYY-MM-DD`",
         file=sys.stderr,
     )

@@ -144,11 +144,16 @@ def cmd_post(args: argparse.Namespace) -> int:
     """ibtpost post."""
     from ibtpost.production.supervision import mark_posted
 
-    sent = mark_posted(args.root, args.batch, tuple(args.reference or ()), args.date)
-    for letter in sent:
+    posted = mark_posted(args.root, args.batch, tuple(args.reference or ()), args.date)
+    for letter in posted.letters:
         print(f"{letter.reference} {letter.municipality}: posted {args.date.isoformat()}")
+    for label in posted.copies:
+        print(f"{label}: copy posted {args.date.isoformat()}")
+    copies = f" and {len(posted.copies)} copy(ies)" if posted.copies else ""
     print(
-        f"{len(sent)} letter(s) recorded as posted; they now count on the ladder", file=sys.stderr
+        f"{len(posted.letters)} letter(s){copies} recorded as posted; the letters now count on "
+        "the ladder",
+        file=sys.stderr,
     )
     return EXIT_OK
 

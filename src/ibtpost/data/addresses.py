@@ -1,10 +1,14 @@
-"""The e-mail address overlays: config/college-addresses.csv and config/cdk-addresses.csv,
-written by ``ibtpost import addresses|cdk``, over the public data."""
+"""The e-mail address overlays, one per recipient role, written by ``ibtpost import addresses
+--role ROLE`` over the public data: config/college-addresses.csv (the college),
+raad-addresses.csv (the gemeenteraad, through its griffie), cdk-addresses.csv (the
+Commissaris van de Koning) and gs-addresses.csv (gedeputeerde staten)."""
 
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ibtpost.data.collect import Collector, locator, read_csv
 from ibtpost.errors import DataError, Location
@@ -47,28 +51,61 @@ def load_address_overlay(
     return result
 
 
+@dataclass(frozen=True)
+class Overlay:
+    """One overlay file of e-mail addresses of one recipient role."""
+
+    role: str  # "college", "raad" (per municipality), "cdk", "gs" (per province)
+    file_name: str
+    key: str  # "code" or "province"
+    attribute: str  # the Municipality or Province attribute it sets
+
+    @property
+    def columns(self) -> list[str]:
+        return [self.key, "email", "source"]
+
+    @property
+    def per_municipality(self) -> bool:
+        return self.key == "code"
+
+
+#: The address overlays by role (``ibtpost import addresses --role ROLE``).
+OVERLAYS = {
+    "college": Overlay("college", COLLEGE_ADDRESSES, "code", "ibt_email"),
+    "raad": Overlay("raad", "raad-addresses.csv", "code", "raad_email"),
+    "cdk": Overlay("cdk", CDK_ADDRESSES, "province", "cdk_email"),
+    "gs": Overlay("gs", "gs-addresses.csv", "province", "gs_email"),
+}
+ROLES = tuple(OVERLAYS)
+
+
 def apply_overlays(
     municipalities: dict[str, Municipality],
     provinces: dict[str, Province],
-    college: dict[str, tuple[str, Location]],
-    cdk: dict[str, tuple[str, Location]],
+    loaded: dict[str, dict[str, tuple[str, Location]]],
     c: Collector,
 ) -> None:
-    """Set ``Municipality.ibt_email`` and override ``Province.cdk_email`` from the overlays."""
-    for code, (email, where) in college.items():
-        if code not in municipalities:
-            if code not in c.codes:  # a municipality row with problems is reported already
-                c.add(DataError(f"unknown municipality {code}", where))
-            continue
-        municipalities[code] = dataclasses.replace(municipalities[code], ibt_email=email)
-    for name, (email, where) in cdk.items():
-        if name not in provinces:
-            c.add(
-                DataError(
-                    f"unknown province {name!r}",
-                    where,
-                    hint=f"one of {', '.join(provinces)}",
+    """Set ``Municipality.ibt_email``/``raad_email`` and ``Province.cdk_email``/``gs_email``
+    from the overlays (``loaded``: role -> key -> (email, location))."""
+    for role, found in loaded.items():
+        overlay = OVERLAYS[role]
+        for name, (email, where) in found.items():
+            if overlay.per_municipality:
+                if name not in municipalities:
+                    if name not in c.codes:  # a municipality row with problems is reported
+                        c.add(DataError(f"unknown municipality {name}", where))
+                    continue
+                changes: dict[str, Any] = {overlay.attribute: email}
+                municipalities[name] = dataclasses.replace(municipalities[name], **changes)
+                continue
+            if name not in provinces:
+                c.add(
+                    DataError(
+                        f"unknown province {name!r}",
+                        where,
+                        hint=f"one of {', '.join(provinces)}",
+                    )
                 )
-            )
-            continue
-        provinces[name] = dataclasses.replace(provinces[name], cdk_email=email)
+                continue
+            province_changes: dict[str, Any] = {overlay.attribute: email}
+            provinces[name] = dataclasses.replace(provinces[name], **province_changes)

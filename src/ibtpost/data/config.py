@@ -9,14 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ibtpost.data.addresses import (
-    CDK_ADDRESS_COLUMNS,
-    CDK_ADDRESSES,
-    COLLEGE_ADDRESS_COLUMNS,
-    COLLEGE_ADDRESSES,
-    apply_overlays,
-    load_address_overlay,
-)
+from ibtpost.data.addresses import OVERLAYS, apply_overlays, load_address_overlay
 from ibtpost.data.agreements import load_agreements
 from ibtpost.data.collect import Collector, T
 from ibtpost.data.figures import load_figures
@@ -54,16 +47,14 @@ def load_config(root: Path) -> Config:
     figures = guarded(lambda: load_figures(*config_file("figures.csv"), c))
     sender = guarded(lambda: load_sender(*config_file("sender.yaml"), c))
     settings = guarded(lambda: load_settings(*config_file("settings.yaml"), root, c))
-    college = guarded(
-        lambda: load_address_overlay(
-            *config_file(COLLEGE_ADDRESSES), "code", COLLEGE_ADDRESS_COLUMNS, c
+
+    def overlay(role: str) -> dict[str, tuple[str, Location]] | None:
+        found = OVERLAYS[role]
+        return guarded(
+            lambda: load_address_overlay(*config_file(found.file_name), found.key, found.columns, c)
         )
-    )
-    cdk = guarded(
-        lambda: load_address_overlay(
-            *config_file(CDK_ADDRESSES), "province", CDK_ADDRESS_COLUMNS, c
-        )
-    )
+
+    overlays = {role: overlay(role) for role in OVERLAYS}
     agreements = guarded(lambda: load_agreements(*config_file("agreements.yaml"), set(c.codes), c))
     legal = guarded(lambda: load_legal(*config_file(LEGAL_FILE), c))
 
@@ -77,7 +68,12 @@ def load_config(root: Path) -> Config:
                     )
                 )
     if municipalities is not None and provinces is not None:
-        apply_overlays(municipalities, provinces, college or {}, cdk or {}, c)
+        apply_overlays(
+            municipalities,
+            provinces,
+            {role: found or {} for role, found in overlays.items()},
+            c,
+        )
     if municipalities is not None and figures is not None:
         for fig in figures.values():
             if fig.code not in c.codes:

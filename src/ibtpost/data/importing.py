@@ -4,10 +4,12 @@ Three imports, each from a table with a header row (column order free, names in 
 
 - figures: ``gemeentecode, taak_regulier, taak_amv, realisatie_regulier, realisatie_amv``;
   each row replaces that municipality's row in ``config/figures.csv`` as real data;
-- addresses: ``gemeentecode, email``, the college's address for IBT letters, kept in the
-  overlay ``config/college-addresses.csv``;
-- cdk: ``provincie, email``, the Commissaris van de Koning's address for the copy, kept in
-  the overlay ``config/cdk-addresses.csv``.
+- addresses: ``gemeentecode, email`` per municipality (``--role college``: the college's
+  address for IBT letters, ``config/college-addresses.csv``; ``--role raad``: the
+  gemeenteraad's griffie, ``config/raad-addresses.csv``) or ``provincie, email`` per
+  province (``--role cdk``: the Commissaris van de Koning, ``config/cdk-addresses.csv``,
+  also ``ibtpost import cdk``; ``--role gs``: gedeputeerde staten,
+  ``config/gs-addresses.csv``).
 
 Every row is checked and every problem is collected; :class:`~ibtpost.errors.Problems`
 carries them all, each naming file, spreadsheet row (header = row 1) and column. When
@@ -30,13 +32,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ibtpost import clock
-from ibtpost.data.addresses import (
-    CDK_ADDRESS_COLUMNS,
-    CDK_ADDRESSES,
-    COLLEGE_ADDRESS_COLUMNS,
-    COLLEGE_ADDRESSES,
-    load_address_overlay,
-)
+from ibtpost.data.addresses import OVERLAYS, ROLES, load_address_overlay
 from ibtpost.data.collect import Collector, read_csv
 from ibtpost.data.config import load_config
 from ibtpost.data.figures import FIGURE_COLUMNS, load_figures
@@ -343,10 +339,9 @@ def _verify(target: Path, staged: Path) -> None:
     label = f"config/{target.name}"
     if target.name == "figures.csv":
         load_figures(staged, label, c)
-    elif target.name == COLLEGE_ADDRESSES:
-        load_address_overlay(staged, label, "code", COLLEGE_ADDRESS_COLUMNS, c)
     else:
-        load_address_overlay(staged, label, "province", CDK_ADDRESS_COLUMNS, c)
+        overlay = next(o for o in OVERLAYS.values() if o.file_name == target.name)
+        load_address_overlay(staged, label, overlay.key, overlay.columns, c)
     c.raise_if_any()
 
 
@@ -485,10 +480,56 @@ def _import_overlay(
 
 
 def import_addresses(
+    root: Path,
+    path: Path,
+    *,
+    role: str = "college",
+    sheet: str | None = None,
+    today: date | None = None,
+) -> ImportResult:
+    """Set the e-mail addresses of one recipient role (see :data:`OVERLAYS`): per
+    municipality (college, raad: columns ``gemeentecode, email``) or per province (cdk, gs:
+    columns ``provincie, email``)."""
+    overlay = OVERLAYS.get(role)
+    if overlay is None:
+        raise UsageError(
+            f"unknown role {role!r}",
+            Location(None, None, "--role"),
+            hint=f"one of {', '.join(ROLES)}",
+        )
+    config = load_config(root)
+    if overlay.per_municipality:
+        found, table = _municipality_addresses(config, path, sheet)
+        order = sorted(config.municipalities)
+    else:
+        found, table = _province_addresses(config, path, sheet)
+        order = list(config.provinces)
+    return _import_overlay(
+        root,
+        path,
+        kind="addresses" if role == "college" else role,
+        key=overlay.key,
+        columns=overlay.columns,
+        file_name=overlay.file_name,
+        found=found,
+        order=order,
+        table=table,
+        today=today or clock.today(),
+    )
+
+
+def import_cdk(
     root: Path, path: Path, *, sheet: str | None = None, today: date | None = None
 ) -> ImportResult:
-    """Set the college's e-mail address for IBT letters (config/college-addresses.csv)."""
-    config = load_config(root)
+    """Set the Commissaris van de Koning's e-mail address (config/cdk-addresses.csv); the
+    same as ``import_addresses(role="cdk")``."""
+    return import_addresses(root, path, role="cdk", sheet=sheet, today=today)
+
+
+def _municipality_addresses(
+    config: Config, path: Path, sheet: str | None
+) -> tuple[dict[str, str], Sheet]:
+    """``{code: email}`` from a table with columns gemeentecode, email (every row checked)."""
     table = read_sheet(path, ADDRESS_INPUT, sheet)
     rows = _Rows(table)
     seen: dict[str, int] = {}
@@ -501,25 +542,13 @@ def import_addresses(
         if email is not None:
             found[code] = email
     rows.raise_if_any()
-    return _import_overlay(
-        root,
-        path,
-        kind="addresses",
-        key="code",
-        columns=COLLEGE_ADDRESS_COLUMNS,
-        file_name=COLLEGE_ADDRESSES,
-        found=found,
-        order=sorted(config.municipalities),
-        table=table,
-        today=today or clock.today(),
-    )
+    return found, table
 
 
-def import_cdk(
-    root: Path, path: Path, *, sheet: str | None = None, today: date | None = None
-) -> ImportResult:
-    """Set the Commissaris van de Koning's e-mail address (config/cdk-addresses.csv)."""
-    config = load_config(root)
+def _province_addresses(
+    config: Config, path: Path, sheet: str | None
+) -> tuple[dict[str, str], Sheet]:
+    """``{province: email}`` from a table with columns provincie, email."""
     table = read_sheet(path, CDK_INPUT, sheet)
     names = {name.casefold(): name for name in config.provinces}
     rows = _Rows(table)
@@ -543,15 +572,4 @@ def import_cdk(
         if email is not None:
             found[province] = email
     rows.raise_if_any()
-    return _import_overlay(
-        root,
-        path,
-        kind="cdk",
-        key="province",
-        columns=CDK_ADDRESS_COLUMNS,
-        file_name=CDK_ADDRESSES,
-        found=found,
-        order=list(config.provinces),
-        table=table,
-        today=today or clock.today(),
-    )
+    return found, table

@@ -1,7 +1,12 @@
 """Who gets a letter by e-mail: To the college (``Municipality.ibt_email``, imported with
 ``ibtpost import addresses``, else its general ``email``), Cc the Commissaris van de Koning
 of its province (``Province.cdk_email``). A letter without either address gets a
-:class:`MissingAddress` and goes by post."""
+:class:`MissingAddress` and goes by post.
+
+Copies with a mail of their own (a letter definition's ``copies:``): the gemeenteraad
+(``raad``, through its griffie: ``Municipality.raad_email``) and gedeputeerde staten
+(``gs``: ``Province.gs_email``), each a :class:`CopyRecipient`; one without an address
+goes to the post room, addressed to it by name."""
 
 from __future__ import annotations
 
@@ -72,3 +77,67 @@ def mail_recipients(municipality: Municipality, config: Config) -> Recipients | 
     return Recipients(
         college, dutch.college_name(municipality.name), cdk, dutch.cdk_name(municipality.province)
     )
+
+
+#: How each copy role is named in the copy's mail and on its envelope.
+_COPY_NAMES = {
+    "raad": ("de gemeenteraad van {m}", "Gemeenteraad van {m}", "Geachte leden van de raad,"),
+    "gs": (
+        "Gedeputeerde Staten van de provincie {p}",
+        "Gedeputeerde Staten van de provincie {p}",
+        "Geacht college,",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class CopyRecipient:
+    """One copy of a letter with a mail of its own: to the gemeenteraad or to GS."""
+
+    role: str  # "raad", "gs"
+    kind: str  # "afschrift" or "ter kennisneming"
+    address: str | None  # None: no e-mail address known, the copy goes by post
+    name: str  # "Gemeenteraad van Vlaardingen" (the mail's To name)
+    addressee: str  # "Aan de gemeenteraad van Vlaardingen" (the envelope, the post room)
+    salutation: str  # "Geachte leden van de raad,"
+    mentioned: str  # "de gemeenteraad van Vlaardingen" (in a sentence)
+
+    @property
+    def sample(self) -> bool:
+        return self.address is not None and validate.is_sample_address(self.address)
+
+    @property
+    def missing(self) -> str:
+        """Why it goes by post (empty when it has an address)."""
+        if self.address is not None:
+            return ""
+        return f"no e-mail address of {self.mentioned}"
+
+    @property
+    def hint(self) -> str:
+        command = f"ibtpost import addresses --role {self.role}"
+        return f"the copy goes by post; add the address with {command}"
+
+
+def copy_recipients(
+    copies: tuple[tuple[str, str], ...], municipality: Municipality, config: Config
+) -> list[CopyRecipient]:
+    """The copies of a letter with a mail of their own (every role of ``copies`` but the
+    CdK, who is Cc of the letter's own mail), each with its address or None."""
+    province = config.provinces.get(municipality.province)
+    found = []
+    for role, kind in copies:
+        if role not in _COPY_NAMES:
+            continue
+        mentioned, name, salutation = (
+            text.format(m=municipality.name, p=municipality.province) for text in _COPY_NAMES[role]
+        )
+        address = (
+            municipality.raad_email
+            if role == "raad"
+            else (province.gs_email if province is not None else None)
+        )
+        found.append(
+            CopyRecipient(role, kind, address, name, f"Aan {mentioned}", salutation, mentioned)
+        )
+    return found

@@ -33,7 +33,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from mjml import mjml2html
 
-from ibtpost.data.recipients import MissingAddress, Recipients, mail_recipients
+from ibtpost.data.recipients import CopyRecipient, MissingAddress, Recipients, mail_recipients
 from ibtpost.errors import InputError, Location, TemplateError
 from ibtpost.models import Config, LetterContext
 from ibtpost.text import dutch, validate
@@ -273,14 +273,18 @@ def _address(name: str, display: str, spec: str) -> Address:
     return Address(display_name=header_text(name, display), addr_spec=spec)
 
 
-def message_id(reference: str, from_address: str, *, test: bool = False) -> str:
-    """``<ibtpost.7468089@minjenv.nl>``: the same for every composition of a letter.
+def message_id(
+    reference: str, from_address: str, *, test: bool = False, role: str | None = None
+) -> str:
+    """``<ibtpost.7468089@minjenv.nl>``: the same for every composition of a letter; a copy
+    with a mail of its own: ``<ibtpost.7468089.raad@minjenv.nl>``.
 
     A mail to a test recipient gets ``.test`` in its id, so that the real mail is never
     taken for a repeat of the test.
     """
     domain = from_address.rpartition("@")[2]
-    return f"<ibtpost.{reference}{'.test' if test else ''}@{domain}>"
+    copy = f".{role}" if role else ""
+    return f"<ibtpost.{reference}{copy}{'.test' if test else ''}@{domain}>"
 
 
 _REDIRECTED = ("to", "cc", "message-id")
@@ -353,11 +357,32 @@ def _set_boundaries(msg: EmailMessage, pdf: bytes) -> None:
             part.set_boundary(alternative)
 
 
-def mail_context(letter: LetterContext, config: Config, attachment: str) -> dict[str, Any]:
-    """The names the mail templates use."""
+def mail_context(
+    letter: LetterContext,
+    config: Config,
+    attachment: str,
+    copies: tuple[CopyRecipient, ...] = (),
+    copy: CopyRecipient | None = None,
+) -> dict[str, Any]:
+    """The names the mail templates use. ``copies``: the letter's copies with a mail of
+    their own (named in the letter's mail); ``copy``: the copy this mail carries."""
     deadline = letter.reply_deadline or letter.compliance_deadline
     sender = config.sender
+    others = [c.mentioned for c in copies]
     return {
+        "copy": (
+            {
+                "kind": copy.kind,
+                "to": copy.mentioned,
+                "salutation": copy.salutation,
+                "college": f"het college van burgemeester en wethouders van "
+                f"{letter.municipality.name}",
+            }
+            if copy is not None
+            else None
+        ),
+        "other_copies": dutch.join_and(others),
+        "other_copies_verb": "ontvangt" if len(others) == 1 else "ontvangen",
         "salutation": letter.salutation,
         "subject": letter.subject,
         "reference": letter.reference,
@@ -384,8 +409,12 @@ def compose_mail(
     test_recipient: str | None = None,
     sent_at: dt.datetime | None = None,
     templates: MailTemplates | None = None,
+    copies: tuple[CopyRecipient, ...] = (),
+    copy: CopyRecipient | None = None,
 ) -> MailMessage:
-    """The mail that carries ``letter`` with ``pdf`` attached as ``pdf_name``.
+    """The mail that carries ``letter`` with ``pdf`` attached as ``pdf_name``; with
+    ``copy``, the mail of its own that carries a copy of it to the gemeenteraad or to GS
+    (To that recipient, no Cc). ``copies`` are named in the letter's own mail.
 
     ``test_recipient`` sends To it and nothing Cc; the real addresses go into
     ``X-Ibtpost-Original-To`` and ``-Cc``. ``sent_at`` (with a time zone) sets the Date
@@ -416,13 +445,15 @@ def compose_mail(
     found = mail_recipients(letter.municipality, config)
     if isinstance(found, MissingAddress):
         raise MissingAddressError(found)
-    real_to = addr_spec("To", found.to)
+    if copy is not None and copy.address is None:
+        raise MailError(f"{copy.missing}: the copy goes by post", Location(None, None, copy.role))
+    real_to = addr_spec("To", copy.address if copy is not None and copy.address else found.to)
     real_cc = addr_spec("Cc", found.cc)
     origin = config.sender.mail_from
     from_address = addr_spec("From", origin.address)
     reply_to = addr_spec("Reply-To", config.sender.mailbox)
     test = test_recipient is not None
-    mid = message_id(reference, from_address, test=test)
+    mid = message_id(reference, from_address, test=test, role=copy.role if copy else None)
 
     msg = EmailMessage(policy=_POLICY)
     msg["From"] = _address("From", origin.name, from_address)
@@ -432,12 +463,18 @@ def compose_mail(
         msg["To"] = to[0]
         msg[ORIGINAL_TO] = real_to
         msg[ORIGINAL_CC] = real_cc
+    elif copy is not None:
+        to, cc = (real_to,), ()
+        msg["To"] = _address("To", copy.name, real_to)
     else:
         to, cc = (real_to,), (real_cc,)
         msg["To"] = _address("To", found.to_name, real_to)
         msg["Cc"] = _address("Cc", found.cc_name, real_cc)
     msg["Reply-To"] = reply_to
-    msg["Subject"] = header_text("Subject", f"Onze referentie {reference}: {letter.subject}")
+    prefix = f"{copy.kind.capitalize()}: " if copy is not None else ""
+    msg["Subject"] = header_text(
+        "Subject", f"{prefix}Onze referentie {reference}: {letter.subject}"
+    )
     msg["Message-ID"] = mid
     if sent_at is not None:
         if sent_at.tzinfo is None or sent_at.utcoffset() is None:
@@ -446,7 +483,7 @@ def compose_mail(
     msg[REFERENCE_HEADER] = reference
 
     prepared = templates or load_mail_templates(config.root)
-    context = mail_context(letter, config, name)
+    context = mail_context(letter, config, name, copies, copy)
     msg.set_content(prepared.render_text(context), subtype="plain", charset="utf-8")
     msg.add_alternative(prepared.render_html(context), subtype="html", charset="utf-8")
     msg.make_mixed()
@@ -457,6 +494,7 @@ def compose_mail(
         letter.figures.sample
         or SAMPLE_MARK in letter.marks
         or found.sample
+        or (copy is not None and copy.sample)
         or any(validate.is_sample_address(a) for a in to + cc)
     )
     return MailMessage(

@@ -8,15 +8,23 @@ the dispatch queue (:mod:`ibtpost.register.dispatch`). ``send`` delivers exactly
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
+import io
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ibtpost.approval import gate
 from ibtpost.data.config import load_config
-from ibtpost.data.recipients import MissingAddress, mail_recipients
-from ibtpost.errors import IbtpostError, Location, RegisterError
+from ibtpost.data.recipients import (
+    CopyRecipient,
+    MissingAddress,
+    copy_recipients,
+    mail_recipients,
+)
+from ibtpost.errors import IbtpostError, Location, Problems, RegisterError, UsageError
 from ibtpost.files import letter_files, write_atomic
 from ibtpost.mail.message import MailMessage, compose_mail, load_mail_templates
 from ibtpost.models import Config, LetterDefinition
@@ -31,6 +39,8 @@ if TYPE_CHECKING:
     from ibtpost.review.lettercheck import LetterCheck
 
 POST_ROOM_FILE = "post-room.pdf"
+#: Beside it: one row per envelope (letter or copy), its addressee and its pages.
+POST_ROOM_LIST = "post-room.csv"
 #: In the batch folder: the frozen messages of the queued letters.
 SPOOL_FOLDER = "spool"
 
@@ -85,6 +95,20 @@ def queue_batch(root: Path, batch_id: str, processes: int | None = None) -> Queu
     folder = root / "outbox" / batch_id
     definition = load_letter(root, batch.letter)
     post_too = definition.delivery == "mail and post"
+    copies_of = {
+        letter.reference: copy_recipients(
+            definition.copies, config.municipalities[letter.municipality], config
+        )
+        for letter in pending
+    }
+    if not batch.concept:  # before anything is composed: nothing is queued or spooled
+        unknown = [
+            problem
+            for letter in pending
+            for problem in undeliverable(config, letter.municipality, copies_of[letter.reference])
+        ]
+        if unknown:  # each recipient named once
+            raise Problems(list({str(p): p for p in unknown}.values()))
     if pending:  # the checks run outside the register: they may take seconds
         checks = check_letters(folder, pending, definition, processes)
     failed = {c.reference: c for c in checks.failed}
@@ -96,6 +120,9 @@ def queue_batch(root: Path, batch_id: str, processes: int | None = None) -> Queu
         if letter.reference in failed:
             continue
         municipality = config.municipalities[letter.municipality]
+        copies = copies_of[letter.reference]
+        for copy in copies:
+            prepared.append(_copy(composer, letter, batch, folder, copy))
         recipients = mail_recipients(municipality, config)
         if isinstance(recipients, MissingAddress):
             prepared.append(
@@ -108,12 +135,14 @@ def queue_batch(root: Path, batch_id: str, processes: int | None = None) -> Queu
             continue
         reason = only_file_reason(letter, batch, recipients.sample)
         file_only += reason is not None
-        prepared.append(replace(composer.freeze(letter, batch, folder, reason), post_too=post_too))
+        frozen = composer.freeze(letter, batch, folder, reason, copies=tuple(copies))
+        prepared.append(replace(frozen, post_too=post_too))
     with Register.for_root(root) as register:
         queued, post, already = dispatch.enqueue(register, batch_id, prepared)
         _record_failures(register, batch_id, pending, failed)
         by_post = dispatch.for_the_post_room(register, batch_id)
-    print_path = write_post_room_file(folder, by_post)
+        places = post_places(config, register, batch_id, by_post)
+    print_path = write_post_room_file(folder, places)
     return QueueResult(
         batch_id,
         queued,
@@ -163,8 +192,16 @@ class Composer:
             )
         return pdfs[0]
 
-    def message(self, letter: LetterRecord, batch: BatchRecord, folder: Path) -> MailMessage:
-        """The letter's e-mail as composed now (no Date header: that is set when sent)."""
+    def message(
+        self,
+        letter: LetterRecord,
+        batch: BatchRecord,
+        folder: Path,
+        copies: tuple[CopyRecipient, ...] = (),
+        copy: CopyRecipient | None = None,
+    ) -> MailMessage:
+        """The letter's e-mail as composed now (no Date header: that is set when sent); with
+        ``copy``, the mail that carries a copy of it to that recipient."""
         path = self._pdf(folder, letter)
         pdf = path.read_bytes()
         if hashlib.sha256(pdf).hexdigest() != letter.pdf_sha256:
@@ -184,16 +221,33 @@ class Composer:
             concept=batch.concept or letter.concept,
             body=False,  # the mail needs the heading fields only
         )
-        return compose_mail(context, pdf, path.name, self.config, templates=self.templates)
+        return compose_mail(
+            context,
+            pdf,
+            path.name,
+            self.config,
+            templates=self.templates,
+            copies=copies,
+            copy=copy,
+        )
 
     def freeze(
-        self, letter: LetterRecord, batch: BatchRecord, folder: Path, only_file: str | None
+        self,
+        letter: LetterRecord,
+        batch: BatchRecord,
+        folder: Path,
+        only_file: str | None,
+        *,
+        copies: tuple[CopyRecipient, ...] = (),
+        copy: CopyRecipient | None = None,
     ) -> dispatch.Prepared:
-        """Compose the letter's e-mail and keep it in ``spool/`` under its hash."""
-        mail = self.message(letter, batch, folder)
+        """Compose the letter's e-mail (or its copy's) and keep it in ``spool/`` under its
+        hash."""
+        mail = self.message(letter, batch, folder, copies, copy)
         data = mail.as_bytes()
         digest = hashlib.sha256(data).hexdigest()
-        name = f"{letter.reference}-{digest[:16]}.eml"
+        label = letter.reference if copy is None else f"{letter.reference}-{copy.role}"
+        name = f"{label}-{digest[:16]}.eml"
         path = folder / SPOOL_FOLDER / name
         write_atomic(path, data)  # also over a file of that name that was changed
         return dispatch.Prepared(
@@ -206,7 +260,27 @@ class Composer:
             message_sha256=digest,
             spool=name,
             pdf_sha256=letter.pdf_sha256,
+            role=copy.role if copy is not None else dispatch.LETTER,
+            addressee=copy.addressee if copy is not None else None,
         )
+
+
+def _copy(
+    composer: Composer,
+    letter: LetterRecord,
+    batch: BatchRecord,
+    folder: Path,
+    copy: CopyRecipient,
+) -> dispatch.Prepared:
+    """A copy's queue entry: its own frozen mail, or the post room when its address is
+    unknown (it then has its own place in the post room's file)."""
+    if copy.address is None:
+        return dispatch.Prepared(
+            letter.reference, None, (), None, missing=copy.missing, pdf_sha256=letter.pdf_sha256,
+            role=copy.role, addressee=copy.addressee,
+        )  # fmt: skip
+    reason = only_file_reason(letter, batch, copy.sample)
+    return composer.freeze(letter, batch, folder, reason, copy=copy)
 
 
 def _record_failures(
@@ -232,22 +306,147 @@ def _record_failures(
             )
 
 
-def write_post_room_file(folder: Path, references: list[str]) -> Path | None:
-    """``post-room.pdf``: the letters without an e-mail address, ready to print duplex
-    (written again on each `queue`; None and no file when every letter can be mailed)."""
+@dataclass(frozen=True)
+class PostPlace:
+    """One envelope in the post room's file: a letter to its college, or a copy of it to
+    the gemeenteraad or to GS (preceded by a cover sheet with that addressee)."""
+
+    reference: str
+    role: str  # "college", "raad", "gs"
+    addressee: str  # "Aan het college van B&W van de gemeente Vlaardingen"
+    address: tuple[str, ...]  # postal lines; empty when unknown
+
+
+def post_places(
+    config: Config, register: Register, batch: str, references: list[str]
+) -> list[PostPlace]:
+    """The places of the post room's file: each letter of ``references``, then each copy
+    waiting for the post room, in reference order."""
+    places = [PostPlace(r, dispatch.LETTER, "", ()) for r in references]
+    for copy in dispatch.copies_for_the_post_room(register, batch):
+        letter = register.letter_by_reference(copy.reference)
+        if letter is None or (letter.sent_via == "post" and copy.state == "posted"):
+            continue
+        places.append(
+            PostPlace(
+                copy.reference,
+                copy.role,
+                copy.addressee or copy.role,
+                _postal_lines(config, letter.municipality, copy.role),
+            )
+        )
+    return sorted(places, key=lambda p: (p.reference, p.role != dispatch.LETTER, p.role))
+
+
+def _postal_lines(config: Config, code: str, role: str) -> tuple[str, ...]:
+    """The postal address of a copy's recipient: the town hall's for the raad (griffie),
+    the province's for GS; empty when config/ does not know it."""
+    municipality = config.municipalities.get(code)
+    if municipality is None:
+        return ()
+    if role == "raad":
+        address = municipality.postal or municipality.visit
+        return ("t.a.v. de griffier", *address.lines) if address else ()
+    province = config.provinces.get(municipality.province)
+    if province is None or not province.postal_address:
+        return ()
+    found = _POSTCODE.match(province.postal_address.strip())
+    if found is None:  # not "Postbus 90602 2509 LP Den Haag": print it as it is
+        return (province.postal_address.strip(),)
+    return (found[1], f"{found[2]} {found[3]}")
+
+
+_POSTCODE = re.compile(r"^(.*?),?\s+(\d{4}\s?[A-Z]{2})\s+(.+)$")
+
+
+def undeliverable(
+    config: Config, municipality: str, copies: list[CopyRecipient]
+) -> list[IbtpostError]:
+    """Copies whose recipient has neither an e-mail address nor a postal address: they
+    cannot be delivered at all (a final batch is not queued until one is known)."""
+    problems: list[IbtpostError] = []
+    for copy in copies:
+        if copy.address is not None or _postal_lines(config, municipality, copy.role):
+            continue
+        where = (
+            Location("config/municipalities.csv", None, "postal")
+            if copy.role == "raad"
+            else Location("config/provinces.csv", None, "postal_address")
+        )
+        problems.append(
+            UsageError(
+                f"no address of {copy.mentioned} (neither e-mail nor postal): its copy cannot "
+                "be delivered",
+                where,
+                hint=f"add an e-mail address with `ibtpost import addresses --role {copy.role}`",
+            )
+        )
+    return problems
+
+
+def write_post_room_file(folder: Path, places: list[PostPlace]) -> Path | None:
+    """``post-room.pdf``: the letters without an e-mail address (and the copies without
+    one), ready to print duplex, each copy behind a cover sheet with its own addressee; and
+    ``post-room.csv``, one row per envelope. Written again on each `queue`; None and no
+    files when nothing goes by post."""
     path = folder / POST_ROOM_FILE
-    if not references:
+    listing = folder / POST_ROOM_LIST
+    if not places:
         path.unlink(missing_ok=True)
+        listing.unlink(missing_ok=True)
         return None
     import pikepdf
 
+    from ibtpost.documents.pdf.coversheet import cover_sheet
     from ibtpost.documents.pdf.printfile import print_file
 
     files = letter_files(folder)
-    pdfs = sorted(p for ref in references for p in files.get(ref, {}).get(".pdf", []))
+    rows = [["place", "reference", "role", "addressee", "address", "first_page", "pages"]]
+    page = 1
     with contextlib.ExitStack() as stack:
-        opened = [stack.enter_context(pikepdf.open(p)) for p in pdfs]
+        opened = []
+        for number, place in enumerate(places, start=1):
+            pdfs = sorted(files.get(place.reference, {}).get(".pdf", []))
+            if len(pdfs) != 1:
+                raise RegisterError(
+                    f"{folder.name}: no single PDF for {place.reference}",
+                    Location(str(folder)),
+                    hint="run the batch again to restore it",
+                )
+            letter = stack.enter_context(pikepdf.open(pdfs[0]))
+            if place.role != dispatch.LETTER:
+                doc = stack.enter_context(pikepdf.new())
+                cover_sheet(
+                    doc,
+                    f"Afschrift - onze referentie {place.reference}",
+                    [place.addressee, *place.address]
+                    if place.address
+                    else [place.addressee, "(postadres onbekend: vul het adres aan)"],
+                    [
+                        "Bijgevoegd: een afschrift van de brief met onze referentie "
+                        f"{place.reference}.",
+                    ],
+                )
+                doc.pages.extend(letter.pages)
+                letter = doc
+            opened.append(letter)
+            count = len(letter.pages) + len(letter.pages) % 2
+            rows.append(
+                [
+                    str(number),
+                    place.reference,
+                    place.role,
+                    place.addressee,
+                    "; ".join(place.address),
+                    str(page),
+                    str(count),
+                ]
+            )
+            page += count
         write_atomic(path, print_file(opened))
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    write_atomic(listing, buffer.getvalue().encode("utf-8"))
     return path
 
 
@@ -291,11 +490,13 @@ def address_changes(root: Path, config: Config, register: Register, batch: str |
     return lines
 
 
-def post_room(root: Path, batch_id: str) -> tuple[list[str], Path | None]:
+def post_room(root: Path, batch_id: str) -> tuple[list[PostPlace], Path | None]:
     """Rebuild the batch's ``post-room.pdf`` with every letter waiting for the post room (no
-    e-mail address known, or failed), not yet posted; returns them and the file (None when
-    there are none: the file is removed)."""
+    e-mail address known, or failed) and every such copy, not yet posted; returns their
+    places and the file (None when there are none: the file is removed)."""
+    config = load_config(root)
     with Register.for_root(root) as register:
         complete_batch(register, batch_id)
         waiting = dispatch.for_the_post_room(register, batch_id)
-    return waiting, write_post_room_file(root / "outbox" / batch_id, waiting)
+        places = post_places(config, register, batch_id, waiting)
+    return places, write_post_room_file(root / "outbox" / batch_id, places)

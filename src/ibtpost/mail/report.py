@@ -37,6 +37,8 @@ class ReportRow:
     attempts: int
     last_reply: str  # the server's last reply, or why it waits for the post room
     pdf_sha256: str  # the PDF attached (and printed)
+    #: the copies with a mail of their own: "raad sent raad@x.example; gs post"
+    copies: tuple[str, ...] = ()
 
 
 def delivery_report(
@@ -44,6 +46,12 @@ def delivery_report(
 ) -> list[ReportRow]:
     """One row per letter of ``batch_id``, in reference order."""
     queue = {e.reference: e for e in dispatch.entries(register, batch_id)}
+    copies: dict[str, list[str]] = {}
+    for e in dispatch.entries(register, batch_id, copies=True):
+        if e.is_copy:
+            copies.setdefault(e.reference, []).append(
+                f"{e.role} {e.state} {e.college or ''}".strip()
+            )
     rows = []
     for letter in register.batch_letters(batch_id):
         item = queue.get(letter.reference)
@@ -80,6 +88,7 @@ def delivery_report(
                 attempts=item.attempts if item else 0,
                 last_reply=(item.reply or "") if item else "",
                 pdf_sha256=letter.pdf_sha256 or "",
+                copies=tuple(copies.get(letter.reference, ())),
             )
         )
     return rows
@@ -93,6 +102,7 @@ def as_csv(rows: list[ReportRow]) -> str:
     for row in rows:
         values = asdict(row)
         values["cc"] = "; ".join(row.cc)
+        values["copies"] = "; ".join(row.copies)
         writer.writerow(values.values())
     return out.getvalue()
 
@@ -100,6 +110,10 @@ def as_csv(rows: list[ReportRow]) -> str:
 def as_json(rows: list[ReportRow]) -> str:
     """The rows as a JSON array of objects (Cc as a list)."""
     return (
-        json.dumps([asdict(r) | {"cc": list(r.cc)} for r in rows], indent=2, ensure_ascii=False)
+        json.dumps(
+            [asdict(r) | {"cc": list(r.cc), "copies": list(r.copies)} for r in rows],
+            indent=2,
+            ensure_ascii=False,
+        )
         + "\n"
     )

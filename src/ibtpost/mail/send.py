@@ -55,6 +55,7 @@ class SendReport:
     """What a send run did."""
 
     sent: list[str] = field(default_factory=list)
+    copies_sent: list[str] = field(default_factory=list)  # copies with a mail of their own
     failed: list[tuple[str, str]] = field(default_factory=list)
     in_doubt: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)  # not handed to the transport
@@ -119,7 +120,7 @@ async def send_queue(
         wanted = ("queued", "in_doubt") if options.resend_in_doubt else ("queued",)
         sender = _Sender(register, transport, run, options, wanted, report, now)
         try:
-            for item in dispatch.entries(register, options.batch, wanted):
+            for item in dispatch.entries(register, options.batch, wanted, copies=True):
                 if options.limit is not None and len(report.sent) + len(report.failed) >= (
                     options.limit
                 ):
@@ -158,7 +159,7 @@ class _Sender:
         """Deliver one letter (if this run gets it) and record the outcome."""
         if item.only_file and self.transport.live:
             self.report.refused.append(
-                (item.reference, f"{item.only_file}: only the file transport may take it")
+                (item.label, f"{item.only_file}: only the file transport may take it")
             )
             return
         try:
@@ -172,10 +173,15 @@ class _Sender:
             if wait > 0:
                 await asyncio.sleep(wait)
             attempt = dispatch.claim(
-                self.register, item.reference, self.run.id, self.transport.name, self.wanted
+                self.register,
+                item.reference,
+                self.run.id,
+                self.transport.name,
+                self.wanted,
+                item.role,
             )
             if attempt is None:
-                self.report.left.append(item.reference)
+                self.report.left.append(item.label)
                 return
             self.last_start = time.monotonic()
             outcome = await self.transport.deliver(dated(prepared, self.now()))
@@ -195,11 +201,17 @@ class _Sender:
                         "verdict": outcome.verdict,
                         "reply": outcome.reply,
                         "run": self.run.id,
+                        **({"role": item.role} if item.is_copy else {}),
                     },
                 )
                 if retry:
                     dispatch.set_state(
-                        self.register, item.reference, "queued", reply=outcome.reply, run=None
+                        self.register,
+                        item.reference,
+                        "queued",
+                        role=item.role,
+                        reply=outcome.reply,
+                        run=None,
                     )
                 else:
                     self._record_outcome(item, outcome, attempt)
@@ -213,9 +225,9 @@ class _Sender:
         """A frozen message that is missing or changed is not sent: reported and audited
         (once per run), the letter stays where it is."""
         with self.register.transaction():
-            current = dispatch.entry(self.register, item.reference)
+            current = dispatch.entry(self.register, item.reference, item.role)
             if current is None or current.state not in self.wanted:
-                self.report.left.append(item.reference)  # another run or withdraw has it
+                self.report.left.append(item.label)  # another run or withdraw has it
                 return
             audit.record(
                 self.register,
@@ -227,15 +239,19 @@ class _Sender:
                     "expected_sha256": item.message_sha256,
                     "found_sha256": exc.found,
                     "reason": exc.message,
+                    **({"role": item.role} if item.is_copy else {}),
                 },
             )
-        self.report.refused.append((item.reference, exc.message))
+        self.report.refused.append((item.label, exc.message))
 
     def _record_outcome(self, item: dispatch.QueueEntry, outcome: Outcome, attempt: int) -> None:
         """The last attempt's outcome: sent (and, for mail that left the machine, sent on the
         ladder from today's Dutch date) or failed, with its event; inside the caller's
         transaction."""
         register = self.register
+        if item.is_copy:
+            self._record_copy(item, outcome, attempt)
+            return
         if outcome.verdict == "sent":
             at = self.now()
             dispatch.set_state(
@@ -274,6 +290,37 @@ class _Sender:
         )
         self.report.failed.append((item.reference, why))
 
+    def _record_copy(self, item: dispatch.QueueEntry, outcome: Outcome, attempt: int) -> None:
+        """A copy's outcome: sent or failed (a failed copy waits for the post room). A copy
+        never counts on the ladder: only the letter to the college does."""
+        sent = outcome.verdict == "sent"
+        why = (
+            outcome.reply
+            if sent or outcome.verdict == "failed"
+            else f"gave up after {attempt} attempts: {outcome.reply}"
+        )
+        extra: dict[str, Any] = {"sent_at": clock.stamp(self.now())} if sent else {}
+        dispatch.set_state(
+            self.register,
+            item.reference,
+            "sent" if sent else "failed",
+            role=item.role,
+            reply=why,
+            **extra,
+        )
+        audit.record(
+            self.register,
+            audit.COPY_SENT if sent else audit.COPY_FAILED,
+            reference=item.reference,
+            batch=item.batch,
+            data={"role": item.role, "to": item.college, "reply": why,
+                  "transport": self.transport.name},
+        )  # fmt: skip
+        if sent:
+            self.report.copies_sent.append(item.label)
+        else:
+            self.report.failed.append((item.label, why))
+
 
 def transport_from_environment(environ: Mapping[str, str] | None = None) -> Transport:
     """SMTP when IBTPOST_SMTP_URL is set, else the file transport."""
@@ -310,7 +357,7 @@ def frozen_message(root: Path) -> MessageFor:
                 found,
             )
         envelope = Envelope(entry.sender, entry.college, entry.copies)
-        return Outgoing(entry.reference, data, envelope, folder)
+        return Outgoing(entry.label, data, envelope, folder)
 
     return read
 

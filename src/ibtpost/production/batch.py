@@ -48,6 +48,7 @@ from ibtpost.production.engine import (
     produce,
 )
 from ibtpost.production.manifest import BatchLetter, write_manifests
+from ibtpost.production.notice import Notice, produce_notices
 from ibtpost.production.selection import BatchRequest, Plan, batch_id, compose_planned, plan_batch
 from ibtpost.production.supervision import reconcile
 from ibtpost.register import (
@@ -118,8 +119,9 @@ def run_batch(
             sink = BatchFolder(folder, register, config, plan, version)
             jobs = sink.jobs(letters, assets)
             produced = produce(jobs, converters, sink, total=len(letters), progress=progress)
+            notices = produce_notices(config, definition, letters, assets, folder, converters)
             converters.request_stop()
-            result = sink.complete(produced)
+            result = sink.complete(produced, notices)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -289,7 +291,9 @@ class BatchFolder:
 
     # -- finishing ------------------------------------------------------------------------
 
-    def complete(self, produced: Produced[_Made | BatchLetter]) -> BatchResult:
+    def complete(
+        self, produced: Produced[_Made | BatchLetter], notices: dict[str, Notice] | None = None
+    ) -> BatchResult:
         """Manifests, print file and the batch's completion (once all letters are done)."""
         plan, register, folder = self.plan, self.register, self.folder
         failpoints.hit("before-manifest")
@@ -298,7 +302,7 @@ class BatchFolder:
             key=lambda item: item.reference,
         )
         reasons = {r.reference: r.reason for r in register.batch_letters(plan.id)}
-        write_manifests(folder, plan, letters, reasons)
+        write_manifests(folder, plan, letters, reasons, notices or {})
         with self._keep_open:
             for made in letters:
                 if made.reference not in self.opened:

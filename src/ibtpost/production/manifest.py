@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ from ibtpost.files import write_atomic
 from ibtpost.models import Municipality
 
 if TYPE_CHECKING:
+    from ibtpost.production.notice import Notice
     from ibtpost.production.selection import Plan
 
 
@@ -49,12 +51,21 @@ MANIFEST_FIELDS = (
     "sample",
     "concept",
     "reason",
+    "kennisgeving_docx",
+    "kennisgeving_pdf",
+    "kennisgeving_pdf_sha256",
 )
 
 
 def write_manifests(
-    folder: Path, plan: Plan, letters: list[BatchLetter], reasons: dict[str, str | None]
+    folder: Path,
+    plan: Plan,
+    letters: list[BatchLetter],
+    reasons: dict[str, str | None],
+    notices: Mapping[str, Notice] | None = None,
 ) -> None:
+    """manifest.csv and manifest.json: a row per letter, with its kennisgeving if any."""
+    notices = notices or {}
     request, definition = plan.request, plan.definition
     rows: list[dict[str, Any]] = [
         {
@@ -73,6 +84,7 @@ def write_manifests(
             "sample": item.sample,
             "concept": request.concept,
             "reason": reasons.get(item.reference) or "",
+            **_notice_fields(notices.get(item.reference)),
         }
         for item in letters
     ]
@@ -94,3 +106,13 @@ def write_manifests(
     }
     data = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     write_atomic(folder / "manifest.json", data.encode("utf-8"))
+
+
+def _notice_fields(notice: Notice | None) -> dict[str, str]:
+    if notice is None:
+        return {"kennisgeving_docx": "", "kennisgeving_pdf": "", "kennisgeving_pdf_sha256": ""}
+    return {
+        "kennisgeving_docx": notice.docx.name,
+        "kennisgeving_pdf": notice.pdf.name,
+        "kennisgeving_pdf_sha256": notice.pdf_sha256,
+    }

@@ -163,11 +163,18 @@ def complete_batch(register: Register, batch_id: str) -> BatchRecord:
     return batch
 
 
-def mark_posted(
-    root: Path, batch_id: str, references: tuple[str, ...], day: date
-) -> list[LetterRecord]:
+@dataclass(frozen=True)
+class Posted:
+    """What ``ibtpost post`` recorded: letters, and copies (``7468089-raad``)."""
+
+    letters: list[LetterRecord]
+    copies: list[str]
+
+
+def mark_posted(root: Path, batch_id: str, references: tuple[str, ...], day: date) -> Posted:
     """Record that the post room sent letters of a batch: ``references``, or else every
-    letter not sent yet (once the batch is queued: every letter waiting for the post room).
+    letter not sent yet (once the batch is queued: every letter waiting for the post room),
+    with the copies waiting for the post room (``REF-raad`` in ``references`` names one).
 
     One transaction, all or nothing. A letter in the e-mail queue is refused unless it is
     waiting for the post room (no address, failed) or was withdrawn: one that is queued,
@@ -180,6 +187,9 @@ def mark_posted(
             raise UsageError(f"batch {batch_id} is a concept batch: it cannot be sent")
         letters = register.batch_letters(batch_id)
         by_reference = {letter.reference: letter for letter in letters}
+        waiting = {c.label: c for c in dispatch.copies_for_the_post_room(register, batch_id)}
+        copy_labels = [r for r in references if r in waiting]
+        references = tuple(r for r in references if r not in waiting)
         unknown = [r for r in references if r not in by_reference]
         if unknown:
             raise UsageError(f"not in batch {batch_id}: {', '.join(unknown)}", where)
@@ -203,6 +213,11 @@ def mark_posted(
                 if letter.reference not in queue or _postable(queue[letter.reference], letter)
             ]
         todo = [letter for letter in chosen if letter.sent_on is None]
+        if not references and not copy_labels:  # every copy waiting goes too
+            copy_labels = list(waiting)
+        if not todo and copy_labels:
+            chosen_copies = [waiting[c] for c in copy_labels]
+            return Posted([], _post_copies(register, batch_id, chosen_copies, day))
         if not todo and chosen:
             raise UsageError(f"every chosen letter of {batch_id} is already recorded as sent")
         if not todo:
@@ -213,6 +228,7 @@ def mark_posted(
                 "...` takes a letter out of the e-mail queue",
             )
         posted = []
+        with_letters: list[str] = []
         by_both = [r for r in (x.reference for x in todo) if r in queue and queue[r].post_too]
         if by_both:  # a letter made known by post counts from the posting date
             register.record_deadlines(_terms_from(root, batch.letter, day, todo, by_both))
@@ -222,6 +238,17 @@ def mark_posted(
                 dispatch.set_state(
                     register, letter.reference, "posted", only_from=dispatch.POSTABLE
                 )
+            copies = [  # the copies in the same post room's file go with the letter
+                copy.role
+                for copy in dispatch.copies_of(register, letter.reference)
+                if dispatch.set_state(
+                    register,
+                    letter.reference,
+                    "posted",
+                    only_from=dispatch.FOR_THE_POST_ROOM,
+                    role=copy.role,
+                )
+            ]
             after = register.letter(LetterKey(letter.letter, letter.municipality, letter.day))
             audit.record(
                 register,
@@ -233,9 +260,39 @@ def mark_posted(
                     "via": "post",
                     "date": day.isoformat(),
                     "case": after.case_id if after else None,
+                    **({"copies": copies} if copies else {}),
                 },
             )
-        return posted
+            with_letters += [f"{letter.reference}-{role}" for role in copies]
+        done = {letter.reference for letter in todo}
+        rest = [waiting[c] for c in copy_labels if waiting[c].reference not in done]
+        return Posted(posted, with_letters + _post_copies(register, batch_id, rest, day))
+
+
+def _post_copies(
+    register: Register, batch_id: str, copies: list[dispatch.QueueEntry], day: date
+) -> list[str]:
+    """Record copies of letters as posted (their letters went by e-mail); inside the
+    caller's transaction. Returns their labels."""
+    done = []
+    for copy in copies:
+        if not dispatch.set_state(
+            register,
+            copy.reference,
+            "posted",
+            only_from=dispatch.FOR_THE_POST_ROOM,
+            role=copy.role,
+        ):
+            continue
+        audit.record(
+            register,
+            audit.COPY_POSTED,
+            reference=copy.reference,
+            batch=batch_id,
+            data={"role": copy.role, "addressee": copy.addressee, "date": day.isoformat()},
+        )
+        done.append(copy.label)
+    return done
 
 
 def _postable(item: dispatch.QueueEntry, letter: LetterRecord) -> bool:

@@ -104,6 +104,8 @@ CASE_CLOSED = "case.closed"
 IMPORT_FIGURES = "import.figures"
 IMPORT_ADDRESSES = "import.addresses"
 IMPORT_CDK = "import.cdk"
+IMPORT_RAAD = "import.raad"
+IMPORT_GS = "import.gs"
 # dispatch (e-mail sending)
 LETTER_QUEUED = "letter.queued"
 SEND_ATTEMPT = "send.attempt"
@@ -115,6 +117,11 @@ LETTER_WITHDRAWN = "letter.withdrawn"
 REPLY_RECEIVED = "reply.received"
 APPROVAL = "approval"
 LETTER_CHECK_FAILED = "letter.check_failed"
+# a copy of a letter with a mail of its own (to the gemeenteraad, to gedeputeerde staten)
+COPY_QUEUED = "copy.queued"
+COPY_SENT = "copy.sent"
+COPY_FAILED = "copy.failed"
+COPY_POSTED = "copy.posted"
 
 KINDS = (
     LETTER_GENERATED,
@@ -124,6 +131,8 @@ KINDS = (
     IMPORT_FIGURES,
     IMPORT_ADDRESSES,
     IMPORT_CDK,
+    IMPORT_RAAD,
+    IMPORT_GS,
     LETTER_QUEUED,
     SEND_ATTEMPT,
     LETTER_SENT,
@@ -134,6 +143,10 @@ KINDS = (
     REPLY_RECEIVED,
     APPROVAL,
     LETTER_CHECK_FAILED,
+    COPY_QUEUED,
+    COPY_SENT,
+    COPY_FAILED,
+    COPY_POSTED,
 )
 
 GENESIS = "0" * 64

@@ -41,10 +41,12 @@ FOR_THE_POST_ROOM = ("post", "failed")
 #: States from which ``post`` may record a letter as posted.
 POSTABLE = ("post", "failed", "withdrawn")
 
-#: ``send`` defaults, also used by the command line.
+#: The role of the queue entry that carries the letter itself (To the college, Cc the CdK);
+#: a copy with a mail of its own has the role of its recipient (``raad``, ``gs``).
+LETTER = "college"
 _COLUMNS = (
     "reference, batch, state, only_file, sender, college, copies, message_id, message_sha256,"
-    " spool, attempts, reply, queued_at, sent_at, run, transport, post_too"
+    " spool, attempts, reply, queued_at, sent_at, run, transport, post_too, role, addressee"
 )
 
 
@@ -69,6 +71,18 @@ class QueueEntry:
     run: str | None = None
     transport: str | None = None
     post_too: bool = False  # goes by post as well (delivery: mail and post)
+    role: str = LETTER  # "college": the letter; "raad", "gs": a copy with a mail of its own
+    addressee: str | None = None  # a copy's recipient: "Aan de gemeenteraad van Vlaardingen"
+
+    @property
+    def is_copy(self) -> bool:
+        """A copy of the letter to another recipient (not the letter to the college)."""
+        return self.role != LETTER
+
+    @property
+    def label(self) -> str:
+        """``7468089`` for the letter, ``7468089-raad`` for a copy (also its file name)."""
+        return self.reference if self.role == LETTER else f"{self.reference}-{self.role}"
 
 
 @dataclass(frozen=True)
@@ -87,29 +101,34 @@ class Prepared:
     spool: str | None = None
     pdf_sha256: str | None = None
     post_too: bool = False  # goes by post as well (delivery: mail and post)
+    role: str = LETTER
+    addressee: str | None = None  # a copy's recipient by name: "Aan de gemeenteraad van …"
 
 
 def enqueue(register: Register, batch: str, letters: list[Prepared]) -> tuple[int, int, int]:
-    """Put letters of ``batch`` in the queue, once: a letter already queued keeps its state,
-    a withdrawn one is queued again with its new message. Returns how many were queued, sent
-    to the post room, and already there."""
+    """Put letters of ``batch`` (and their copies) in the queue, once: an entry already
+    queued keeps its state, a withdrawn one is queued again with its new message. Returns how
+    many letters were queued, sent to the post room, and already there (copies not counted)."""
     queued = post = already = 0
     now = clock.stamp()
     with register.transaction():
         for item in letters:
             state = "post" if item.college is None else "queued"
             before = register.db.execute(
-                "SELECT state FROM dispatch WHERE reference=?", (item.reference,)
+                "SELECT state FROM dispatch WHERE reference=? AND role=?",
+                (item.reference, item.role),
             ).fetchone()
             if before is not None and before[0] != "withdrawn":
-                already += 1
+                already += item.role == LETTER
                 continue
             register.db.execute(
-                "INSERT OR REPLACE INTO dispatch (reference, batch, state, only_file, sender,"
-                " college, copies, message_id, message_sha256, spool, reply, attempts,"
-                " queued_at, updated_at, post_too) VALUES (?,?,?,?,?,?,?,?,?,?,?,0,?,?,?)",
+                "INSERT OR REPLACE INTO dispatch (reference, role, batch, state, only_file,"
+                " sender, college, copies, message_id, message_sha256, spool, reply, attempts,"
+                " queued_at, updated_at, post_too, addressee)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,0,?,?,?,?)",
                 (
                     item.reference,
+                    item.role,
                     batch,
                     state,
                     item.only_file,
@@ -123,14 +142,17 @@ def enqueue(register: Register, batch: str, letters: list[Prepared]) -> tuple[in
                     now,
                     now,
                     int(item.post_too),
+                    item.addressee,
                 ),
             )
             audit.record(
                 register,
-                audit.LETTER_QUEUED,
+                audit.LETTER_QUEUED if item.role == LETTER else audit.COPY_QUEUED,
                 reference=item.reference,
                 batch=batch,
                 data={
+                    **({} if item.role == LETTER else {"role": item.role}),
+                    **({"addressee": item.addressee} if item.addressee else {}),
                     "state": state,
                     "from": item.sender,
                     "to": item.college,
@@ -145,6 +167,8 @@ def enqueue(register: Register, batch: str, letters: list[Prepared]) -> tuple[in
                     "post_too": item.post_too,
                 },
             )
+            if item.role != LETTER:
+                continue
             if state == "post":
                 post += 1
             else:
@@ -153,31 +177,49 @@ def enqueue(register: Register, batch: str, letters: list[Prepared]) -> tuple[in
 
 
 def entries(
-    register: Register, batch: str | None = None, states: tuple[str, ...] = STATES
+    register: Register,
+    batch: str | None = None,
+    states: tuple[str, ...] = STATES,
+    *,
+    copies: bool = False,
 ) -> list[QueueEntry]:
-    """Queue entries (of one batch), in reference order."""
+    """Queue entries of letters (of one batch), in reference order; with ``copies``, the
+    copies that have a mail of their own as well, each right after its letter."""
     marks = ",".join("?" for _ in states)
     sql = f"SELECT {_COLUMNS} FROM dispatch WHERE state IN ({marks})"
     params: list[Any] = list(states)
+    if not copies:
+        sql += " AND role=?"
+        params.append(LETTER)
     if batch is not None:
         sql += " AND batch=?"
         params.append(batch)
-    rows = register.db.execute(sql + " ORDER BY reference", params).fetchall()
+    order = " ORDER BY reference, role <> 'college', role"
+    rows = register.db.execute(sql + order, params).fetchall()
     return [_entry(r) for r in rows]
 
 
-def entry(register: Register, reference: str) -> QueueEntry | None:
-    """The queue entry of one letter, if it was ever queued."""
+def entry(register: Register, reference: str, role: str = LETTER) -> QueueEntry | None:
+    """The queue entry of one letter (or of its copy to ``role``), if it was ever queued."""
     row = register.db.execute(
-        f"SELECT {_COLUMNS} FROM dispatch WHERE reference=?", (reference,)
+        f"SELECT {_COLUMNS} FROM dispatch WHERE reference=? AND role=?", (reference, role)
     ).fetchone()
     return _entry(row) if row else None
+
+
+def copies_of(register: Register, reference: str) -> list[QueueEntry]:
+    """The copies of a letter that have a queue entry of their own, by role."""
+    rows = register.db.execute(
+        f"SELECT {_COLUMNS} FROM dispatch WHERE reference=? AND role<>? ORDER BY role",
+        (reference, LETTER),
+    ).fetchall()
+    return [_entry(r) for r in rows]
 
 
 def _entry(r: Any) -> QueueEntry:
     return QueueEntry(
         r[0], r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6] or "[]")), r[7], r[8], r[9],
-        r[10], r[11], r[12], r[13], r[14], r[15], bool(r[16]),
+        r[10], r[11], r[12], r[13], r[14], r[15], bool(r[16]), r[17], r[18],
     )  # fmt: skip
 
 
@@ -187,14 +229,15 @@ def set_state(
     state: str,
     *,
     only_from: tuple[str, ...] = (),
+    role: str = LETTER,
     **values: Any,
 ) -> bool:
     """Change one entry's state (inside the caller's transaction); with ``only_from``, only
     when it is in one of those states. Returns whether the row changed."""
     columns = {"state": state, "updated_at": clock.stamp(), **values}
     assignments = ", ".join(f"{name}=?" for name in columns)
-    sql = f"UPDATE dispatch SET {assignments} WHERE reference=?"
-    params = [*columns.values(), reference]
+    sql = f"UPDATE dispatch SET {assignments} WHERE reference=? AND role=?"
+    params = [*columns.values(), reference, role]
     if only_from:
         sql += f" AND state IN ({','.join('?' for _ in only_from)})"
         params += only_from
@@ -206,24 +249,41 @@ def mark_stranded(register: Register, alive: Callable[[str | None], bool]) -> li
     ``in_doubt``. A letter a live run (another ``send`` now) is sending is left alone."""
     stranded = []
     with register.transaction():
-        for item in entries(register, states=("sending",)):
+        for item in entries(register, states=("sending",), copies=True):
             if alive(item.run):
                 continue
             why = "the run that sent it stopped before the reply was recorded"
-            set_state(register, item.reference, "in_doubt", only_from=("sending",), reply=why)
+            set_state(
+                register,
+                item.reference,
+                "in_doubt",
+                only_from=("sending",),
+                role=item.role,
+                reply=why,
+            )
             audit.record(
                 register,
                 audit.LETTER_IN_DOUBT,
                 reference=item.reference,
                 batch=item.batch,
-                data={"run": item.run, "reply": why},
+                data={"run": item.run, "reply": why, **_role(item)},
             )
-            stranded.append(item.reference)
+            stranded.append(item.label)
     return stranded
 
 
+def _role(item: QueueEntry) -> dict[str, str]:
+    """``{"role": "raad"}`` for a copy's audit event; nothing for the letter."""
+    return {"role": item.role} if item.is_copy else {}
+
+
 def claim(
-    register: Register, reference: str, run: str, transport: str, states: tuple[str, ...]
+    register: Register,
+    reference: str,
+    run: str,
+    transport: str,
+    states: tuple[str, ...],
+    role: str = LETTER,
 ) -> int | None:
     """Take a letter for sending if it is still in one of ``states``: one conditional
     update, on disk before the message leaves. Returns its attempt number, or None when
@@ -232,13 +292,13 @@ def claim(
         marks = ",".join("?" for _ in states)
         changed = register.db.execute(
             "UPDATE dispatch SET state='sending', attempts=attempts+1, run=?, transport=?,"
-            f" updated_at=? WHERE reference=? AND state IN ({marks})",
-            (run, transport, clock.stamp(), reference, *states),
+            f" updated_at=? WHERE reference=? AND role=? AND state IN ({marks})",
+            (run, transport, clock.stamp(), reference, role, *states),
         ).rowcount
         if changed != 1:
             return None
         row = register.db.execute(
-            "SELECT attempts FROM dispatch WHERE reference=?", (reference,)
+            "SELECT attempts FROM dispatch WHERE reference=? AND role=?", (reference, role)
         ).fetchone()
     return int(row[0])
 
@@ -289,6 +349,22 @@ def withdraw(
                 batch=batch,
                 data={"reason": reason, "state": item.state, "message_sha256": item.message_sha256},
             )
+            for copy in copies_of(register, item.reference):  # the copies go with the letter
+                if set_state(
+                    register,
+                    copy.reference,
+                    "withdrawn",
+                    only_from=WITHDRAWABLE,
+                    role=copy.role,
+                    reply=reason,
+                ):
+                    audit.record(
+                        register,
+                        audit.LETTER_WITHDRAWN,
+                        reference=copy.reference,
+                        batch=batch,
+                        data={"reason": reason, "state": copy.state, **_role(copy)},
+                    )
     return chosen
 
 
@@ -356,6 +432,12 @@ def outbox_summary(register: Register) -> list[BatchSummary]:
             )
         )
     return out
+
+
+def copies_for_the_post_room(register: Register, batch: str) -> list[QueueEntry]:
+    """The copies of ``batch``'s letters waiting for the post room (no address known, or
+    their mail failed), not yet posted, each with its own place in the post room's file."""
+    return [e for e in entries(register, batch, FOR_THE_POST_ROOM, copies=True) if e.is_copy]
 
 
 def for_the_post_room(register: Register, batch: str) -> list[str]:

@@ -138,6 +138,42 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE dispatch ADD COLUMN post_too INTEGER NOT NULL DEFAULT 0;
     """,
+    # 9: a queue entry per letter and recipient role: the letter to the college (role
+    # 'college', Cc the CdK) and each copy of it with a mail of its own (raad, gs)
+    """
+    CREATE TABLE dispatch_roles (
+        reference       TEXT NOT NULL REFERENCES letters(reference),
+        role            TEXT NOT NULL DEFAULT 'college',
+        batch           TEXT NOT NULL REFERENCES batches(id),
+        state           TEXT NOT NULL,
+        only_file       TEXT,
+        college         TEXT,
+        copies          TEXT,
+        message_id      TEXT,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        transport       TEXT,
+        reply           TEXT,
+        queued_at       TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        sent_at         TEXT,
+        sender          TEXT,
+        message_sha256  TEXT,
+        spool           TEXT,
+        run             TEXT,
+        post_too        INTEGER NOT NULL DEFAULT 0,
+        addressee       TEXT,
+        PRIMARY KEY (reference, role)
+    );
+    INSERT INTO dispatch_roles (reference, role, batch, state, only_file, college, copies,
+        message_id, attempts, transport, reply, queued_at, updated_at, sent_at, sender,
+        message_sha256, spool, run, post_too)
+    SELECT reference, 'college', batch, state, only_file, college, copies, message_id,
+        attempts, transport, reply, queued_at, updated_at, sent_at, sender, message_sha256,
+        spool, run, post_too FROM dispatch;
+    DROP TABLE dispatch;
+    ALTER TABLE dispatch_roles RENAME TO dispatch;
+    CREATE INDEX dispatch_batch_state ON dispatch (batch, state);
+    """,
 ]
 
 

@@ -17,6 +17,7 @@ from docxtpl import DocxTemplate
 
 from ibtpost.approval import gate
 from ibtpost.approval.approvals import load_approvals
+from ibtpost.data.addresses import OVERLAYS
 from ibtpost.data.config import load_config
 from ibtpost.documents.render import TEMPLATE_NAMES, docx_environment
 from ibtpost.errors import DefinitionError, IbtpostError, Location, Problems, TemplateError
@@ -180,6 +181,36 @@ def check_legal(config: Config, definitions: list[LetterDefinition], report: Rep
             )
 
 
+def check_copies(config: Config, definitions: list[LetterDefinition], report: Report) -> None:
+    """Per letter and copy role (gemeenteraad, GS): the recipients without an e-mail address,
+    whose copies go to the post room (and those without a postal address either)."""
+    for definition in definitions:
+        for role, _kind in definition.copies:
+            if role == "cdk":
+                continue  # the CdK's address is checked with the data (check_data)
+            overlay = OVERLAYS[role]
+            if overlay.per_municipality:
+                without = sorted(
+                    m.name for m in config.municipalities.values() if m.raad_email is None
+                )
+                whom = "the gemeenteraad of"
+            else:
+                without = sorted(p.name for p in config.provinces.values() if p.gs_email is None)
+                whom = "gedeputeerde staten of"
+            if not without:
+                continue
+            shown = ", ".join(without[:8]) + (
+                f" and {len(without) - 8} more" if len(without) > 8 else ""
+            )
+            report.warn(
+                Location(f"letters/{definition.path.name}", None, f"copies.{role}"),
+                f"{definition.id}: no e-mail address of {whom} {len(without)} "
+                f"{'municipalities' if overlay.per_municipality else 'provinces'} ({shown}): "
+                f"those copies go to the post room; add them with `ibtpost import addresses "
+                f"--role {role}`",
+            )
+
+
 def run_check(root: Path) -> Report:
     """Check everything under ``root``."""
     report = Report()
@@ -206,6 +237,7 @@ def run_check(root: Path) -> Report:
     if config is not None:
         check_data(config, report)
         check_legal(config, definitions, report)
+        check_copies(config, definitions, report)
         for problem in data_problems(config, definitions) + compose_problems(config, definitions):
             report.error(problem)
     return report

@@ -139,7 +139,8 @@ def compose_problems(config: Config, definitions: list[LetterDefinition]) -> lis
     if not complete:
         return problems  # data_problems names what is missing
     seen: set[tuple[str, str, str]] = set()
-    for definition in definitions:
+    notices = [d.kennisgeving for d in definitions if d.kennisgeving is not None]
+    for definition in [*definitions, *notices]:  # a kennisgeving is composed like a letter
         needs = needs_of(definition)
         who = complete if needs.data_conditions else complete[:1]
         previous = (

@@ -76,7 +76,11 @@ def text_context(
             "province": municipality.province,
         },
         "figures": {k: v for k, v in asdict(figures).items() if k not in {"location"}}
-        | {"shortfall": figures.shortfall},
+        | {
+            "shortfall": figures.shortfall,
+            "shortfall_regular": figures.shortfall_regular,
+            "shortfall_amv": figures.shortfall_amv,
+        },
         "trede": definition.trede,
         "letter": definition.id,
         "date": day,
@@ -229,8 +233,11 @@ def compose(
         date=day,
         date_text=dutch.long_date(day),
         subject=c.plain(definition.subject),
-        addressee_lines=(c.plain(definition.addressee), *address.lines),
-        return_address=config.sender.return_address,
+        # a document without an addressee (a public notice) has no address block
+        addressee_lines=(c.plain(definition.addressee), *address.lines)
+        if definition.addressee.source
+        else (),
+        return_address=config.sender.return_address if definition.addressee.source else "",
         salutation=c.plain(definition.salutation),
         body=tuple(blocks),
         footnotes=footnotes,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from collections.abc import Iterator
@@ -50,6 +51,8 @@ TOP_KEYS = {
     "approvals",
     "delivery",
     "on_behalf",
+    "copies",
+    "kennisgeving",
 }
 REQUIRED_KEYS = TOP_KEYS - {
     "reply_term_weeks",
@@ -61,10 +64,24 @@ REQUIRED_KEYS = TOP_KEYS - {
     "approvals",
     "delivery",
     "on_behalf",
+    "copies",
+    "kennisgeving",
 }
+#: The keys of ``kennisgeving:``, the public notice a letter definition can add as a second
+#: document per municipality (the Staatscourant's kennisgeving of a voornemen). Everything
+#: else (terms, template, signature formula) is the letter's own.
+NOTICE_KEYS = {"subject", "body", "footnotes", "pages", "closing"}
+NOTICE_SUFFIX = "-kennisgeving"
 #: How a letter goes out: by e-mail, or by e-mail and by post (the posting date is then
 #: the date of bekendmaking the ladder and the beroep term count from).
 DELIVERIES = ("mail", "mail and post")
+#: Who gets a copy of a letter besides the college it is addressed to, and as what: the
+#: Commissaris van de Koning (``cdk``: Cc of the letter's own e-mail), the gemeenteraad
+#: (``raad``, through the griffie) and gedeputeerde staten (``gs``) each with a mail of
+#: their own (or their own place in the post room's file when no address is known).
+COPY_ROLES = ("cdk", "raad", "gs")
+COPY_KINDS = ("afschrift", "ter kennisneming")
+DEFAULT_COPIES = (("cdk", "afschrift"),)
 BLOCK_KINDS = ("paragraph", "heading", "bullets", "table", "page_break")
 #: Text that would break out of an expression written after ``when:`` or ``foreach:``.
 _TAGS = ("{{", "}}", "{%", "%}", "{#", "#}")
@@ -73,15 +90,17 @@ _TAGS = ("{{", "}}", "{%", "%}", "{#", "#}")
 class _Reader:
     """Turns the YAML of one definition into models, collecting every problem."""
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, prefix: str = "") -> None:
         self.label = label
+        self.prefix = prefix  # "kennisgeving." for the fields of a notice
         self.problems: list[IbtpostError] = []
         self.used_names: list[tuple[str, Location]] = []
         self.footnote_refs: list[tuple[str, Location]] = []
         self.texts: list[Text] = []  # every text read, for the required phrases
 
     def loc(self, line: int, field: str) -> Location:
-        return Location(self.label, line, field)
+        own = self.prefix and re.split(r"[.\[]", field, maxsplit=1)[0] in NOTICE_KEYS
+        return Location(self.label, line, f"{self.prefix}{field}" if own else field)
 
     def fail(self, message: str, line: int, field: str) -> None:
         self.problems.append(DefinitionError(message, self.loc(line, field)))
@@ -236,11 +255,72 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
     """Read one letter definition; raise :class:`Problems` listing everything wrong with it."""
     label = label or str(path)
     data = load_yaml(path, DefinitionError, label)
-    r = _Reader(label)
     if not isinstance(data, YMap):
         raise DefinitionError(
             "a letter definition is a mapping of keys to values", Location(label, 1)
         )
+    problems: list[IbtpostError] = []
+    notice: LetterDefinition | None = None
+    if "kennisgeving" in data:
+        try:
+            notice = _notice(data, path, label)
+        except Problems as exc:  # the letter's own fields are reported by the letter
+            problems.extend(
+                p for p in exc.problems if (p.location.field or "").startswith("kennisgeving")
+            )
+    try:
+        definition = _definition(data, path, label)
+    except Problems as exc:
+        raise Problems([*exc.problems, *problems]) from None
+    if problems:
+        raise Problems(problems)
+    return dataclasses.replace(definition, kennisgeving=notice)
+
+
+def _notice(data: YMap, path: Path, label: str) -> LetterDefinition:
+    """The ``kennisgeving:`` of a letter definition as a document definition of its own:
+    its subject, body and footnotes, with the letter's other settings, no addressee and no
+    salutation, one or two pages unless it says otherwise."""
+    raw = data["kennisgeving"]
+    if not isinstance(raw, YMap):
+        raise Problems(
+            [
+                DefinitionError(
+                    "must be a mapping with subject and body",
+                    Location(label, data.line_of("kennisgeving"), "kennisgeving"),
+                )
+            ]
+        )
+    problems: list[IbtpostError] = [
+        DefinitionError(
+            f"unknown key {key!r} (one of {', '.join(sorted(NOTICE_KEYS))})",
+            Location(label, raw.line_of(key), f"kennisgeving.{key}"),
+        )
+        for key in sorted(set(raw) - NOTICE_KEYS)
+    ]
+    problems += [
+        DefinitionError("missing", Location(label, raw.line, f"kennisgeving.{key}"))
+        for key in ("subject", "body")
+        if key not in raw
+    ]
+    if problems:
+        raise Problems(problems)
+    merged = YMap({k: v for k, v in data.items() if k not in ("kennisgeving", "required")})
+    merged.line = data.line
+    merged.key_lines = dict(data.key_lines)
+    for key in ("footnotes", "pages"):
+        merged.pop(key, None)
+    merged.update(addressee="", salutation="", closing="", pages={"min": 1, "max": 2})
+    for key, value in raw.items():
+        merged[key] = value
+        merged.key_lines[key] = raw.line_of(key)
+    definition = _definition(merged, path, label, prefix="kennisgeving.")
+    return dataclasses.replace(definition, id=f"{definition.id}{NOTICE_SUFFIX}")
+
+
+def _definition(data: YMap, path: Path, label: str, prefix: str = "") -> LetterDefinition:
+    """The definition in ``data`` (see :func:`load_definition`)."""
+    r = _Reader(label, prefix)
     for key in sorted(set(data) - TOP_KEYS):
         r.fail(f"unknown key {key!r}", data.line_of(key), key)
     for key in sorted(REQUIRED_KEYS - set(data)):
@@ -349,6 +429,7 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
     if delivery not in DELIVERIES:
         r.fail(f"must be one of: {', '.join(DELIVERIES)}", data.line_of("delivery"), "delivery")
         delivery = "mail"
+    copies = read_copies(data, r)
     required, problems = read_required(label, data, r.texts)
     r.problems.extend(problems)
     definition = LetterDefinition(
@@ -373,6 +454,7 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
         required=required,
         approvals=approvals,
         delivery="mail and post" if delivery == "mail and post" else "mail",
+        copies=copies,
     )
     if r.problems:
         raise Problems(r.problems)
@@ -381,6 +463,39 @@ def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
 
 #: Files in letters/ that are not letter definitions (approvals.yaml: see approvals.py).
 NOT_DEFINITIONS = frozenset({"approvals.yaml"})
+
+
+def read_copies(data: YMap, r: _Reader) -> tuple[tuple[str, str], ...]:
+    """``copies:``, role -> kind (see :data:`COPY_ROLES`); the CdK's afschrift when absent."""
+    if "copies" not in data:
+        return DEFAULT_COPIES
+    raw = data["copies"]
+    line = data.line_of("copies")
+    if not isinstance(raw, dict) or not raw:
+        r.fail(
+            "must map recipients (cdk, raad, gs) to afschrift or ter kennisneming",
+            line,
+            "copies",
+        )
+        return DEFAULT_COPIES
+    found: list[tuple[str, str]] = []
+    for role, kind in raw.items():
+        where = raw.line_of(role) if isinstance(raw, YMap) else line
+        if role not in COPY_ROLES:
+            r.fail(f"unknown recipient {role!r}: one of {', '.join(COPY_ROLES)}", where, "copies")
+        elif kind not in COPY_KINDS:
+            r.fail(f"{role}: must be one of: {', '.join(COPY_KINDS)}", where, "copies")
+        elif role == "cdk" and kind != "afschrift":
+            r.fail("cdk: the Commissaris van de Koning gets an afschrift (Cc)", where, "copies")
+        else:
+            found.append((str(role), str(kind)))
+    if not any(role == "cdk" for role, _ in found):
+        r.fail(
+            "cdk: every letter goes in copy to the Commissaris van de Koning (cdk: afschrift)",
+            line,
+            "copies",
+        )
+    return tuple(sorted(found, key=lambda item: COPY_ROLES.index(item[0])))
 
 
 def definition_files(root: Path) -> list[Path]:
@@ -463,6 +578,12 @@ def definition_texts(definition: LetterDefinition) -> Iterator[tuple[Text, bool]
     yield definition.closing, False
     if definition.on_behalf is not None:
         yield definition.on_behalf, False
+    if definition.kennisgeving is not None:  # its own texts (the rest is the letter's)
+        notice = definition.kennisgeving
+        yield notice.subject, False
+        for text, expression in definition_texts(dataclasses.replace(notice, on_behalf=None)):
+            if text is not notice.subject and text.source:
+                yield text, expression
 
 
 _LEGAL_NAME = re.compile(r"\blegal\.([a-z][a-z0-9_]*)")

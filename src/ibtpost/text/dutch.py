@@ -43,6 +43,13 @@ def weeks_text(weeks: int) -> str:
     return "een week" if weeks == 1 else f"{number_word(weeks)} weken"
 
 
+def join_and(items: list[str]) -> str:
+    """``a``, ``a en b``, ``a, b en c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} en {items[-1]}"
+
+
 def college_name(municipality: str) -> str:
     """The college of a municipality as addressed: ``College van B&W van Vlaardingen``."""
     return f"College van B&W van {municipality}"

@@ -1,0 +1,176 @@
+"""The escalation procedure end to end on the shipped data, as the law requires it: trede 2
+-> reply recorded -> trede 3 -> trede 4 (the voornemen, with its kennisgeving, the afschrift
+to the gemeenteraad and the notice to gedeputeerde staten) -> zienswijze recorded -> trede
+5 (the besluit, by e-mail and by post, counting from the posting date) -> trede 6 after its
+term. Every letter is a final letter: in the test's root a lawyer has verified the legal
+entries and approved the drafts (two reviewers where the definition asks for two). Real
+LibreOffice, the file transport, a real SQLite register."""
+
+from __future__ import annotations
+
+import csv
+import email
+import io
+import json
+from collections.abc import Callable
+from email.policy import default
+from pathlib import Path
+
+import pytest
+import yaml
+from pypdf import PdfReader
+from tests.conftest import Result
+from tests.realdata import import_real_data
+
+from ibtpost.register import Register
+
+pytestmark = pytest.mark.libreoffice
+
+CODE = "GM0622"  # Vlaardingen, Zuid-Holland
+
+
+def _lawyer_signs_off(root: Path, cli: Callable[..., Result]) -> None:
+    """What legal review does before these letters may go out: fill in and verify the legal
+    entries, mark the drafts final and approve them (four eyes for trede 4 to 6)."""
+    legal_path = root / "config" / "legal.yaml"
+    legal = yaml.safe_load(legal_path.read_text("utf-8"))
+    filled = {
+        "raad_van_state_adres": "Raad van State, Postbus 20019, 2500 EA Den Haag",
+        "voorzien": "een besluit van het college dat de opvangplekken beschikbaar maakt",
+    }
+    for name, entry in legal.items():
+        entry["text"] = entry["text"] or filled[name]
+        entry["verified_by"] = "mr. A. Jurist"
+        entry["verified_on"] = "2026-03-01"
+    legal_path.write_text(yaml.safe_dump(legal, allow_unicode=True, sort_keys=False), "utf-8")
+    for trede in (3, 4, 5, 6):
+        path = root / "letters" / f"trede-{trede}.yaml"
+        path.write_text(
+            path.read_text("utf-8").replace("status: draft", "status: final"), "utf-8"
+        )
+        reviewers = ("mr. A. Jurist", "mr. B. Tweede") if trede >= 4 else ("mr. A. Jurist",)
+        for name in reviewers:
+            approved = cli(root, "approve", f"trede-{trede}", "--by", name)
+            assert approved.code == 0, approved.err
+
+
+def _addresses(root: Path, cli: Callable[..., Result], work: Path) -> None:
+    import_real_data(root, (CODE,), work)
+    (work / "raad.csv").write_text("gemeentecode,email\nGM0622,griffie@vlaardingen.test\n")
+    (work / "gs.csv").write_text("provincie,email\nZuid-Holland,gs@zuid-holland.test\n")
+    for role in ("raad", "gs"):
+        done = cli(root, "import", "addresses", "--role", role, str(work / f"{role}.csv"))
+        assert done.code == 0, done.err
+
+
+def _batch(cli: Callable[..., Result], root: Path, letter: str, day: str) -> tuple[str, str]:
+    """A final batch of ``letter`` for Vlaardingen on ``day``; its id and the reference."""
+    made = cli(root, "batch", letter, "--date", day, "-m", CODE)
+    assert made.code == 0, made.err
+    batch = Path(made.out.strip().splitlines()[-1]).name
+    manifest = list(csv.DictReader((root / "outbox" / batch / "manifest.csv").open()))
+    assert [row["municipality"] for row in manifest] == [CODE]
+    return batch, manifest[0]["reference"]
+
+
+def _send(cli: Callable[..., Result], root: Path, batch: str, posted: str) -> dict[str, object]:
+    """Queue and send by the file transport, then record the posting date (the letters and
+    any copy waiting for the post room); the messages written, by recipient role."""
+    queued = cli(root, "queue", batch)
+    assert queued.code == 0, queued.err
+    sent = cli(root, "send", "--batch", batch, "--retry-delay", "0.01")
+    assert sent.code == 0, sent.err
+    assert cli(root, "post", batch, "--date", posted).code == 0
+    messages: dict[str, object] = {}
+    for path in sorted((root / "outbox" / batch / "mail").glob("*.eml")):
+        role = path.stem.split("-")[1] if "-" in path.stem else "college"
+        messages[role] = email.message_from_bytes(path.read_bytes(), policy=default)
+    return messages
+
+
+def _text(root: Path, batch: str, reference: str, suffix: str = "") -> str:
+    pdf = next((root / "outbox" / batch).glob(f"{reference}-*{suffix}.pdf"))
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
+
+
+def _status(cli: Callable[..., Result], root: Path, day: str) -> dict[str, object]:
+    rows = json.loads(cli(root, "status", "--date", day, "--json").out)
+    return next(r for r in rows if r["code"] == CODE)
+
+
+def test_a_case_climbs_the_ladder_as_the_law_requires(
+    root: Path, cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    _lawyer_signs_off(root, cli)
+    _addresses(root, cli, tmp_path)
+
+    # trede 2, answered
+    batch2, ref2 = _batch(cli, root, "trede-2", "2026-04-09")
+    mail2 = _send(cli, root, batch2, "2026-04-09")
+    assert set(mail2) == {"college"}  # trede 2: only the CdK's Cc
+    assert mail2["college"]["Cc"].addresses[0].addr_spec == "cdk@zuid-holland.test"
+    assert cli(root, "reply", ref2, "--received", "2026-04-20").code == 0
+
+    # trede 3 once the reply term has passed: it recites the reply
+    batch3, ref3 = _batch(cli, root, "trede-3", "2026-05-04")
+    text3 = _text(root, batch3, ref3)
+    assert "20 april 2026" in text3 and ref2 in text3
+    _send(cli, root, batch3, "2026-05-04")
+
+    # trede 4: the voornemen with its kennisgeving and its copies
+    batch4, ref4 = _batch(cli, root, "trede-4", "2026-06-01")
+    text4 = _text(root, batch4, ref4)
+    assert "is voornemens om op grond van artikel 124, eerste lid, juncto artikel 124b" in text4
+    assert "uiterlijk 13 juli 2026 moet hebben voorzien in" in text4  # six weeks
+    assert "90 reguliere opvangplekken" in text4 and "10 opvangplekken voor" in text4
+    assert "zienswijze uiterlijk 15 juni 2026" in text4  # two weeks
+    assert "Een afschrift van deze brief gaat naar de gemeenteraad van Vlaardingen" in text4
+    notice = _text(root, batch4, ref4, "-kennisgeving")
+    assert f"bij brief van 1 juni 2026 (onze referentie {ref4})" in notice
+    assert "tot en met 15 juni 2026 zijn zienswijze" in notice
+    manifest = json.loads((root / "outbox" / batch4 / "manifest.json").read_text("utf-8"))
+    row = manifest["letters"][0]
+    assert row["kennisgeving_pdf"] == f"{ref4}-vlaardingen-kennisgeving.pdf"
+    assert (root / "outbox" / batch4 / row["kennisgeving_docx"]).is_file()
+    mail4 = _send(cli, root, batch4, "2026-06-01")
+    assert set(mail4) == {"college", "raad", "gs"}
+    assert str(mail4["raad"]["To"]) == "Gemeenteraad van Vlaardingen <griffie@vlaardingen.test>"
+    assert mail4["raad"]["Subject"].startswith(f"Afschrift: Onze referentie {ref4}")
+    assert mail4["gs"]["Subject"].startswith(f"Ter kennisneming: Onze referentie {ref4}")
+
+    # no besluit before the zienswijze term has passed, unless a zienswijze came in
+    early = cli(root, "batch", "trede-5", "--date", "2026-06-08", "-m", CODE)
+    assert early.code == 2 and "zienswijze" in early.err
+    assert cli(root, "reply", ref4, "--received", "2026-06-10", "--kind", "zienswijze").code == 0
+    assert _status(cli, root, "2026-06-11")["answered"]
+
+    # trede 5 after the compliance term: recital, dictum per category, rechtsmiddelen
+    batch5, ref5 = _batch(cli, root, "trede-5", "2026-07-20")
+    text5 = _text(root, batch5, ref5)
+    assert f"Bij brief van 1 juni 2026 (onze referentie {ref4})" in text5
+    assert "zienswijze van 10 juni 2026" in text5
+    assert "90 reguliere opvangplekken" in text5
+    assert "artikel 6:5 van de Algemene wet bestuursrecht" in text5
+    assert "artikel 8:81 van de Algemene wet bestuursrecht" in text5
+    assert "Raad van State, Postbus 20019, 2500 EA Den Haag" in text5
+    queued = cli(root, "queue", batch5)
+    assert queued.code == 0, queued.err
+    printed = PdfReader(root / "outbox" / batch5 / "post-room.pdf")
+    assert ref5 in printed.pages[0].extract_text()  # by post as well: in the post room's file
+    assert cli(root, "send", "--batch", batch5).code == 0
+    with Register.for_root(root) as register:
+        assert register.letter_by_reference(ref5).sent_on is None  # the e-mail does not count
+    assert cli(root, "post", batch5, "--date", "2026-07-22").code == 0
+    with Register.for_root(root) as register:
+        letter5 = register.letter_by_reference(ref5)
+    assert (letter5.sent_on.isoformat(), letter5.sent_via) == ("2026-07-22", "post")
+    assert letter5.deadline.isoformat() == "2026-09-02"  # six weeks from the posting date
+
+    # trede 6 only after that term
+    before = cli(root, "batch", "trede-6", "--date", "2026-08-31", "-m", CODE)
+    assert before.code == 2 and "2 september 2026" in before.err
+    batch6, ref6 = _batch(cli, root, "trede-6", "2026-09-07")
+    text6 = _text(root, batch6, ref6)
+    assert f"{ref5}" in text6 and "artikel 124c" in text6
+    report = list(csv.DictReader(io.StringIO(cli(root, "report", batch4).out)))
+    assert report[0]["copies"] == "gs posted gs@zuid-holland.test; raad posted griffie@vlaardingen.test" or report[0]["copies"].startswith("gs ")
