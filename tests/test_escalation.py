@@ -13,6 +13,7 @@ import email
 import io
 import json
 from collections.abc import Callable
+from datetime import date
 from email.policy import default
 from pathlib import Path
 
@@ -41,13 +42,11 @@ def _lawyer_signs_off(root: Path, cli: Callable[..., Result]) -> None:
     for name, entry in legal.items():
         entry["text"] = entry["text"] or filled[name]
         entry["verified_by"] = "mr. A. Jurist"
-        entry["verified_on"] = "2026-03-01"
+        entry["verified_on"] = date(2026, 3, 1)
     legal_path.write_text(yaml.safe_dump(legal, allow_unicode=True, sort_keys=False), "utf-8")
     for trede in (3, 4, 5, 6):
         path = root / "letters" / f"trede-{trede}.yaml"
-        path.write_text(
-            path.read_text("utf-8").replace("status: draft", "status: final"), "utf-8"
-        )
+        path.write_text(path.read_text("utf-8").replace("status: draft", "status: final"), "utf-8")
         reviewers = ("mr. A. Jurist", "mr. B. Tweede") if trede >= 4 else ("mr. A. Jurist",)
         for name in reviewers:
             approved = cli(root, "approve", f"trede-{trede}", "--by", name)
@@ -89,7 +88,11 @@ def _send(cli: Callable[..., Result], root: Path, batch: str, posted: str) -> di
 
 
 def _text(root: Path, batch: str, reference: str, suffix: str = "") -> str:
-    pdf = next((root / "outbox" / batch).glob(f"{reference}-*{suffix}.pdf"))
+    pdf = next(
+        p
+        for p in (root / "outbox" / batch).glob(f"{reference}-*.pdf")
+        if p.stem.endswith("-kennisgeving") == bool(suffix)
+    )
     return " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
 
 
@@ -122,9 +125,10 @@ def test_a_case_climbs_the_ladder_as_the_law_requires(
     text4 = _text(root, batch4, ref4)
     assert "is voornemens om op grond van artikel 124, eerste lid, juncto artikel 124b" in text4
     assert "uiterlijk 13 juli 2026 moet hebben voorzien in" in text4  # six weeks
-    assert "90 reguliere opvangplekken" in text4 and "10 opvangplekken voor" in text4
+    assert "80 reguliere opvangplekken" in text4 and "10 opvangplekken voor" in text4
     assert "zienswijze uiterlijk 15 juni 2026" in text4  # two weeks
     assert "Een afschrift van deze brief gaat naar de gemeenteraad van Vlaardingen" in text4
+    assert "Gedeputeerde Staten van de provincie Zuid-Holland worden over dit" in text4
     notice = _text(root, batch4, ref4, "-kennisgeving")
     assert f"bij brief van 1 juni 2026 (onze referentie {ref4})" in notice
     assert "tot en met 15 juni 2026 zijn zienswijze" in notice
@@ -148,8 +152,8 @@ def test_a_case_climbs_the_ladder_as_the_law_requires(
     batch5, ref5 = _batch(cli, root, "trede-5", "2026-07-20")
     text5 = _text(root, batch5, ref5)
     assert f"Bij brief van 1 juni 2026 (onze referentie {ref4})" in text5
-    assert "zienswijze van 10 juni 2026" in text5
-    assert "90 reguliere opvangplekken" in text5
+    assert "de zienswijze van het college van 10 juni 2026 bij dit besluit betrokken" in text5
+    assert "80 reguliere opvangplekken" in text5
     assert "artikel 6:5 van de Algemene wet bestuursrecht" in text5
     assert "artikel 8:81 van de Algemene wet bestuursrecht" in text5
     assert "Raad van State, Postbus 20019, 2500 EA Den Haag" in text5
@@ -173,4 +177,4 @@ def test_a_case_climbs_the_ladder_as_the_law_requires(
     text6 = _text(root, batch6, ref6)
     assert f"{ref5}" in text6 and "artikel 124c" in text6
     report = list(csv.DictReader(io.StringIO(cli(root, "report", batch4).out)))
-    assert report[0]["copies"] == "gs posted gs@zuid-holland.test; raad posted griffie@vlaardingen.test" or report[0]["copies"].startswith("gs ")
+    assert report[0]["copies"] == "gs sent gs@zuid-holland.test; raad sent griffie@vlaardingen.test"

@@ -97,9 +97,13 @@ def test_when_and_foreach(root: Path) -> None:
         "GM0622:\n"
         "  - action: Locatie aanwijzen\n"
         "    deadline: 2026-06-01\n"
+        "    agreed_on: 2026-05-04\n"
+        "    agreed_with: de wethouder\n"
         "    follow_up: gesprek\n"
         "  - action: Raadsbesluit\n"
-        "    deadline: 2026-07-01\n",
+        "    deadline: 2026-07-01\n"
+        "    agreed_on: 2026-05-04\n"
+        "    agreed_with: de wethouder\n",
         encoding="utf-8",
     )
     assert body_text(root, path) == [
@@ -212,6 +216,16 @@ def test_check_accepts_the_shipped_letters(root: Path, cli: Callable[..., Result
             "GM0622:\n  - action: x\n    deadline: 2026-13-01\n",
             ":3: GM0622[0].deadline",
             "not a date",
+        ),
+        (
+            "GM0622:\n  - action: x\n    deadline: 2026-06-01\n",
+            ":2: GM0622[0].agreed_on",
+            "missing",
+        ),
+        (
+            "GM0622:\n  - action: x\n    deadline: 2026-06-01\n    agreed_on: 2026-05-01\n",
+            ":2: GM0622[0].agreed_with",
+            "with whom",
         ),
         ("GM0622:\n  - deadline: 2026-06-01\n", ":2: GM0622[0].action", "missing"),
         (

@@ -46,8 +46,15 @@ AGREEMENTS = (
         "Het college legt een voorstel voor een opvanglocatie voor aan de gemeenteraad",
         date(2026, 6, 1),
         "bespreking op ambtelijk niveau",
+        agreed_on=date(2026, 5, 4),
+        agreed_with="de wethouder Asiel",
     ),
-    Agreement("Het college meldt de voortgang aan de Provinciale Regietafel", date(2026, 6, 15)),
+    Agreement(
+        "Het college meldt de voortgang aan de Provinciale Regietafel",
+        date(2026, 6, 15),
+        agreed_on=date(2026, 5, 4),
+        agreed_with="de wethouder Asiel",
+    ),
 )
 DAY = date(2026, 5, 11)
 RECHTSMIDDELEN = (
@@ -111,7 +118,10 @@ def test_every_letter_composes(
         assert paragraph == paragraph.strip() and "  " not in paragraph, paragraph
         assert "None" not in paragraph and "{" not in paragraph, paragraph
     body = " ".join(text)
-    assert f"trede {definition.trede}" in body
+    if letter_id == "trede-1":  # an early signal: no formal placement on the ladder
+        assert "niet formeel ingeschaald op de interventieladder" in body
+    else:
+        assert f"trede {definition.trede}" in body
     if letter_id in {"trede-3", "trede-4", "trede-5", "trede-6"}:
         assert ("7468089" in body) == (previous is not None)
         assert ("9 april 2026" in body) == (previous is not None)
@@ -121,18 +131,20 @@ def test_every_letter_composes(
 
 @pytest.mark.parametrize("code", list(MUNICIPALITIES))
 def test_trede_3_lists_the_agreements_or_asks_for_them(config: Config, code: str) -> None:
-    """One bullet per agreement with its date and follow-up; none: a request to make them."""
+    """One bullet per agreement with its date, the overleg it was made in and its follow-up;
+    none: a request to make them."""
     definition = load_letter(REPO, "trede-3")
     mun = config.municipalities[code]
     with_ = compose(definition, mun, with_agreements(config, code, True), "1", DAY)
     body = paragraphs(with_)
     assert (
         "Het college legt een voorstel voor een opvanglocatie voor aan de gemeenteraad, "
-        "uiterlijk 1 juni 2026 (vervolg: bespreking op ambtelijk niveau)"
+        "uiterlijk 1 juni 2026 (afgesproken in het overleg van 4 mei 2026 met de wethouder "
+        "Asiel); vervolg: bespreking op ambtelijk niveau"
     ) in body
     assert (
-        "Het college meldt de voortgang aan de Provinciale Regietafel, uiterlijk 15 juni 2026"
-        in (body)
+        "Het college meldt de voortgang aan de Provinciale Regietafel, uiterlijk 15 juni 2026 "
+        "(afgesproken in het overleg van 4 mei 2026 met de wethouder Asiel)" in body
     )
     assert not any("nog geen afspraken" in p for p in body)
     without = paragraphs(compose(definition, mun, with_agreements(config, code, False), "1", DAY))
@@ -175,7 +187,8 @@ def test_compliance_and_reply_terms(config: Config) -> None:
 
 
 def test_trede_5_is_a_decision_with_rechtsmiddelenclausule(config: Config) -> None:
-    """The decision wording, publication, copy to the raad and the appeal clause."""
+    """The decision wording: recital, dictum per category, bekendmaking, copy to the raad
+    and the appeal clause with Awb 6:5 and 8:81."""
     definition = load_letter(REPO, "trede-5")
     letter = compose(definition, config.municipalities["GM0796"], config, "1", DAY)
     body = paragraphs(letter)
@@ -187,8 +200,17 @@ def test_trede_5_is_a_decision_with_rechtsmiddelenclausule(config: Config) -> No
         for p in body
     )
     assert any("afschrift van dit besluit wordt gezonden aan de gemeenteraad" in p for p in body)
-    assert any("een laatste termijn tot en met 22 juni 2026" in p for p in body)
+    assert any("het college op te dragen uiterlijk 22 juni 2026 te voorzien in" in p for p in body)
+    figures = config.figures["GM0796"]
+    assert any(
+        f"{figures.shortfall_regular} reguliere opvangplekken en {figures.shortfall_amv} "
+        "opvangplekken voor alleenstaande minderjarige vreemdelingen (AMV)" in p
+        for p in body
+    )
     assert any("op kosten van de gemeente 's-Hertogenbosch" in p for p in body)
+    assert "De minister heeft geen zienswijze van het college ontvangen." in body
+    assert any("(artikel 6:5 van de Algemene wet bestuursrecht)" in p for p in body)
+    assert any("(artikel 8:81 van de Algemene wet bestuursrecht)" in p for p in body)
 
 
 def test_trede_6_names_the_costs(config: Config) -> None:

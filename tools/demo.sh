@@ -6,7 +6,8 @@
 #      outbox/demo/;
 #   3. show how many municipalities are due for a letter;
 #   4. produce the trede-2 batch for all of them into outbox/<batch-id>/;
-#   5. preview the draft trede-3 letter for two municipalities as a CONCEPT batch;
+#   5. preview the draft trede-3 letter for two municipalities as a CONCEPT batch, and the
+#      draft voornemen (trede 4) of Vlaardingen as a CONCEPT batch with its kennisgeving;
 #   6. queue the trede-2 batch for e-mail (each message frozen in the batch's spool/) and send
 #      it with the file transport (.eml files in the batch folder: nothing leaves the
 #      machine), write the delivery report, show the outbox, verify the audit trail.
@@ -20,6 +21,8 @@ day=2026-04-09
 batch=$("$ibtpost" batch trede-2 --date "$day")
 "$ibtpost" batch trede-3 --date 2026-05-04 --concept -m Vlaardingen -m "'s-Hertogenbosch" \
   --reason "preview of the draft text" >/dev/null
+voornemen=$("$ibtpost" batch trede-4 --date 2026-06-01 --concept -m Vlaardingen \
+  --reason "preview of the draft voornemen")
 "$ibtpost" queue "$(basename "$batch")"
 env -u IBTPOST_SMTP_URL "$ibtpost" send --batch "$(basename "$batch")" | tail -n 2
 "$ibtpost" report "$(basename "$batch")" >"$batch/report.csv"
@@ -31,4 +34,6 @@ echo "(its e-mails as queued in $batch/spool/, as sent in $batch/mail/, the deli
 echo " in $batch/report.csv)"
 echo "(manifest.csv lists every letter; print.pdf holds them all for printing, post-room.pdf"
 echo " the ones without a known e-mail address, if any)."
+echo "The draft voornemen (trede 4) of Vlaardingen, a CONCEPT, is in $voornemen/, with its"
+echo " kennisgeving for the Staatscourant beside it (*-kennisgeving.pdf)."
 echo "Next: ibtpost status --date 2026-05-04, or ibtpost post $(basename "$batch") once posted."

@@ -78,14 +78,21 @@ def replace_all(
             tmp.unlink(missing_ok=True)
 
 
+#: How the file name of a letter's kennisgeving ends (before its suffix).
+NOTICE_STEM_END = "-kennisgeving"
+
+
 def letter_files(folder: Path) -> dict[str, dict[str, list[Path]]]:
     """The letter files of a batch folder, ``<reference>-<name>.pdf|.docx``, by reference
-    and suffix, listed once; an absent folder has none."""
+    and suffix, listed once; an absent folder has none. A letter's kennisgeving
+    (``<reference>-<name>-kennisgeving.pdf``) is not a letter file."""
     found: dict[str, dict[str, list[Path]]] = {}
     with contextlib.suppress(FileNotFoundError), os.scandir(folder) as listing:
         for item in listing:
             reference, dash, _ = item.name.partition("-")
             suffix = Path(item.name).suffix
+            if Path(item.name).stem.endswith(NOTICE_STEM_END):
+                continue
             if dash and reference.isdigit() and suffix in (".pdf", ".docx") and item.is_file():
                 found.setdefault(reference, {}).setdefault(suffix, []).append(Path(item.path))
     return found

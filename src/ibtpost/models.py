@@ -182,6 +182,8 @@ class Agreement:
     deadline: date
     follow_up: str | None = None
     location: Location = field(default_factory=Location, compare=False)
+    agreed_on: date | None = None  # the overleg in which it was agreed: its date
+    agreed_with: str | None = None  # and with whom ("de wethouder Asiel")
 
 
 @dataclass(frozen=True)

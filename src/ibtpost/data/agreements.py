@@ -13,7 +13,7 @@ from ibtpost.models import (
 from ibtpost.text import validate
 from ibtpost.text.yamlsource import YList, YMap
 
-AGREEMENT_KEYS = {"action", "deadline", "follow_up"}
+AGREEMENT_KEYS = {"action", "deadline", "follow_up", "agreed_on", "agreed_with"}
 
 
 def load_agreements(
@@ -43,7 +43,8 @@ def load_agreements(
             if not isinstance(item, YMap):
                 c.add(
                     DataError(
-                        "must have action, deadline and optionally follow_up",
+                        "must have action, deadline, agreed_on, agreed_with and optionally "
+                        "follow_up",
                         Location(label, item_line, where),
                     )
                 )
@@ -62,15 +63,20 @@ def load_agreements(
             )
             if not isinstance(raw_action, str):
                 c.add(DataError("missing or not text", loc("action")))
-            raw_deadline = item.get("deadline")
-            deadline: date | None
-            if isinstance(raw_deadline, date):
-                deadline = raw_deadline
-            elif isinstance(raw_deadline, str):
-                deadline = c.field(validate.iso_date, raw_deadline, loc("deadline"))
-            else:
-                deadline = None
-                c.add(DataError("missing or not a date like 2026-05-01", loc("deadline")))
+            deadline = _date(item.get("deadline"), loc("deadline"), c)
+            agreed_on = _date(item.get("agreed_on"), loc("agreed_on"), c)
+            raw_with = item.get("agreed_with")
+            agreed_with = (
+                c.field(validate.clean_text, raw_with, loc("agreed_with"))
+                if isinstance(raw_with, str)
+                else None
+            )
+            if not isinstance(raw_with, str):
+                c.add(
+                    DataError(
+                        "missing or not text: with whom it was agreed", loc("agreed_with")
+                    )
+                )
             raw_follow = item.get("follow_up")
             follow_up = None
             if raw_follow is not None:
@@ -78,10 +84,27 @@ def load_agreements(
                     follow_up = c.field(validate.optional_text, raw_follow, loc("follow_up"))
                 else:
                     c.add(DataError("must be text", loc("follow_up")))
-            if action is None or deadline is None:
+            if action is None or deadline is None or agreed_on is None or agreed_with is None:
                 continue
             agreements.append(
-                Agreement(action, deadline, follow_up, Location(label, item_line, where))
+                Agreement(
+                    action,
+                    deadline,
+                    follow_up,
+                    Location(label, item_line, where),
+                    agreed_on,
+                    agreed_with,
+                )
             )
         result[code] = tuple(agreements)
     return result
+
+
+def _date(raw: object, where: Location, c: Collector) -> date | None:
+    """A date given as a YAML date or as text like 2026-05-01; reported when missing."""
+    if isinstance(raw, date):
+        return raw
+    if isinstance(raw, str):
+        return c.field(validate.iso_date, raw, where)
+    c.add(DataError("missing or not a date like 2026-05-01", where))
+    return None

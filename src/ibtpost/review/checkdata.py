@@ -42,8 +42,19 @@ SAMPLE_ANSWERED = replace(SAMPLE_PREVIOUS, reply=Reply("reply", date(2025, 12, 1
 #: Stand-in agreements (one with a follow-up, one without), so that every branch of the
 #: item text of a ``foreach: agreements`` list is checked.
 SAMPLE_AGREEMENTS = (
-    Agreement("voorbeeldactie", date(2026, 2, 1), "voorbeeld van vervolg"),
-    Agreement("tweede voorbeeldactie", date(2026, 3, 1)),
+    Agreement(
+        "voorbeeldactie",
+        date(2026, 2, 1),
+        "voorbeeld van vervolg",
+        agreed_on=date(2026, 1, 15),
+        agreed_with="de wethouder",
+    ),
+    Agreement(
+        "tweede voorbeeldactie",
+        date(2026, 3, 1),
+        agreed_on=date(2026, 1, 15),
+        agreed_with="de wethouder",
+    ),
 )
 #: Names whose values differ per municipality.
 DATA_NAMES = frozenset({"municipality", "figures", "province"})

@@ -105,7 +105,13 @@ def text_context(
             else None
         ),
         "agreements": [
-            {"action": a.action, "deadline": a.deadline, "follow_up": a.follow_up or ""}
+            {
+                "action": a.action,
+                "deadline": a.deadline,
+                "follow_up": a.follow_up or "",
+                "agreed_on": a.agreed_on,
+                "agreed_with": a.agreed_with or "",
+            }
             for a in config.agreements.get(municipality.code, ())
         ],
         "sender": {

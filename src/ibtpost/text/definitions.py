@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ibtpost.errors import DefinitionError, IbtpostError, Location, Problems
+from ibtpost.files import NOTICE_STEM_END
 from ibtpost.models import (
     Block,
     Bullets,
@@ -71,7 +72,7 @@ REQUIRED_KEYS = TOP_KEYS - {
 #: document per municipality (the Staatscourant's kennisgeving of a voornemen). Everything
 #: else (terms, template, signature formula) is the letter's own.
 NOTICE_KEYS = {"subject", "body", "footnotes", "pages", "closing"}
-NOTICE_SUFFIX = "-kennisgeving"
+NOTICE_SUFFIX = NOTICE_STEM_END
 #: How a letter goes out: by e-mail, or by e-mail and by post (the posting date is then
 #: the date of bekendmaking the ladder and the beroep term count from).
 DELIVERIES = ("mail", "mail and post")
