@@ -55,28 +55,15 @@ def load_agreements(
 
             for unknown in sorted(set(item) - AGREEMENT_KEYS):
                 c.add(DataError(f"unknown key {unknown!r}", loc(unknown)))
-            raw_action = item.get("action")
-            action = (
-                c.field(validate.clean_text, raw_action, loc("action"))
-                if isinstance(raw_action, str)
-                else None
-            )
-            if not isinstance(raw_action, str):
-                c.add(DataError("missing or not text", loc("action")))
+            action = _text(item.get("action"), loc("action"), c, "missing or not text")
             deadline = _date(item.get("deadline"), loc("deadline"), c)
             agreed_on = _date(item.get("agreed_on"), loc("agreed_on"), c)
-            raw_with = item.get("agreed_with")
-            agreed_with = (
-                c.field(validate.clean_text, raw_with, loc("agreed_with"))
-                if isinstance(raw_with, str)
-                else None
+            agreed_with = _text(
+                item.get("agreed_with"),
+                loc("agreed_with"),
+                c,
+                "missing or not text: with whom it was agreed",
             )
-            if not isinstance(raw_with, str):
-                c.add(
-                    DataError(
-                        "missing or not text: with whom it was agreed", loc("agreed_with")
-                    )
-                )
             raw_follow = item.get("follow_up")
             follow_up = None
             if raw_follow is not None:
@@ -107,4 +94,12 @@ def _date(raw: object, where: Location, c: Collector) -> date | None:
     if isinstance(raw, str):
         return c.field(validate.iso_date, raw, where)
     c.add(DataError("missing or not a date like 2026-05-01", where))
+    return None
+
+
+def _text(raw: object, where: Location, c: Collector, missing: str) -> str | None:
+    """A one-line text; ``missing`` is reported when it is absent or not text."""
+    if isinstance(raw, str):
+        return c.field(validate.clean_text, raw, where)
+    c.add(DataError(missing, where))
     return None
