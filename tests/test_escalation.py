@@ -36,8 +36,9 @@ def _lawyer_signs_off(root: Path, cli: Callable[..., Result]) -> None:
     legal_path = root / "config" / "legal.yaml"
     legal = yaml.safe_load(legal_path.read_text("utf-8"))
     filled = {
-        "raad_van_state_adres": "Raad van State, Postbus 20019, 2500 EA Den Haag",
+        "raad_van_state_adres": "testadres Raad van State",
         "voorzien": "een besluit van het college dat de opvangplekken beschikbaar maakt",
+        "verdeelbesluit": "testpublicatie verdeelbesluit",
     }
     for name, entry in legal.items():
         entry["text"] = entry["text"] or filled[name]
@@ -156,7 +157,7 @@ def test_a_case_climbs_the_ladder_as_the_law_requires(
     assert "80 reguliere opvangplekken" in text5
     assert "artikel 6:5 van de Algemene wet bestuursrecht" in text5
     assert "artikel 8:81 van de Algemene wet bestuursrecht" in text5
-    assert "Raad van State, Postbus 20019, 2500 EA Den Haag" in text5
+    assert "testadres Raad van State" in text5
     queued = cli(root, "queue", batch5)
     assert queued.code == 0, queued.err
     printed = PdfReader(root / "outbox" / batch5 / "post-room.pdf")
