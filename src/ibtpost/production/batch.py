@@ -118,13 +118,15 @@ def run_batch(
     return result
 
 
-def check_request(root: Path, request: BatchRequest) -> Plan:
+def check_request(root: Path, request: BatchRequest, *, approval: bool = True) -> Plan:
     """Everything ``run_batch`` checks before it records anything (the definition, the
     approval gate, the municipalities, the ladder and its reasons), with the same errors;
-    records nothing. The plan says which municipalities the batch would hold."""
+    records nothing. The plan says which municipalities the batch would hold (with
+    ``approval=False`` also while the text waits for its approval)."""
     config = load_config(root)
     definition = load_letter(root, request.letter)
-    _pass_gate(root, config, definition, request, versions.working_copy(root, definition.id))
+    if approval:
+        _pass_gate(root, config, definition, request, versions.working_copy(root, definition.id))
     with Register.for_root(root) as register:
         return _planned(config, definition, register, request)
 

@@ -233,7 +233,9 @@ def _candidates(root: Path, letter: str, day: date, concept: bool) -> dict[str, 
     """Who is due for ``letter`` on ``day`` (the plan of the batch of everyone due)."""
     try:
         draft = load_letter(root, letter).status == "draft"
-        plan = check_request(root, BatchRequest(letter, day, concept=concept or draft))
+        plan = check_request(
+            root, BatchRequest(letter, day, concept=concept or draft), approval=False
+        )
     except IbtpostError as exc:
         return {"due": [], "note": problem_lines(exc)}
     return {
@@ -1011,6 +1013,7 @@ def create_app(root: Path, token: str, host: str, port: int, warm: bool = True) 
         Route("/previews/{sha}/{page:int}.png", preview_image),
         Route("/audit", audit_page),
         Route("/audit/export.jsonl", audit_export),
+        Route("/favicon.ico", lambda request: Response(status_code=204)),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(

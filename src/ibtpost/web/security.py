@@ -13,7 +13,8 @@
   most 1 MB are taken.
 - **Headers** on every answer: a strict Content-Security-Policy (only this server's own
   scripts, styles and images; no inline script or style), ``X-Content-Type-Options:
-  nosniff``, ``Referrer-Policy: no-referrer`` (the token never leaks in a Referer),
+  nosniff``, ``Referrer-Policy: same-origin`` (no Referer leaves for another site; with
+  ``no-referrer`` browsers send ``Origin: null`` on a form POST),
   ``X-Frame-Options: DENY`` and ``Cache-Control: no-store``.
 """
 
@@ -40,7 +41,7 @@ CSP = (
 HEADERS = (
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
     (b"cache-control", b"no-store"),
 )
