@@ -56,7 +56,10 @@ def page(web: WebServer) -> Iterator[Any]:
         tab.csp_errors = []  # type: ignore[attr-defined]
         tab.on(
             "console",
-            lambda m: "Content Security Policy" in m.text and tab.csp_errors.append(m.text),
+            lambda m: (
+                "Content Security Policy" in m.text
+                and tab.csp_errors.append(f"{tab.url}: {m.text[:80]}")
+            ),
         )
         tab.goto(web.url)
         yield tab

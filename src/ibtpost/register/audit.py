@@ -18,7 +18,8 @@ sequence number no longer fits. What a chain alone cannot show: events cut off a
 or the whole chain recomputed after a change. Against that, keep the last hash that
 ``ibtpost audit verify`` prints somewhere else (a mail, a ticket) and compare it later.
 
-Event kinds and their ``data``:
+Event kinds and their ``data`` (an event recorded through ``ibtpost web`` also carries
+``"origin": "web"``, see :func:`origin`):
 
 ``letter.generated``
     a batch letter's files were written and recorded (reference, batch): ``letter``,
