@@ -21,6 +21,7 @@ import pytest
 from tests.conftest import REPO, copy_tree
 from tests.webserver import DUE, WebServer, change_text, few_due
 
+from ibtpost.approval.gate import review_state
 from ibtpost.register import Register, audit
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -153,6 +154,7 @@ def test_open_a_letter_and_see_its_pages(page: Any, web: WebServer) -> None:
 
 def test_change_the_text_review_approve_then_a_final_batch(page: Any, web: WebServer) -> None:
     change_text(web.root)
+    before = review_state(web.root, "trede-2").approval.version  # type: ignore[union-attr]
     page.goto(f"http://{web.host}/review")
     row = page.locator("tr:has(a:has-text('trede-2'))")
     assert "gewijzigd sinds goedkeuring" in row.inner_text()
@@ -179,6 +181,18 @@ def test_change_the_text_review_approve_then_a_final_batch(page: Any, web: WebSe
     assert "goedgekeurd: trede-2" in page.locator("p.success").first.inner_text()
     page.goto(f"http://{web.host}/review")
     assert "goedgekeurd zoals het is" in page.locator("tr:has(a:has-text('trede-2'))").inner_text()
+    # the approved text compared with the one approved before it, chosen on the page
+    page.goto(f"http://{web.host}/review/trede-2")
+    assert "Geen wijzigingen" in page.locator("main").inner_text()
+    page.select_option("#from", before)
+    page.click("button:has-text('Vergelijken')")
+    assert page.locator("del").filter(has_text="langere").count() == 1
+    # the edge-case proof, in the background
+    page.click("button:has-text('Proef maken')")
+    page.wait_for_selector("text=Klaar in", timeout=WAIT)
+    assert "randgevallen" in page.locator("#voortgang").inner_text()
+    proof = page.request.get(f"http://{web.host}/review/trede-2/proof.pdf")
+    assert proof.ok and proof.body()[:5] == b"%PDF-"
 
     # the final batch again (the same letters, with the approved text), and the command
     # line making another batch at the same time
@@ -209,6 +223,12 @@ def test_queue_and_send_to_the_file_transport(page: Any, web: WebServer) -> None
     page.wait_for_selector("text=Klaar in", timeout=WAIT)
     states = page.locator("table tbody tr").all_inner_texts()
     assert any("klaargezet voor e-mail" in s for s in states), states
+    # Arnhem's letter is withdrawn (with a reason) before sending
+    arnhem = page.locator("table tbody tr:has-text('Arnhem')")
+    arnhem.locator("input[name=reason]").fill("adres nakijken")
+    arnhem.locator("button:has-text('Terugtrekken')").click()
+    page.wait_for_url("**/batches/trede-2-2026-04-09")
+    assert "teruggetrokken" in page.locator("table tbody tr:has-text('Arnhem')").inner_text()
     page.click("main a[href$='/send']")
     facts = page.locator(".facts").inner_text()
     assert "bestanden" in facts and "er verlaat niets deze computer" in facts
@@ -222,6 +242,10 @@ def test_queue_and_send_to_the_file_transport(page: Any, web: WebServer) -> None
     assert sent, states
     mail = sorted((batch_folder(web) / "mail").glob("*.eml"))
     assert len(mail) == len(sent)
+    assert not any("Arnhem" in s for s in sent)
+    with Register.for_root(web.root) as register:
+        withdrawn = [e for e in audit.events(register) if e.kind == "letter.withdrawn"]
+    assert [(e.data["reason"], e.data["origin"]) for e in withdrawn] == [("adres nakijken", "web")]
 
 
 def test_verify_the_audit_trail(page: Any, web: WebServer) -> None:

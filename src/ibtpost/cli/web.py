@@ -22,7 +22,11 @@ def cmd_web(args: argparse.Namespace) -> int:
         "ibtpost web: open this address in a browser on this machine (Ctrl+C stops):",
         file=sys.stderr,
     )
-    serve(args.root, args.host, int(args.port), open_browser=args.open, say=_say)
+    try:
+        serve(args.root, args.host, int(args.port), open_browser=args.open, say=_say)
+    except KeyboardInterrupt:  # Ctrl+C is how the server is stopped (uvicorn re-raises it)
+        pass
+    print("ibtpost web: stopped", file=sys.stderr)
     return EXIT_OK
 
 

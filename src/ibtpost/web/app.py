@@ -82,6 +82,8 @@ STATE_TEXT = {
     "withdrawn": "teruggetrokken",
     "posted": "per post verzonden",
 }
+#: the states a send run leaves a letter in
+DONE = ("sent", "failed", "in_doubt")
 MADE_TEXT = {"made": "gemaakt, niet klaargezet", "open": "nog niet gemaakt"}
 REVIEW_TEXT = {
     "draft": "concept (draft)",
@@ -380,6 +382,8 @@ def _batch_view(
     request: Request, web: Web, batch_id: str, errors: dict[str, list[str]], status_code: int = 200
 ) -> Response:
     job = web.jobs.get(batch_id)
+    if job is not None:
+        job.refresh()
     config = load_config(web.root)
     with Register.for_root(web.root) as register:
         batch = register.batch(batch_id)
@@ -442,7 +446,7 @@ def batch_progress(request: Request) -> Response:
     job = web.jobs.get(batch_id)
     if job is None:
         raise _not_found(f"job {batch_id}")
-    response = _page(request, "_progress.html", {"job": job, "batch_id": batch_id})
+    response = _page(request, "_progress.html", {"job": job.refresh(), "batch_id": batch_id})
     if not job.running:
         response.headers["HX-Refresh"] = "true"
     return response
@@ -655,7 +659,15 @@ async def send_batch(request: Request) -> Response:
     web: Web = request.app.state.web
     batch_id = _batch_id(request.path_params["batch"])
 
+    def handled() -> int:
+        with Register.for_root(web.root) as register:
+            return sum(e.state in DONE for e in dispatch.entries(register, batch_id))
+
     def work(job: Job) -> list[str]:
+        with Register.for_root(web.root) as register:
+            job.total = sum(e.state == "queued" for e in dispatch.entries(register, batch_id))
+        before = handled()
+        job.watch = lambda: handled() - before
         transport = transport_from_environment()
         report = send(web.root, SendOptions(batch=batch_id), transport)
         job.result = report

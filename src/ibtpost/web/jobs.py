@@ -36,6 +36,7 @@ class Job:
     errors: list[str] = field(default_factory=list)  # the messages the command would print
     lines: list[str] = field(default_factory=list)  # the outcome, one line each
     result: Any = None
+    watch: Callable[[], int] | None = None  # counts what is done, for work without a callback
 
     @property
     def running(self) -> bool:
@@ -53,6 +54,12 @@ class Job:
         if not self.running or not self.total or not self.done:
             return None
         return self.elapsed / self.done * (self.total - self.done)
+
+    def refresh(self) -> Job:
+        """Update the count from ``watch`` (send reports no progress of its own)."""
+        if self.running and self.watch is not None:
+            self.done = self.watch()
+        return self
 
     def progress(self, done: int, total: int) -> None:
         """The callback ``run_batch`` and ``proof`` call."""
