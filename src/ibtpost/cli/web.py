@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 
 from ibtpost.cli.args import EXIT_OK, SubParsers, bounded
@@ -22,10 +23,9 @@ def cmd_web(args: argparse.Namespace) -> int:
         "ibtpost web: open this address in a browser on this machine (Ctrl+C stops):",
         file=sys.stderr,
     )
-    try:
+    # Ctrl+C is how the server is stopped (uvicorn shuts down, then re-raises it)
+    with contextlib.suppress(KeyboardInterrupt):
         serve(args.root, args.host, int(args.port), open_browser=args.open, say=_say)
-    except KeyboardInterrupt:  # Ctrl+C is how the server is stopped (uvicorn re-raises it)
-        pass
     print("ibtpost web: stopped", file=sys.stderr)
     return EXIT_OK
 

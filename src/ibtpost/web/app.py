@@ -394,6 +394,11 @@ def _batch_view(
         raise _not_found(f"batch {batch_id}")
     folder = web.root / "outbox" / batch_id
     files = [name for name, (stored, _) in BATCH_FILES.items() if (folder / stored).is_file()]
+    failed = (
+        {check.reference: check for check in job.result.failed}
+        if job is not None and job.kind == "queue" and job.state == "done"
+        else {}
+    )
     rows = []
     for letter in letters:
         entry = entries.get(letter.reference)
@@ -419,6 +424,12 @@ def _batch_view(
                 "sample": letter.sample,
                 "only_file": entry.only_file if entry else None,
                 "withdrawable": entry is not None and entry.state in dispatch.WITHDRAWABLE,
+                "checks": (
+                    "; ".join(failed[letter.reference].problems)
+                    if letter.reference in failed
+                    else ("geslaagd" if entry is not None and entry.state != "withdrawn" else "")
+                ),
+                "failed": letter.reference in failed,
             }
         )
     return _page(
@@ -585,7 +596,8 @@ async def queue(request: Request) -> Response:
     batch_id = _batch_id(request.path_params["batch"])
 
     def work(job: Job) -> list[str]:
-        result = queue_batch(web.root, batch_id)
+        # the checks read the PDFs in this process: no fork() of a server with threads
+        result = queue_batch(web.root, batch_id, processes=1)
         job.result = result
         return [
             *(f"niet klaargezet: {check}" for check in result.failed),
