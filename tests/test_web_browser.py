@@ -275,6 +275,25 @@ def test_verify_the_audit_trail(page: Any, web: WebServer) -> None:
     assert json.loads(lines[-1])["hash"] == result.last_hash
 
 
+def test_overview_of_the_shipped_data(page: Any, tmp_path: Path) -> None:
+    """The overview as the secretariat sees it on the shipped data: 342 rows, sample figures
+    marked, sorted by shortfall; axe over the full table."""
+    server = WebServer(copy_tree(tmp_path / "root")).start()
+    tab = page.context.browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        tab.goto(server.url)
+        tab.click("th a:has-text('Tekort')")
+        rows = tab.locator("table tbody tr")
+        assert rows.count() == 342
+        shortfalls = [int(x) for x in tab.locator("tbody td:nth-child(6)").all_inner_texts()]
+        assert shortfalls == sorted(shortfalls, reverse=True)
+        assert tab.locator("tbody .sample").count() == 341  # only Vlaardingen is real
+        check_screen(tab, "overzicht-alle")
+    finally:
+        tab.close()
+        server.stop()
+
+
 def test_screenshots_are_where_the_readme_shows_them() -> None:
     if not os.environ.get("IBTPOST_SCREENSHOTS"):
         pytest.skip("IBTPOST_SCREENSHOTS not set")
