@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install the Debian packages ibtpost needs at run time: LibreOffice Writer (headless PDF
 # conversion) with its Python bridge python3-uno (the batch converters), the DejaVu fonts (the free stand-in for Verdana) and poppler-utils (pdftoppm,
-# pdffonts for looking at results). Does nothing when everything is present.
+# pdffonts for looking at results; pdftoppm also draws the page images of `ibtpost web`) and
+# chromium (the browser the tests of `ibtpost web` drive). Does nothing when everything is present.
 set -euo pipefail
-packages=(libreoffice-writer-nogui python3-uno fonts-dejavu-core fonts-dejavu-extra poppler-utils)
+packages=(libreoffice-writer-nogui python3-uno fonts-dejavu-core fonts-dejavu-extra poppler-utils chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -35,3 +35,12 @@ def dutch_day(instant: datetime) -> date:
 def today() -> date:
     """Today in the Netherlands (the default date of commands that take one)."""
     return dutch_day(now())
+
+
+def parse_date(text: str) -> date:
+    """A date written like 2026-04-09; ValueError with the message the command line and the
+    web forms show."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date like 2026-04-09") from None

@@ -97,3 +97,10 @@ class Problems(InputError):
         first = problems[0]
         super().__init__(first.message, first.location, first.hint)
         self.problems = problems
+
+
+def problem_lines(exc: IbtpostError) -> list[str]:
+    """Every problem of ``exc`` as the line the command line prints after ``error:``
+    (``file:line: field: message (hint: ...)``); the web forms show the same lines."""
+    problems = exc.problems if isinstance(exc, Problems) else [exc]
+    return [f"{p}" + (f" (hint: {p.hint})" if p.hint else "") for p in problems]

@@ -108,6 +108,57 @@ def require_approved(root: Path, letter: str, working: WorkingCopy | None = None
     return approval
 
 
+@dataclass(frozen=True)
+class ReviewState:
+    """Where a letter stands for its reviewers (the review screen of ``ibtpost web``)."""
+
+    letter: str
+    title: str
+    status: str  # draft or final (the definition's status)
+    working: str  # the version id of the files as they are now
+    approval: Approval | None  # the latest approval of any version
+    given: int  # approvals of the working version by different people
+    needed: int  # approvals by different people a final batch needs
+    changes: str  # what changed since the latest approval ("" when none or never approved)
+
+    @property
+    def state(self) -> str:
+        """``draft``, ``approved`` (as it is), ``changed`` (since the approval),
+        ``incomplete`` (more approvals needed) or ``unapproved`` (never approved)."""
+        if self.status != "final":
+            return "draft"
+        if self.given >= self.needed:
+            return "approved"
+        if self.given:
+            return "incomplete"
+        return "changed" if self.approval is not None else "unapproved"
+
+
+def review_state(root: Path, letter: str) -> ReviewState:
+    """Where ``letter`` stands: its status, the approval in force and what changed since, as
+    :func:`require_approved` judges it."""
+    definition = load_letter(root, letter)
+    working = working_copy(root, letter)
+    entries = approvals.load_approvals(root)
+    approval = approvals.latest(entries, letter)
+    given = approvers(entries, letter, working.version.id)
+    changes = (
+        describe_changes(approval.files, working.version.files)
+        if approval is not None and approval.version != working.version.id
+        else ""
+    )
+    return ReviewState(
+        letter,
+        definition.title,
+        definition.status,
+        working.version.id,
+        approval,
+        len(given),
+        definition.approvals,
+        changes,
+    )
+
+
 def unverified(config: Config, definition: LetterDefinition) -> list[str]:
     """The config/legal.yaml entries ``definition`` uses that are not verified, each as
     ``name (config/legal.yaml:5)``; an entry that does not exist counts as unverified."""

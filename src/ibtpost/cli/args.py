@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import TypeAlias
 
-from ibtpost.errors import EXIT_BAD_INPUT, IbtpostError, Problems
+from ibtpost import clock
+from ibtpost.errors import EXIT_BAD_INPUT, IbtpostError, problem_lines
 
 EXIT_OK = 0
 
@@ -67,9 +68,9 @@ def bounded(
 def parse_date(text: str) -> date:
     """A date like 2026-04-09 (argparse type)."""
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-04-09") from None
+        return clock.parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 #: the object ``add_subparsers`` returns (argparse has no public name for its type)
@@ -111,7 +112,5 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
 def report_error(exc: IbtpostError) -> None:
     """Every problem of ``exc`` as one line ``error: file:line: field: message (hint: ...)``
     on stderr."""
-    problems = exc.problems if isinstance(exc, Problems) else [exc]
-    for problem in problems:
-        hint = f" (hint: {problem.hint})" if problem.hint else ""
-        print(f"error: {problem}{hint}", file=sys.stderr)
+    for line in problem_lines(exc):
+        print(f"error: {line}", file=sys.stderr)

@@ -11,7 +11,7 @@ from pathlib import Path
 from ibtpost.cli.args import EXIT_OK, Parser, SubParsers, add_batch_argument, bounded, positive_int
 from ibtpost.data.config import load_config
 from ibtpost.errors import EXIT_FAILURE, RegisterError
-from ibtpost.mail.queue import changed_addresses, post_room, queue_batch
+from ibtpost.mail.queue import changed_addresses, post_room, queue_batch, withdraw
 from ibtpost.mail.report import FORMATS
 from ibtpost.mail.send import (
     MAX_ATTEMPTS,
@@ -186,10 +186,7 @@ def cmd_outbox(args: argparse.Namespace) -> int:
 
 def cmd_withdraw(args: argparse.Namespace) -> int:
     """ibtpost withdraw."""
-    references = tuple(validate_reference(r) for r in args.reference or ())
-    with Register.for_root(args.root) as register:
-        complete_batch(register, args.batch)
-        withdrawn = dispatch.withdraw(register, args.batch, references, args.reason)
+    withdrawn = withdraw(args.root, args.batch, tuple(args.reference or ()), args.reason)
     for item in withdrawn:
         print(f"withdrawn {item.reference} (was {item.state})")
     print(

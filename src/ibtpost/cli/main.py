@@ -19,6 +19,7 @@ from ibtpost.cli.dispatch import add_dispatch_commands
 from ibtpost.cli.letters import add_letter_commands
 from ibtpost.cli.proof import add_proof_commands
 from ibtpost.cli.review import add_review_commands
+from ibtpost.cli.web import add_web_commands
 from ibtpost.errors import EXIT_FAILURE, IbtpostError
 
 # The modules behind the commands are imported when their command runs: `ibtpost send` or
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_dispatch_commands(sub)
     add_review_commands(sub)
     add_proof_commands(sub)
+    add_web_commands(sub)
     return parser
 
 

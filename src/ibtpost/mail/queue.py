@@ -29,7 +29,14 @@ from ibtpost.files import letter_files, write_atomic
 from ibtpost.mail.message import MailMessage, compose_mail, load_mail_templates
 from ibtpost.models import Config, LetterDefinition
 from ibtpost.production.supervision import complete_batch
-from ibtpost.register import BatchRecord, LetterRecord, Register, audit, dispatch
+from ibtpost.register import (
+    BatchRecord,
+    LetterRecord,
+    Register,
+    audit,
+    dispatch,
+    validate_reference,
+)
 from ibtpost.text.compose import compose
 from ibtpost.text.definitions import load_letter
 
@@ -500,3 +507,14 @@ def post_room(root: Path, batch_id: str) -> tuple[list[PostPlace], Path | None]:
         waiting = dispatch.for_the_post_room(register, batch_id)
         places = post_places(config, register, batch_id, waiting)
     return places, write_post_room_file(root / "outbox" / batch_id, places)
+
+
+def withdraw(
+    root: Path, batch_id: str, references: tuple[str, ...], reason: str
+) -> list[dispatch.QueueEntry]:
+    """``ibtpost withdraw``: take letters of a complete batch out of the queue (all that can
+    be, or ``references``), with a reason the audit trail keeps; all or none."""
+    chosen = tuple(validate_reference(r) for r in references)
+    with Register.for_root(root) as register:
+        complete_batch(register, batch_id)
+        return dispatch.withdraw(register, batch_id, chosen, reason)

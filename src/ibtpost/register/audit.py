@@ -18,7 +18,8 @@ sequence number no longer fits. What a chain alone cannot show: events cut off a
 or the whole chain recomputed after a change. Against that, keep the last hash that
 ``ibtpost audit verify`` prints somewhere else (a mail, a ticket) and compare it later.
 
-Event kinds and their ``data``:
+Event kinds and their ``data`` (an event recorded through ``ibtpost web`` also carries
+``"origin": "web"``, see :func:`origin`):
 
 ``letter.generated``
     a batch letter's files were written and recorded (reference, batch): ``letter``,
@@ -86,6 +87,8 @@ The dispatch (``ibtpost queue``, ``send``, ``withdraw``):
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import hashlib
 import json
@@ -150,6 +153,21 @@ KINDS = (
 )
 
 GENESIS = "0" * 64
+
+#: Where the change being made comes from, when not the command line: ``web`` for
+#: ``ibtpost web``. Every event recorded while it is set carries it as ``origin`` in its data.
+_ORIGIN: contextvars.ContextVar[str | None] = contextvars.ContextVar("origin", default=None)
+
+
+@contextlib.contextmanager
+def origin(name: str) -> Iterator[None]:
+    """Record every event inside the block with ``"origin": name`` in its data."""
+    token = _ORIGIN.set(name)
+    try:
+        yield
+    finally:
+        _ORIGIN.reset(token)
+
 
 _COLUMNS = "seq, at, kind, reference, batch, data, prev_hash, hash"
 
@@ -246,6 +264,9 @@ def record(
     """Append one event; inside the caller's transaction if one is open, else in its own."""
     if kind not in KINDS:
         raise ValueError(f"unknown audit event kind {kind!r}")
+    source = _ORIGIN.get()
+    if source is not None and "origin" not in data:
+        data = {**data, "origin": source}
     data_json = canonical(data)
     at = clock.stamp(precision="milliseconds")
     with register.transaction():

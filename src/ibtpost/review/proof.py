@@ -21,6 +21,7 @@ trede 2 on a register without letters this is exactly the batch of everyone due.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 from collections.abc import Callable, Iterator
@@ -97,9 +98,11 @@ def preview(
     queries: tuple[str, ...],
     day: date,
     out: Path | None = None,
+    converters: Converters | None = None,
 ) -> ReviewResult:
     """One review copy per municipality, as ``<letter>-<date>-<name>.pdf`` in ``out``
-    (default outbox/preview/)."""
+    (default outbox/preview/). ``converters``: a pool that is already running (kept warm by
+    a long-lived caller such as ``ibtpost web``) instead of one started for this preview."""
     started = time.perf_counter()
     config, definition, assets = _load(root, letter_id)
     named = find_municipalities(config, queries)
@@ -121,7 +124,7 @@ def preview(
         files.append(path)
         shown.append(Shown(target, letter, 1, pages))
 
-    warnings = _produce(root, config, definition, assets, targets, day, keep, None)
+    warnings = _produce(root, config, definition, assets, targets, day, keep, None, converters)
     warnings += _page_warnings(definition, shown)
     return ReviewResult(files, shown, time.perf_counter() - started, warnings, version)
 
@@ -255,6 +258,7 @@ def _produce(
     day: date,
     keep: Callable[[int, LetterContext, bytes], None],
     progress: ProgressCallback | None,
+    warm: Converters | None = None,
 ) -> list[str]:
     """Compose, render and convert every letter; ``keep`` receives each PDF in order.
 
@@ -262,7 +266,7 @@ def _produce(
     """
     sink = ReviewCopies(keep)
     size = converter_count(config, None, len(targets))
-    with Converters(config, size) as converters:
+    with contextlib.nullcontext(warm) if warm else Converters(config, size) as converters:
         converters.start()  # LibreOffice starts while the letters are composed
         letters = _compose_all(root, definition, targets, day)
 

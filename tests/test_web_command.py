@@ -1,0 +1,107 @@
+"""``ibtpost web`` as people start it, and the background jobs' rules."""
+
+from __future__ import annotations
+
+import http.client
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from tests.conftest import Result
+from tests.webserver import free_port
+
+from ibtpost.errors import UsageError
+from ibtpost.register import Register, audit
+from ibtpost.web.jobs import Job, Jobs
+
+
+def test_the_command_prints_one_url_and_serves_only_with_its_token(root: Path) -> None:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ibtpost", "--root", str(root), "web", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().strip()
+        prefix = f"http://127.0.0.1:{port}/?token="
+        assert url.startswith(prefix) and len(url) > len(prefix) + 30
+        token = url.removeprefix(prefix)
+
+        def get(path: str, cookie: str = "") -> http.client.HTTPResponse:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            return response
+
+        for _ in range(100):  # the URL is printed just before uvicorn listens
+            try:
+                first = get("/")
+                break
+            except ConnectionRefusedError:
+                threading.Event().wait(0.1)
+        assert first.status == 403
+        response = get(f"/?token={token}")
+        assert response.status == 303
+        assert get("/", f"ibtpost_{port}={token}").status == 200
+        assert get("/", f"ibtpost_{port}={token[:-1]}x").status == 403
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, err = server.communicate(timeout=60)
+    assert server.returncode == 0, err
+    assert "ibtpost web: stopped" in err
+
+
+def test_an_address_that_is_not_an_ip_address_is_refused(
+    root: Path, cli: Callable[..., Result]
+) -> None:
+    result = cli(root, "web", "--host", "example.org")
+    assert result.code == 2
+    assert "--host: 'example.org' is not an IP address" in result.err
+    assert cli(root, "web", "--port", "80").code == 2
+
+
+def test_one_job_per_batch_at_a_time_and_its_events_say_web(root: Path) -> None:
+    jobs = Jobs()
+    release = threading.Event()
+
+    def slow(job: Job) -> list[str]:
+        job.progress(1, 2)
+        release.wait(30)
+        with Register.for_root(root) as register:
+            audit.record(register, audit.CASE_CLOSED, data={"municipality": "GM0622"})
+        return ["klaar"]
+
+    first = jobs.start("trede-2-2026-04-09", "batch", "Batch maken", slow)
+    with pytest.raises(UsageError, match="loopt nog"):
+        jobs.start("trede-2-2026-04-09", "queue", "Klaarzetten", lambda job: [])
+    other = jobs.start("trede-3-2026-04-09", "batch", "Batch maken", lambda job: ["ok"])
+    assert first.running and first.done == 1 and first.total == 2
+    release.set()
+    for job in (first, other):
+        for _ in range(300):
+            if not job.running:
+                break
+            threading.Event().wait(0.05)
+    assert first.state == "done" and first.lines == ["klaar"] and other.state == "done"
+    with Register.for_root(root) as register:
+        (event,) = list(audit.events(register))
+    assert event.data == {"municipality": "GM0622", "origin": "web"}
+
+    def failing(job: Job) -> list[str]:
+        raise UsageError("no batch 'x'")
+
+    again = jobs.start("trede-2-2026-04-09", "queue", "Klaarzetten", failing)
+    for _ in range(300):
+        if not again.running:
+            break
+        threading.Event().wait(0.05)
+    assert again.state == "failed" and again.errors == ["no batch 'x'"]
