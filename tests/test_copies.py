@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from tests.conftest import Result
 from tests.realdata import import_real_data
 from tests.smtpserver import SmtpServer
+from tests.webserver import WebServer
 from tests.test_exactly_once import events, run
 
 from ibtpost.data.config import load_config
@@ -150,6 +151,14 @@ def test_copies_go_by_their_own_mail_or_to_the_post_room(
     }
     assert report[vlaardingen]["copies"] == "gs sent gs@zh.test; raad sent griffie@vl.test"
     assert report[groningen]["copies"] == "gs sent gs@gr.test; raad posted"
+    web = WebServer(root).start()  # the Brief screen names each copy and its state
+    try:
+        status, _, page = web.request("GET", f"/letters/{groningen}")
+    finally:
+        web.stop()
+    assert status == 200, page
+    assert "Gedeputeerde Staten van de provincie Groningen: gs@gr.test (verzonden)" in page
+    assert "de gemeenteraad van Groningen: geen e-mailadres, per post (per post verzonden)" in page
 
 
 def test_withdrawing_a_letter_withdraws_its_copies(

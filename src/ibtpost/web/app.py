@@ -35,7 +35,7 @@ from starlette.templating import Jinja2Templates
 from ibtpost import clock
 from ibtpost.approval.gate import approve, review_state
 from ibtpost.data.config import load_config
-from ibtpost.data.recipients import MissingAddress, mail_recipients
+from ibtpost.data.recipients import MissingAddress, copy_recipients, mail_recipients
 from ibtpost.errors import IbtpostError, problem_lines
 from ibtpost.mail.queue import queue_batch, withdraw
 from ibtpost.mail.send import SendOptions, send, transport_from_environment
@@ -517,6 +517,7 @@ def letter_page(request: Request) -> Response:
     municipality = config.municipalities.get(letter.municipality)
     with Register.for_root(web.root) as register:
         entry = dispatch.entry(register, letter.reference)
+        queued_copies = {c.role: c for c in dispatch.copies_of(register, letter.reference)}
         events = list(audit.events(register, letter.reference))
     sha = sha256_file(pdf)
     images = page_images(web.root, pdf, sha)
@@ -530,6 +531,16 @@ def letter_page(request: Request) -> Response:
         else:
             recipients = {"to": found.to, "cc": found.cc, "frozen": False}
     definition = load_letter(web.root, letter.letter)
+    copies = [  # the copies with a mail of their own: as queued, else as config/ has them
+        {
+            "to": c.mentioned,
+            "kind": c.kind,
+            "address": queued.college if queued else c.address,
+            "state": STATE_TEXT.get(queued.state, queued.state) if queued else None,
+        }
+        for c in (copy_recipients(definition.copies, municipality, config) if municipality else [])
+        for queued in [queued_copies.get(c.role)]
+    ]
     checked = check_letters(pdf.parent, [letter], definition, 1).letters
     state = "posted" if letter.sent_via == "post" else (entry.state if entry else None)
     return _page(
@@ -546,6 +557,7 @@ def letter_page(request: Request) -> Response:
             "entry": entry,
             "state": STATE_TEXT.get(state or "", "gemaakt, niet klaargezet"),
             "recipients": recipients,
+            "copies": copies,
             "check": checked[0] if checked else None,
             "events": events,
         },
