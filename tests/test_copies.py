@@ -14,8 +14,8 @@ from pypdf import PdfReader
 from tests.conftest import Result
 from tests.realdata import import_real_data
 from tests.smtpserver import SmtpServer
-from tests.webserver import WebServer
 from tests.test_exactly_once import events, run
+from tests.webserver import WebServer
 
 from ibtpost.data.config import load_config
 from ibtpost.register import Register, dispatch
