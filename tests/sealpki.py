@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.tsaserver import TsaServer
 from tools.demo_seal import Issued, issue, make_ca, p12
+from tools.tsa_server import TsaServer
 
 PASSWORD = "zegel-test"
 TOKEN_PIN = "12345678"

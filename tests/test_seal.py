@@ -207,10 +207,13 @@ def test_bad_signing_settings_stop_check_and_batch(
 def test_concept_letters_are_never_sealed(
     pki: Pki, tmp_path: Path, cli: Callable[..., Result]
 ) -> None:
-    """A concept batch with signing configured: no seal, and its checks need none."""
+    """With good signing settings `check` passes; a concept batch gets no seal, and its
+    checks need none."""
     root = copy_tree(tmp_path / "root")
     with (root / "config" / "settings.yaml").open("a", encoding="utf-8") as handle:
         handle.write(pki.signing())
+    checked = cli(root, "check")
+    assert checked.code == 0, checked.out
     done = cli(root, "batch", "trede-3", "--date", "2026-05-04", "--concept", "-m", "GM0622",
                "--reason", "concept")  # fmt: skip
     assert done.code == 0, done.err

@@ -189,7 +189,6 @@ class SealSettings:
     reason: str
     location: str
     field_name: str = "Zegel"
-    visible: bool = False
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
 

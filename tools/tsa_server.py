@@ -1,8 +1,10 @@
-"""A timestamp authority (RFC 3161) on 127.0.0.1 for the seal tests: a real HTTP server
-answering with pyHanko's test TSA (DummyTimeStamper) and a certificate of the test PKI."""
+"""A timestamp authority (RFC 3161) on 127.0.0.1 for the seal tests and benchmarks: a real
+HTTP server answering with pyHanko's test TSA (DummyTimeStamper, RSA keys only) and a
+certificate of the test PKI (tools/demo_seal.py)."""
 
 from __future__ import annotations
 
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -32,6 +34,12 @@ class TsaServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            def setup(self) -> None:
+                super().setup()
+                # the reply's headers and body go in two writes: without this, Nagle's
+                # algorithm holds the body until the client's delayed ACK (40 ms)
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 answer = stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
