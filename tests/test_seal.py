@@ -271,3 +271,41 @@ def test_a_single_final_letter_is_sealed_a_concept_not(
     assert seal_problems(concept_pdf.read_bytes(), [pki.ca.cert.public_bytes(_der())]) == [
         "not sealed"
     ]
+
+
+def test_a_visible_seal_shows_on_the_last_page_with_its_font_embedded(
+    pki: Pki, tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    """visible: true: a box on the last page whose appearance names the sealer in an
+    embedded font; the seal validates (pdfsig too) and the file stays PDF/A-2b."""
+    root = copy_tree(tmp_path / "root")
+    with (root / "config" / "settings.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(pki.signing() + "  visible: true\n")
+    done = cli(
+        root, "letter", "trede-2", "-m", "GM0622", "--date", DAY, "--out", str(tmp_path / "v")
+    )
+    assert done.code == 0, done.err
+    (pdf,) = (tmp_path / "v").glob("*.pdf")
+    data = pdf.read_bytes()
+    assert seal_problems(data, [pki.ca.cert.public_bytes(_der())]) == []
+    facts = inspect_pdf(data)
+    assert (facts.pdfa, facts.tagged, facts.unembedded) == ("2B", True, ())
+    with pikepdf.open(pdf) as doc:
+        (field,) = doc.Root.AcroForm.Fields
+        assert field.P.objgen == doc.pages[-1].obj.objgen
+        assert [float(x) for x in field.Rect] == [56, 14, 316, 52]
+        fonts = field.AP.N.Resources.Font
+        for _, font in fonts.items():
+            assert "/FontFile2" in font.DescendantFonts[0].FontDescriptor
+    text = subprocess.run(
+        ["pdftotext", "-f", str(facts.pages), "-l", str(facts.pages), str(pdf), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "Elektronisch gezegeld door" in text and "Organisatiezegel (test)" in text
+    out = subprocess.run(
+        ["pdfsig", "-nssdir", f"sql:{pki.nss()}", str(pdf)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Signature is Valid." in out and "Certificate is Trusted." in out

@@ -189,6 +189,7 @@ class SealSettings:
     reason: str
     location: str
     field_name: str = "Zegel"
+    visible: bool = False  # a visible seal on the last page (else an invisible field)
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
 

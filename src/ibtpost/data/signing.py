@@ -27,6 +27,7 @@ KEYS = {
     "reason",
     "location",
     "field_name",
+    "visible",
 }
 PKCS11_KEYS = {"library", "slot", "token_label", "key_label", "pin_env"}
 DEFAULT_PASSWORD_ENV = "IBTPOST_SEAL_PASSWORD"
@@ -126,6 +127,10 @@ def load_signing(
     url = text("timestamp_url")
     if url is not None and not url.startswith(("http://", "https://")):
         fail("must be an http:// or https:// URL", "timestamp_url")
+    visible = data.get("visible", False)
+    if not isinstance(visible, bool):
+        fail("must be true or false", "visible")
+        visible = False
     return SealSettings(
         pkcs12=pkcs12,
         password_env=text("password_env", default=DEFAULT_PASSWORD_ENV) or DEFAULT_PASSWORD_ENV,
@@ -141,5 +146,6 @@ def load_signing(
         reason=text("reason", default="Gezegeld door het Ministerie van Asiel en Migratie") or "",
         location=text("location", default="Den Haag") or "",
         field_name=text("field_name", default="Zegel") or "Zegel",
+        visible=visible,
         lines=lines,
     )

@@ -6,7 +6,8 @@ be checked before a batch records anything (the files, the password or PIN, the
 certificate's validity period and its chain to the trust roots, that the key matches the
 certificate, that the timestamp server answers), and then seals PDFs: an invisible
 signature field, reason and location set, PAdES baseline B-T with a timestamp server and
-B-B without, as an incremental update (the PDF/A identification, tagging and fonts stay
+B-B without (visible with ``visible: true``: a box on the last page, its font embedded),
+as an incremental update (the PDF/A identification, tagging and fonts stay
 as they are). The signature space is reserved, so pyHanko signs once per letter.
 
 :func:`seal_problems` validates the seals of a PDF against trust roots: intact, valid,
@@ -21,6 +22,7 @@ import asyncio
 import functools
 import io
 import os
+import tempfile
 import threading
 import urllib.error
 import urllib.request
@@ -103,6 +105,7 @@ class Sealer:
         self.settings = settings
         self._lock = threading.Lock()
         self._session: Any = None
+        self._font: Any = None
         try:
             self._open(now)
         except BaseException:
@@ -157,6 +160,11 @@ class Sealer:
             subfilter=fields.SigSeedSubFilter.PADES,
         )
         self.field = fields.SigFieldSpec(sig_field_name=settings.field_name)
+        self.style: Any = None
+        if settings.visible:
+            # kept while the sealer lives (pyHanko reads it per seal); close() removes it
+            self._font = tempfile.NamedTemporaryFile(prefix="ibtpost-seal-", suffix=".ttf")  # noqa: SIM115
+            self.field, self.style = _visible(settings, Path(self._font.name))
         self.level = "B-T" if self.timestamper else "B-B"
 
     # -- opening -----------------------------------------------------------------------
@@ -309,7 +317,11 @@ class Sealer:
         writer_class, signer_class = _pdf_classes()
         writer = writer_class(io.BytesIO(pdf), strict=False)
         signer = signer_class(
-            self.meta, self.signer, timestamper=self.timestamper, new_field_spec=self.field
+            self.meta,
+            self.signer,
+            timestamper=self.timestamper,
+            new_field_spec=self.field,
+            stamp_style=self.style,
         )
         out = io.BytesIO()
         reserved = RESERVED_WITH_TIMESTAMP if self.timestamper else RESERVED
@@ -321,16 +333,63 @@ class Sealer:
         return out.getvalue()
 
     def close(self) -> None:
-        """Close the PKCS#11 session, if any."""
+        """Close the PKCS#11 session, if any (and remove the visible seal's font file)."""
         if self._session is not None:
             self._session.close()
             self._session = None
+        if self._font is not None:
+            self._font.close()
+            self._font = None
 
     def __enter__(self) -> Sealer:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: The font of a visible seal, embedded (a subset) in its appearance: DejaVu Sans, which
+#: the letters use too (Debian fonts-dejavu-core).
+SEAL_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+#: Where a visible seal goes: the last page, in the bottom margin, left (points).
+SEAL_BOX = (56, 14, 316, 52)
+
+
+def _visible(settings: SealSettings, font: Path) -> tuple[Any, Any]:
+    """The field and appearance of a visible seal: a box on the last page saying who sealed
+    and when, its font embedded (PDF/A). pyHanko writes the font's widths in the font's own
+    units, which PDF reads as thousandths of an em: the font is first scaled to 1000 units
+    per em (and cut down to Latin letters), into ``font``."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.scaleUpem import scale_upem
+    from pyhanko import stamp
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.sign import fields
+
+    if not SEAL_FONT.is_file():
+        raise DataError(
+            f"a visible seal needs the font {SEAL_FONT} (Debian fonts-dejavu-core)",
+            _where(settings, "signing.visible"),
+        )
+    face = TTFont(str(SEAL_FONT))
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.notdef_outline = True
+    cutter = subset.Subsetter(options)
+    cutter.populate(unicodes=[*range(0x20, 0x7F), *range(0xA0, 0x180)])
+    cutter.subset(face)
+    scale_upem(face, 1000)
+    face.save(str(font))
+    style = stamp.TextStampStyle(
+        stamp_text="Elektronisch gezegeld door\n%(signer)s\n%(ts)s",
+        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(font)), font_size=7),
+        timestamp_format="%Y-%m-%d %H:%M:%S UTC",
+        border_width=1,
+    )
+    field = fields.SigFieldSpec(sig_field_name=settings.field_name, on_page=-1, box=SEAL_BOX)
+    return field, style
 
 
 @functools.cache
