@@ -10,7 +10,9 @@
 #   6. queue the trede-2 batch for e-mail (each message frozen in the batch's spool/) and send
 #      it with the file transport (.eml files in the batch folder: nothing leaves the
 #      machine), write the delivery report, show the outbox, verify the audit trail;
-#   7. the e-seal: a demo certificate marked "niet geldig, demo" (tools/demo_seal.py) and a
+#   7. the records for the archive: the batch with MDTO metadata in outbox/archive/, and the
+#      case file of Vlaardingen in outbox/cases/GM0622/case-file/;
+#   8. the e-seal: a demo certificate marked "niet geldig, demo" (tools/demo_seal.py) and a
 #      sealed trede-2 batch for two municipalities in a root of its own, outbox/demo-sealed/
 #      (its config/ is a copy with `signing:` added), checked as `queue` checks it, and
 #      pdfsig's report on one sealed letter.
@@ -29,6 +31,8 @@ env -u IBTPOST_SMTP_URL "$ibtpost" send --batch "$(basename "$batch")" | tail -n
 "$ibtpost" report "$(basename "$batch")" >"$batch/report.csv"
 "$ibtpost" outbox
 "$ibtpost" audit verify
+"$ibtpost" export mdto "$(basename "$batch")" --out "outbox/archive/$(basename "$batch")" 2>&1 >/dev/null | tail -n 1
+"$ibtpost" case GM0622 >/dev/null
 
 sealed=outbox/demo-sealed
 if [ ! -f "$sealed/pki/seal.p12" ]; then
@@ -56,5 +60,7 @@ echo "(its e-mails as queued in $batch/spool/, as sent in $batch/mail/, the deli
 echo " in $batch/report.csv)"
 echo "(manifest.csv lists every letter; print.pdf holds them all for printing, post-room.pdf"
 echo " the ones without a known e-mail address, if any)."
+echo "The batch with its MDTO metadata is in outbox/archive/; Vlaardingen's case file in"
+echo " outbox/cases/GM0622/case-file/ (case-file.pdf to read)."
 echo "A sealed batch (demo seal, not valid) is in $sealed_batch/; its certificates in $sealed/pki/."
 echo "Next: ibtpost status --date 2026-05-04, or ibtpost post $(basename "$batch") once posted."

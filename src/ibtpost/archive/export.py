@@ -84,9 +84,11 @@ def export_mdto(
     out.mkdir(parents=True, exist_ok=True)
     replace_all(files)
     warnings = [note] if (note := policy.unverified_note()) else []
-    warnings.extend(
-        f"letter {x.record.reference} was not sent: its record has no verzending event"
-        for x in letters
-        if x.archived.sent is None
-    )
+    unsent = [x.record.reference for x in letters if x.archived.sent is None]
+    if unsent:
+        more = f" (and {len(unsent) - 3} more)" if len(unsent) > 3 else ""
+        warnings.append(
+            f"{len(unsent)} letter(s) not sent, so without a verzending event: "
+            f"{', '.join(unsent[:3])}{more}"
+        )
     return ExportResult(out, letters, sorted(files), warnings)
