@@ -309,3 +309,36 @@ def test_a_visible_seal_shows_on_the_last_page_with_its_font_embedded(
         check=True,
     ).stdout
     assert "Signature is Valid." in out and "Certificate is Trusted." in out
+
+
+def test_letters_made_before_signing_are_sealed_by_the_next_run_unless_queued(
+    pki: Pki, tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    """A batch made without `signing:` and run again with it: its letters are made again
+    and sealed (the register holds the sealed file's hash); a batch already queued keeps
+    its letters exactly as they were."""
+    root = copy_tree(tmp_path / "root")
+    first = cli(root, "batch", "trede-2", "--date", DAY, "-m", "GM0622")
+    second = cli(root, "batch", "trede-2", "--date", DAY, "-m", "GM0363")
+    assert first.code == 0 and second.code == 0, first.err + second.err
+    queued_folder = root / "outbox" / Path(second.out.strip()).name
+    assert cli(root, "queue", queued_folder.name).code == 0
+    (queued_pdf,) = [p for p in queued_folder.glob("*.pdf") if p.name[0].isdigit()]
+    queued_before = queued_pdf.read_bytes()
+    with (root / "config" / "settings.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(pki.signing())
+    again = cli(root, "batch", "trede-2", "--date", DAY, "-m", "GM0622")
+    assert again.code == 0, again.err
+    (pdf,) = [
+        p
+        for p in (root / "outbox" / Path(first.out.strip()).name).glob("*.pdf")
+        if p.name[0].isdigit()
+    ]
+    assert seal_problems(pdf.read_bytes(), [pki.ca.cert.public_bytes(_der())]) == []
+    with Register.for_root(root) as register:
+        record = register.letter_by_reference(pdf.name.partition("-")[0])
+    assert record is not None and record.pdf_sha256 == hashlib.sha256(pdf.read_bytes()).hexdigest()
+    frozen = cli(root, "batch", "trede-2", "--date", DAY, "-m", "GM0363")
+    assert frozen.code == 0, frozen.err
+    assert "1 letter(s) queued or sent before signing was configured stay unsealed" in frozen.err
+    assert queued_pdf.read_bytes() == queued_before

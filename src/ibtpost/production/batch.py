@@ -220,6 +220,7 @@ class BatchFolder:
         self.version = version
         self.known = {r.reference: r for r in register.batch_letters(plan.id)}
         self.frozen = _frozen_letters(register, plan.id, self.known)
+        self.unsealed_frozen = 0  # queued or sent before signing: was set: never changed
         self.opened: dict[str, pikepdf.Pdf] = {}
         self._keep_open = contextlib.ExitStack()
         self._converted = 0
@@ -271,12 +272,11 @@ class BatchFolder:
             and record.pdf_sha256 is not None
             and pdf.is_file()
             and _sha256(pdf) == record.pdf_sha256
-            and (
-                self.sealer is None
-                or job.letter.reference in self.frozen
-                or is_sealed(pdf.read_bytes())
-            )
         ):
+            if self.sealer is not None and not is_sealed(pdf.read_bytes()):
+                if job.letter.reference not in self.frozen:
+                    return None  # made again, and sealed
+                self.unsealed_frozen += 1
             return self._entry(job, record.pdf_sha256, record.pages or 0, converted=False)
         return None
 
@@ -348,6 +348,11 @@ class BatchFolder:
                 register.complete_batch(plan.id)
                 audit.record(register, audit.BATCH_COMPLETED, batch=plan.id, data=completion)
         warnings = [*plan.skipped, *produced.incidents]
+        if self.unsealed_frozen:
+            warnings.append(
+                f"{self.unsealed_frozen} letter(s) queued or sent before signing was "
+                "configured stay unsealed (a queued or sent letter never changes)"
+            )
         samples = sum(1 for item in letters if item.sample)
         if samples:
             warnings.append(f"{samples} letter(s) built on sample figures, marked VOORBEELD")
