@@ -342,3 +342,41 @@ def test_letters_made_before_signing_are_sealed_by_the_next_run_unless_queued(
     assert frozen.code == 0, frozen.err
     assert "1 letter(s) queued or sent before signing was configured stay unsealed" in frozen.err
     assert queued_pdf.read_bytes() == queued_before
+
+
+def test_a_token_that_holds_the_certificate_needs_no_certificate_file(
+    pki: Pki, tmp_path: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PKCS#11 without `certificate:`: the certificate is taken from the token, under the
+    key's label, and the letter is sealed with it."""
+    import pkcs11
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from pkcs11 import Attribute, CertificateType, ObjectClass
+
+    block = pki.token()
+    library = pkcs11.lib("/usr/lib/softhsm/libsofthsm2.so")
+    token = library.get_token(token_label="ibt-test")  # noqa: S106 (a label, not a password)
+    with token.open(rw=True, user_pin=TOKEN_PIN) as session:
+        if not list(session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE})):
+            session.create_object(
+                {
+                    Attribute.CLASS: ObjectClass.CERTIFICATE,
+                    Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
+                    Attribute.TOKEN: True,
+                    Attribute.LABEL: "zegel",
+                    Attribute.ID: b"\x01",
+                    Attribute.SUBJECT: pki.seal.cert.subject.public_bytes(),
+                    Attribute.VALUE: pki.seal.cert.public_bytes(Encoding.DER),
+                }
+            )
+    monkeypatch.setenv("IBTPOST_SEAL_PIN", TOKEN_PIN)
+    root = copy_tree(tmp_path / "root")
+    no_file = "".join(line + "\n" for line in block.splitlines() if "certificate:" not in line)
+    with (root / "config" / "settings.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(no_file)
+    done = cli(
+        root, "letter", "trede-2", "-m", "GM0622", "--date", DAY, "--out", str(tmp_path / "t")
+    )
+    assert done.code == 0, done.err
+    (pdf,) = (tmp_path / "t").glob("*.pdf")
+    assert seal_problems(pdf.read_bytes(), [pki.ca.cert.public_bytes(_der())]) == []
