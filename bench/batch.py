@@ -1,6 +1,7 @@
 """Benchmark: a full trede-2 batch against LibreOffice alone and against one soffice per letter.
 
     python bench/batch.py [--letters N] [--naive-sample K] [--json FILE]
+    python bench/batch.py --seal [--repeat N] [--json FILE]   # with and without sealing
 
 In one run, on a private copy of the shipped data:
 
@@ -198,6 +199,11 @@ def finish(figures: dict[str, object], out: Path | None, work: Path, *, keep: bo
 
 
 def main() -> int:
+    if "--seal" in sys.argv[1:]:  # the batch with and without the e-seal: bench/seal.py
+        sys.argv.remove("--seal")
+        import seal  # noqa: PLC0415 (bench/ is this script's folder; pyHanko only here)
+
+        return seal.main()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--naive-sample", type=int, default=8, help="letters for the naive way")

@@ -10,7 +10,13 @@
 #      draft voornemen (trede 4) of Vlaardingen as a CONCEPT batch with its kennisgeving;
 #   6. queue the trede-2 batch for e-mail (each message frozen in the batch's spool/) and send
 #      it with the file transport (.eml files in the batch folder: nothing leaves the
-#      machine), write the delivery report, show the outbox, verify the audit trail.
+#      machine), write the delivery report, show the outbox, verify the audit trail;
+#   7. the records for the archive: the batch with MDTO metadata in outbox/archive/, and the
+#      case file of Vlaardingen in outbox/cases/GM0622/case-file/;
+#   8. the e-seal: a demo certificate marked "niet geldig, demo" (tools/demo_seal.py) and a
+#      sealed trede-2 batch for two municipalities in a root of its own, outbox/demo-sealed/
+#      (its config/ is a copy with `signing:` added), checked as `queue` checks it, and
+#      pdfsig's report on one sealed letter.
 # Run again, it gives the same numbers, converts nothing and sends nothing twice.
 set -euo pipefail
 ibtpost=${1:-ibtpost}
@@ -28,6 +34,29 @@ env -u IBTPOST_SMTP_URL "$ibtpost" send --batch "$(basename "$batch")" | tail -n
 "$ibtpost" report "$(basename "$batch")" >"$batch/report.csv"
 "$ibtpost" outbox
 "$ibtpost" audit verify
+"$ibtpost" export mdto "$(basename "$batch")" --out "outbox/archive/$(basename "$batch")" 2>&1 >/dev/null | tail -n 1
+"$ibtpost" case GM0622 >/dev/null
+
+sealed=outbox/demo-sealed
+if [ ! -f "$sealed/pki/seal.p12" ]; then
+  "$(dirname "$ibtpost")/python" tools/demo_seal.py --out "$sealed/pki" --password demo >/dev/null
+fi
+if [ ! -d "$sealed/config" ]; then
+  mkdir -p "$sealed/outbox"
+  cp -r config letters templates "$sealed/"
+  cat >>"$sealed/config/settings.yaml" <<'YAML'
+
+signing:
+  pkcs12: pki/seal.p12
+  trust_roots: pki/ca.pem
+  reason: Demozegel (niet geldig, demo)
+  location: Den Haag
+YAML
+fi
+export IBTPOST_SEAL_PASSWORD=demo
+sealed_batch=$("$ibtpost" --root "$sealed" batch trede-2 --date "$day" -m Vlaardingen -m "'s-Hertogenbosch")
+"$ibtpost" --root "$sealed" check --batch "$(basename "$sealed_batch")" | tail -n 1
+pdfsig -nocert "$(ls "$sealed_batch"/75*.pdf | head -n 1)" | grep -E "Signer Certificate Common Name|Signature Validation|Total document"
 echo
 echo "The reference letter is in outbox/demo/; the trede-2 batch is in $batch/"
 echo "(its e-mails as queued in $batch/spool/, as sent in $batch/mail/, the delivery report"
@@ -36,4 +65,7 @@ echo "(manifest.csv lists every letter; print.pdf holds them all for printing, p
 echo " the ones without a known e-mail address, if any)."
 echo "The draft voornemen (trede 4) of Vlaardingen, a CONCEPT, is in $voornemen/, with its"
 echo " kennisgeving for the Staatscourant beside it (*-kennisgeving.pdf)."
+echo "The batch with its MDTO metadata is in outbox/archive/; Vlaardingen's case file in"
+echo " outbox/cases/GM0622/case-file/ (case-file.pdf to read)."
+echo "A sealed batch (demo seal, not valid) is in $sealed_batch/; its certificates in $sealed/pki/."
 echo "Next: ibtpost status --date 2026-05-04, or ibtpost post $(basename "$batch") once posted."

@@ -172,6 +172,35 @@ class Settings:
     converter_python: str = "/usr/bin/python3"  # a Python with LibreOffice's uno module
     processes: int = 0  # converters in a batch; 0: one per core
     roll_terms: bool = True  # terms.roll_to_working_day: move a term's end to a working day
+    signing: SealSettings | None = None  # signing: the e-seal on every final letter's PDF
+
+
+@dataclass(frozen=True)
+class SealSettings:
+    """``signing:`` in config/settings.yaml: how every final letter's PDF is sealed (PAdES).
+
+    The key and certificate come from a PKCS#12 file (its password only from the
+    environment variable ``password_env``) or from a PKCS#11 token (library, slot or token
+    label, key label; the PIN only from ``pin_env``). ``lines`` maps each key to its line
+    in the file, so that a problem found when the key is used names it.
+    """
+
+    pkcs12: Path | None
+    password_env: str
+    pkcs11_library: str | None
+    pkcs11_slot: int | None
+    pkcs11_token: str | None
+    key_label: str | None
+    certificate: Path | None  # with PKCS#11: the certificate file (else the token's, by label)
+    pin_env: str
+    chain: tuple[Path, ...]  # intermediate certificates to embed
+    trust_roots: tuple[Path, ...]  # what a seal must chain to (the letter checks)
+    timestamp_url: str | None  # PAdES B-T with a timestamp server, B-B without
+    reason: str
+    location: str
+    field_name: str = "Zegel"
+    visible: bool = False  # a visible seal on the last page (else an invisible field)
+    lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)

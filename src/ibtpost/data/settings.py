@@ -1,10 +1,11 @@
-"""config/settings.yaml: references, address kind, LibreOffice, logo."""
+"""config/settings.yaml: references, address kind, LibreOffice, logo, signing."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from ibtpost.data.collect import Collector
+from ibtpost.data.signing import load_signing
 from ibtpost.errors import DataError, Location
 from ibtpost.models import (
     AddressKind,
@@ -120,4 +121,5 @@ def load_settings(path: Path, label: str, root: Path, c: Collector) -> Settings 
                 )
             else:
                 roll = raw_roll
-    return Settings(address_kind, series, logo, command, timeout, python, processes, roll)
+    signing = load_signing(data.get("signing"), data.line_of("signing"), label, root, c)
+    return Settings(address_kind, series, logo, command, timeout, python, processes, roll, signing)

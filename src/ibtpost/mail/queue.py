@@ -96,7 +96,7 @@ def queue_batch(root: Path, batch_id: str, processes: int | None = None) -> Queu
         gate.check_batch(root, register, batch)  # only approved text, as it was made
         pending = _not_queued(register, batch_id)
         in_queue = len(register.batch_letters(batch_id)) - len(pending)
-    from ibtpost.review.lettercheck import BatchCheck, check_letters
+    from ibtpost.review.lettercheck import BatchCheck, check_letters, seal_roots_of
 
     checks = BatchCheck(batch_id)
     folder = root / "outbox" / batch_id
@@ -117,7 +117,8 @@ def queue_batch(root: Path, batch_id: str, processes: int | None = None) -> Queu
         if unknown:  # each recipient named once
             raise Problems(list({str(p): p for p in unknown}.values()))
     if pending:  # the checks run outside the register: they may take seconds
-        checks = check_letters(folder, pending, definition, processes)
+        roots = seal_roots_of(config.settings, batch.concept)
+        checks = check_letters(folder, pending, definition, processes, roots)
     failed = {c.reference: c for c in checks.failed}
     composer = Composer(root, config)
     prepared: list[dispatch.Prepared] = []

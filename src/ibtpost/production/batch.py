@@ -35,6 +35,7 @@ from ibtpost.approval import gate, versions
 from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipalities
 from ibtpost.documents.pdf.printfile import PRINT_FILE, print_file
+from ibtpost.documents.pdf.seal import Sealer, is_sealed
 from ibtpost.documents.render import Assets, render_letter
 from ibtpost.errors import IbtpostError, Problems, UsageError
 from ibtpost.files import slug, write_atomic
@@ -45,6 +46,7 @@ from ibtpost.production.engine import (
     Produced,
     converter_count,
     finish_letter,
+    open_sealer,
     produce,
 )
 from ibtpost.production.manifest import BatchLetter, write_manifests
@@ -99,7 +101,11 @@ def run_batch(
     working = versions.working_copy(root, definition.id)
     _pass_gate(root, config, definition, request, working)
     size = converter_count(config, pool_size, len(request.municipalities) or None)
-    with Register.for_root(root) as register, Converters(config, size) as converters:
+    with (
+        open_sealer(config, request.concept) as sealer,  # checked before anything is recorded
+        Register.for_root(root) as register,
+        Converters(config, size) as converters,
+    ):
         if _likely_to_convert(config, definition, register, request):
             converters.start()  # LibreOffice starts while the batch is planned
         reconcile(register, config, request.day)
@@ -110,7 +116,7 @@ def run_batch(
         folder = root / "outbox" / plan.id
         folder.mkdir(parents=True, exist_ok=True)
         with _locked(folder):
-            sink = BatchFolder(folder, register, config, plan, version)
+            sink = BatchFolder(folder, register, config, plan, version, sealer)
             jobs = sink.jobs(letters, assets)
             produced = produce(jobs, converters, sink, total=len(letters), progress=progress)
             notices = produce_notices(config, definition, letters, assets, folder, converters)
@@ -236,14 +242,23 @@ class BatchFolder:
     ``letter.generated`` events in the register, then manifests and the print file."""
 
     def __init__(
-        self, folder: Path, register: Register, config: Config, plan: Plan, version: str
+        self,
+        folder: Path,
+        register: Register,
+        config: Config,
+        plan: Plan,
+        version: str,
+        sealer: Sealer | None = None,
     ) -> None:
         self.folder = folder
+        self.sealer = sealer
         self.register = register
         self.config = config
         self.plan = plan
         self.version = version
         self.known = {r.reference: r for r in register.batch_letters(plan.id)}
+        self.frozen = _frozen_letters(register, plan.id, self.known)
+        self.unsealed_frozen = 0  # queued or sent before signing: was set: never changed
         self.opened: dict[str, pikepdf.Pdf] = {}
         self._keep_open = contextlib.ExitStack()
         self._converted = 0
@@ -262,10 +277,9 @@ class BatchFolder:
         converts if one of those would change."""
         self.sources["template_sha256"] = audit.sha256_of(assets.template)
         rendered = (self._render(letter, assets) for letter in letters)
-        frozen = _frozen_letters(self.register, self.plan.id, self.known)
-        if frozen:
+        if self.frozen:
             jobs = list(rendered)
-            _refuse_changes(jobs, self.known, frozen)
+            _refuse_changes(jobs, self.known, self.frozen)
             yield from jobs
         else:
             yield from rendered
@@ -284,7 +298,10 @@ class BatchFolder:
     # -- the engine's sink --------------------------------------------------------------
 
     def existing(self, job: Job) -> _Made | BatchLetter | None:
-        """A letter whose .docx and PDF are the ones recorded: nothing to convert."""
+        """A letter whose .docx and PDF are the ones recorded: nothing to convert, nothing to
+        seal again (a sealed file is never made twice: its signing time is inside it). With
+        ``signing:`` configured, a recorded PDF without a seal is made again and sealed,
+        unless the letter is queued or sent (it never changes)."""
         record = self.known.get(job.letter.reference)
         pdf = self.folder / f"{job.name}.pdf"
         if (
@@ -294,6 +311,10 @@ class BatchFolder:
             and pdf.is_file()
             and _sha256(pdf) == record.pdf_sha256
         ):
+            if self.sealer is not None and not is_sealed(pdf.read_bytes()):
+                if job.letter.reference not in self.frozen:
+                    return None  # made again, and sealed
+                self.unsealed_frozen += 1
             return self._entry(job, record.pdf_sha256, record.pages or 0, converted=False)
         return None
 
@@ -304,6 +325,8 @@ class BatchFolder:
     def finished(self, job: Job, pdf: bytes) -> _Made | BatchLetter:
         """Finish and store one letter's PDF (a worker thread)."""
         data, facts = finish_letter(job, pdf, self.plan.definition)
+        if self.sealer is not None:  # the last step: sealed in memory, then written whole
+            data = self.sealer.seal(data)
         write_atomic(self.folder / f"{job.name}.pdf", data)
         entry = self._entry(job, hashlib.sha256(data).hexdigest(), facts.pages, converted=True)
         return _Made(entry, data)
@@ -365,6 +388,11 @@ class BatchFolder:
                 register.complete_batch(plan.id)
                 audit.record(register, audit.BATCH_COMPLETED, batch=plan.id, data=completion)
         warnings = [*plan.skipped, *produced.incidents]
+        if self.unsealed_frozen:
+            warnings.append(
+                f"{self.unsealed_frozen} letter(s) queued or sent before signing was "
+                "configured stay unsealed (a queued or sent letter never changes)"
+            )
         samples = sum(1 for item in letters if item.sample)
         if samples:
             warnings.append(f"{samples} letter(s) built on sample figures, marked VOORBEELD")
@@ -418,6 +446,7 @@ class BatchFolder:
                 "concept": plan.request.concept,
                 "sample": figures.sample,
                 "reason": recorded.reason if recorded else None,
+                **({"seal": f"PAdES {self.sealer.level}"} if self.sealer else {}),
             },
         )
 

@@ -22,10 +22,11 @@ letter that fails does not stop the others; the failures are raised together at 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ from typing import Generic, Protocol, TypeVar
 
 from ibtpost.documents.convert import ConverterPool
 from ibtpost.documents.pdf.finish import PdfFacts, finish_letter_pdf
+from ibtpost.documents.pdf.seal import Sealer
 from ibtpost.errors import ConvertError, IbtpostError, Location, RenderError
 from ibtpost.models import Config, LetterContext, LetterDefinition
 
@@ -237,3 +239,16 @@ def finish_letter(job: Job, pdf: bytes, definition: LetterDefinition) -> tuple[b
             hint="shorten or lengthen the text, or change the bounds under 'pages'",
         )
     return data, facts
+
+
+@contextlib.contextmanager
+def open_sealer(config: Config, concept: bool) -> Iterator[Sealer | None]:
+    """The seal for final letters when ``signing:`` is configured (concept letters and
+    review copies are never sealed). Opening it checks the key, certificate and timestamp
+    server: a problem stops the command here, exit 2, before anything is recorded."""
+    signing = config.settings.signing
+    if signing is None or concept:
+        yield None
+        return
+    with Sealer(signing) as sealer:
+        yield sealer

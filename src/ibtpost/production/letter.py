@@ -15,10 +15,18 @@ from ibtpost.approval import gate, versions
 from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipality
 from ibtpost.documents.pdf.finish import PdfFacts
+from ibtpost.documents.pdf.seal import Sealer
 from ibtpost.documents.render import Assets, render_letter
 from ibtpost.files import slug, write_atomic
 from ibtpost.models import LetterContext, LetterDefinition
-from ibtpost.production.engine import Converters, Job, docx_in, finish_letter, produce
+from ibtpost.production.engine import (
+    Converters,
+    Job,
+    docx_in,
+    finish_letter,
+    open_sealer,
+    produce,
+)
 from ibtpost.production.supervision import previous_letters
 from ibtpost.register import LetterKey, Register, validate_reference
 from ibtpost.text.compose import PLACEHOLDER_REFERENCE, bind_reference, compose
@@ -73,25 +81,29 @@ def produce_letter(
         gate.require_verified(config, definition)
 
     key = LetterKey(definition.id, municipality.code, day)
-    with Register.for_root(root) as register:
-        versions.record_version(register, root, definition.id, working)
-        ref = register.reference_for(key, config.settings.references, explicit)
-    letter = draft if ref == draft.reference else bind_reference(draft, ref, definition, make)
-    job = Job(f"{ref}-{slug(municipality.name)}", letter, render_letter(letter, assets))
-    target = out if out is not None else root / "outbox" / "letters"
-    sink = LetterFolder(target, definition)
-    with Converters(config, 1) as converters:
-        produced = produce([job], converters, sink, total=1)
-    (facts,) = produced.results
+    with open_sealer(config, concept) as sealer:  # checked before anything is recorded
+        with Register.for_root(root) as register:
+            versions.record_version(register, root, definition.id, working)
+            ref = register.reference_for(key, config.settings.references, explicit)
+        letter = draft if ref == draft.reference else bind_reference(draft, ref, definition, make)
+        job = Job(f"{ref}-{slug(municipality.name)}", letter, render_letter(letter, assets))
+        target = out if out is not None else root / "outbox" / "letters"
+        sink = LetterFolder(target, definition, sealer)
+        with Converters(config, 1) as converters:
+            produced = produce([job], converters, sink, total=1)
+        (facts,) = produced.results
     return LetterFiles(ref, target / f"{job.name}.docx", target / f"{job.name}.pdf", facts, letter)
 
 
 class LetterFolder:
     """The sink of a single letter: its .docx and PDF written side by side into a folder."""
 
-    def __init__(self, folder: Path, definition: LetterDefinition) -> None:
+    def __init__(
+        self, folder: Path, definition: LetterDefinition, sealer: Sealer | None = None
+    ) -> None:
         self.folder = folder
         self.definition = definition
+        self.sealer = sealer
 
     def existing(self, job: Job) -> PdfFacts | None:
         """A single letter is always made."""
@@ -102,8 +114,11 @@ class LetterFolder:
         return docx_in(work, job)
 
     def finished(self, job: Job, pdf: bytes) -> PdfFacts:
-        """Finish the PDF and write both files."""
+        """Finish (and, a final letter with signing configured, seal) the PDF and write
+        both files."""
         data, facts = finish_letter(job, pdf, self.definition)
+        if self.sealer is not None:
+            data = self.sealer.seal(data)
         write_atomic(self.folder / f"{job.name}.docx", job.docx)
         write_atomic(self.folder / f"{job.name}.pdf", data)
         return facts

@@ -19,6 +19,7 @@ from ibtpost.approval import gate
 from ibtpost.approval.approvals import load_approvals
 from ibtpost.data.addresses import OVERLAYS
 from ibtpost.data.config import load_config
+from ibtpost.documents.pdf.seal import Sealer
 from ibtpost.documents.render import TEMPLATE_NAMES, docx_environment
 from ibtpost.errors import DefinitionError, IbtpostError, Location, Problems, TemplateError
 from ibtpost.models import Config, LetterDefinition
@@ -211,6 +212,17 @@ def check_copies(config: Config, definitions: list[LetterDefinition], report: Re
             )
 
 
+def check_signing(config: Config, report: Report) -> None:
+    """With ``signing:`` configured: open the seal as a batch would (files, password or PIN,
+    certificate valid and matching the key, chain to the trust roots, timestamp server)."""
+    if config.settings.signing is None:
+        return
+    try:
+        Sealer(config.settings.signing).close()
+    except IbtpostError as exc:
+        report.error(exc)
+
+
 def run_check(root: Path) -> Report:
     """Check everything under ``root``."""
     report = Report()
@@ -238,6 +250,7 @@ def run_check(root: Path) -> Report:
         check_data(config, report)
         check_legal(config, definitions, report)
         check_copies(config, definitions, report)
+        check_signing(config, report)
         for problem in data_problems(config, definitions) + compose_problems(config, definitions):
             report.error(problem)
     return report

@@ -10,6 +10,9 @@ again at what will actually leave, the .docx and the PDF in the batch folder, an
 - tagged PDF/A-2b with every font embedded
   (:func:`ibtpost.documents.pdf.finish.conformance_problems`);
 - a page count within the definition's ``pages`` bounds;
+- with ``signing:`` configured (a final batch), the seal: intact, covering the whole file,
+  chaining to the configured trust roots, its timestamp valid when present
+  (:func:`ibtpost.documents.pdf.seal.seal_problems`);
 - on every page "Onze referentie <reference>" and "Datum <date>": page 1 shows the date
   in the Datum line and the reference in the sender column, later pages both in the
   continuation column of the template.
@@ -22,6 +25,7 @@ after a re-run of the batch reads only the letters that changed.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import io
@@ -38,10 +42,12 @@ from typing import Any
 
 import pikepdf
 
+from ibtpost.data.config import load_config
 from ibtpost.documents.pdf import pagetext
 from ibtpost.documents.pdf.finish import conformance_problems, document_facts
+from ibtpost.documents.pdf.seal import root_certificates, seal_problems
 from ibtpost.files import letter_files, write_atomic
-from ibtpost.models import LetterDefinition, pages_problem
+from ibtpost.models import LetterDefinition, Settings, pages_problem
 from ibtpost.production.supervision import complete_batch
 from ibtpost.register import LetterRecord, Register
 from ibtpost.text import dutch
@@ -51,7 +57,7 @@ from ibtpost.text.textengine import TEMPLATE_TAG, normalise
 CHECKS_FILE = "checks.json"
 #: Part of every cached outcome's key: a change to how letters are read or judged makes
 #: the cache of every batch stale.
-CHECKER_VERSION = 1
+CHECKER_VERSION = 2
 _XML_TAG = re.compile(r"<[^>]+>")
 _PARAGRAPH = re.compile(r"<w:p[ >].*?</w:p>|<w:p/>", re.S)
 _RUN_TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>|<w:(tab|br|cr)\b[^>]*/>")
@@ -73,9 +79,12 @@ class Spec:
     max_pages: int
     definition: str  # "letters/trede-2.yaml"
     required: tuple[tuple[str, str, str], ...]  # (name, phrase, where it is defined)
+    seal_roots: tuple[str, ...] = ()  # with signing: the trust roots (base64 DER) a seal needs
 
     @classmethod
-    def of(cls, letter: LetterRecord, definition: LetterDefinition) -> Spec:
+    def of(
+        cls, letter: LetterRecord, definition: LetterDefinition, seal_roots: tuple[str, ...] = ()
+    ) -> Spec:
         """The spec of a letter of ``definition``."""
         return cls(
             letter.reference,
@@ -84,6 +93,7 @@ class Spec:
             definition.max_pages,
             f"letters/{definition.path.name}",
             tuple((r.name, r.text, str(r.location)) for r in definition.required),
+            seal_roots,
         )
 
     def key(self) -> str:
@@ -216,6 +226,9 @@ def pdf_problems(data: bytes, spec: Spec) -> tuple[int | None, list[str]]:
         if missing:
             pages = "page" if len(missing) == 1 else "pages"
             problems.append(f"{pages} {', '.join(missing)} without '{label} {value}'")
+    if spec.seal_roots:
+        roots = [base64.b64decode(r) for r in spec.seal_roots]
+        problems.extend(seal_problems(data, roots))
     flow = pagetext.flow_text(read.pages)
     notes = pagetext.footnote_text(read.pages)
     problems.extend(
@@ -262,8 +275,10 @@ def check_letters(
     letters: list[LetterRecord],
     definition: LetterDefinition,
     processes: int | None = None,
+    seal_roots: tuple[str, ...] = (),
 ) -> BatchCheck:
-    """Check ``letters`` (of the batch in ``folder``) against ``definition``."""
+    """Check ``letters`` (of the batch in ``folder``) against ``definition``; with
+    ``seal_roots`` (see :func:`seal_roots_of`) each PDF's seal too."""
     started = time.perf_counter()
     result = BatchCheck(folder.name)
     cache_path = folder / CHECKS_FILE
@@ -284,7 +299,7 @@ def check_letters(
         if missing:
             outcomes[letter.reference] = LetterCheck(letter.reference, name, tuple(missing))
             continue
-        spec = Spec.of(letter, definition)
+        spec = Spec.of(letter, definition, seal_roots)
         pdf_sha = hashed[pdfs[0].name] = _sha256(pdfs[0].read_bytes())
         docx_sha = _sha256(docxs[0].read_bytes())
         kept = cache.get(pdf_sha)
@@ -333,13 +348,23 @@ def check_letters(
     return result
 
 
+def seal_roots_of(settings: Settings, concept: bool) -> tuple[str, ...]:
+    """The trust roots (base64 DER) a final letter's seal must chain to when ``signing:`` is
+    configured; none for a concept batch (never sealed) or without signing."""
+    if settings.signing is None or concept:
+        return ()
+    return tuple(base64.b64encode(r).decode("ascii") for r in root_certificates(settings.signing))
+
+
 def check_batch(root: Path, batch_id: str, processes: int | None = None) -> BatchCheck:
     """Check every letter of a complete batch (``ibtpost check --batch``; nothing queued)."""
+    config = load_config(root)
     with Register.for_root(root) as register:
         batch = complete_batch(register, batch_id)
         letters = register.batch_letters(batch_id)
     definition = load_letter(root, batch.letter)
-    return check_letters(root / "outbox" / batch_id, letters, definition, processes)
+    roots = seal_roots_of(config.settings, batch.concept)
+    return check_letters(root / "outbox" / batch_id, letters, definition, processes, roots)
 
 
 def _run(

@@ -1,0 +1,94 @@
+"""``ibtpost export mdto``: the letters of a batch, or of a municipality's supervision case,
+with their MDTO metadata, for the archive.
+
+Per letter three files in the target folder: the PDF as sent (the sealed file when letters
+are sealed), ``<stem>.mdto.xml`` (the ``informatieobject``) and
+``<stem>.pdf.bestand.mdto.xml`` (the ``bestand``: name, size, PRONOM format, SHA-256);
+for a case also ``IBT-<code>.mdto.xml``, the dossier that holds them. Every PDF is checked
+against the SHA-256 the register recorded and every XML against the MDTO schema before
+anything is written; then all files are written together (each whole or not at all).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ibtpost.archive import mdto
+from ibtpost.archive.policy import load_policy
+from ibtpost.archive.records import (
+    LetterFile,
+    batch_letters,
+    case_letters,
+    case_of,
+    checked_now,
+    find_case_municipality,
+    letter_file,
+)
+from ibtpost.data.config import load_config
+from ibtpost.errors import IbtpostError, UsageError
+from ibtpost.files import replace_all
+from ibtpost.register import Register
+
+INFORMATIEOBJECT_SUFFIX = ".mdto.xml"
+BESTAND_SUFFIX = ".pdf.bestand.mdto.xml"
+
+
+@dataclass
+class ExportResult:
+    """What an export wrote."""
+
+    folder: Path
+    letters: list[LetterFile]
+    files: list[Path]
+    warnings: list[str] = field(default_factory=list)
+
+
+def export_mdto(
+    root: Path, out: Path, batch: str | None = None, case: str | None = None
+) -> ExportResult:
+    """Export the letters of ``batch`` or of the case of municipality ``case`` into ``out``."""
+    if (batch is None) == (case is None):
+        raise UsageError("give a BATCH or --case MUNICIPALITY, not both and not neither")
+    config = load_config(root)
+    policy = load_policy(root)
+    checked_at = checked_now()
+    with Register.for_root(root) as register:
+        if batch is not None:
+            records = batch_letters(register, batch)
+            municipality = None
+        else:
+            municipality = find_case_municipality(config, str(case))
+            records = case_letters(register, municipality.code)
+            if not records:
+                raise UsageError(
+                    f"{municipality.code} ({municipality.name}) has no final letter in any batch"
+                )
+        letters = [letter_file(root, register, config, r, checked_at) for r in records]
+    files: dict[Path, bytes] = {}
+    for item in letters:
+        stem = item.pdf.stem
+        try:
+            files[out / f"{stem}{INFORMATIEOBJECT_SUFFIX}"] = mdto.informatieobject(
+                item.archived, policy
+            )
+            files[out / f"{stem}{BESTAND_SUFFIX}"] = mdto.bestand(item.archived, policy)
+        except mdto.SchemaProblem as exc:
+            raise IbtpostError(f"letter {item.record.reference}: MDTO not valid: {exc}") from None
+        files[out / item.pdf.name] = item.pdf.read_bytes()
+    if municipality is not None:
+        dossier = case_of(municipality)
+        files[out / f"{dossier.id}{INFORMATIEOBJECT_SUFFIX}"] = mdto.dossier(
+            dossier, [x.archived for x in letters], policy
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    replace_all(files)
+    warnings = [note] if (note := policy.unverified_note()) else []
+    unsent = [x.record.reference for x in letters if x.archived.sent is None]
+    if unsent:
+        more = f" (and {len(unsent) - 3} more)" if len(unsent) > 3 else ""
+        warnings.append(
+            f"{len(unsent)} letter(s) not sent, so without a verzending event: "
+            f"{', '.join(unsent[:3])}{more}"
+        )
+    return ExportResult(out, letters, sorted(files), warnings)

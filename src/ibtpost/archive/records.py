@@ -1,0 +1,138 @@
+"""The letters of a batch or of a municipality's supervision case, as records: each final
+letter with its PDF in the batch folder (checked against the SHA-256 the register
+recorded) and when and how it was sent."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+
+from ibtpost import clock
+from ibtpost.archive.mdto import ArchivedLetter, Case
+from ibtpost.data.municipalities import find_municipality
+from ibtpost.errors import IbtpostError, UsageError
+from ibtpost.files import letter_files
+from ibtpost.models import Config, Municipality
+from ibtpost.production.supervision import complete_batch
+from ibtpost.register import LetterRecord, Register, dispatch
+
+
+@dataclass(frozen=True)
+class LetterFile:
+    """A letter, its PDF and what the archive records say about it."""
+
+    record: LetterRecord
+    pdf: Path
+    archived: ArchivedLetter
+
+
+def case_of(municipality: Municipality) -> Case:
+    """The supervision case of a municipality (one per municipality: its IBT file)."""
+    return Case(
+        id=f"IBT-{municipality.code}",
+        name=f"Interbestuurlijk toezicht Spreidingswet, gemeente {municipality.name}",
+        municipality=municipality.code,
+        college=f"College van burgemeester en wethouders van {municipality.name}",
+    )
+
+
+def find_case_municipality(config: Config, query: str) -> Municipality:
+    """The municipality named by ``--case`` (a code or a name); exit 2 when unknown."""
+    return find_municipality(config, query)
+
+
+def batch_letters(register: Register, batch_id: str) -> list[LetterRecord]:
+    """The final letters of a complete batch; an unknown, incomplete or concept batch is
+    refused (exit 2)."""
+    batch = complete_batch(register, batch_id)
+    if batch.concept:
+        raise UsageError(f"batch {batch_id} is a concept batch: its letters are not records")
+    return [r for r in register.batch_letters(batch_id) if r.pdf_sha256]
+
+
+def case_letters(register: Register, code: str) -> list[LetterRecord]:
+    """The final letters of a municipality that were produced in a batch, in date and
+    reference order."""
+    return [
+        r
+        for r in register.all_letters()
+        if r.municipality == code and not r.concept and r.batch and r.pdf_sha256
+    ]
+
+
+def letter_file(
+    root: Path, register: Register, config: Config, record: LetterRecord, checked_at: str
+) -> LetterFile:
+    """A letter's PDF in its batch folder, checked against the register, as a record."""
+    folder = root / "outbox" / str(record.batch)
+    pdfs = letter_files(folder).get(record.reference, {}).get(".pdf", [])
+    if len(pdfs) != 1:
+        raise IbtpostError(
+            f"letter {record.reference}: no single PDF in outbox/{record.batch}/ "
+            f"(found {len(pdfs)})"
+        )
+    pdf = pdfs[0]
+    data = pdf.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != record.pdf_sha256:
+        raise IbtpostError(
+            f"letter {record.reference}: {pdf.name} differs from the PDF the register "
+            f"recorded (SHA-256 {digest[:12]}, recorded {str(record.pdf_sha256)[:12]})"
+        )
+    municipality = config.municipalities.get(record.municipality)
+    if municipality is None:
+        raise IbtpostError(
+            f"letter {record.reference}: municipality {record.municipality} "
+            "is no longer in config/municipalities.csv"
+        )
+    sent, how = _sent(register, record)
+    return LetterFile(
+        record,
+        pdf,
+        ArchivedLetter(
+            reference=record.reference,
+            title=_title(data) or record.letter,
+            trede=record.trede,
+            day=record.day,
+            sent=sent,
+            sent_how=how,
+            case=case_of(municipality),
+            file_name=pdf.name,
+            size=len(data),
+            sha256=digest,
+            checksum_at=checked_at,
+        ),
+    )
+
+
+def checked_now() -> str:
+    """The time a checksum is taken: now, UTC, as xsd:dateTime."""
+    return clock.stamp()
+
+
+def _sent(register: Register, record: LetterRecord) -> tuple[str | None, str | None]:
+    """When and how the letter was sent, from the register: the time the mail server took
+    it, or the posting date; None when it was not sent (file transport does not count)."""
+    if record.sent_on is None:
+        return None, None
+    entry = dispatch.entry(register, record.reference)
+    if record.sent_via == "mail" and entry is not None and entry.sent_at:
+        return entry.sent_at, "per e-mail"
+    if record.sent_via == "post":
+        how = "per post en per e-mail" if entry is not None and entry.post_too else "per post"
+        return record.sent_on.isoformat(), how
+    return record.sent_on.isoformat(), f"per {record.sent_via}"
+
+
+def _title(pdf: bytes) -> str | None:
+    """The PDF's title (the letter's subject line)."""
+    try:
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            title = doc.docinfo.get("/Title")
+            return " ".join(str(title).split()) if title is not None else None
+    except pikepdf.PdfError:
+        return None
