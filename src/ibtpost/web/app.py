@@ -350,7 +350,9 @@ async def make_batch(request: Request) -> Response:
         return _batches_page(request, values, form_errors(exc), 400)
 
     def work(job: Job) -> list[str]:
+        job.watch_converted = _converted_since(web.root, plan.id)
         result = run_batch(web.root, batch_request, job.progress)
+        job.converted = result.converted
         job.result = result
         kind = "conceptbatch" if result.concept else "batch"
         return [
@@ -365,6 +367,23 @@ async def make_batch(request: Request) -> Response:
     except IbtpostError as exc:
         return _batches_page(request, values, form_errors(exc), 409)
     return RedirectResponse(f"/batches/{plan.id}", 303)
+
+
+def _converted_since(root: Path, batch_id: str) -> Callable[[], int]:
+    """Counts the letters of ``batch_id`` converted from now on: each converted letter is
+    recorded with a ``letter.generated`` event as it is done."""
+    with Register.for_root(root) as register:
+        start = max((e.seq for e in audit.events(register, batch=batch_id)), default=0)
+
+    def count() -> int:
+        with Register.for_root(root) as register:
+            return sum(
+                1
+                for e in audit.events(register, batch=batch_id)
+                if e.seq > start and e.kind == audit.LETTER_GENERATED
+            )
+
+    return count
 
 
 def _values(form: FormData, names: tuple[str, ...]) -> dict[str, str]:

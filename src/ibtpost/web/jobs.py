@@ -37,6 +37,8 @@ class Job:
     lines: list[str] = field(default_factory=list)  # the outcome, one line each
     result: Any = None
     watch: Callable[[], int] | None = None  # counts what is done, for work without a callback
+    converted: int | None = None  # letters LibreOffice converted so far (a batch)
+    watch_converted: Callable[[], int] | None = None
 
     @property
     def running(self) -> bool:
@@ -59,6 +61,8 @@ class Job:
         """Update the count from ``watch`` (send reports no progress of its own)."""
         if self.running and self.watch is not None:
             self.done = self.watch()
+        if self.running and self.watch_converted is not None:
+            self.converted = self.watch_converted()
         return self
 
     def progress(self, done: int, total: int) -> None:
