@@ -258,3 +258,42 @@ def test_a_definition_with_bad_copies_is_refused(
         "letters/trede-3.yaml:" in x and "copies" in x and message in x
         for x in (checked.out + checked.err).splitlines()
     ), checked.out + checked.err
+
+
+def test_dry_run_test_address_and_changed_addresses_cover_the_copies(
+    root: Path, cli: Callable[..., Result], tmp_path: Path, server: SmtpServer
+) -> None:
+    """`send --dry-run` lists the copies too, `--test-to` sends them to the test address
+    only (the queue unchanged), and a copy's address changed since `queue` is listed."""
+    _with_copies(root, cli)
+    import_real_data(root, (VLAARDINGEN,), tmp_path)
+    rows = f"gemeentecode,email\n{VLAARDINGEN},griffie@vl.test\n"
+    assert _import(cli, root, tmp_path, "raad", rows).code == 0
+    assert (
+        _import(cli, root, tmp_path, "gs", "provincie,email\nZuid-Holland,gs@zh.test\n").code == 0
+    )
+    batch = _batch(cli, root, VLAARDINGEN)
+    assert cli(root, "queue", batch).code == 0
+    with Register.for_root(root) as register:
+        reference = register.batch_letters(batch)[0].reference
+    dry = cli(root, "send", "--dry-run")
+    assert dry.out.splitlines() == [
+        f"would send {reference}",
+        f"would send copy {reference}-gs",
+        f"would send copy {reference}-raad",
+    ]
+    assert "1 letter(s) and 2 copy(ies) would go" in dry.err
+    test = run(root, "send", "--test-to", "toets@ministerie.test", url=server.url)
+    assert test.returncode == 0, test.stderr
+    assert (
+        sorted(tuple(r.recipients) for r in server.recorder.received)
+        == [("toets@ministerie.test",)] * 3
+    )
+    subjects = sorted(r.message["Subject"].split(":")[0] for r in server.recorder.received)
+    assert subjects == ["Afschrift", "Onze referentie " + reference, "Ter kennisneming"]
+    with Register.for_root(root) as register:
+        assert {e.state for e in dispatch.entries(register, batch, copies=True)} == {"queued"}
+    rows = f"gemeentecode,email\n{VLAARDINGEN},raad@vl.test\n"
+    assert _import(cli, root, tmp_path, "raad", rows).code == 0
+    outbox = cli(root, "outbox")
+    assert f"{reference}-raad: To griffie@vl.test -> raad@vl.test" in outbox.out + outbox.err

@@ -78,12 +78,18 @@ def cmd_send(args: argparse.Namespace) -> int:
     if args.dry_run:
         for reference in report.sent:
             print(f"would send {reference}")
+        for label in report.copies_sent:
+            print(f"would send copy {label}")
+        copies = f" and {len(report.copies_sent)} copy(ies)" if report.copies_sent else ""
         print(
-            f"dry run: {len(report.sent)} letter(s) would go by {transport.name}", file=sys.stderr
+            f"dry run: {len(report.sent)} letter(s){copies} would go by {transport.name}",
+            file=sys.stderr,
         )
         return EXIT_OK
     for reference in report.sent:
         print(f"sent {reference}")
+    for label in report.copies_sent:
+        print(f"sent copy {label}")
     for reference, why in report.failed:
         print(f"failed {reference}: {why}")
     for reference in report.in_doubt:
@@ -96,8 +102,10 @@ def cmd_send(args: argparse.Namespace) -> int:
         print(f"not sent {reference}: {why}", file=sys.stderr)
     for reference in report.left:
         print(f"left {reference}: another send run (or withdraw) took it first", file=sys.stderr)
+    copies = f" (and {len(report.copies_sent)} copy(ies))" if report.copies_sent else ""
     print(
-        f"{len(report.sent)} sent, {len(report.failed)} failed, {len(report.in_doubt)} in doubt, "
+        f"{len(report.sent)} sent{copies}, {len(report.failed)} failed, "
+        f"{len(report.in_doubt)} in doubt, "
         f"{len(report.refused)} refused, {len(report.left)} left to another run, "
         f"{report.attempts} attempt(s) by {transport.name} in {report.seconds:.1f} s",
         file=sys.stderr,
@@ -115,7 +123,8 @@ def cmd_send(args: argparse.Namespace) -> int:
 def _batches_of(root: Path, references: list[str]) -> list[str]:
     """The batches these letters belong to, sorted, read in one register session."""
     with Register.for_root(root) as register:
-        letters = [register.letter_by_reference(r) for r in references]
+        # a copy's label is REF-role
+        letters = [register.letter_by_reference(r.partition("-")[0]) for r in references]
     return sorted({x.batch for x in letters if x is not None and x.batch})
 
 

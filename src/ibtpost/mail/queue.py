@@ -470,20 +470,25 @@ def changed_addresses(root: Path, register: Register, batch: str | None) -> list
 
 
 def address_changes(root: Path, config: Config, register: Register, batch: str | None) -> list[str]:
-    """One line per letter waiting to be sent whose frozen envelope differs from what
-    ``config/`` says now: ``7500001: To a@x -> b@x``. Such letters still go to the
-    envelope recorded at ``queue`` unless they are withdrawn."""
+    """One line per letter (or copy) waiting to be sent whose frozen envelope differs from
+    what ``config/`` says now: ``7500001: To a@x -> b@x``, ``7500001-raad: To ...``. Such
+    letters still go to the envelope recorded at ``queue`` unless they are withdrawn."""
     lines = []
     sender = config.sender.mail_from.address
-    for entry in dispatch.entries(register, batch, ("queued", "in_doubt")):
+    for entry in dispatch.entries(register, batch, ("queued", "in_doubt"), copies=True):
         letter = register.letter_by_reference(entry.reference)
         municipality = config.municipalities.get(letter.municipality) if letter else None
         if municipality is None:
             continue
-        now = mail_recipients(municipality, config)
-        new_to, new_cc = (
-            ("none", ("none",)) if isinstance(now, MissingAddress) else (now.to, (now.cc,))
-        )
+        new_cc: tuple[str, ...]
+        if entry.is_copy:  # a copy's own mail: To its recipient, no Cc
+            found = copy_recipients(((entry.role, ""),), municipality, config)
+            new_to, new_cc = (found[0].address if found else None) or "none", ()
+        else:
+            now = mail_recipients(municipality, config)
+            new_to, new_cc = (
+                ("none", ("none",)) if isinstance(now, MissingAddress) else (now.to, (now.cc,))
+            )
         changes = [
             f"{label} {old} -> {new}"
             for label, old, new in (
@@ -494,7 +499,7 @@ def address_changes(root: Path, config: Config, register: Register, batch: str |
             if old is not None and old.lower() != new.lower()
         ]
         if changes:
-            lines.append(f"{entry.reference}: {'; '.join(changes)}")
+            lines.append(f"{entry.label}: {'; '.join(changes)}")
     return lines
 
 

@@ -380,9 +380,10 @@ def send(root: Path, options: SendOptions, transport: Transport | None = None) -
             complete_batch(register, options.batch)
         changed = changed_addresses(root, register, options.batch)
         if options.dry_run:
-            todo = dispatch.entries(register, options.batch, ("queued",))
+            todo = _with_copies(register, options)
             report = SendReport(changed=changed)
-            report.sent = [e.reference for e in todo[: options.limit]]
+            report.sent = [e.reference for e in todo if not e.is_copy]
+            report.copies_sent = [e.label for e in todo if e.is_copy]
             return report
         if options.test_to is not None:
             report = asyncio.run(_send_test(root, register, transport, options, options.test_to))
@@ -393,6 +394,17 @@ def send(root: Path, options: SendOptions, transport: Transport | None = None) -
     return report
 
 
+def _with_copies(register: Register, options: SendOptions) -> list[dispatch.QueueEntry]:
+    """The queued letters (the first ``options.limit`` of them) and their queued copies."""
+    letters = dispatch.entries(register, options.batch, ("queued",))[: options.limit]
+    chosen = {e.reference for e in letters}
+    return [
+        e
+        for e in dispatch.entries(register, options.batch, ("queued",), copies=True)
+        if e.reference in chosen or (e.is_copy and options.limit is None)
+    ]
+
+
 async def _send_test(
     root: Path, register: Register, transport: Transport, options: SendOptions, test_to: str
 ) -> SendReport:
@@ -400,19 +412,19 @@ async def _send_test(
     rewritten, no Cc). The queue is left as it is (a letter sent to a test address has not
     been sent), and each delivery is an audit event that names the test address."""
     report = SendReport()
-    todo = dispatch.entries(register, options.batch, ("queued",))[: options.limit]
+    todo = _with_copies(register, options)
     read = frozen_message(root)
     try:
         for entry in todo:
             if entry.only_file and transport.live:
                 report.refused.append(
-                    (entry.reference, f"{entry.only_file}: only the file transport may take it")
+                    (entry.label, f"{entry.only_file}: only the file transport may take it")
                 )
                 continue
             try:
                 frozen = read(entry)
             except SpoolError as exc:
-                report.refused.append((entry.reference, exc.message))
+                report.refused.append((entry.label, exc.message))
                 continue
             data = for_test_recipient(frozen.data, test_to, entry.college or "", entry.copies)
             envelope = Envelope(frozen.envelope.sender, test_to, ())
@@ -429,12 +441,15 @@ async def _send_test(
                     "transport": transport.name,
                     "verdict": outcome.verdict,
                     "reply": outcome.reply,
+                    **({"role": entry.role} if entry.is_copy else {}),
                 },
             )
-            if outcome.verdict == "sent":
-                report.sent.append(entry.reference)
+            if outcome.verdict != "sent":
+                report.failed.append((entry.label, outcome.reply))
+            elif entry.is_copy:
+                report.copies_sent.append(entry.label)
             else:
-                report.failed.append((entry.reference, outcome.reply))
+                report.sent.append(entry.reference)
     finally:
         await transport.close()
     return report
