@@ -26,7 +26,6 @@ FIGURE_COLUMNS = [
 ]
 
 
-# Overlay files written by ``ibtpost import``; both are optional.
 def load_figures(path: Path, label: str, c: Collector) -> dict[str, Figures]:
     """Read config/figures.csv: one row per municipality with its source."""
     result: dict[str, Figures] = {}

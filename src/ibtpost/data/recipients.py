@@ -124,20 +124,24 @@ def copy_recipients(
 ) -> list[CopyRecipient]:
     """The copies of a letter with a mail of their own (every role of ``copies`` but the
     CdK, who is Cc of the letter's own mail), each with its address or None."""
+    return [
+        copy_recipient(role, kind, municipality, config)
+        for role, kind in copies
+        if role in _COPY_NAMES
+    ]
+
+
+def copy_recipient(
+    role: str, kind: str, municipality: Municipality, config: Config
+) -> CopyRecipient:
+    """The recipient of one copy (``raad`` or ``gs``) of a letter to ``municipality``."""
+    mentioned, name, salutation = (
+        text.format(m=municipality.name, p=municipality.province) for text in _COPY_NAMES[role]
+    )
     province = config.provinces.get(municipality.province)
-    found = []
-    for role, kind in copies:
-        if role not in _COPY_NAMES:
-            continue
-        mentioned, name, salutation = (
-            text.format(m=municipality.name, p=municipality.province) for text in _COPY_NAMES[role]
-        )
-        address = (
-            municipality.raad_email
-            if role == "raad"
-            else (province.gs_email if province is not None else None)
-        )
-        found.append(
-            CopyRecipient(role, kind, address, name, f"Aan {mentioned}", salutation, mentioned)
-        )
-    return found
+    address = (
+        municipality.raad_email
+        if role == "raad"
+        else (province.gs_email if province is not None else None)
+    )
+    return CopyRecipient(role, kind, address, name, f"Aan {mentioned}", salutation, mentioned)

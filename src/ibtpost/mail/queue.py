@@ -21,6 +21,7 @@ from ibtpost.data.config import load_config
 from ibtpost.data.recipients import (
     CopyRecipient,
     MissingAddress,
+    copy_recipient,
     copy_recipients,
     mail_recipients,
 )
@@ -331,18 +332,16 @@ def post_places(
     """The places of the post room's file: each letter of ``references``, then each copy
     waiting for the post room, in reference order."""
     places = [PostPlace(r, dispatch.LETTER, "", ()) for r in references]
-    for copy in dispatch.copies_for_the_post_room(register, batch):
-        letter = register.letter_by_reference(copy.reference)
-        if letter is None or (letter.sent_via == "post" and copy.state == "posted"):
-            continue
-        places.append(
-            PostPlace(
-                copy.reference,
-                copy.role,
-                copy.addressee or copy.role,
-                _postal_lines(config, letter.municipality, copy.role),
-            )
+    municipality = {x.reference: x.municipality for x in register.batch_letters(batch)}
+    places += [
+        PostPlace(
+            copy.reference,
+            copy.role,
+            copy.addressee or copy.role,
+            _postal_lines(config, municipality[copy.reference], copy.role),
         )
+        for copy in dispatch.copies_for_the_post_room(register, batch)
+    ]
     return sorted(places, key=lambda p: (p.reference, p.role != dispatch.LETTER, p.role))
 
 
@@ -482,8 +481,8 @@ def address_changes(root: Path, config: Config, register: Register, batch: str |
             continue
         new_cc: tuple[str, ...]
         if entry.is_copy:  # a copy's own mail: To its recipient, no Cc
-            found = copy_recipients(((entry.role, ""),), municipality, config)
-            new_to, new_cc = (found[0].address if found else None) or "none", ()
+            now_copy = copy_recipient(entry.role, "", municipality, config)
+            new_to, new_cc = now_copy.address or "none", ()
         else:
             now = mail_recipients(municipality, config)
             new_to, new_cc = (

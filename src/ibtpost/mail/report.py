@@ -45,13 +45,15 @@ def delivery_report(
     register: Register, batch_id: str, names: Mapping[str, str] | None = None
 ) -> list[ReportRow]:
     """One row per letter of ``batch_id``, in reference order."""
-    queue = {e.reference: e for e in dispatch.entries(register, batch_id)}
+    queue: dict[str, dispatch.QueueEntry] = {}
     copies: dict[str, list[str]] = {}
-    for e in dispatch.entries(register, batch_id, copies=True):
+    for e in dispatch.entries(register, batch_id, copies=True):  # one read: letters, copies
         if e.is_copy:
             copies.setdefault(e.reference, []).append(
                 f"{e.role} {e.state} {e.college or ''}".strip()
             )
+        else:
+            queue[e.reference] = e
     rows = []
     for letter in register.batch_letters(batch_id):
         item = queue.get(letter.reference)

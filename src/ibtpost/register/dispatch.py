@@ -443,13 +443,10 @@ def copies_for_the_post_room(register: Register, batch: str) -> list[QueueEntry]
 def for_the_post_room(register: Register, batch: str) -> list[str]:
     """The letters of ``batch`` waiting for the post room (no address known, failed, or going
     by post as well as by e-mail), not yet posted, in reference order."""
-    waiting = []
-    for item in entries(register, batch):
-        if item.state not in FOR_THE_POST_ROOM and not (
-            item.post_too and item.state != "withdrawn"
-        ):
-            continue
-        letter = register.letter_by_reference(item.reference)
-        if letter is not None and letter.sent_via != "post":
-            waiting.append(item.reference)
-    return waiting
+    posted = {x.reference for x in register.batch_letters(batch) if x.sent_via == "post"}
+    return [
+        item.reference
+        for item in entries(register, batch)
+        if (item.state in FOR_THE_POST_ROOM or (item.post_too and item.state != "withdrawn"))
+        and item.reference not in posted
+    ]

@@ -8,9 +8,10 @@ markup, so data can never turn text bold or add a footnote. The markup itself is
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -159,18 +160,10 @@ def _compiled_expression(expression: str) -> Any:
 
 def evaluate(expression: str, context: Mapping[str, Any], location: Location) -> Any:
     """The value of ``expression``; an unknown name raises naming ``location``."""
-    try:
+    with _errors_at(location, "expression"):
         value = _compiled_expression(expression)(**context)
         if isinstance(value, jinja2.Undefined):
             value._fail_with_undefined_error()
-    except jinja2.UndefinedError as exc:
-        raise DefinitionError(_undefined_message(exc), location) from None
-    except jinja2.TemplateSyntaxError as exc:
-        raise DefinitionError(f"expression syntax error: {exc.message}", location) from None
-    except jinja2.TemplateError as exc:
-        raise DefinitionError(f"expression error: {exc}", location) from None
-    except _VALUE_ERRORS as exc:
-        raise DefinitionError(f"expression error: {exc}", location) from None
     return value
 
 
@@ -186,16 +179,24 @@ def _compiled(source: str) -> jinja2.Template:
 
 def render_text(source: str, context: Mapping[str, Any], location: Location) -> str:
     """Fill the placeholders of ``source``; an unknown one raises naming ``location``."""
-    try:
+    with _errors_at(location, "placeholder"):
         return _compiled(source).render(context)
+
+
+@contextlib.contextmanager
+def _errors_at(location: Location, what: str) -> Iterator[None]:
+    """Jinja's errors (and a value error while rendering) as a DefinitionError naming
+    ``location``: ``placeholder syntax error: ...``, ``expression error: ...``."""
+    try:
+        yield
     except jinja2.UndefinedError as exc:
         raise DefinitionError(_undefined_message(exc), location) from None
     except jinja2.TemplateSyntaxError as exc:
-        raise DefinitionError(f"placeholder syntax error: {exc.message}", location) from None
+        raise DefinitionError(f"{what} syntax error: {exc.message}", location) from None
     except jinja2.TemplateError as exc:
-        raise DefinitionError(f"placeholder error: {exc}", location) from None
+        raise DefinitionError(f"{what} error: {exc}", location) from None
     except _VALUE_ERRORS as exc:
-        raise DefinitionError(f"placeholder error: {exc}", location) from None
+        raise DefinitionError(f"{what} error: {exc}", location) from None
 
 
 def _undefined_message(exc: jinja2.UndefinedError) -> str:
