@@ -297,3 +297,64 @@ def test_dry_run_test_address_and_changed_addresses_cover_the_copies(
     assert _import(cli, root, tmp_path, "raad", rows).code == 0
     outbox = cli(root, "outbox")
     assert f"{reference}-raad: To griffie@vl.test -> raad@vl.test" in outbox.out + outbox.err
+
+
+def test_post_names_one_copy_and_records_nothing_else(
+    root: Path, cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    """`post -r REF-raad` records that copy only, not the batch's other letters that could
+    be posted (sent to files only)."""
+    _with_copies(root, cli)
+    import_real_data(root, (VLAARDINGEN, GRONINGEN), tmp_path)
+    batch = _batch(cli, root, VLAARDINGEN, GRONINGEN)
+    assert cli(root, "queue", batch).code == 0
+    assert cli(root, "send", "--batch", batch).code == 0  # the file transport
+    with Register.for_root(root) as register:
+        letters = {x.municipality: x.reference for x in register.batch_letters(batch)}
+    label = f"{letters[GRONINGEN]}-raad"
+    posted = cli(root, "post", batch, "-r", label, "--date", "2026-04-10")
+    assert posted.code == 0, posted.err
+    assert posted.out.splitlines() == [f"{label}: copy posted 2026-04-10"]
+    with Register.for_root(root) as register:
+        assert {x.sent_on for x in register.batch_letters(batch)} == {None}
+    again = cli(root, "post", batch, "-r", label, "--date", "2026-04-10")
+    assert again.code == 2 and f"copy {label} is already posted" in again.err
+
+
+def test_a_letter_whose_copy_is_being_sent_is_not_withdrawn(
+    root: Path, cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    """withdraw is all or none: a copy another send run holds keeps the letter queued."""
+    _with_copies(root, cli)
+    import_real_data(root, (VLAARDINGEN,), tmp_path)
+    batch = _batch(cli, root, VLAARDINGEN)
+    assert cli(root, "queue", batch).code == 0
+    with Register.for_root(root) as register:
+        reference = register.batch_letters(batch)[0].reference
+        assert dispatch.claim(register, reference, "other-run", "smtp", ("queued",), "gs") == 1
+    refused = cli(root, "withdraw", batch, "--reason", "wrong figures")
+    assert refused.code == 2
+    assert f"its copy {reference}-gs is being sent" in refused.err
+    with Register.for_root(root) as register:
+        states = {e.role: e.state for e in dispatch.entries(register, batch, copies=True)}
+    assert states == {"college": "queued", "raad": "queued", "gs": "sending"}
+
+
+def test_send_limit_counts_letters_and_sends_their_copies(
+    root: Path, cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    _with_copies(root, cli)
+    import_real_data(root, (VLAARDINGEN, GRONINGEN), tmp_path)
+    batch = _batch(cli, root, VLAARDINGEN, GRONINGEN)
+    assert cli(root, "queue", batch).code == 0
+    sent = cli(root, "send", "--batch", batch, "--limit", "1")
+    assert sent.code == 0, sent.err
+    with Register.for_root(root) as register:
+        first, second = (x.reference for x in register.batch_letters(batch))
+        entries = dispatch.entries(register, batch, copies=True)
+    # the first letter and every copy of it that had an address went; nothing of the second
+    assert {e.label for e in entries if e.state == "sent"} == {
+        e.label for e in entries if e.reference == first and e.state != "post"
+    }
+    assert len([e for e in entries if e.reference == first and e.state == "sent"]) >= 2
+    assert {e.state for e in entries if e.reference == second} <= {"queued", "post"}

@@ -120,11 +120,15 @@ async def send_queue(
         wanted = ("queued", "in_doubt") if options.resend_in_doubt else ("queued",)
         sender = _Sender(register, transport, run, options, wanted, report, now)
         try:
+            letters_done = 0  # --limit counts letters; a letter's copies go with it
             for item in dispatch.entries(register, options.batch, wanted, copies=True):
-                if options.limit is not None and len(report.sent) + len(report.failed) >= (
-                    options.limit
-                ):
-                    break
+                if not item.is_copy:
+                    if options.limit is not None and letters_done >= options.limit:
+                        break
+                    outcomes = len(report.sent) + len(report.failed)
+                    await sender.one(item, message_for)
+                    letters_done += len(report.sent) + len(report.failed) > outcomes
+                    continue
                 await sender.one(item, message_for)
         finally:
             await transport.close()  # also when recording fails half-way

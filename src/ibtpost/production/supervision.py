@@ -187,14 +187,25 @@ def mark_posted(root: Path, batch_id: str, references: tuple[str, ...], day: dat
             raise UsageError(f"batch {batch_id} is a concept batch: it cannot be sent")
         letters = register.batch_letters(batch_id)
         by_reference = {letter.reference: letter for letter in letters}
+        named = bool(references)  # -r given: only what it names, letters or copies
         waiting = {c.label: c for c in dispatch.copies_for_the_post_room(register, batch_id)}
         copy_labels = [r for r in references if r in waiting]
         references = tuple(r for r in references if r not in waiting)
         unknown = [r for r in references if r not in by_reference]
         if unknown:
-            raise UsageError(f"not in batch {batch_id}: {', '.join(unknown)}", where)
+            queued = {c.label: c for c in dispatch.entries(register, batch_id, copies=True)}
+            raise UsageError(
+                "; ".join(
+                    f"copy {r} is {_mail_state(queued[r].state)}: it does not wait for the "
+                    "post room"
+                    if r in queued
+                    else f"not in batch {batch_id}: {r}"
+                    for r in unknown
+                ),
+                where,
+            )
         queue = {e.reference: e for e in dispatch.entries(register, batch_id)}
-        if references:
+        if named:
             chosen = [by_reference[r] for r in dict.fromkeys(references)]
             for letter in chosen:
                 item = queue.get(letter.reference)
@@ -213,7 +224,7 @@ def mark_posted(root: Path, batch_id: str, references: tuple[str, ...], day: dat
                 if letter.reference not in queue or _postable(queue[letter.reference], letter)
             ]
         todo = [letter for letter in chosen if letter.sent_on is None]
-        if not references and not copy_labels:  # every copy waiting goes too
+        if not named:  # every copy waiting goes too
             copy_labels = list(waiting)
         if not todo and copy_labels:
             chosen_copies = [waiting[c] for c in copy_labels]
@@ -238,17 +249,10 @@ def mark_posted(root: Path, batch_id: str, references: tuple[str, ...], day: dat
                 dispatch.set_state(
                     register, letter.reference, "posted", only_from=dispatch.POSTABLE
                 )
-            copies = [  # the copies in the same post room's file go with the letter
-                copy.role
-                for copy in dispatch.copies_of(register, letter.reference)
-                if dispatch.set_state(
-                    register,
-                    letter.reference,
-                    "posted",
-                    only_from=dispatch.FOR_THE_POST_ROOM,
-                    role=copy.role,
-                )
-            ]
+            # the copies in the same post room's file go with the letter
+            with_it = [c for c in waiting.values() if c.reference == letter.reference]
+            labels = _post_copies(register, batch_id, with_it, day)
+            copies = [c.role for c in with_it if c.label in labels]
             after = register.letter(LetterKey(letter.letter, letter.municipality, letter.day))
             audit.record(
                 register,
@@ -263,7 +267,7 @@ def mark_posted(root: Path, batch_id: str, references: tuple[str, ...], day: dat
                     **({"copies": copies} if copies else {}),
                 },
             )
-            with_letters += [f"{letter.reference}-{role}" for role in copies]
+            with_letters += labels
         done = {letter.reference for letter in todo}
         rest = [waiting[c] for c in copy_labels if waiting[c].reference not in done]
         return Posted(posted, with_letters + _post_copies(register, batch_id, rest, day))

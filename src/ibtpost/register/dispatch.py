@@ -311,11 +311,18 @@ def withdraw(
 ) -> list[QueueEntry]:
     """Take queued letters of ``batch`` out of the queue (all that can be, or
     ``references``), in one transaction: all named letters or none. A letter that is being
-    sent, was sent, is in doubt or was posted is refused with the state it is in."""
+    sent, was sent, is in doubt or was posted is refused with the state it is in, and so is
+    one whose copy is being sent or in doubt (the copies go with their letter)."""
     where = Location(None, None, "--reference")
     reason = validate.one_line(reason, "--reason")
     with register.transaction():
-        queued = {e.reference: e for e in entries(register, batch)}
+        queued: dict[str, QueueEntry] = {}
+        copies: dict[str, list[QueueEntry]] = {}
+        for e in entries(register, batch, copies=True):
+            if e.is_copy:
+                copies.setdefault(e.reference, []).append(e)
+            else:
+                queued[e.reference] = e
         if references:
             for reference in references:
                 found = queued.get(reference)
@@ -338,6 +345,15 @@ def withdraw(
                     hint="see `ibtpost outbox`",
                 )
         for item in chosen:
+            busy = [c for c in copies.get(item.reference, []) if c.state in ("sending", "in_doubt")]
+            if busy:
+                raise UsageError(
+                    f"{item.reference} cannot be withdrawn: its copy {busy[0].label} is "
+                    f"{_state_text(busy[0].state)}",
+                    where,
+                    hint="wait for the send run to finish, then see `ibtpost outbox`",
+                )
+        for item in chosen:
             if not set_state(
                 register, item.reference, "withdrawn", only_from=WITHDRAWABLE, reply=reason
             ):
@@ -349,7 +365,7 @@ def withdraw(
                 batch=batch,
                 data={"reason": reason, "state": item.state, "message_sha256": item.message_sha256},
             )
-            for copy in copies_of(register, item.reference):  # the copies go with the letter
+            for copy in copies.get(item.reference, []):  # the copies go with the letter
                 if set_state(
                     register,
                     copy.reference,
