@@ -241,7 +241,8 @@ def test_a_pkcs11_token_seals_and_a_wrong_certificate_or_pin_is_refused(
     settings.write_text(original + block, "utf-8")
     monkeypatch.setenv("IBTPOST_SEAL_PIN", "00000000")
     bad_pin = cli(root, "batch", "trede-2", "--date", DAY, "-m", "GM0622")
-    assert bad_pin.code == 2 and "signing.pkcs11.token_label" in bad_pin.err
+    assert bad_pin.code == 2 and "signing.pkcs11.pin_env" in bad_pin.err
+    assert "refused the PIN in $IBTPOST_SEAL_PIN" in bad_pin.err
     assert files_under(root / "outbox") == []
     monkeypatch.setenv("IBTPOST_SEAL_PIN", TOKEN_PIN)
     done = cli(root, "batch", "trede-2", "--date", DAY, "-m", "GM0622")

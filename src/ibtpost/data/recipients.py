@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ibtpost.data.addresses import OVERLAYS
 from ibtpost.models import Config, Municipality
 from ibtpost.text import dutch, validate
 
@@ -138,10 +139,9 @@ def copy_recipient(
     mentioned, name, salutation = (
         text.format(m=municipality.name, p=municipality.province) for text in _COPY_NAMES[role]
     )
-    province = config.provinces.get(municipality.province)
-    address = (
-        municipality.raad_email
-        if role == "raad"
-        else (province.gs_email if province is not None else None)
+    overlay = OVERLAYS[role]  # where the role's address is kept (imported with --role)
+    holder = (
+        municipality if overlay.per_municipality else config.provinces.get(municipality.province)
     )
+    address = getattr(holder, overlay.attribute) if holder is not None else None
     return CopyRecipient(role, kind, address, name, f"Aan {mentioned}", salutation, mentioned)

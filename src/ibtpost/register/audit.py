@@ -338,6 +338,21 @@ def verify(register: Register) -> VerifyResult:
     return VerifyResult(count=count, last_hash=prev_hash)
 
 
+def count(register: Register, kind: str, batch: str, after: int = 0) -> int:
+    """How many events of ``kind`` the batch has after sequence number ``after`` (one SQL
+    count: a progress poll reads no event)."""
+    row = register.db.execute(
+        "SELECT COUNT(*) FROM events WHERE batch=? AND kind=? AND seq>?", (batch, kind, after)
+    ).fetchone()
+    return int(row[0])
+
+
+def last_seq(register: Register) -> int:
+    """The sequence number of the newest event (0 when there is none)."""
+    row = register.db.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()
+    return int(row[0])
+
+
 def events(
     register: Register, reference: str | None = None, batch: str | None = None
 ) -> Iterator[Event]:

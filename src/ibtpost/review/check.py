@@ -186,18 +186,13 @@ def check_copies(config: Config, definitions: list[LetterDefinition], report: Re
     """Per letter and copy role (gemeenteraad, GS): the recipients without an e-mail address,
     whose copies go to the post room (and those without a postal address either)."""
     for definition in definitions:
-        for role, _kind in definition.copies:
-            if role == "cdk":
-                continue  # the CdK's address is checked with the data (check_data)
+        for role in definition.copy_roles():  # the CdK's address is checked with the data
             overlay = OVERLAYS[role]
-            if overlay.per_municipality:
-                without = sorted(
-                    m.name for m in config.municipalities.values() if m.raad_email is None
-                )
-                whom = "the gemeenteraad of"
-            else:
-                without = sorted(p.name for p in config.provinces.values() if p.gs_email is None)
-                whom = "gedeputeerde staten of"
+            holders = config.municipalities if overlay.per_municipality else config.provinces
+            without = sorted(
+                h.name for h in holders.values() if getattr(h, overlay.attribute) is None
+            )
+            whom = "the gemeenteraad of" if role == "raad" else "gedeputeerde staten of"
             if not without:
                 continue
             shown = ", ".join(without[:8]) + (

@@ -44,7 +44,7 @@ from ibtpost.production.selection import BatchRequest
 from ibtpost.production.supervision import StatusRow, complete_batch, status
 from ibtpost.register import Register, audit, dispatch, validate_reference
 from ibtpost.review.diff import diff_letter
-from ibtpost.review.lettercheck import check_letters
+from ibtpost.review.lettercheck import check_letters, seal_roots_of
 from ibtpost.review.proof import preview, proof
 from ibtpost.text.definitions import definition_files, load_letter
 from ibtpost.web import security
@@ -373,15 +373,11 @@ def _converted_since(root: Path, batch_id: str) -> Callable[[], int]:
     """Counts the letters of ``batch_id`` converted from now on: each converted letter is
     recorded with a ``letter.generated`` event as it is done."""
     with Register.for_root(root) as register:
-        start = max((e.seq for e in audit.events(register, batch=batch_id)), default=0)
+        start = audit.last_seq(register)
 
     def count() -> int:
         with Register.for_root(root) as register:
-            return sum(
-                1
-                for e in audit.events(register, batch=batch_id)
-                if e.seq > start and e.kind == audit.LETTER_GENERATED
-            )
+            return audit.count(register, audit.LETTER_GENERATED, batch_id, after=start)
 
     return count
 
@@ -408,7 +404,6 @@ def _batch_view(
         batch = register.batch(batch_id)
         letters = register.batch_letters(batch_id) if batch else []
         entries = {e.reference: e for e in dispatch.entries(register, batch_id)} if batch else {}
-        summary = next((s for s in dispatch.outbox_summary(register) if s.batch == batch_id), None)
     if batch is None and job is None:
         raise _not_found(f"batch {batch_id}")
     folder = web.root / "outbox" / batch_id
@@ -459,7 +454,6 @@ def _batch_view(
             "title": f"Batch {batch_id}",
             "batch": batch,
             "batch_id": batch_id,
-            "summary": summary,
             "rows": rows,
             "files": files,
             "job": job,
@@ -538,6 +532,7 @@ def letter_page(request: Request) -> Response:
         entry = dispatch.entry(register, letter.reference)
         queued_copies = {c.role: c for c in dispatch.copies_of(register, letter.reference)}
         events = list(audit.events(register, letter.reference))
+        batch = register.batch(letter.batch) if letter.batch else None
     sha = sha256_file(pdf)
     images = page_images(web.root, pdf, sha)
     recipients: dict[str, Any] = {}
@@ -560,7 +555,9 @@ def letter_page(request: Request) -> Response:
         for c in (copy_recipients(definition.copies, municipality, config) if municipality else [])
         for queued in [queued_copies.get(c.role)]
     ]
-    checked = check_letters(pdf.parent, [letter], definition, 1).letters
+    # the checks `queue` runs, the seal's included (a concept is never sealed)
+    roots = seal_roots_of(config.settings, batch.concept if batch else letter.concept)
+    checked = check_letters(pdf.parent, [letter], definition, 1, roots).letters
     state = "posted" if letter.sent_via == "post" else (entry.state if entry else None)
     return _page(
         request,

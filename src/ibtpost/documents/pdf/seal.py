@@ -223,6 +223,12 @@ class Sealer:
                 user_pin=pin,
             )
         except Exception as exc:  # python-pkcs11 raises many kinds; each means: not opened
+            if type(exc).__name__ in ("PinIncorrect", "PinLenRange", "PinInvalid"):
+                raise DataError(
+                    f"the token refused the PIN in ${settings.pin_env} ({type(exc).__name__})",
+                    _where(settings, "signing.pkcs11.pin_env"),
+                    hint=f"set ${settings.pin_env} to the token's user PIN",
+                ) from None
             raise DataError(
                 f"cannot open the token: {type(exc).__name__} {exc}".strip(),
                 _where(
