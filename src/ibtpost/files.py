@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import tempfile
@@ -96,3 +97,17 @@ def letter_files(folder: Path) -> dict[str, dict[str, list[Path]]]:
             if dash and reference.isdigit() and suffix in (".pdf", ".docx") and item.is_file():
                 found.setdefault(reference, {}).setdefault(suffix, []).append(Path(item.path))
     return found
+
+
+def sha256_of(data: bytes) -> str:
+    """Hex SHA-256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file, read in pieces."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -83,7 +83,8 @@ def build_case_file(root: Path, query: str, out: Path | None = None) -> CaseFile
             raise UsageError(
                 f"{municipality.code} ({municipality.name}) has no final letter in any batch"
             )
-        letters = [letter_file(root, register, config, r, checked_at) for r in records]
+        listed: dict[Path, dict[str, dict[str, list[Path]]]] = {}  # each folder listed once
+        letters = [letter_file(root, register, config, r, checked_at, listed) for r in records]
         references = {r.reference for r in records}
         gathered = _Gathered(
             letters,
@@ -141,7 +142,7 @@ def _write(
     (work / "letters").mkdir()
     (work / "replies").mkdir()
     for item in g.letters:
-        shutil.copyfile(item.pdf, work / "letters" / item.pdf.name)
+        (work / "letters" / item.pdf.name).write_bytes(item.data)  # as checked
     kept: dict[int, Path | None] = {}
     for answers in g.replies.values():
         for answer in answers:

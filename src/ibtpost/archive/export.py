@@ -64,7 +64,8 @@ def export_mdto(
                 raise UsageError(
                     f"{municipality.code} ({municipality.name}) has no final letter in any batch"
                 )
-        letters = [letter_file(root, register, config, r, checked_at) for r in records]
+        listed: dict[Path, dict[str, dict[str, list[Path]]]] = {}  # each folder listed once
+        letters = [letter_file(root, register, config, r, checked_at, listed) for r in records]
     files: dict[Path, bytes] = {}
     for item in letters:
         stem = item.pdf.stem
@@ -75,7 +76,7 @@ def export_mdto(
             files[out / f"{stem}{BESTAND_SUFFIX}"] = mdto.bestand(item.archived, policy)
         except mdto.SchemaProblem as exc:
             raise IbtpostError(f"letter {item.record.reference}: MDTO not valid: {exc}") from None
-        files[out / item.pdf.name] = item.pdf.read_bytes()
+        files[out / item.pdf.name] = item.data  # the bytes checked against the register
     if municipality is not None:
         dossier = case_of(municipality)
         files[out / f"{dossier.id}{INFORMATIEOBJECT_SUFFIX}"] = mdto.dossier(

@@ -28,6 +28,7 @@ class LetterFile:
     record: LetterRecord
     pdf: Path
     archived: ArchivedLetter
+    data: bytes  # the PDF's bytes as checked against the register (what is written out)
 
 
 def case_of(municipality: Municipality) -> Case:
@@ -65,11 +66,20 @@ def case_letters(register: Register, code: str) -> list[LetterRecord]:
 
 
 def letter_file(
-    root: Path, register: Register, config: Config, record: LetterRecord, checked_at: str
+    root: Path,
+    register: Register,
+    config: Config,
+    record: LetterRecord,
+    checked_at: str,
+    listed: dict[Path, dict[str, dict[str, list[Path]]]] | None = None,
 ) -> LetterFile:
-    """A letter's PDF in its batch folder, checked against the register, as a record."""
+    """A letter's PDF in its batch folder, checked against the register, as a record.
+    ``listed`` keeps each batch folder's listing for the next letter of the same batch."""
     folder = root / "outbox" / str(record.batch)
-    pdfs = letter_files(folder).get(record.reference, {}).get(".pdf", [])
+    listed = {} if listed is None else listed
+    if folder not in listed:
+        listed[folder] = letter_files(folder)
+    pdfs = listed[folder].get(record.reference, {}).get(".pdf", [])
     if len(pdfs) != 1:
         raise IbtpostError(
             f"letter {record.reference}: no single PDF in outbox/{record.batch}/ "
@@ -106,6 +116,7 @@ def letter_file(
             sha256=digest,
             checksum_at=checked_at,
         ),
+        data,
     )
 
 

@@ -37,7 +37,7 @@ from ibtpost.data.collect import Collector, read_csv
 from ibtpost.data.config import load_config
 from ibtpost.data.figures import FIGURE_COLUMNS, load_figures
 from ibtpost.errors import IbtpostError, ImportFileError, Location, Problems, UsageError
-from ibtpost.files import replace_all
+from ibtpost.files import replace_all, sha256_of
 from ibtpost.models import Config
 from ibtpost.register import Register, audit
 from ibtpost.text import validate
@@ -360,7 +360,7 @@ def _recorded(root: Path, path: Path, result: ImportResult) -> ImportResult:
             f"import.{result.kind}",
             data={
                 "file": path.name,
-                "sha256": audit.sha256_of(path.read_bytes()),
+                "sha256": sha256_of(path.read_bytes()),
                 "rows": result.rows,
                 "changed": result.changed,
                 "target": result.target,

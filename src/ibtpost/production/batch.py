@@ -38,7 +38,7 @@ from ibtpost.documents.pdf.printfile import PRINT_FILE, print_file
 from ibtpost.documents.pdf.seal import Sealer, is_sealed
 from ibtpost.documents.render import Assets, render_letter
 from ibtpost.errors import IbtpostError, Problems, UsageError
-from ibtpost.files import slug, write_atomic
+from ibtpost.files import sha256_file, sha256_of, slug, write_atomic
 from ibtpost.models import Config, LetterContext, LetterDefinition
 from ibtpost.production.engine import (
     Converters,
@@ -263,7 +263,7 @@ class BatchFolder:
         self._keep_open = contextlib.ExitStack()
         self._converted = 0
         self.sources = {
-            "definition_sha256": _sha256(plan.definition.path),
+            "definition_sha256": sha256_file(plan.definition.path),
             "template_sha256": "",
             "version": version,
         }
@@ -275,7 +275,7 @@ class BatchFolder:
         """Render every letter and store its .docx (unless the same bytes are there). When a
         letter of the batch is queued or sent, every letter is rendered first: nothing
         converts if one of those would change."""
-        self.sources["template_sha256"] = audit.sha256_of(assets.template)
+        self.sources["template_sha256"] = sha256_of(assets.template)
         rendered = (self._render(letter, assets) for letter in letters)
         if self.frozen:
             jobs = list(rendered)
@@ -291,7 +291,7 @@ class BatchFolder:
             render_letter(letter, assets),
         )
         path = self.folder / f"{job.name}.docx"
-        if not path.is_file() or _sha256(path) != job.docx_sha256:
+        if not path.is_file() or sha256_file(path) != job.docx_sha256:
             write_atomic(path, job.docx)
         return job
 
@@ -309,7 +309,7 @@ class BatchFolder:
             and record.docx_sha256 == job.docx_sha256
             and record.pdf_sha256 is not None
             and pdf.is_file()
-            and _sha256(pdf) == record.pdf_sha256
+            and sha256_file(pdf) == record.pdf_sha256
         ):
             if self.sealer is not None and not is_sealed(pdf.read_bytes()):
                 if job.letter.reference not in self.frozen:
@@ -377,8 +377,8 @@ class BatchFolder:
             "letters": len(letters),
             "converted": produced.converted,
             "pages": sum(item.pages for item in letters),
-            "manifest_sha256": _sha256(folder / "manifest.json"),
-            "print_sha256": audit.sha256_of(printed),
+            "manifest_sha256": sha256_file(folder / "manifest.json"),
+            "print_sha256": sha256_of(printed),
             "version": self.version,
         }
         with register.transaction():
@@ -449,10 +449,6 @@ class BatchFolder:
                 **({"seal": f"PAdES {self.sealer.level}"} if self.sealer else {}),
             },
         )
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _completed_as(register: Register, batch: str, completion: dict[str, object]) -> bool:

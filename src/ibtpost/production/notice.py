@@ -11,13 +11,12 @@ manifest with the letter. A batch run again converts only a notice whose .docx c
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ibtpost.documents.render import Assets, render_letter
-from ibtpost.files import slug, write_atomic
+from ibtpost.files import sha256_file, sha256_of, slug, write_atomic
 from ibtpost.models import Config, LetterContext, LetterDefinition
 from ibtpost.production.engine import Converters, Job, finish_letter, produce
 from ibtpost.text.compose import CONCEPT_MARK, compose
@@ -63,7 +62,7 @@ def notice_jobs(
             render_letter(context, assets),
         )
         path = folder / f"{job.name}.docx"
-        if not path.is_file() or _sha256(path) != job.docx_sha256:
+        if not path.is_file() or sha256_file(path) != job.docx_sha256:
             write_atomic(path, job.docx)
         yield job
 
@@ -82,7 +81,7 @@ class NoticeFiles:
         if not pdf.is_file() or not made_from.is_file():
             return None
         recorded = made_from.read_text("utf-8").split()
-        digest = _sha256(pdf)
+        digest = sha256_file(pdf)
         if len(recorded) != 3 or recorded[:2] != [job.docx_sha256, digest]:
             return None
         return self._notice(job, digest, int(recorded[2]), converted=False)
@@ -94,7 +93,7 @@ class NoticeFiles:
         data, facts = finish_letter(job, pdf, self.definition)
         path = self.folder / f"{job.name}.pdf"
         write_atomic(path, data)
-        digest = hashlib.sha256(data).hexdigest()
+        digest = sha256_of(data)
         made_from = f"{job.docx_sha256} {digest} {facts.pages}\n"
         write_atomic(self.folder / f".{job.name}.source", made_from.encode())
         return self._notice(job, digest, facts.pages, converted=True)
@@ -128,7 +127,3 @@ def produce_notices(
     jobs = notice_jobs(config, definition, letters, assets, folder)
     produced = produce(jobs, converters, NoticeFiles(folder, notice), total=len(letters))
     return {notice.reference: notice for notice in produced.results}
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

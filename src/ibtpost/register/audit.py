@@ -98,6 +98,7 @@ from datetime import date
 from typing import Any, TextIO
 
 from ibtpost import clock
+from ibtpost.files import sha256_of
 from ibtpost.register import Register
 
 LETTER_GENERATED = "letter.generated"
@@ -386,11 +387,6 @@ def export(
         out.write(canonical(event.as_json()) + "\n")
         count += 1
     return count
-
-
-def sha256_of(data: bytes) -> str:
-    """Hex SHA-256 of ``data``."""
-    return hashlib.sha256(data).hexdigest()
 
 
 def data_sha256(*rows: object) -> str:

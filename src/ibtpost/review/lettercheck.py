@@ -46,7 +46,7 @@ from ibtpost.data.config import load_config
 from ibtpost.documents.pdf import pagetext
 from ibtpost.documents.pdf.finish import conformance_problems, document_facts
 from ibtpost.documents.pdf.seal import root_certificates, seal_problems
-from ibtpost.files import letter_files, write_atomic
+from ibtpost.files import letter_files, sha256_of, write_atomic
 from ibtpost.models import LetterDefinition, Settings, pages_problem
 from ibtpost.production.supervision import complete_batch
 from ibtpost.register import LetterRecord, Register
@@ -139,10 +139,6 @@ class BatchCheck:
 
 
 # --- reading and judging one letter (runs in a worker process) ---------------------------
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def docx_problems(data: bytes, spec: Spec) -> list[str]:
@@ -254,7 +250,7 @@ def _check_files(job: _Job) -> tuple[str, str, int | None, list[str]]:
     except OSError as exc:
         return "", "", None, [f"cannot read {exc.filename}: {exc.strerror}"]
     pages, problems = pdf_problems(pdf, job.spec)
-    return _sha256(pdf), _sha256(docx), pages, docx_problems(docx, job.spec) + problems
+    return sha256_of(pdf), sha256_of(docx), pages, docx_problems(docx, job.spec) + problems
 
 
 # --- a batch --------------------------------------------------------------------------------
@@ -300,8 +296,8 @@ def check_letters(
             outcomes[letter.reference] = LetterCheck(letter.reference, name, tuple(missing))
             continue
         spec = Spec.of(letter, definition, seal_roots)
-        pdf_sha = hashed[pdfs[0].name] = _sha256(pdfs[0].read_bytes())
-        docx_sha = _sha256(docxs[0].read_bytes())
+        pdf_sha = hashed[pdfs[0].name] = sha256_of(pdfs[0].read_bytes())
+        docx_sha = sha256_of(docxs[0].read_bytes())
         kept = cache.get(pdf_sha)
         if (
             isinstance(kept, dict)
@@ -404,7 +400,7 @@ def _save_cache(path: Path, cache: dict[str, Any], folder: Path, hashed: dict[st
     """Write checks.json atomically, keeping only outcomes of PDFs still in the folder
     (``hashed``: the PDFs this run has hashed already, by file name)."""
     present = {
-        hashed.get(p.name) or _sha256(p.read_bytes())
+        hashed.get(p.name) or sha256_of(p.read_bytes())
         for p in folder.glob("*.pdf")
         if p.name.partition("-")[0].isdigit()
     }

@@ -37,6 +37,7 @@ from ibtpost.approval.gate import approve, review_state
 from ibtpost.data.config import load_config
 from ibtpost.data.recipients import MissingAddress, copy_recipients, mail_recipients
 from ibtpost.errors import IbtpostError, problem_lines
+from ibtpost.files import sha256_file
 from ibtpost.mail.queue import queue_batch, withdraw
 from ibtpost.mail.send import SendOptions, send, transport_from_environment
 from ibtpost.production.batch import check_request, run_batch
@@ -49,7 +50,7 @@ from ibtpost.review.proof import preview, proof
 from ibtpost.text.definitions import definition_files, load_letter
 from ibtpost.web import security
 from ibtpost.web.jobs import Job, Jobs
-from ibtpost.web.pages import page_images, sha256_file
+from ibtpost.web.pages import page_images
 from ibtpost.web.warm import WarmConverters
 
 HERE = Path(__file__).parent

@@ -8,7 +8,6 @@ folder, then renamed), so two requests at once never see half a set.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import subprocess
 import tempfile
@@ -18,15 +17,6 @@ from ibtpost.errors import ConvertError
 
 CACHE = ("outbox", ".web", "pages")
 RESOLUTION = 90  # dots per inch: an A4 page is 744 x 1052 pixels
-
-
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def page_images(root: Path, pdf: Path, sha256: str) -> list[Path]:
