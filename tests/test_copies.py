@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -358,3 +360,27 @@ def test_send_limit_counts_letters_and_sends_their_copies(
     }
     assert len([e for e in entries if e.reference == first and e.state == "sent"]) >= 2
     assert {e.state for e in entries if e.reference == second} <= {"queued", "post"}
+
+
+def test_queue_waits_for_no_batch_run_on_the_same_folder(
+    root: Path, cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    """While another process holds the batch folder (a re-run of the batch), `queue` is
+    refused: exit 2, nothing queued, nothing spooled."""
+    from ibtpost.production.batch import batch_lock
+
+    import_real_data(root, (VLAARDINGEN,), tmp_path)
+    batch = _batch(cli, root, VLAARDINGEN)
+    with batch_lock(root / "outbox" / batch):
+        held = subprocess.run(
+            [sys.executable, "-m", "ibtpost", "--root", str(root), "queue", batch],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    assert held.returncode == 2
+    assert f"batch {batch} is being worked on by another ibtpost process" in held.stderr
+    with Register.for_root(root) as register:
+        assert dispatch.entries(register, batch, copies=True) == []
+    assert not (root / "outbox" / batch / "spool").exists()
+    assert cli(root, "queue", batch).code == 0  # once it is free

@@ -122,3 +122,23 @@ def test_a_batch_job_counts_the_letters_converted_while_it_runs(root: Path) -> N
         audit.record(register, audit.LETTER_GENERATED, reference="7500009", batch="b2", data={})
         audit.record(register, audit.LETTER_QUEUED, reference="7500001", batch="b1", data={})
     assert job.refresh().converted == 1
+
+
+def test_the_warm_converter_starts_anew_after_a_failed_start(root: Path) -> None:
+    """A LibreOffice that could not start is not kept: once the setting is right, the next
+    preview gets a converter that works (no restart of the server)."""
+    from ibtpost.errors import IbtpostError
+    from ibtpost.web.warm import WarmConverters
+
+    settings = root / "config" / "settings.yaml"
+    good = settings.read_text("utf-8")
+    settings.write_text(good.replace("command: soffice", "command: /nonexistent/soffice"))
+    warm = WarmConverters(root)
+    try:
+        with pytest.raises(IbtpostError):
+            warm.get().start().result()
+        settings.write_text(good, "utf-8")
+        pool = warm.get().start().result(timeout=120)
+        assert len(pool.converters) == 1
+    finally:
+        warm.close()

@@ -29,6 +29,7 @@ from ibtpost.errors import IbtpostError, Location, Problems, RegisterError, Usag
 from ibtpost.files import letter_files, write_atomic
 from ibtpost.mail.message import MailMessage, compose_mail, load_mail_templates
 from ibtpost.models import Config, LetterDefinition
+from ibtpost.production.batch import batch_lock
 from ibtpost.production.supervision import complete_batch
 from ibtpost.register import (
     BatchRecord,
@@ -91,6 +92,13 @@ def queue_batch(root: Path, batch_id: str, processes: int | None = None) -> Queu
     Each letter's e-mail is composed here, once, from today's addresses and templates, and
     frozen: its bytes go to the batch folder's ``spool/``, its hash and envelope to the
     queue. A withdrawn letter is composed and queued anew."""
+    with Register.for_root(root) as register:
+        complete_batch(register, batch_id)  # an unknown batch is named before any lock
+    with batch_lock(root / "outbox" / batch_id):  # a re-run of it cannot rewrite files now
+        return _queue_batch(root, batch_id, processes)
+
+
+def _queue_batch(root: Path, batch_id: str, processes: int | None) -> QueueResult:
     config = load_config(root)
     with Register.for_root(root) as register:
         batch = complete_batch(register, batch_id)

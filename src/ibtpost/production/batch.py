@@ -115,7 +115,7 @@ def run_batch(
         failpoints.hit("allocated")
         folder = root / "outbox" / plan.id
         folder.mkdir(parents=True, exist_ok=True)
-        with _locked(folder):
+        with batch_lock(folder):
             sink = BatchFolder(folder, register, config, plan, version, sealer)
             jobs = sink.jobs(letters, assets)
             produced = produce(jobs, converters, sink, total=len(letters), progress=progress)
@@ -217,14 +217,17 @@ def _likely_to_convert(
 
 
 @contextlib.contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """Hold the batch folder's lock: one process works on a batch at a time."""
+def batch_lock(folder: Path) -> Iterator[None]:
+    """Hold the batch folder's lock: one process works on a batch at a time (``batch``
+    making or re-making its files, ``queue`` checking and freezing them)."""
     with (folder / ".lock").open("a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise UsageError(
-                f"batch {folder.name} is being produced by another ibtpost process"
+                f"batch {folder.name} is being worked on by another ibtpost process "
+                "(a batch or queue run)",
+                hint="run the command again once that one has finished",
             ) from None
         yield
 

@@ -27,10 +27,16 @@ class WarmConverters:
     def get(self) -> Converters:
         """The running pool (started, in the background, on the first call)."""
         with self._lock:
-            if self._converters is None:
-                self._converters = Converters(load_config(self.root), self.size)
-                self._converters.start()
-            return self._converters
+            current = self._converters
+            if current is not None and current.start().done() and current.start().exception():
+                # LibreOffice did not start (the preview that asked said why): try anew now
+                # rather than failing every later preview until the server restarts
+                current.__exit__(None, None, None)
+                self._converters = current = None
+            if current is None:
+                current = self._converters = Converters(load_config(self.root), self.size)
+                current.start()
+            return current
 
     def close(self) -> None:
         """Stop the converters' LibreOffice."""
