@@ -38,8 +38,8 @@ from pyhanko.sign import signers  # noqa: E402
 from tools.demo_seal import issue, make_ca, p12  # noqa: E402
 from tools.tsa_server import TsaServer  # noqa: E402
 
+from ibtpost.core.domain import SealSettings  # noqa: E402
 from ibtpost.documents.pdf.seal import Sealer, root_certificates, seal_problems  # noqa: E402
-from ibtpost.models import SealSettings  # noqa: E402
 
 DAY = "2026-04-09"
 PASSWORD = "bench"

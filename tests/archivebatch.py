@@ -12,7 +12,7 @@ from tests.conftest import copy_tree
 from tests.realdata import ibtpost, import_real_data
 from tests.smtpserver import Recorder, SmtpServer
 
-from ibtpost import clock
+from ibtpost.core import clock
 from ibtpost.register import Register
 
 CODES = ("GM0622", "GM0363")

@@ -8,10 +8,11 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from ibtpost.core.domain import Config
 from ibtpost.documents.convert import ConverterPool
 from ibtpost.documents.pdf.finish import finish_letter_pdf
-from ibtpost.models import Config, LetterContext
 from ibtpost.production.engine import converter_count
+from ibtpost.text.composed import LetterContext
 
 
 def convert_docx(config: Config, sources: Sequence[Path], outdir: Path) -> list[Path]:

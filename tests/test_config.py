@@ -6,9 +6,9 @@ from pathlib import Path
 
 from tests.conftest import REPO
 
+from ibtpost.core.validate import is_sample_address
 from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipality
-from ibtpost.text.validate import is_sample_address
 
 
 def test_all_342_municipalities_and_12_provinces() -> None:

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from tests.conftest import REPO
 
+from ibtpost.core.errors import ConvertError
 from ibtpost.data.config import load_config
 from ibtpost.documents.convert import ConverterPool
 from ibtpost.documents.pdf.finish import inspect_pdf
 from ibtpost.documents.render import Assets, render_letter
-from ibtpost.errors import ConvertError
 from ibtpost.text.compose import compose
 from ibtpost.text.definitions import load_letter
 

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from tests.smtpserver import SmtpServer
 
-from ibtpost.errors import UsageError
+from ibtpost.core.domain import ReferenceSeries
+from ibtpost.core.errors import UsageError
 from ibtpost.mail import runs
 from ibtpost.mail.send import MessageFor, SendReport, SendSettings, send_queue
 from ibtpost.mail.transport import (
@@ -24,7 +25,6 @@ from ibtpost.mail.transport import (
     Transport,
     smtp_settings,
 )
-from ibtpost.models import ReferenceSeries
 from ibtpost.register import BatchRecord, LetterKey, PlannedLetter, Register, audit, dispatch
 
 DAY = date(2026, 4, 9)

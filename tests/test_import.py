@@ -11,11 +11,11 @@ import pytest
 from openpyxl import Workbook
 from tests.conftest import Result, files_under
 
+from ibtpost.core.errors import Problems
+from ibtpost.core.files import replace_all
+from ibtpost.core.validate import loose_municipality_code, mailbox
 from ibtpost.data.config import load_config
 from ibtpost.data.importing import import_addresses, import_cdk, whole_number
-from ibtpost.errors import Problems
-from ibtpost.files import replace_all
-from ibtpost.text.validate import loose_municipality_code, mailbox
 
 FIGURE_HEADER = "gemeentecode,taak_regulier,taak_amv,realisatie_regulier,realisatie_amv"
 

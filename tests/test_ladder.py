@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from ibtpost.models import Figures
+from ibtpost.core.domain import Figures
 from ibtpost.register import CaseRecord, LetterRecord
-from ibtpost.text import ladder
+from ibtpost.rules import ladder
 
 DAY = date(2026, 4, 9)
 DEADLINE = date(2026, 4, 30)

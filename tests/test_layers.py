@@ -38,9 +38,9 @@ def test_an_upward_import_breaks_the_contract(tmp_path: Path) -> None:
     """A pure text module that imports the mail stage is reported, naming the import."""
     shutil.copytree(REPO / "src" / "ibtpost", tmp_path / "src" / "ibtpost")
     shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
-    dutch = tmp_path / "src" / "ibtpost" / "text" / "dutch.py"
-    dutch.write_text(dutch.read_text("utf-8") + "\nfrom ibtpost.mail import send  # upward\n")
+    compose = tmp_path / "src" / "ibtpost" / "text" / "compose.py"
+    compose.write_text(compose.read_text("utf-8") + "\nfrom ibtpost.mail import send  # upward\n")
     done = lint_imports(tmp_path, tmp_path / "src")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "ibtpost.text is not allowed to import ibtpost.mail" in done.stdout
-    assert "ibtpost.text.dutch -> ibtpost.mail.send" in done.stdout
+    assert "ibtpost.text.compose -> ibtpost.mail.send" in done.stdout

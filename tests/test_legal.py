@@ -10,8 +10,8 @@ import pytest
 from tests.conftest import Result
 
 from ibtpost.approval import gate
+from ibtpost.core.errors import Problems
 from ibtpost.data.config import load_config
-from ibtpost.errors import Problems
 from ibtpost.text.definitions import load_letter
 
 

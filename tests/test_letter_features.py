@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from tests.conftest import Result
 
+from ibtpost.core.domain import PreviousLetter
+from ibtpost.core.errors import DefinitionError, Location, Problems
 from ibtpost.data.config import load_config
-from ibtpost.errors import DefinitionError, Location, Problems
-from ibtpost.models import PreviousLetter, RParagraph
 from ibtpost.text.compose import compose
+from ibtpost.text.composed import RParagraph
 from ibtpost.text.definitions import definition_files, load_definition
 from ibtpost.text.textengine import render_text
 

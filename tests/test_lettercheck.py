@@ -16,14 +16,14 @@ import pytest
 from tests.conftest import Result, copy_tree
 
 from ibtpost.cli import main
+from ibtpost.core.errors import Problems
 from ibtpost.data.config import load_config
 from ibtpost.documents.convert import ConverterPool
-from ibtpost.errors import Problems
-from ibtpost.models import LetterDefinition
 from ibtpost.register import LetterRecord, Register
 from ibtpost.review import lettercheck
 from ibtpost.review.lettercheck import Spec, check_letters, docx_problems, pdf_problems
 from ibtpost.text.definitions import load_definition, load_letter
+from ibtpost.text.nodes import LetterDefinition
 
 DAY = "2026-04-09"
 

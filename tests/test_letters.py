@@ -21,12 +21,13 @@ from pypdf import PdfReader
 from tests.conftest import REPO, copy_tree
 from tests.production import letter_pdfs
 
+from ibtpost.core.domain import Agreement, Config, PreviousLetter
 from ibtpost.data.config import load_config
 from ibtpost.documents.render import Assets, render_letter
-from ibtpost.models import Agreement, Config, LetterContext, PreviousLetter, RParagraph, RTable
+from ibtpost.rules.terms import term_deadline
 from ibtpost.text.compose import CONCEPT_MARK, SAMPLE_MARK, compose
+from ibtpost.text.composed import LetterContext, RParagraph, RTable
 from ibtpost.text.definitions import load_letter
-from ibtpost.text.terms import term_deadline
 
 TREDES = [f"trede-{n}" for n in range(1, 7)]
 DRAFTS = [t for t in TREDES if t != "trede-2"]

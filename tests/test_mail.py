@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import REPO
 
+from ibtpost.core.domain import Config
 from ibtpost.data.config import load_config
 from ibtpost.data.recipients import MissingAddress, Recipients, mail_recipients
 from ibtpost.mail.message import (
@@ -28,9 +29,10 @@ from ibtpost.mail.message import (
     load_mail_templates,
 )
 from ibtpost.mail.message import _set_boundaries as set_boundaries
-from ibtpost.models import Config, LetterContext, LetterDefinition
 from ibtpost.text.compose import compose
+from ibtpost.text.composed import LetterContext
 from ibtpost.text.definitions import load_definition
+from ibtpost.text.nodes import LetterDefinition
 
 DAY = date(2026, 4, 9)
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(range(256)) * 64 + b"\n%%EOF\n"
@@ -185,7 +187,7 @@ def test_from_defaults_and_errors(root: Path) -> None:
         + "  reply: x@y.nl\n",
         encoding="utf-8",
     )
-    from ibtpost.errors import Problems
+    from ibtpost.core.errors import Problems
 
     with pytest.raises(Problems) as info:
         load_config(root)
@@ -468,7 +470,7 @@ def test_template_that_mjml_changes_is_rendered_first(root: Path, config: Config
 
 def test_unknown_placeholder_in_template(root: Path, config: Config) -> None:
     """A misspelt name in a mail template is an error naming the template."""
-    from ibtpost.errors import TemplateError
+    from ibtpost.core.errors import TemplateError
 
     path = root / "templates" / "mail.txt"
     path.write_text(path.read_text(encoding="utf-8") + "{{ referentie }}\n", encoding="utf-8")

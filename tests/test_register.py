@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from ibtpost.errors import RegisterError, UsageError
-from ibtpost.models import ReferenceSeries
+from ibtpost.core.domain import ReferenceSeries
+from ibtpost.core.errors import RegisterError, UsageError
 from ibtpost.register import LetterKey, Register
 from ibtpost.register.schema import MIGRATIONS
 

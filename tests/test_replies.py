@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from tests.conftest import Result, files_under
 
-from ibtpost import clock
+from ibtpost.core import clock
+from ibtpost.core.domain import PreviousLetter, Reply
+from ibtpost.core.records import BatchRecord, LetterKey, PlannedLetter
 from ibtpost.data.config import load_config
-from ibtpost.models import PreviousLetter, Reply
-from ibtpost.records import BatchRecord, LetterKey, PlannedLetter
 from ibtpost.register import Register, audit, replies
 from ibtpost.text.compose import compose
 from ibtpost.text.definitions import load_letter
@@ -187,7 +187,7 @@ def test_no_besluit_before_the_zienswijze_term_unless_a_zienswijze_came_in(root:
     """After a voornemen (trede 4, zienswijze term two weeks), a trede 5 batch is refused
     while the term runs and no zienswijze is recorded, even with a reason; a recorded
     zienswijze, or the end of the term, lifts it."""
-    from ibtpost.errors import Problems
+    from ibtpost.core.errors import Problems
     from ibtpost.production.selection import BatchRequest, plan_batch
 
     config = load_config(root)

@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tests.conftest import REPO, copy_tree
 
+from ibtpost.core.errors import Problems
 from ibtpost.data.config import load_config
-from ibtpost.errors import Problems
-from ibtpost.text.terms import atw_holidays, is_working_day, term_deadline
+from ibtpost.rules.terms import atw_holidays, is_working_day, term_deadline
 
 HOLIDAYS_2026 = {
     date(2026, 1, 1): "Nieuwjaarsdag",

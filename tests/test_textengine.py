@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ibtpost.errors import DefinitionError, Location
-from ibtpost.text import dutch
+from ibtpost.core import dutch
+from ibtpost.core.errors import DefinitionError, Location
 from ibtpost.text.textengine import Span, escape_markup, parse_markup, render_text
 
 MONTHS = [

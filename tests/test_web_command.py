@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import Result
 from tests.webserver import free_port
 
-from ibtpost.errors import UsageError
+from ibtpost.core.errors import UsageError
 from ibtpost.register import Register, audit
 from ibtpost.web.jobs import Job, Jobs
 
@@ -127,7 +127,7 @@ def test_a_batch_job_counts_the_letters_converted_while_it_runs(root: Path) -> N
 def test_the_warm_converter_starts_anew_after_a_failed_start(root: Path) -> None:
     """A LibreOffice that could not start is not kept: once the setting is right, the next
     preview gets a converter that works (no restart of the server)."""
-    from ibtpost.errors import IbtpostError
+    from ibtpost.core.errors import IbtpostError
     from ibtpost.web.warm import WarmConverters
 
     settings = root / "config" / "settings.yaml"

@@ -24,9 +24,9 @@ from typing import Any
 
 import yaml
 
-from ibtpost.errors import DefinitionError, Location
-from ibtpost.files import write_atomic
-from ibtpost.text.yamlsource import YList, YMap, load_yaml
+from ibtpost.core.errors import DefinitionError, Location
+from ibtpost.core.files import write_atomic
+from ibtpost.core.yamlsource import YList, YMap, load_yaml
 
 APPROVALS = "letters/approvals.yaml"
 SNAPSHOTS = "letters/approved"

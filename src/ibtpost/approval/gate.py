@@ -15,18 +15,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ibtpost import clock
 from ibtpost.approval import approvals
 from ibtpost.approval.approvals import Approval
 from ibtpost.approval.versions import WorkingCopy, record_version, text_of, working_copy
+from ibtpost.core import clock, validate
+from ibtpost.core.domain import Config
+from ibtpost.core.errors import Location, UsageError
+from ibtpost.core.yamlsource import YMap, load_yaml
 from ibtpost.data.config import load_config
-from ibtpost.errors import Location, UsageError
-from ibtpost.models import Config, LetterDefinition
 from ibtpost.register import BatchRecord, Register, audit, dispatch
 from ibtpost.register import versions as stored
-from ibtpost.text import validate
 from ibtpost.text.definitions import legal_entries, load_letter
-from ibtpost.text.yamlsource import YMap, load_yaml
+from ibtpost.text.nodes import LetterDefinition
 
 
 class NotApproved(UsageError):

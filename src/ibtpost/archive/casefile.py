@@ -27,7 +27,6 @@ from pathlib import Path
 
 import pikepdf
 
-from ibtpost import clock
 from ibtpost.archive.records import (
     LetterFile,
     case_letters,
@@ -35,15 +34,15 @@ from ibtpost.archive.records import (
     find_case_municipality,
     letter_file,
 )
+from ibtpost.core import clock, dutch
+from ibtpost.core.domain import Municipality
+from ibtpost.core.errors import UsageError
 from ibtpost.data.config import load_config
 from ibtpost.documents.pdf.textpages import Line, text_pdf
-from ibtpost.errors import UsageError
 from ibtpost.mail.report import ReportRow, as_csv, delivery_report
-from ibtpost.models import Municipality
 from ibtpost.register import Register, audit, replies
 from ibtpost.register.audit import Event
 from ibtpost.register.replies import ReplyRecord
-from ibtpost.text import dutch
 
 CASE_PDF = "case-file.pdf"
 

@@ -25,9 +25,9 @@ from ibtpost.archive.records import (
     find_case_municipality,
     letter_file,
 )
+from ibtpost.core.errors import IbtpostError, UsageError
+from ibtpost.core.files import replace_all
 from ibtpost.data.config import load_config
-from ibtpost.errors import IbtpostError, UsageError
-from ibtpost.files import replace_all
 from ibtpost.register import Register
 
 INFORMATIEOBJECT_SUFFIX = ".mdto.xml"

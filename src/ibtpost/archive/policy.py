@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ibtpost.errors import DataError, Location, Problems
-from ibtpost.text.yamlsource import YMap, load_yaml
+from ibtpost.core.errors import DataError, Location, Problems
+from ibtpost.core.yamlsource import YMap, load_yaml
 
 ARCHIVE_FILE = "archive.yaml"
 POLICY_KEYS = ("waardering", "informatiecategorie", "beperking_gebruik")

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pikepdf
 
-from ibtpost import clock
 from ibtpost.archive.mdto import ArchivedLetter, Case
+from ibtpost.core import clock
+from ibtpost.core.domain import Config, Municipality
+from ibtpost.core.errors import IbtpostError, UsageError
+from ibtpost.core.files import letter_files
 from ibtpost.data.municipalities import find_municipality
-from ibtpost.errors import IbtpostError, UsageError
-from ibtpost.files import letter_files
-from ibtpost.models import Config, Municipality
 from ibtpost.production.supervision import complete_batch
 from ibtpost.register import LetterRecord, Register, dispatch
 

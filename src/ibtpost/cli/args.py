@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import TypeAlias
 
-from ibtpost import clock
-from ibtpost.errors import EXIT_BAD_INPUT, IbtpostError, problem_lines
+from ibtpost.core import clock
+from ibtpost.core.errors import EXIT_BAD_INPUT, IbtpostError, problem_lines
 
 EXIT_OK = 0
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ibtpost.cli.args import EXIT_OK, Parser, SubParsers, parse_date, report_error
-from ibtpost.errors import EXIT_BAD_INPUT, EXIT_FAILURE, IbtpostError, Problems
+from ibtpost.core.errors import EXIT_BAD_INPUT, EXIT_FAILURE, IbtpostError, Problems
 
 # The modules behind the commands are imported when their command runs: `ibtpost send` or
 # `ibtpost status` need not load the Word, PDF and LibreOffice machinery (half a second),

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from ibtpost.cli.args import EXIT_OK, Parser, SubParsers, add_batch_argument, bounded, positive_int
+from ibtpost.core.errors import EXIT_FAILURE, RegisterError
 from ibtpost.data.config import load_config
-from ibtpost.errors import EXIT_FAILURE, RegisterError
 from ibtpost.mail.queue import changed_addresses, post_room, queue_batch, withdraw
 from ibtpost.mail.report import FORMATS
 from ibtpost.mail.send import (

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ibtpost import clock
 from ibtpost.cli.args import EXIT_OK, SubParsers, add_batch_argument, parse_date, progress_bar
+from ibtpost.core import clock
 
 # The modules behind the commands are imported when their command runs: `ibtpost send` or
 # `ibtpost status` need not load the Word, PDF and LibreOffice machinery (half a second),

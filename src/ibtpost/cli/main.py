@@ -22,7 +22,7 @@ from ibtpost.cli.letters import add_letter_commands
 from ibtpost.cli.proof import add_proof_commands
 from ibtpost.cli.review import add_review_commands
 from ibtpost.cli.web import add_web_commands
-from ibtpost.errors import EXIT_FAILURE, IbtpostError
+from ibtpost.core.errors import EXIT_FAILURE, IbtpostError
 
 # The modules behind the commands are imported when their command runs: `ibtpost send` or
 # `ibtpost status` need not load the Word, PDF and LibreOffice machinery (half a second),

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ibtpost import clock
 from ibtpost.cli.args import EXIT_OK, SubParsers, parse_date, progress_bar
+from ibtpost.core import clock
 
 if TYPE_CHECKING:
     from ibtpost.review.proof import ReviewResult

@@ -10,13 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ibtpost.core import validate
+from ibtpost.core.domain import Municipality, Province
+from ibtpost.core.errors import DataError, Location
 from ibtpost.data.collect import Collector, locator, read_csv
-from ibtpost.errors import DataError, Location
-from ibtpost.models import (
-    Municipality,
-    Province,
-)
-from ibtpost.text import validate
 
 COLLEGE_ADDRESSES = "college-addresses.csv"
 COLLEGE_ADDRESS_COLUMNS = ["code", "email", "source"]

@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from ibtpost.core import validate
+from ibtpost.core.domain import Agreement
+from ibtpost.core.errors import DataError, Location
+from ibtpost.core.yamlsource import YList, YMap
 from ibtpost.data.collect import Collector, optional_mapping
-from ibtpost.errors import DataError, Location
-from ibtpost.models import (
-    Agreement,
-)
-from ibtpost.text import validate
-from ibtpost.text.yamlsource import YList, YMap
 
 AGREEMENT_KEYS = {"action", "deadline", "follow_up", "agreed_on", "agreed_with"}
 

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-from ibtpost.errors import DataError, IbtpostError, Location, Problems
-from ibtpost.text.yamlsource import YMap, load_yaml
+from ibtpost.core.errors import DataError, IbtpostError, Location, Problems
+from ibtpost.core.yamlsource import YMap, load_yaml
 
 T = TypeVar("T")
 

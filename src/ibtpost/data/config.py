@@ -1,6 +1,6 @@
-"""Load and validate everything under config/ into a :class:`~ibtpost.models.Config`.
+"""Load and validate everything under config/ into a :class:`~ibtpost.core.domain.Config`.
 
-Every problem is collected, not just the first; :class:`~ibtpost.errors.Problems` carries
+Every problem is collected, not just the first; :class:`~ibtpost.core.errors.Problems` carries
 them all, each naming file, line and field.
 """
 
@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ibtpost.core.domain import Config
+from ibtpost.core.errors import DataError, IbtpostError, Location, Problems
 from ibtpost.data.addresses import OVERLAYS, apply_overlays, load_address_overlay
 from ibtpost.data.agreements import load_agreements
 from ibtpost.data.collect import Collector, T
@@ -18,10 +20,6 @@ from ibtpost.data.municipalities import load_municipalities
 from ibtpost.data.provinces import load_provinces
 from ibtpost.data.sender import load_sender
 from ibtpost.data.settings import load_settings
-from ibtpost.errors import DataError, IbtpostError, Location, Problems
-from ibtpost.models import (
-    Config,
-)
 
 
 def load_config(root: Path) -> Config:

@@ -6,12 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ibtpost.core import validate
+from ibtpost.core.domain import Figures
+from ibtpost.core.errors import DataError, Location
 from ibtpost.data.collect import Collector, locator, read_csv
-from ibtpost.errors import DataError, Location
-from ibtpost.models import (
-    Figures,
-)
-from ibtpost.text import validate
 
 FIGURE_COLUMNS = [
     "code",

@@ -11,7 +11,7 @@ Three imports, each from a table with a header row (column order free, names in 
   also ``ibtpost import cdk``; ``--role gs``: gedeputeerde staten,
   ``config/gs-addresses.csv``).
 
-Every row is checked and every problem is collected; :class:`~ibtpost.errors.Problems`
+Every row is checked and every problem is collected; :class:`~ibtpost.core.errors.Problems`
 carries them all, each naming file, spreadsheet row (header = row 1) and column. When
 anything is wrong nothing is written. Columns the import does not know are ignored and
 reported in :attr:`ImportResult.ignored_columns`. Writes go through staged temporary files
@@ -31,16 +31,15 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
-from ibtpost import clock
+from ibtpost.core import clock, validate
+from ibtpost.core.domain import Config
+from ibtpost.core.errors import IbtpostError, ImportFileError, Location, Problems, UsageError
+from ibtpost.core.files import replace_all, sha256_of
 from ibtpost.data.addresses import OVERLAYS, ROLES, load_address_overlay
 from ibtpost.data.collect import Collector, read_csv
 from ibtpost.data.config import load_config
 from ibtpost.data.figures import FIGURE_COLUMNS, load_figures
-from ibtpost.errors import IbtpostError, ImportFileError, Location, Problems, UsageError
-from ibtpost.files import replace_all, sha256_of
-from ibtpost.models import Config
 from ibtpost.register import Register, audit
-from ibtpost.text import validate
 
 T = TypeVar("T")
 

@@ -15,10 +15,10 @@ import re
 from datetime import date
 from pathlib import Path
 
+from ibtpost.core.domain import LegalEntry
+from ibtpost.core.errors import DataError, Location
+from ibtpost.core.yamlsource import YMap
 from ibtpost.data.collect import Collector, optional_mapping
-from ibtpost.errors import DataError, Location
-from ibtpost.models import LegalEntry
-from ibtpost.text.yamlsource import YMap
 
 LEGAL_FILE = "legal.yaml"
 ENTRY_KEYS = {"text", "source", "verified_by", "verified_on"}

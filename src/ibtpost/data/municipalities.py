@@ -6,14 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from ibtpost.core import validate
+from ibtpost.core.domain import Address, Config, Municipality
+from ibtpost.core.errors import DataError, IbtpostError, Location, Problems, UsageError
 from ibtpost.data.collect import Collector, locator, read_csv
-from ibtpost.errors import DataError, IbtpostError, Location, Problems, UsageError
-from ibtpost.models import (
-    Address,
-    Config,
-    Municipality,
-)
-from ibtpost.text import validate
 
 MUNICIPALITY_COLUMNS = [
     "code",

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ibtpost.core import validate
+from ibtpost.core.domain import Province
+from ibtpost.core.errors import Location
 from ibtpost.data.collect import Collector, locator, read_csv
-from ibtpost.errors import Location
-from ibtpost.models import (
-    Province,
-)
-from ibtpost.text import validate
 
 PROVINCE_COLUMNS = [
     "province",

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ibtpost.core import dutch, validate
+from ibtpost.core.domain import Config, Municipality
 from ibtpost.data.addresses import OVERLAYS
-from ibtpost.models import Config, Municipality
-from ibtpost.text import dutch, validate
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ibtpost.core import validate
+from ibtpost.core.domain import MailFrom, Sender, Signatory
+from ibtpost.core.errors import DataError, Location
+from ibtpost.core.yamlsource import YList, YMap, load_yaml
 from ibtpost.data.collect import Collector
-from ibtpost.errors import DataError, Location
-from ibtpost.models import (
-    MailFrom,
-    Sender,
-    Signatory,
-)
-from ibtpost.text import validate
-from ibtpost.text.yamlsource import YList, YMap, load_yaml
 
 
 def _text(c: Collector, data: YMap, key: str, label: str) -> str:

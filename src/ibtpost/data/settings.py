@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ibtpost.core.domain import AddressKind, ReferenceSeries, Settings
+from ibtpost.core.errors import DataError, Location
+from ibtpost.core.yamlsource import YMap, load_yaml
 from ibtpost.data.collect import Collector
 from ibtpost.data.signing import load_signing
-from ibtpost.errors import DataError, Location
-from ibtpost.models import (
-    AddressKind,
-    ReferenceSeries,
-    Settings,
-)
-from ibtpost.text.yamlsource import YMap, load_yaml
 
 
 def load_settings(path: Path, label: str, root: Path, c: Collector) -> Settings | None:

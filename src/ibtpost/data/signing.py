@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ibtpost.core.domain import SealSettings
+from ibtpost.core.errors import DataError, Location
+from ibtpost.core.yamlsource import YList, YMap
 from ibtpost.data.collect import Collector
-from ibtpost.errors import DataError, Location
-from ibtpost.models import SealSettings
-from ibtpost.text.yamlsource import YList, YMap
 
 KEYS = {
     "pkcs12",

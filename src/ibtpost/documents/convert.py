@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ibtpost.errors import ConvertError
+from ibtpost.core.errors import ConvertError
 
 #: The PDF export options of every letter: PDF/A-2 (b), tagged. The one place they are set:
 #: the UNO converters get them from here, and :data:`PDF_FILTER` spells them for

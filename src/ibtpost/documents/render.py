@@ -26,18 +26,11 @@ from docxtpl import DocxTemplate, InlineImage
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from ibtpost.core.domain import Config
+from ibtpost.core.errors import Location, RenderError, TemplateError
 from ibtpost.documents import docxzip
-from ibtpost.errors import Location, RenderError, TemplateError
-from ibtpost.models import (
-    Config,
-    LetterContext,
-    LetterDefinition,
-    RBlock,
-    RPageBreak,
-    RParagraph,
-    RTable,
-    Run,
-)
+from ibtpost.text.composed import LetterContext, RBlock, RPageBreak, RParagraph, RTable, Run
+from ibtpost.text.nodes import LetterDefinition
 from ibtpost.text.textengine import TEMPLATE_TAG
 
 STYLE_IDS = {"body": "IbtBody", "heading": "IbtHeading", "bullet": "ListBullet"}

@@ -33,11 +33,12 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from mjml import mjml2html
 
+from ibtpost.core import dutch, validate
+from ibtpost.core.domain import Config
+from ibtpost.core.errors import InputError, Location, TemplateError
 from ibtpost.data.recipients import CopyRecipient, MissingAddress, Recipients, mail_recipients
-from ibtpost.errors import InputError, Location, TemplateError
-from ibtpost.models import Config, LetterContext
-from ibtpost.text import dutch, validate
 from ibtpost.text.compose import CONCEPT_MARK, SAMPLE_MARK
+from ibtpost.text.composed import LetterContext
 
 MJML_TEMPLATE = "mail.mjml"
 TEXT_TEMPLATE = "mail.txt"

@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ibtpost.approval import gate
+from ibtpost.core.domain import Config
+from ibtpost.core.errors import IbtpostError, Location, Problems, RegisterError, UsageError
+from ibtpost.core.files import letter_files, write_atomic
 from ibtpost.data.config import load_config
 from ibtpost.data.recipients import (
     CopyRecipient,
@@ -25,10 +28,7 @@ from ibtpost.data.recipients import (
     copy_recipients,
     mail_recipients,
 )
-from ibtpost.errors import IbtpostError, Location, Problems, RegisterError, UsageError
-from ibtpost.files import letter_files, write_atomic
 from ibtpost.mail.message import MailMessage, compose_mail, load_mail_templates
-from ibtpost.models import Config, LetterDefinition
 from ibtpost.production.batch import batch_lock
 from ibtpost.production.supervision import complete_batch
 from ibtpost.register import (
@@ -41,6 +41,7 @@ from ibtpost.register import (
 )
 from ibtpost.text.compose import compose
 from ibtpost.text.definitions import load_letter
+from ibtpost.text.nodes import LetterDefinition
 
 # The letter checks and the post room's print file (pikepdf) are imported by `queue` when it
 # runs.

@@ -26,8 +26,8 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-from ibtpost import clock, failpoints
-from ibtpost.errors import IbtpostError
+from ibtpost.core import clock, failpoints
+from ibtpost.core.errors import IbtpostError
 from ibtpost.mail.message import for_test_recipient
 from ibtpost.mail.queue import SPOOL_FOLDER, changed_addresses
 from ibtpost.mail.runs import SendRun, run_alive

@@ -28,8 +28,8 @@ from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
-from ibtpost.errors import Location, UsageError
-from ibtpost.files import write_atomic
+from ibtpost.core.errors import Location, UsageError
+from ibtpost.core.files import write_atomic
 
 URL_VARIABLE = "IBTPOST_SMTP_URL"
 USER_VARIABLE = "IBTPOST_SMTP_USER"

@@ -30,16 +30,16 @@ from pathlib import Path
 
 import pikepdf
 
-from ibtpost import failpoints
 from ibtpost.approval import gate, versions
+from ibtpost.core import failpoints, validate
+from ibtpost.core.domain import Config
+from ibtpost.core.errors import IbtpostError, Problems, UsageError
+from ibtpost.core.files import sha256_file, sha256_of, slug, write_atomic
 from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipalities
 from ibtpost.documents.pdf.printfile import PRINT_FILE, print_file
 from ibtpost.documents.pdf.seal import Sealer, is_sealed
 from ibtpost.documents.render import Assets, render_letter
-from ibtpost.errors import IbtpostError, Problems, UsageError
-from ibtpost.files import sha256_file, sha256_of, slug, write_atomic
-from ibtpost.models import Config, LetterContext, LetterDefinition
 from ibtpost.production.engine import (
     Converters,
     Job,
@@ -63,8 +63,9 @@ from ibtpost.register import (
     dispatch,
 )
 from ibtpost.register import versions as stored_versions
-from ibtpost.text import validate
+from ibtpost.text.composed import LetterContext
 from ibtpost.text.definitions import load_letter
+from ibtpost.text.nodes import LetterDefinition
 
 ProgressCallback = Callable[[int, int], None]
 

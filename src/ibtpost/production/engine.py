@@ -32,11 +32,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
+from ibtpost.core.domain import Config
+from ibtpost.core.errors import ConvertError, IbtpostError, Location, RenderError
 from ibtpost.documents.convert import ConverterPool
 from ibtpost.documents.pdf.finish import PdfFacts, finish_letter_pdf
 from ibtpost.documents.pdf.seal import Sealer
-from ibtpost.errors import ConvertError, IbtpostError, Location, RenderError
-from ibtpost.models import Config, LetterContext, LetterDefinition
+from ibtpost.text.composed import LetterContext
+from ibtpost.text.nodes import LetterDefinition
 
 Result = TypeVar("Result")
 ProgressCallback = Callable[[int, int], None]

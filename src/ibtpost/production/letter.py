@@ -12,13 +12,12 @@ from datetime import date
 from pathlib import Path
 
 from ibtpost.approval import gate, versions
+from ibtpost.core.files import slug, write_atomic
 from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipality
 from ibtpost.documents.pdf.finish import PdfFacts
 from ibtpost.documents.pdf.seal import Sealer
 from ibtpost.documents.render import Assets, render_letter
-from ibtpost.files import slug, write_atomic
-from ibtpost.models import LetterContext, LetterDefinition
 from ibtpost.production.engine import (
     Converters,
     Job,
@@ -30,7 +29,9 @@ from ibtpost.production.engine import (
 from ibtpost.production.supervision import previous_letters
 from ibtpost.register import LetterKey, Register, validate_reference
 from ibtpost.text.compose import PLACEHOLDER_REFERENCE, bind_reference, compose
+from ibtpost.text.composed import LetterContext
 from ibtpost.text.definitions import load_letter
+from ibtpost.text.nodes import LetterDefinition
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ibtpost.core.domain import Municipality
+from ibtpost.core.files import write_atomic
 from ibtpost.documents.pdf.printfile import PRINT_FILE
-from ibtpost.files import write_atomic
-from ibtpost.models import Municipality
 
 if TYPE_CHECKING:
     from ibtpost.production.notice import Notice

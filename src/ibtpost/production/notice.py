@@ -15,12 +15,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ibtpost.core.domain import Config
+from ibtpost.core.files import sha256_file, sha256_of, slug, write_atomic
 from ibtpost.documents.render import Assets, render_letter
-from ibtpost.files import sha256_file, sha256_of, slug, write_atomic
-from ibtpost.models import Config, LetterContext, LetterDefinition
 from ibtpost.production.engine import Converters, Job, finish_letter, produce
 from ibtpost.text.compose import CONCEPT_MARK, compose
+from ibtpost.text.composed import LetterContext
 from ibtpost.text.definitions import NOTICE_SUFFIX
+from ibtpost.text.nodes import LetterDefinition
 
 
 @dataclass(frozen=True)

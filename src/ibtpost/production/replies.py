@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ibtpost import clock
-from ibtpost.errors import Location, UsageError
-from ibtpost.files import write_atomic
-from ibtpost.models import Reply
+from ibtpost.core import clock, validate
+from ibtpost.core.domain import Reply
+from ibtpost.core.errors import Location, UsageError
+from ibtpost.core.files import write_atomic
 from ibtpost.register import Register, audit, replies, validate_reference
-from ibtpost.text import validate
 
 KINDS = ("reply", "zienswijze")
 CASES_FOLDER = "cases"

@@ -13,14 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from ibtpost.core import dutch
+from ibtpost.core.domain import Config, Municipality, PreviousLetter
+from ibtpost.core.errors import IbtpostError, Location, Problems, UsageError
 from ibtpost.data.municipalities import find_municipalities
-from ibtpost.errors import IbtpostError, Location, Problems, UsageError
-from ibtpost.models import Config, LetterContext, LetterDefinition, Municipality, PreviousLetter
 from ibtpost.register import LetterKey, Register, replies
-from ibtpost.text import dutch, ladder
+from ibtpost.rules import ladder
+from ibtpost.rules.terms import term_deadline
 from ibtpost.text.compose import compose
+from ibtpost.text.composed import LetterContext
 from ibtpost.text.definitions import load_letter
-from ibtpost.text.terms import term_deadline
+from ibtpost.text.nodes import LetterDefinition
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Supervision cases over time: the status overview, the post room's record, closing cases.
 
-The ladder's rules live in :mod:`ibtpost.text.ladder` (pure); this module reads the register and
+The ladder's rules live in :mod:`ibtpost.rules.ladder` (pure); this module reads the register and
 the figures, applies the rules and records what changed.
 """
 
@@ -11,10 +11,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ibtpost.core.domain import Config, Municipality, PreviousLetter
+from ibtpost.core.errors import Location, UsageError
 from ibtpost.data.config import load_config
 from ibtpost.data.recipients import MissingAddress, mail_recipients
-from ibtpost.errors import Location, UsageError
-from ibtpost.models import Config, Municipality, PreviousLetter
 from ibtpost.register import (
     REGISTER_NAME,
     BatchRecord,
@@ -25,9 +25,9 @@ from ibtpost.register import (
     dispatch,
     replies,
 )
-from ibtpost.text import ladder
+from ibtpost.rules import ladder
+from ibtpost.rules.terms import term_deadline
 from ibtpost.text.definitions import load_letter
-from ibtpost.text.terms import term_deadline
 
 CLOSED_WHY = "task met"
 

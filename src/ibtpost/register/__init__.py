@@ -1,7 +1,7 @@
 """The register: one SQLite file (outbox/register.sqlite) with every reference, letter, batch,
 case, queue entry, letter version and audit event. All SQL of ibtpost lives in this package."""
 
-from ibtpost.records import BatchRecord, CaseRecord, LetterKey, LetterRecord, PlannedLetter
+from ibtpost.core.records import BatchRecord, CaseRecord, LetterKey, LetterRecord, PlannedLetter
 from ibtpost.register.connection import REGISTER_NAME
 from ibtpost.register.db import Register
 from ibtpost.register.references import validate_reference

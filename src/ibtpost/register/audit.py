@@ -97,8 +97,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TextIO
 
-from ibtpost import clock
-from ibtpost.files import sha256_of
+from ibtpost.core import clock
+from ibtpost.core.files import sha256_of
 from ibtpost.register import Register
 
 LETTER_GENERATED = "letter.generated"

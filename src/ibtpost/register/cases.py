@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ibtpost.errors import UsageError
-from ibtpost.records import CaseRecord, LetterRecord
+from ibtpost.core.errors import UsageError
+from ibtpost.core.records import CaseRecord, LetterRecord
 from ibtpost.register.connection import Connection
 from ibtpost.register.letters import _LETTER_COLUMNS, _letter
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Self
 
-from ibtpost.errors import Location, RegisterError
+from ibtpost.core.errors import Location, RegisterError
 from ibtpost.register.schema import MIGRATIONS, statements
 
 REGISTER_NAME = "register.sqlite"

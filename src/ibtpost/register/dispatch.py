@@ -27,11 +27,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ibtpost import clock
-from ibtpost.errors import Location, UsageError
+from ibtpost.core import clock, validate
+from ibtpost.core.errors import Location, UsageError
 from ibtpost.register import audit
 from ibtpost.register.db import Register
-from ibtpost.text import validate
 
 STATES = ("queued", "sending", "sent", "failed", "in_doubt", "post", "withdrawn", "posted")
 #: States ``withdraw`` takes a letter out of: it has not been handed to a server.

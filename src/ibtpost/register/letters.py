@@ -6,10 +6,10 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from ibtpost import clock
-from ibtpost.errors import RegisterError
-from ibtpost.models import ReferenceSeries
-from ibtpost.records import BatchRecord, LetterKey, LetterRecord, PlannedLetter
+from ibtpost.core import clock
+from ibtpost.core.domain import ReferenceSeries
+from ibtpost.core.errors import RegisterError
+from ibtpost.core.records import BatchRecord, LetterKey, LetterRecord, PlannedLetter
 from ibtpost.register.references import References
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from ibtpost import clock
-from ibtpost.errors import Location, RegisterError, UsageError
-from ibtpost.models import ReferenceSeries
-from ibtpost.records import LetterKey
+from ibtpost.core import clock
+from ibtpost.core.domain import ReferenceSeries
+from ibtpost.core.errors import Location, RegisterError, UsageError
+from ibtpost.core.records import LetterKey
 from ibtpost.register.connection import Connection
 
 _REFERENCE = re.compile(r"^[0-9]{1,12}$")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ibtpost import clock
-from ibtpost.models import Reply
+from ibtpost.core import clock
+from ibtpost.core.domain import Reply
 from ibtpost.register.db import Register
 
 

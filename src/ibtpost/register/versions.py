@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from ibtpost import clock
+from ibtpost.core import clock
 from ibtpost.register.db import Register
 
 

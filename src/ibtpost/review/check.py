@@ -17,15 +17,16 @@ from docxtpl import DocxTemplate
 
 from ibtpost.approval import gate
 from ibtpost.approval.approvals import load_approvals
+from ibtpost.core import validate
+from ibtpost.core.domain import Config
+from ibtpost.core.errors import DefinitionError, IbtpostError, Location, Problems, TemplateError
 from ibtpost.data.addresses import OVERLAYS
 from ibtpost.data.config import load_config
 from ibtpost.documents.pdf.seal import Sealer
 from ibtpost.documents.render import TEMPLATE_NAMES, docx_environment
-from ibtpost.errors import DefinitionError, IbtpostError, Location, Problems, TemplateError
-from ibtpost.models import Config, LetterDefinition
 from ibtpost.review.checkdata import compose_problems, data_problems
-from ibtpost.text import validate
 from ibtpost.text.definitions import definition_files, load_definition
+from ibtpost.text.nodes import LetterDefinition
 
 
 @dataclass(frozen=True)

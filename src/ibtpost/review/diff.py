@@ -17,7 +17,7 @@ from pathlib import Path
 from ibtpost.approval import approvals, versions
 from ibtpost.approval.approvals import Approval
 from ibtpost.approval.versions import Version
-from ibtpost.errors import Location, UsageError
+from ibtpost.core.errors import Location, UsageError
 from ibtpost.register import REGISTER_NAME, Register
 from ibtpost.text.worddiff import ChangedLine, word_diff
 

@@ -27,7 +27,7 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ibtpost.models import Config, Figures, Municipality
+from ibtpost.core.domain import Config, Figures, Municipality
 
 SAMPLE_SOURCE = "VOORBEELD: proefcijfers voor ibtpost proof, afgeleid van {code}"
 

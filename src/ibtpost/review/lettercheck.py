@@ -42,16 +42,17 @@ from typing import Any
 
 import pikepdf
 
+from ibtpost.core import dutch
+from ibtpost.core.domain import Settings
+from ibtpost.core.files import letter_files, sha256_of, write_atomic
 from ibtpost.data.config import load_config
 from ibtpost.documents.pdf import pagetext
 from ibtpost.documents.pdf.finish import conformance_problems, document_facts
 from ibtpost.documents.pdf.seal import root_certificates, seal_problems
-from ibtpost.files import letter_files, sha256_of, write_atomic
-from ibtpost.models import LetterDefinition, Settings, pages_problem
 from ibtpost.production.supervision import complete_batch
 from ibtpost.register import LetterRecord, Register
-from ibtpost.text import dutch
 from ibtpost.text.definitions import load_letter
+from ibtpost.text.nodes import LetterDefinition, pages_problem
 from ibtpost.text.textengine import TEMPLATE_TAG, normalise
 
 CHECKS_FILE = "checks.json"

@@ -30,19 +30,21 @@ from datetime import date
 from pathlib import Path
 
 from ibtpost.approval import versions
+from ibtpost.core.domain import Config, Municipality
+from ibtpost.core.errors import IbtpostError, Problems, UsageError
+from ibtpost.core.files import slug, write_atomic
 from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipalities
 from ibtpost.documents.pdf.watermark import ReviewCopy
 from ibtpost.documents.render import Assets, render_letter
-from ibtpost.errors import IbtpostError, Problems, UsageError
-from ibtpost.files import slug, write_atomic
-from ibtpost.models import Config, LetterContext, LetterDefinition, Municipality
 from ibtpost.production.engine import Converters, Job, converter_count, docx_in, produce
 from ibtpost.production.supervision import previous_letters
 from ibtpost.register import Register
 from ibtpost.review.edgecases import edge_cases
 from ibtpost.text.compose import PLACEHOLDER_REFERENCE, compose
+from ibtpost.text.composed import LetterContext
 from ibtpost.text.definitions import load_letter
+from ibtpost.text.nodes import LetterDefinition
 
 PREVIEW_FOLDER = ("outbox", "preview")
 ProgressCallback = Callable[[int, int], None]

@@ -1,3 +1,3 @@
-"""The letter texts, pure: YAML sources, definitions and mandatory blocks, the text engine,
-composing a letter, terms, Dutch wording and dates, the ladder. No files written, no
-register, no LibreOffice."""
+"""The letter texts, pure: definitions (the node tree) and mandatory blocks, the text engine,
+composing a letter (the composed tree), word diffs. No files written, no register, no
+LibreOffice."""

@@ -1,4 +1,4 @@
-"""Compose a :class:`~ibtpost.models.LetterContext`: pure, no I/O.
+"""Compose a :class:`~ibtpost.text.composed.LetterContext`: pure, no I/O.
 
 The date (dagtekening) and the reference are arguments, so the same inputs always give the
 same letter. All letter text is rendered here; render only lays it out.
@@ -15,28 +15,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ibtpost.errors import DataError, DefinitionError, Location
-from ibtpost.models import (
-    Bullets,
-    Config,
-    Figures,
-    Heading,
-    LetterContext,
-    LetterDefinition,
-    Municipality,
-    PageBreak,
-    Paragraph,
-    PreviousLetter,
-    RBlock,
-    RPageBreak,
-    RParagraph,
-    RTable,
-    Run,
-    Table,
-    Text,
-)
-from ibtpost.text import dutch
-from ibtpost.text.terms import term_deadline
+from ibtpost.core import dutch
+from ibtpost.core.domain import Config, Figures, Municipality, PreviousLetter
+from ibtpost.core.errors import DataError, DefinitionError, Location
+from ibtpost.rules.terms import term_deadline
+from ibtpost.text.composed import LetterContext, RBlock, RPageBreak, RParagraph, RTable, Run
+from ibtpost.text.nodes import Bullets, Heading, LetterDefinition, PageBreak, Paragraph, Table, Text
 from ibtpost.text.textengine import ITEM_NAME, evaluate, is_true, parse_markup, render_text
 
 SAMPLE_MARK = "VOORBEELD"

@@ -9,9 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ibtpost.errors import DefinitionError, IbtpostError, Location, Problems
-from ibtpost.files import NOTICE_STEM_END
-from ibtpost.models import (
+from ibtpost.core.errors import DefinitionError, IbtpostError, Location, Problems
+from ibtpost.core.files import NOTICE_STEM_END
+from ibtpost.core.yamlsource import YList, YMap, load_yaml
+from ibtpost.text.mandatory import read_required
+from ibtpost.text.nodes import (
     Block,
     Bullets,
     Heading,
@@ -21,7 +23,6 @@ from ibtpost.models import (
     Table,
     Text,
 )
-from ibtpost.text.mandatory import read_required
 from ibtpost.text.textengine import (
     CONTEXT_NAMES,
     ITEM_NAME,
@@ -30,7 +31,6 @@ from ibtpost.text.textengine import (
     footnote_names,
     parse_markup,
 )
-from ibtpost.text.yamlsource import YList, YMap, load_yaml
 
 TOP_KEYS = {
     "letter",

@@ -9,10 +9,10 @@ files, by :mod:`ibtpost.review.lettercheck` before a letter is queued.
 
 from __future__ import annotations
 
-from ibtpost.errors import DefinitionError, Location
-from ibtpost.models import RequiredText, Text
+from ibtpost.core.errors import DefinitionError, Location
+from ibtpost.core.yamlsource import YList, YMap
+from ibtpost.text.nodes import RequiredText, Text
 from ibtpost.text.textengine import normalise, plain_source
-from ibtpost.text.yamlsource import YList, YMap
 
 #: What a required phrase may not contain: it is matched literally against the letter.
 _NOT_LITERAL = ("{{", "}}", "{%", "%}", "{#", "#}", "*", "[^", "\\")

@@ -21,8 +21,8 @@ import jinja2
 from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from ibtpost.errors import DefinitionError, Location
-from ibtpost.text import dutch
+from ibtpost.core import dutch
+from ibtpost.core.errors import DefinitionError, Location
 
 #: The names a letter text may use; compose provides each of them.
 CONTEXT_NAMES = frozenset(

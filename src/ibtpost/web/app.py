@@ -32,12 +32,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from ibtpost import clock
 from ibtpost.approval.gate import approve, review_state
+from ibtpost.core import clock
+from ibtpost.core.errors import IbtpostError, problem_lines
+from ibtpost.core.files import sha256_file
 from ibtpost.data.config import load_config
 from ibtpost.data.recipients import MissingAddress, copy_recipients, mail_recipients
-from ibtpost.errors import IbtpostError, problem_lines
-from ibtpost.files import sha256_file
 from ibtpost.mail.queue import queue_batch, withdraw
 from ibtpost.mail.send import SendOptions, send, transport_from_environment
 from ibtpost.production.batch import check_request, run_batch

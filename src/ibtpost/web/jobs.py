@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ibtpost.errors import IbtpostError, UsageError, problem_lines
+from ibtpost.core.errors import IbtpostError, UsageError, problem_lines
 from ibtpost.register import audit
 
 

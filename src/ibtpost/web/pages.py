@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ibtpost.errors import ConvertError
+from ibtpost.core.errors import ConvertError
 
 CACHE = ("outbox", ".web", "pages")
 RESOLUTION = 90  # dots per inch: an A4 page is 744 x 1052 pixels

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import uvicorn
 
-from ibtpost.errors import Location, UsageError
+from ibtpost.core.errors import Location, UsageError
 from ibtpost.web import security
 from ibtpost.web.app import create_app
 

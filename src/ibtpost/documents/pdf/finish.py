@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import pikepdf
 
+from ibtpost.core.errors import ConvertError
 from ibtpost.documents.pdf import update
-from ibtpost.errors import ConvertError
-from ibtpost.models import LetterContext
+from ibtpost.text.composed import LetterContext
 
 
 def info_entries(letter: LetterContext) -> dict[str, str]:

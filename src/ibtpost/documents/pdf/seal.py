@@ -12,7 +12,7 @@ as they are). The signature space is reserved, so pyHanko signs once per letter.
 
 :func:`seal_problems` validates the seals of a PDF against trust roots: intact, valid,
 covering the whole file, chaining to the roots, and its timestamp valid when present.
-Every problem of the configuration is a :class:`~ibtpost.errors.DataError` naming the
+Every problem of the configuration is a :class:`~ibtpost.core.errors.DataError` naming the
 setting in ``config/settings.yaml``.
 """
 
@@ -36,8 +36,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from ibtpost.errors import DataError, Location
-from ibtpost.models import SealSettings
+from ibtpost.core.domain import SealSettings
+from ibtpost.core.errors import DataError, Location
 
 SETTINGS_FILE = "config/settings.yaml"
 #: Bytes reserved for the signature container: the certificates, the signature and (B-T)

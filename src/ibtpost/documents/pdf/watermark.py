@@ -33,7 +33,7 @@ from pypdf.generic import (
     PdfObject,
 )
 
-from ibtpost.errors import ConvertError
+from ibtpost.core.errors import ConvertError
 
 WATERMARK_TEXT = "CONCEPT"
 #: the watermark's name in every page's /Resources /XObject

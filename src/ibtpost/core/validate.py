@@ -6,7 +6,7 @@ import re
 from datetime import date
 from email.utils import parseaddr
 
-from ibtpost.errors import Location, UsageError
+from ibtpost.core.errors import Location, UsageError
 
 _FORBIDDEN = re.compile(r"[\x00-\x1f\x7f<>{}]")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+$")

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ibtpost.errors import InputError, Location
+from ibtpost.core.errors import InputError, Location
 
 
 class YMap(dict[str, Any]):

@@ -1,17 +1,18 @@
-"""Typed models of the configuration, the letter definitions and the composed letter.
-
-Plain frozen dataclasses: they hold data, never paths to read or connections to open.
+"""The domain's data as config/ describes it: municipalities and their addresses, provinces,
+figures, the sender, settings, agreements, replies, legal entries, and :class:`Config` that
+holds them all. Produced by :mod:`ibtpost.data` (one loader per file); read by every stage,
+so it sits in the kernel. Plain frozen dataclasses: data, never paths to read or
+connections to open.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from ibtpost.errors import Location
+from ibtpost.core.errors import Location
 
 AddressKind = Literal["visit", "postal"]
 
@@ -269,205 +270,3 @@ class Config:
     settings: Settings
     agreements: dict[str, tuple[Agreement, ...]] = field(default_factory=dict)
     legal: dict[str, LegalEntry] = field(default_factory=dict)
-
-
-# --- letter definitions -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Text:
-    """A piece of letter text with Jinja placeholders and light markup, and where it stands."""
-
-    source: str
-    location: Location
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    """A body paragraph; may contain **bold** and footnote markers [^id]."""
-
-    text: Text
-    when: Text | None = None  # a Jinja expression: the block is left out when it is false
-
-
-@dataclass(frozen=True)
-class Heading:
-    """An intermediate heading (tussenkop)."""
-
-    text: Text
-    when: Text | None = None
-
-
-@dataclass(frozen=True)
-class Bullets:
-    """A bulleted list: fixed items, or one item per element of ``foreach``.
-
-    With ``foreach`` (a Jinja expression giving a list), ``items`` holds the one item text,
-    rendered once per element with the element as ``item``.
-    """
-
-    items: tuple[Text, ...]
-    when: Text | None = None
-    foreach: Text | None = None
-
-
-@dataclass(frozen=True)
-class Table:
-    """A small table, e.g. the figures; widths in millimetres."""
-
-    header: tuple[Text, ...]
-    rows: tuple[tuple[Text, ...], ...]
-    widths_mm: tuple[float, ...]
-    location: Location
-    when: Text | None = None
-
-
-@dataclass(frozen=True)
-class PageBreak:
-    """Start a new page."""
-
-    when: Text | None = None
-
-
-Block = Paragraph | Heading | Bullets | Table | PageBreak
-
-
-@dataclass(frozen=True)
-class RequiredText:
-    """A mandatory block of a letter: a phrase of the definition's own text that every
-    generated letter must show (checked before the letter may be queued)."""
-
-    name: str  # "rechtsmiddelenclausule"
-    text: str  # "Tegen dit besluit kan geen bezwaar worden gemaakt."
-    location: Location
-
-
-@dataclass(frozen=True)
-class LetterDefinition:
-    """One letter (one trede) as the lawyers wrote it in letters/<id>.yaml."""
-
-    id: str  # "trede-2"
-    trede: int
-    title: str
-    status: Literal["draft", "final"]
-    subject: Text
-    addressee: Text
-    salutation: Text
-    body: tuple[Block, ...]
-    footnotes: dict[str, Text]
-    closing: Text
-    reply_weeks: int | None
-    min_pages: int
-    max_pages: int
-    path: Path
-    template: str  # file name under templates/
-    compliance_weeks: int | None = None  # term to comply (trede 4 and 5)
-    zienswijze_weeks: int | None = None  # term for the college's zienswijze (a voornemen)
-    on_behalf: Text | None = None  # the signature formula; None: config/sender.yaml's
-    required: tuple[RequiredText, ...] = ()  # mandatory blocks, see RequiredText
-    approvals: int = 1  # approvals of one version by different people before a final batch
-    delivery: Literal["mail", "mail and post"] = "mail"  # "mail and post": bekendmaking by post
-    #: who gets a copy, and as what: (("cdk", "afschrift"), ("raad", "afschrift"), ...)
-    copies: tuple[tuple[str, str], ...] = (("cdk", "afschrift"),)
-    #: the public notice (kennisgeving) made beside each letter, as a document definition
-    kennisgeving: LetterDefinition | None = None
-
-    def copy_roles(self) -> tuple[str, ...]:
-        """The roles that get a copy with a mail of their own (not the CdK's Cc)."""
-        return tuple(role for role, _ in self.copies if role != "cdk")
-
-    @property
-    def ladder_weeks(self) -> int | None:
-        """How long the ladder waits before the next step: the compliance term if the
-        letter sets one, else the reply term."""
-        return self.compliance_weeks if self.compliance_weeks is not None else self.reply_weeks
-
-    def pages_problem(self, pages: int) -> str | None:
-        """Why a letter of ``pages`` pages is outside this definition's bounds, or None."""
-        return pages_problem(pages, self.min_pages, self.max_pages)
-
-
-# --- composed letter (the pure core's output) -------------------------------------------
-
-
-@dataclass(frozen=True)
-class Run:
-    """A run of text with formatting, or a footnote reference (``footnote`` set)."""
-
-    text: str
-    bold: bool = False
-    italic: bool = False
-    footnote: int | None = None  # footnote number (1-based) for a reference run
-
-
-@dataclass(frozen=True)
-class RParagraph:
-    """A composed paragraph: its style and runs."""
-
-    style: Literal["body", "heading", "bullet"]
-    runs: tuple[Run, ...]
-
-
-@dataclass(frozen=True)
-class RTable:
-    """A composed table: header and rows of plain text cells."""
-
-    header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    widths_mm: tuple[float, ...]
-
-
-@dataclass(frozen=True)
-class RPageBreak:
-    """A composed page break."""
-
-
-RBlock = RParagraph | RTable | RPageBreak
-
-
-@dataclass(frozen=True)
-class LetterContext:
-    """Everything needed to render one letter; built by compose, pure data."""
-
-    definition_id: str
-    trede: int
-    reference: str
-    date: dt.date
-    date_text: str  # "9 april 2026"
-    subject: str
-    addressee_lines: tuple[str, ...]
-    return_address: str
-    salutation: str
-    body: tuple[RBlock, ...]
-    footnotes: tuple[tuple[RParagraph, ...], ...]  # footnote n is footnotes[n-1]
-    closing: str
-    sender: Sender
-    marks: tuple[str, ...]  # page marks such as "VOORBEELD"
-    municipality: Municipality
-    figures: Figures
-    cc: str  # who gets the copy, e.g. "Commissaris van de Koning van Zuid-Holland"
-    reply_deadline: dt.date | None
-    compliance_deadline: dt.date | None = None
-    previous: PreviousLetter | None = None
-    on_behalf: str | None = None  # the signature formula, when the letter sets its own
-
-    @property
-    def ladder_deadline(self) -> dt.date | None:
-        """The end of the term the ladder waits for: the compliance term, else the reply term."""
-        return self.compliance_deadline or self.reply_deadline
-
-    @property
-    def document_title(self) -> str:
-        """Title of the .docx and the PDF: the subject line."""
-        return self.subject
-
-    @property
-    def document_subject(self) -> str:
-        """Subject of the .docx and the PDF: trede and municipality."""
-        return f"Trede {self.trede}: {self.municipality.name}"
-
-
-def pages_problem(pages: int, low: int, high: int) -> str | None:
-    """``"4 pages, outside 2-3"`` when ``pages`` is not within ``low``-``high``, else None:
-    the one rule on a letter's page count (batch, letter, review copies, letter checks)."""
-    return None if low <= pages <= high else f"{pages} pages, outside {low}-{high}"

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from ibtpost.models import Figures, PreviousLetter, Reply
-from ibtpost.records import CaseRecord, LetterRecord
-from ibtpost.text import dutch
+from ibtpost.core import dutch
+from ibtpost.core.domain import Figures, PreviousLetter, Reply
+from ibtpost.core.records import CaseRecord, LetterRecord
 
 STEPS = {
     1: "Signaleren",
