@@ -36,7 +36,7 @@ CATALOGUE: dict[str, Wording] = {
     "state.made": Wording("made, not queued", "gemaakt, niet klaargezet"),
     "state.queued": Wording("queued for e-mail", "klaargezet voor e-mail"),
     "state.sending": Wording("being sent", "wordt verzonden"),
-    "state.sent": Wording("sent by e-mail", "per e-mail verzonden"),
+    "state.sent": Wording("sent", "verzonden"),
     "state.failed": Wording("failed (to the post room)", "mislukt (naar de postkamer)"),
     "state.in_doubt": Wording("in doubt", "onzeker"),
     "state.post": Wording("waiting for the post room", "wacht op de postkamer"),
