@@ -38,6 +38,7 @@ from ibtpost.web.batches import (
     make_batch,
 )
 from ibtpost.web.common import Web, render
+from ibtpost.web.crashes import crash_text, log_crash
 from ibtpost.web.dispatch import dispatch_page, queue, send_batch, send_page, withdraw_letter
 from ibtpost.web.letters import letter_download, letter_page, letter_page_image
 from ibtpost.web.overview import overview
@@ -65,6 +66,39 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         {"title": "Niet gevonden" if code == 404 else "Fout", "detail": detail, "nav": ""},
         code,
     )
+
+
+class _CrashPage:
+    """ASGI middleware inside the guard: an unexpected exception in a handler (not an
+    IbtpostError, not an HTTPException) is logged with its traceback under a reference, and
+    the answer is the Dutch error page (500) with that reference and the guard's headers."""
+
+    def __init__(self, app: security.ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(
+        self, scope: security.Scope, receive: security.Receive, send: security.Send
+    ) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: security.Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception:
+            reference = log_crash(f"{scope.get('method', '')} {scope.get('path', '')}")
+            if started:  # too late for a page: the connection is cut
+                raise
+            detail = crash_text(reference)
+            context = {"title": "Interne fout", "detail": detail, "nav": ""}
+            response = render(Request(scope, receive), "error.html", context, 500)
+            await response(scope, receive, send)
 
 
 async def _input_error(request: Request, exc: Exception) -> Response:
@@ -131,7 +165,10 @@ def create_app(root: Path, token: str, host: str, port: int, warm: bool = True) 
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(security.Guard, token=token, host=host, port=port)],
+        middleware=[
+            Middleware(security.Guard, token=token, host=host, port=port),
+            Middleware(_CrashPage),
+        ],
         exception_handlers={HTTPException: _http_error, IbtpostError: _input_error},
         lifespan=_lifespan(web),
     )

@@ -13,11 +13,11 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from ibtpost import clock
 from ibtpost.approval.gate import approve, review_state
 from ibtpost.data.config import load_config
-from ibtpost.errors import IbtpostError, problem_lines
+from ibtpost.errors import IbtpostError, Problems, problem_lines
 from ibtpost.files import sha256_file
 from ibtpost.review.diff import diff_letter
 from ibtpost.review.proof import preview, proof
-from ibtpost.text.definitions import definition_files
+from ibtpost.text.definitions import definition_files, definition_path
 from ibtpost.web.common import (
     Web,
     call,
@@ -83,7 +83,7 @@ def _review_view(
     try:
         state = review_state(web.root, letter)
     except IbtpostError as exc:
-        raise not_found(str(exc)) from None
+        return _broken(request, letter, exc)
     try:
         diff = diff_letter(web.root, letter, old, new)
     except IbtpostError as exc:
@@ -112,6 +112,47 @@ def _review_view(
         },
         status_code,
     )
+
+
+def _broken(request: Request, letter: str, exc: IbtpostError) -> Response:
+    """A letter whose definition (or a file it needs) has an error: 422 with each problem's
+    file and line; a letter without a definition file is not found (404)."""
+    web: Web = request.app.state.web
+    try:
+        exists = definition_path(web.root, letter).is_file()
+    except IbtpostError:
+        exists = False
+    if not exists:
+        raise not_found(str(exc))
+    problems = exc.problems if isinstance(exc, Problems) else [exc]
+    return render(
+        request,
+        "error.html",
+        {
+            "nav": "review",
+            "title": f"Beoordelen: {letter}",
+            "detail": f"De brief {letter} kan niet worden getoond: een bestand bevat een fout. "
+            "Verbeter het bestand en laad deze pagina opnieuw.",
+            "problems": [_problem_text(p) for p in problems],
+        },
+        422,
+    )
+
+
+def _problem_text(problem: IbtpostError) -> str:
+    """``problem`` with its place in Dutch: bestand, regel (or rij), veld."""
+    where = problem.location
+    parts = []
+    if where.file is not None:
+        parts.append(f"bestand {where.file}")
+    if where.line is not None:
+        parts.append(f"regel {where.line}")
+    elif where.row is not None:
+        parts.append(f"rij {where.row}")
+    if where.field:
+        parts.append(f"veld {where.field}")
+    hint = f" (tip: {problem.hint})" if problem.hint else ""
+    return f"{', '.join(parts)}: {problem.message}{hint}" if parts else problem.message + hint
 
 
 async def approve_letter(request: Request) -> Response:
