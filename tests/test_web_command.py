@@ -110,12 +110,12 @@ def test_one_job_per_batch_at_a_time_and_its_events_say_web(root: Path) -> None:
 def test_a_batch_job_counts_the_letters_converted_while_it_runs(root: Path) -> None:
     """The batch page's live count of converted letters: the ``letter.generated`` events of
     the batch recorded after the job started, not those of an earlier run."""
-    from ibtpost.web.app import _converted_since
+    from ibtpost.web.batches import converted_since
 
     with Register.for_root(root) as register:
         audit.record(register, audit.LETTER_GENERATED, reference="7500001", batch="b1", data={})
     job = Job("b1", "batch", "Batch b1 maken")
-    job.watch_converted = _converted_since(root, "b1")
+    job.watch_converted = converted_since(root, "b1")
     assert job.refresh().converted == 0  # the earlier run's letter does not count
     with Register.for_root(root) as register:
         audit.record(register, audit.LETTER_GENERATED, reference="7500002", batch="b1", data={})

@@ -11,5 +11,11 @@ share. The modules:
                   with progress the pages poll
 - ``pages.py``    a PDF's pages as PNG images (pdftoppm), cached by the PDF's SHA-256
 - ``warm.py``     LibreOffice converters kept running for fresh previews
-- ``app.py``      the routes: Overzicht, Batches, Brief, Verzenden, Beoordelen, Audit
+- ``app.py``      the application: the route table, the guard, the error pages
+- ``common.py``   what the screens share: the server's state, rendering, 404s, form fields
+- ``crashes.py``  an unexpected failure: logged with its traceback under a reference the
+                  page shows
+- one module per screen: ``overview.py`` (Overzicht), ``batches.py`` (Batches and a
+  batch), ``letters.py`` (Brief), ``dispatch.py`` (Verzenden), ``review.py``
+  (Beoordelen), ``audit.py`` (Audit)
 """

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ibtpost.core.errors import IbtpostError, UsageError, problem_lines
 from ibtpost.register import audit
+from ibtpost.web.crashes import crash_text, log_crash
 
 
 @dataclass
@@ -39,6 +39,7 @@ class Job:
     watch: Callable[[], int] | None = None  # counts what is done, for work without a callback
     converted: int | None = None  # letters LibreOffice converted so far (a batch)
     watch_converted: Callable[[], int] | None = None
+    reference: str | None = None  # of an unexpected failure, in the server's log
 
     @property
     def running(self) -> bool:
@@ -112,9 +113,9 @@ class Jobs:
         except IbtpostError as exc:
             job.errors = problem_lines(exc)
             job.state = "failed"
-        except Exception as exc:
-            job.errors = [f"{type(exc).__name__}: {exc}"]
-            job.lines = traceback.format_exc().splitlines()[-5:]
+        except Exception:  # a bug, not bad input: the log has the traceback, the page its reference
+            job.reference = log_crash(f"job {job.key} ({job.kind})")
+            job.errors = [crash_text(job.reference)]
             job.state = "failed"
         finally:
             job.finished = time.monotonic()

@@ -1,0 +1,273 @@
+"""Beoordelen (``/review``, ``/review/{letter}``): the diff, the preview, the edge-case proof
+and approving."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+
+from ibtpost.approval.gate import approve, review_state
+from ibtpost.core import clock
+from ibtpost.core.errors import IbtpostError, Problems, problem_lines
+from ibtpost.core.files import sha256_file
+from ibtpost.data.config import load_config
+from ibtpost.review.diff import diff_letter
+from ibtpost.review.proof import preview, proof
+from ibtpost.text.definitions import definition_files, definition_path
+from ibtpost.web.common import (
+    Web,
+    call,
+    form_errors,
+    form_values,
+    letter_id_of,
+    not_found,
+    render,
+)
+from ibtpost.web.jobs import Job
+from ibtpost.web.pages import page_images
+
+REVIEW_TEXT = {
+    "draft": "concept (draft)",
+    "approved": "goedgekeurd zoals het is",
+    "changed": "gewijzigd sinds goedkeuring",
+    "incomplete": "goedkeuringen nodig",
+    "unapproved": "nooit goedgekeurd",
+}
+
+
+def review_list(request: Request) -> Response:
+    """Beoordelen: every letter definition and where it stands."""
+    web: Web = request.app.state.web
+    states = []
+    problems = []
+    for path in definition_files(web.root):
+        try:
+            states.append(review_state(web.root, path.stem))
+        except IbtpostError as exc:
+            problems.extend(problem_lines(exc))
+    return render(
+        request,
+        "review.html",
+        {
+            "nav": "review",
+            "title": "Beoordelen",
+            "states": states,
+            "texts": REVIEW_TEXT,
+            "problems": problems,
+        },
+    )
+
+
+def review_letter(request: Request) -> Response:
+    """One letter: the word diff (approved -> working copy, or any two versions), the
+    preview and the edge-case proof, and approving."""
+    letter = letter_id_of(request.path_params["letter"])
+    return _review_view(request, letter, {}, {})
+
+
+def _review_view(
+    request: Request,
+    letter: str,
+    values: dict[str, Any],
+    errors: dict[str, list[str]],
+    status_code: int = 200,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    web: Web = request.app.state.web
+    q = request.query_params
+    old, new = q.get("from") or None, q.get("to") or None
+    try:
+        state = review_state(web.root, letter)
+    except IbtpostError as exc:
+        return _broken(request, letter, exc)
+    try:
+        diff = diff_letter(web.root, letter, old, new)
+    except IbtpostError as exc:
+        errors = {**errors, **form_errors(exc)}
+        diff = diff_letter(web.root, letter)
+    config = load_config(web.root)
+    names = sorted(m.name for m in config.municipalities.values())
+    return render(
+        request,
+        "review_letter.html",
+        {
+            "nav": "review",
+            "title": f"Beoordelen: {letter}",
+            "letter": letter,
+            "state": state,
+            "texts": REVIEW_TEXT,
+            "diff": diff,
+            "versions": [line.split(" ", 1)[0] for line in diff.known],
+            "known": diff.known,
+            "selected": {"from": old or "", "to": new or ""},
+            "names": names,
+            "values": {"date": clock.today().isoformat(), **values},
+            "errors": errors,
+            "proof_job": web.jobs.get(f"proof:{letter}"),
+            **(extra or {}),
+        },
+        status_code,
+    )
+
+
+def _broken(request: Request, letter: str, exc: IbtpostError) -> Response:
+    """A letter whose definition (or a file it needs) has an error: 422 with each problem's
+    file and line; a letter without a definition file is not found (404)."""
+    web: Web = request.app.state.web
+    try:
+        exists = definition_path(web.root, letter).is_file()
+    except IbtpostError:
+        exists = False
+    if not exists:
+        raise not_found(str(exc))
+    problems = exc.problems if isinstance(exc, Problems) else [exc]
+    return render(
+        request,
+        "error.html",
+        {
+            "nav": "review",
+            "title": f"Beoordelen: {letter}",
+            "detail": f"De brief {letter} kan niet worden getoond: een bestand bevat een fout. "
+            "Verbeter het bestand en laad deze pagina opnieuw.",
+            "problems": [_problem_text(p) for p in problems],
+        },
+        422,
+    )
+
+
+def _problem_text(problem: IbtpostError) -> str:
+    """``problem`` with its place in Dutch: bestand, regel (or rij), veld."""
+    where = problem.location
+    parts = []
+    if where.file is not None:
+        parts.append(f"bestand {where.file}")
+    if where.line is not None:
+        parts.append(f"regel {where.line}")
+    elif where.row is not None:
+        parts.append(f"rij {where.row}")
+    if where.field:
+        parts.append(f"veld {where.field}")
+    hint = f" (tip: {problem.hint})" if problem.hint else ""
+    return f"{', '.join(parts)}: {problem.message}{hint}" if parts else problem.message + hint
+
+
+async def approve_letter(request: Request) -> Response:
+    """Approve the working copy: ``approve``, the gate ``ibtpost approve`` uses."""
+    web: Web = request.app.state.web
+    letter = letter_id_of(request.path_params["letter"])
+    form = await request.form()
+    values = form_values(form, ("by", "note"))
+    try:
+        result = await call(approve, web.root, letter, values["by"], values["note"] or None)
+    except IbtpostError as exc:
+        return _review_view(request, letter, values, form_errors(exc), 400)
+    approval = result.approval
+    message = (
+        f"goedgekeurd: {approval.letter} versie {approval.version} door {approval.by}"
+        if result.added
+        else f"{approval.letter} versie {approval.version} is al goedgekeurd door "
+        f"{approval.by} op {approval.day}; niets toegevoegd"
+    )
+    if result.given < result.needed:
+        message += f" ({result.given} van de {result.needed} goedkeuringen)"
+    return _review_view(request, letter, {}, {}, 200, {"approved": message})
+
+
+async def preview_letter(request: Request) -> Response:
+    """A fresh review copy for one municipality: ``preview`` with the server's warm
+    converters; its pages shown as images."""
+    web: Web = request.app.state.web
+    letter = letter_id_of(request.path_params["letter"])
+    form = await request.form()
+    values = form_values(form, ("municipality", "date"))
+    try:
+        day = clock.parse_date(values["date"])
+    except ValueError as exc:
+        return _review_view(request, letter, values, {"date": [str(exc)]}, 400)
+    if not values["municipality"].strip():
+        return _review_view(
+            request, letter, values, {"municipality": ["--municipality: give a municipality"]}, 400
+        )
+    warm = web.warm.get() if web.warm else None
+    try:
+        result = await call(preview, web.root, letter, (values["municipality"],), day, None, warm)
+    except IbtpostError as exc:
+        found = form_errors(exc)
+        found["municipality"] = found.pop("municipalities", []) + found.get("municipality", [])
+        return _review_view(request, letter, values, found, 400)
+    pdf = result.files[0]
+    sha = sha256_file(pdf)
+    web.previews[sha] = pdf
+    pages = await run_in_threadpool(page_images, web.root, pdf, sha)
+    return _review_view(
+        request,
+        letter,
+        values,
+        {},
+        200,
+        {"preview": {"sha": sha, "pages": len(pages), "warnings": result.warnings}},
+    )
+
+
+def preview_image(request: Request) -> Response:
+    """A page of a review copy this server made."""
+    web: Web = request.app.state.web
+    pdf = web.previews.get(request.path_params["sha"])
+    if pdf is None:
+        raise not_found("preview")
+    images = page_images(web.root, pdf, request.path_params["sha"])
+    number = int(request.path_params["page"])
+    if not 1 <= number <= len(images):
+        raise not_found("page")
+    return FileResponse(images[number - 1], media_type="image/png")
+
+
+async def proof_letter(request: Request) -> Response:
+    """The edge-case proof (``ibtpost proof LETTER --edge-cases``) in the background."""
+    web: Web = request.app.state.web
+    letter = letter_id_of(request.path_params["letter"])
+
+    def work(job: Job) -> list[str]:
+        result = proof(web.root, letter, clock.today(), (), edges=True, progress=job.progress)
+        job.result = result.files[0]
+        return [
+            *(f"pagina {item.first_page}: {item.target.label}" for item in result.letters),
+            *(f"waarschuwing: {w}" for w in result.warnings),
+            f"proef {letter} versie {result.version}: {len(result.letters)} brieven, "
+            f"{result.pages} pagina's, {result.seconds:.1f} s",
+        ]
+
+    try:
+        web.jobs.start(f"proof:{letter}", "proof", f"Proef {letter} (randgevallen)", work)
+    except IbtpostError as exc:
+        return _review_view(request, letter, {}, form_errors(exc), 409)
+    return RedirectResponse(f"/review/{letter}#proef", 303)
+
+
+def proof_file(request: Request) -> Response:
+    """The PDF of the last finished edge-case proof of a letter."""
+    web: Web = request.app.state.web
+    letter = letter_id_of(request.path_params["letter"])
+    job = web.jobs.get(f"proof:{letter}")
+    if job is None or job.state != "done" or not isinstance(job.result, Path):
+        raise not_found("proof")
+    return FileResponse(job.result, media_type="application/pdf", filename=job.result.name)
+
+
+def proof_progress(request: Request) -> Response:
+    """The progress block of a proof (polled by htmx)."""
+    web: Web = request.app.state.web
+    letter = letter_id_of(request.path_params["letter"])
+    job = web.jobs.get(f"proof:{letter}")
+    if job is None:
+        raise not_found("proof")
+    response = render(
+        request, "_progress.html", {"job": job, "poll": f"/review/{letter}/proof/progress"}
+    )
+    if not job.running:
+        response.headers["HX-Refresh"] = "true"
+    return response
