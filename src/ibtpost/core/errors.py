@@ -1,13 +1,23 @@
 """The exception tree of ibtpost.
 
-The library raises these; only the CLI turns them into a one-line message and an exit code.
-Every error that stems from input names where the input is: file, line and field.
+The library raises these; only the front ends word them. Every error that stems from input
+names where the input is: file, line and field. A field is a field of a file (``email``,
+``peildatum``) or a *parameter* of a use case (``reference``, ``municipalities``, ``reason``),
+never a command-line flag: the command line maps parameters to its flags, ``ibtpost web`` to
+its form fields. A hint that suggests another step is a ``NextAction`` (a use case and its
+arguments), which each front end words in its own way (a command line, a link).
+
+An error may carry a catalogue ``key`` (``ibtpost.core.messages``) with its ``values``: its
+message then exists in English and Dutch, and the web shows the Dutch one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from ibtpost.core.messages import Lang, say
 
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
@@ -36,16 +46,54 @@ class Location:
         return ": ".join(parts)
 
 
+@dataclass(frozen=True)
+class NextAction:
+    """A step an error suggests: a use case (``withdraw``, ``outbox``, ``import-addresses``,
+    ...) and its arguments by parameter name. The command line words it as a command, the web
+    as a sentence or a link; ``"..."`` as a value means: the user fills it in."""
+
+    action: str
+    args: Mapping[str, str] = field(default_factory=dict)
+    #: what the step is for, as a catalogue key (``hint.*``), worded by each front end
+    why: str = ""
+
+    def __str__(self) -> str:  # the front-end-neutral form, for logs and tests
+        args = " ".join(f"{name}={value}" for name, value in self.args.items())
+        return f"{self.action} {args}".strip()
+
+
+Hint = str | NextAction
+
+
 class IbtpostError(Exception):
-    """Base class of all expected failures; ``exit_code`` is what the CLI returns."""
+    """Base class of all expected failures; ``exit_code`` is what the CLI returns.
+
+    ``key``/``values`` name the message in the catalogue (then ``message`` may be left empty:
+    it is the English wording); ``text(lang)`` gives it in either language."""
 
     exit_code = EXIT_FAILURE
 
-    def __init__(self, message: str, location: Location | None = None, hint: str = "") -> None:
+    def __init__(
+        self,
+        message: str = "",
+        location: Location | None = None,
+        hint: Hint = "",
+        *,
+        key: str = "",
+        values: Mapping[str, object] | None = None,
+    ) -> None:
+        self.key = key
+        self.values = dict(values or {})
+        if key and not message:
+            message = say(key, "en", **self.values)
         super().__init__(message)
         self.message = message
         self.location = location or Location()
         self.hint = hint
+
+    def text(self, lang: Lang) -> str:
+        """The message in ``lang``: from the catalogue if the error has a key, else as raised."""
+        return say(self.key, lang, **self.values) if self.key else self.message
 
     def __str__(self) -> str:
         where = str(self.location)
@@ -95,7 +143,9 @@ class Problems(InputError):
 
     def __init__(self, problems: list[IbtpostError]) -> None:
         first = problems[0]
-        super().__init__(first.message, first.location, first.hint)
+        super().__init__(
+            first.message, first.location, first.hint, key=first.key, values=first.values
+        )
         self.problems = problems
 
 

@@ -24,7 +24,7 @@ import hashlib
 import io
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from ibtpost.core import failpoints, validate
 from ibtpost.core.domain import Config
 from ibtpost.core.errors import IbtpostError, Problems, UsageError
 from ibtpost.core.files import sha256_file, sha256_of, slug, write_atomic
+from ibtpost.core.progress import ProgressCallback
 from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipalities
 from ibtpost.documents.pdf.printfile import PRINT_FILE, print_file
@@ -66,8 +67,6 @@ from ibtpost.register import versions as stored_versions
 from ibtpost.text.composed import LetterContext
 from ibtpost.text.definitions import load_letter
 from ibtpost.text.nodes import LetterDefinition
-
-ProgressCallback = Callable[[int, int], None]
 
 
 @dataclass

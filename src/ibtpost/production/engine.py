@@ -26,7 +26,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +34,7 @@ from typing import Generic, Protocol, TypeVar
 
 from ibtpost.core.domain import Config
 from ibtpost.core.errors import ConvertError, IbtpostError, Location, RenderError
+from ibtpost.core.progress import ProgressCallback
 from ibtpost.documents.convert import ConverterPool
 from ibtpost.documents.pdf.finish import PdfFacts, finish_letter_pdf
 from ibtpost.documents.pdf.seal import Sealer
@@ -41,7 +42,6 @@ from ibtpost.text.composed import LetterContext
 from ibtpost.text.nodes import LetterDefinition
 
 Result = TypeVar("Result")
-ProgressCallback = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from ibtpost.approval import versions
 from ibtpost.core.domain import Config, Municipality
 from ibtpost.core.errors import IbtpostError, Problems, UsageError
 from ibtpost.core.files import slug, write_atomic
+from ibtpost.core.progress import ProgressCallback
 from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipalities
 from ibtpost.documents.pdf.watermark import ReviewCopy
@@ -47,7 +48,6 @@ from ibtpost.text.definitions import load_letter
 from ibtpost.text.nodes import LetterDefinition
 
 PREVIEW_FOLDER = ("outbox", "preview")
-ProgressCallback = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
