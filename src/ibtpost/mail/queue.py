@@ -28,7 +28,8 @@ from ibtpost.data.recipients import (
     copy_recipients,
     mail_recipients,
 )
-from ibtpost.mail.message import MailMessage, compose_mail, load_mail_templates
+from ibtpost.mail.message import MailMessage, compose_mail
+from ibtpost.mail.templates import load_mail_templates
 from ibtpost.production.batch import batch_lock
 from ibtpost.production.supervision import complete_batch
 from ibtpost.register import (
