@@ -24,7 +24,14 @@ from dataclasses import dataclass
 
 from ibtpost.core.messages import Lang, say
 from ibtpost.dispatch.postroom import for_the_post_room
-from ibtpost.dispatch.states import FOR_THE_POST_ROOM, DispatchState, QueueEntry, entries, entry
+from ibtpost.dispatch.states import (
+    FOR_THE_POST_ROOM,
+    Channel,
+    DispatchState,
+    QueueEntry,
+    entries,
+    entry,
+)
 from ibtpost.register import LetterRecord, Register
 
 S = DispatchState
@@ -32,10 +39,12 @@ S = DispatchState
 MADE = "made"
 OPEN = "open"
 #: Channels: how a letter goes (or went) out.
-MAIL = "mail"
-POST = "post"
-MAIL_AND_POST = "mail and post"
-_CHANNEL_KEY = {MAIL: "channel.mail", POST: "channel.post", MAIL_AND_POST: "channel.both"}
+MAIL, POST, MAIL_AND_POST = Channel.MAIL, Channel.POST, Channel.MAIL_AND_POST
+_CHANNEL_KEY: dict[str, str] = {
+    MAIL: "channel.mail",
+    POST: "channel.post",
+    MAIL_AND_POST: "channel.both",
+}
 
 
 @dataclass(frozen=True)
@@ -44,7 +53,7 @@ class Delivery:
     ``open``; its channel; the state's label in English and Dutch."""
 
     state: str
-    channel: str
+    channel: str  # a Channel, or "" while not queued
     label_en: str
     label_nl: str
 
@@ -62,15 +71,16 @@ def delivery(letter: LetterRecord | None, item: QueueEntry | None) -> Delivery:
     """The delivery of a letter (``letter`` and its queue entry ``item``), or of a copy
     (``item`` a copy's entry; ``letter`` its letter or None)."""
     if item is not None and item.is_copy:
-        channel = POST if item.state in (*FOR_THE_POST_ROOM, S.POSTED) else MAIL
-        return _labelled(item.state, channel, posted=False)
-    posted = letter is not None and letter.sent_via == "post"
+        by_post = item.state in (*FOR_THE_POST_ROOM, S.POSTED)
+        return _labelled(item.state, POST if by_post else MAIL, posted=False)
+    posted = letter is not None and letter.sent_via == POST
     if item is None:
-        state = S.POSTED if posted else (MADE if letter and letter.pdf_sha256 else OPEN)
-        return _labelled(state, POST if posted else "", posted=posted)
-    state = str(item.state)
+        unqueued = S.POSTED if posted else (MADE if letter and letter.pdf_sha256 else OPEN)
+        return _labelled(unqueued, POST if posted else "", posted=posted)
+    state: str = item.state
     if posted and not (item.post_too and item.state == S.SENT):
         state = S.POSTED
+    channel: str
     if item.post_too:
         channel = MAIL_AND_POST
     elif letter is not None and letter.sent_via is not None:
@@ -85,8 +95,8 @@ def delivery(letter: LetterRecord | None, item: QueueEntry | None) -> Delivery:
 def _labelled(state: str, channel: str, *, posted: bool) -> Delivery:
     key = "state.sent_and_posted" if posted and state == S.SENT else ""
     return Delivery(
-        state,
-        channel,
+        str(state),
+        str(channel),
         say(key or f"state.{state}", "en"),
         say(key or f"state.{state}", "nl"),
     )
@@ -145,7 +155,7 @@ def outbox_summary(register: Register) -> list[BatchSummary]:
                 failed=count[S.FAILED],
                 in_doubt=count[S.IN_DOUBT],
                 post=len(for_the_post_room(register, batch.id)),
-                posted=sum(1 for letter in letters if letter.sent_via == "post"),
+                posted=sum(1 for letter in letters if letter.sent_via == POST),
                 complete=batch.completed_at is not None,
                 concept=batch.concept,
                 withdrawn=count[S.WITHDRAWN],

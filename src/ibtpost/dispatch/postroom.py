@@ -33,6 +33,7 @@ from ibtpost.dispatch.states import (
     POSTABLE,
     WITHDRAW,
     WITHDRAWABLE,
+    Channel,
     DispatchState,
     QueueEntry,
     TransitionRefused,
@@ -54,7 +55,7 @@ S = DispatchState
 def for_the_post_room(register: Register, batch: str) -> list[str]:
     """The letters of ``batch`` waiting for the post room (no address known, failed, or going
     by post as well as by e-mail), not yet posted, in reference order."""
-    posted = {x.reference for x in register.batch_letters(batch) if x.sent_via == "post"}
+    posted = {x.reference for x in register.batch_letters(batch) if x.sent_via == Channel.POST}
     return [
         item.reference
         for item in entries(register, batch)
@@ -414,7 +415,7 @@ def mark_posted(root: Path, batch_id: str, references: tuple[str, ...], day: dat
         if by_both:  # a letter made known by post counts from the posting date
             register.record_deadlines(_terms_from(root, batch.letter, day, todo, by_both))
         for letter in todo:
-            posted.append(register.record_sent(letter.reference, "post", day))
+            posted.append(register.record_sent(letter.reference, Channel.POST, day))
             item = queue.get(letter.reference)
             if item is not None:  # a letter mailed as well stays `sent` in the e-mail queue
                 POST.apply(register, item, {})
@@ -430,7 +431,7 @@ def mark_posted(root: Path, batch_id: str, references: tuple[str, ...], day: dat
                 batch=batch_id,
                 data={
                     "municipality": letter.municipality,
-                    "via": "post",
+                    "via": str(Channel.POST),
                     "date": day.isoformat(),
                     "case": after.case_id if after else None,
                     **({"copies": copies} if copies else {}),
@@ -463,7 +464,7 @@ def _postable(item: QueueEntry, letter: LetterRecord) -> bool:
     return (
         item.state in POSTABLE
         or (item.state == S.SENT and letter.sent_on is None)
-        or (item.post_too and letter.sent_via != "post")
+        or (item.post_too and letter.sent_via != Channel.POST)
     )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 
 from ibtpost.dispatch.delivery import delivery
-from ibtpost.dispatch.states import DispatchState, QueueEntry, entries
+from ibtpost.dispatch.states import Channel, DispatchState, QueueEntry, entries
 from ibtpost.register import Register
 
 FORMATS = ("csv", "json")
@@ -72,7 +72,7 @@ def delivery_report(
                 queued_at=item.queued_at if item else "",
                 sent_at=(item.sent_at or "") if item and item.state == DispatchState.SENT else "",
                 posted_on=letter.sent_on.isoformat()
-                if letter.sent_on and letter.sent_via == "post"
+                if letter.sent_on and letter.sent_via == Channel.POST
                 else "",
                 counts_from=letter.sent_on.isoformat() if letter.sent_on else "",
                 message_id=(item.message_id or "") if item else "",

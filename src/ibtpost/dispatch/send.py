@@ -37,7 +37,7 @@ from ibtpost.core.progress import NO_PROGRESS, ProgressCallback
 from ibtpost.dispatch import states
 from ibtpost.dispatch.queue import SPOOL_FOLDER, changed_addresses
 from ibtpost.dispatch.runs import SendRun, run_alive
-from ibtpost.dispatch.states import FOR_THE_POST_ROOM, DispatchState, QueueEntry
+from ibtpost.dispatch.states import FOR_THE_POST_ROOM, Channel, DispatchState, QueueEntry
 from ibtpost.mail.message import for_test_recipient
 from ibtpost.mail.transport import (
     PASSWORD_VARIABLE,
@@ -326,7 +326,7 @@ class _Sender:
             data["sent_on"] = clock.dutch_day(at).isoformat()
         states.SENT.must(register, item, data, reply=outcome.reply, sent_at=clock.stamp(at))
         if counts:
-            register.record_sent(item.reference, "mail", clock.dutch_day(at))
+            register.record_sent(item.reference, Channel.MAIL, clock.dutch_day(at))
         if item.is_copy:
             self.report.copies_sent.append(item.label)
         else:

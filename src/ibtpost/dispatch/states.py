@@ -38,6 +38,7 @@ from ibtpost.register.dispatch import LETTER, Prepared, QueueEntry, entries, ent
 
 __all__ = [
     "LETTER",
+    "Channel",
     "DispatchState",
     "Prepared",
     "QueueEntry",
@@ -61,6 +62,15 @@ class DispatchState(StrEnum):
     POST = "post"  # waiting for the post room: no e-mail address known
     WITHDRAWN = "withdrawn"
     POSTED = "posted"
+
+
+class Channel(StrEnum):
+    """How a letter goes (or went) out; ``mail`` and ``post`` are also how the register
+    records a letter as sent (``sent_via``)."""
+
+    MAIL = "mail"
+    POST = "post"
+    MAIL_AND_POST = "mail and post"
 
 
 S = DispatchState

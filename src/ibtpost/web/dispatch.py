@@ -105,7 +105,6 @@ def _send_view(
             "counts": counts,
             "transport": transport,
             "refused": refused,
-            "queued": counts[DispatchState.QUEUED],
             "job": web.jobs.get(batch_id),
             "errors": errors,
         },
