@@ -21,7 +21,7 @@ from typing import Any
 
 from ibtpost.core import validate
 from ibtpost.core.domain import Config
-from ibtpost.core.errors import IbtpostError, Location, RegisterError, UsageError
+from ibtpost.core.errors import IbtpostError, Location, NextAction, RegisterError, UsageError
 from ibtpost.core.files import letter_files, write_atomic
 from ibtpost.data.config import load_config
 from ibtpost.data.recipients import CopyRecipient
@@ -269,7 +269,7 @@ def withdraw_entries(
             for label in labels:
                 found = labelled.get(label)
                 if found is None:
-                    raise UsageError(_not_queued(register, batch, label), where)
+                    raise _not_queued(register, batch, label, where)
                 if found.state not in WITHDRAWABLE:
                     what = "copy" if found.is_copy else "letter"
                     raise UsageError(
@@ -285,7 +285,7 @@ def withdraw_entries(
                     f"batch {batch} has no letter to withdraw (none queued, waiting for the "
                     "post room or failed)",
                     Location(None, None, "BATCH"),
-                    hint="see `ibtpost outbox`",
+                    hint=NextAction("outbox"),
                 )
         for item in chosen:
             if item.is_copy:
@@ -294,9 +294,9 @@ def withdraw_entries(
             if busy:
                 raise UsageError(
                     f"{item.reference} cannot be withdrawn: its copy {busy[0].label} is "
-                    f"{phrase(busy[0].state)}",
+                    f"{phrase(busy[0].state)}; wait for the send run to finish",
                     where,
-                    hint="wait for the send run to finish, then see `ibtpost outbox`",
+                    hint=NextAction("outbox"),
                 )
         for item in chosen:
             data: dict[str, Any] = {"reason": reason, "state": str(item.state)}
@@ -318,17 +318,19 @@ def withdraw_entries(
     return chosen
 
 
-def _not_queued(register: Register, batch: str, label: str) -> str:
-    """Why ``label`` is not a queue entry of ``batch``."""
+def _not_queued(register: Register, batch: str, label: str, where: Location) -> UsageError:
+    """Why ``label`` is not a queue entry of ``batch``, as the error to raise."""
     reference, role = parse_label(label)
     letter = register.letter_by_reference(reference)
     if letter is None:
-        return f"no letter with reference {reference}"
+        return UsageError(f"no letter with reference {reference}", where)
     if letter.batch != batch:
-        return f"{reference} is in batch {letter.batch}, not in {batch}"
+        return UsageError(f"{reference} is in batch {letter.batch}, not in {batch}", where)
     if role != LETTER:
-        return f"{reference} has no copy to {role} in the queue"
-    return f"{reference} is not queued (run `ibtpost queue {batch}` first)"
+        return UsageError(f"{reference} has no copy to {role} in the queue", where)
+    return UsageError(
+        f"{reference} is not queued", where, hint=NextAction("queue", {"batch": batch})
+    )
 
 
 # -- posted -----------------------------------------------------------------------------------
@@ -351,7 +353,7 @@ def mark_posted(root: Path, batch_id: str, references: tuple[str, ...], day: dat
     waiting for the post room (no address, failed) or was withdrawn: one that is queued,
     being sent or in doubt must not go twice; it leaves the e-mail queue as ``posted``.
     """
-    where = Location(None, None, "--reference")
+    where = Location(field="reference")
     with Register.for_root(root) as register, register.transaction():
         batch = complete_batch(register, batch_id)
         if batch.concept:
@@ -406,8 +408,9 @@ def mark_posted(root: Path, batch_id: str, references: tuple[str, ...], day: dat
             raise UsageError(
                 f"no letter of {batch_id} waits for the post room: every letter not yet "
                 "sent is in the e-mail queue",
-                hint=f"see `ibtpost outbox`; `ibtpost withdraw {batch_id} -r REFERENCE --reason "
-                "...` takes a letter out of the e-mail queue",
+                hint=NextAction(
+                    "withdraw", {"batch": batch_id, "reference": "...", "reason": "..."}
+                ),
             )
         posted = []
         with_letters: list[str] = []
