@@ -165,19 +165,8 @@ def cmd_outbox(args: argparse.Namespace) -> int:
         rows = outbox_summary(register)
         changed = changed_addresses(args.root, register, None)
     table = Table(title="Outbox", title_justify="left")
-    headings = (
-        "batch",
-        "letters",
-        "not queued",
-        "queued",
-        "sent",
-        "failed",
-        "in doubt",
-        "post room",
-        "posted",
-        "withdrawn",
-    )
-    for heading in headings:
+    headings = "batch|letters|not queued|queued|sent|failed|in doubt|post room|posted|withdrawn"
+    for heading in headings.split("|"):
         table.add_column(heading, justify="left" if heading == "batch" else "right")
     for row in rows:
         name = row.batch + (" (concept)" if row.concept else "") + ("" if row.complete else " *")
