@@ -20,7 +20,8 @@ from tests.test_exactly_once import events, run
 from tests.webserver import WebServer
 
 from ibtpost.data.config import load_config
-from ibtpost.register import Register, dispatch
+from ibtpost.dispatch import states as dispatch
+from ibtpost.register import Register
 
 pytestmark = pytest.mark.libreoffice
 

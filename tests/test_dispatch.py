@@ -15,8 +15,9 @@ from tests.smtpserver import SmtpServer
 
 from ibtpost.core.domain import ReferenceSeries
 from ibtpost.core.errors import UsageError
-from ibtpost.mail import runs
-from ibtpost.mail.send import MessageFor, SendReport, SendSettings, send_queue
+from ibtpost.dispatch import runs
+from ibtpost.dispatch import states as dispatch
+from ibtpost.dispatch.send import MessageFor, SendReport, SendSettings, send_queue
 from ibtpost.mail.transport import (
     Envelope,
     FileTransport,
@@ -25,7 +26,8 @@ from ibtpost.mail.transport import (
     Transport,
     smtp_settings,
 )
-from ibtpost.register import BatchRecord, LetterKey, PlannedLetter, Register, audit, dispatch
+from ibtpost.register import BatchRecord, LetterKey, PlannedLetter, Register, audit
+from ibtpost.register import dispatch as rows
 
 DAY = date(2026, 4, 9)
 SERIES = ReferenceSeries(7500000, 7599999)
@@ -149,7 +151,7 @@ def test_a_letter_left_sending_is_in_doubt_and_not_repeated(
     """A run that died after handing over a message: in doubt, reported, not sent again."""
     [first, *_] = dispatch.entries(register)
     with register.transaction():
-        dispatch.set_state(register, first.reference, "sending", attempts=1)
+        rows.move(register, first.reference, "sending", ("queued",), attempts=1)
     report = send(register, SmtpTransport(smtp_settings(server.url, None, None)), tmp_path)
     assert report.in_doubt == [first.reference]
     assert first.reference not in report.sent

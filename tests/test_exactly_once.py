@@ -25,8 +25,8 @@ from tests.conftest import Result, copy_tree
 from tests.realdata import college, ibtpost, import_addresses, import_real_data
 from tests.smtpserver import Recorder, SmtpServer
 
-from ibtpost.mail import send
-from ibtpost.mail.send import frozen_message
+from ibtpost.dispatch import send
+from ibtpost.dispatch.send import frozen_message
 from ibtpost.mail.transport import SmtpTransport, smtp_settings
 from ibtpost.register import Register, audit, dispatch
 

@@ -38,8 +38,8 @@ from ibtpost.core import clock, dutch
 from ibtpost.core.domain import Municipality
 from ibtpost.core.errors import UsageError
 from ibtpost.data.config import load_config
+from ibtpost.dispatch.report import ReportRow, as_csv, delivery_report
 from ibtpost.documents.pdf.textpages import Line, text_pdf
-from ibtpost.mail.report import ReportRow, as_csv, delivery_report
 from ibtpost.register import Register, audit, replies
 from ibtpost.register.audit import Event
 from ibtpost.register.replies import ReplyRecord

@@ -17,8 +17,10 @@ from ibtpost.core.domain import Config, Municipality
 from ibtpost.core.errors import IbtpostError, UsageError
 from ibtpost.core.files import letter_files
 from ibtpost.data.municipalities import find_municipality
+from ibtpost.dispatch.delivery import MAIL, delivery
+from ibtpost.dispatch.states import entry as queue_entry
 from ibtpost.production.supervision import complete_batch
-from ibtpost.register import LetterRecord, Register, dispatch
+from ibtpost.register import LetterRecord, Register
 
 
 @dataclass(frozen=True)
@@ -126,17 +128,17 @@ def checked_now() -> str:
 
 
 def _sent(register: Register, record: LetterRecord) -> tuple[str | None, str | None]:
-    """When and how the letter was sent, from the register: the time the mail server took
-    it, or the posting date; None when it was not sent (file transport does not count)."""
+    """When and how the letter was sent, from its delivery (:mod:`ibtpost.dispatch.delivery`):
+    the time the mail server took it, or the posting date; None when it was not sent (file
+    transport does not count)."""
     if record.sent_on is None:
         return None, None
-    entry = dispatch.entry(register, record.reference)
-    if record.sent_via == "mail" and entry is not None and entry.sent_at:
-        return entry.sent_at, "per e-mail"
-    if record.sent_via == "post":
-        how = "per post en per e-mail" if entry is not None and entry.post_too else "per post"
-        return record.sent_on.isoformat(), how
-    return record.sent_on.isoformat(), f"per {record.sent_via}"
+    entry = queue_entry(register, record.reference)
+    found = delivery(record, entry)
+    how = found.channel_label("nl") or None
+    if found.channel == MAIL and entry is not None and entry.sent_at:
+        return entry.sent_at, how
+    return record.sent_on.isoformat(), how
 
 
 def _title(pdf: bytes) -> str | None:

@@ -1,4 +1,5 @@
-"""The dispatch commands of the command line: queue, send, outbox and audit.
+"""The dispatch commands of the command line: queue, send, withdraw, post-room, post,
+report, outbox and audit.
 
 rich is imported where a table is drawn: `ibtpost send` starts faster without it."""
 
@@ -8,12 +9,23 @@ import argparse
 import sys
 from pathlib import Path
 
-from ibtpost.cli.args import EXIT_OK, Parser, SubParsers, add_batch_argument, bounded, positive_int
+from ibtpost.cli.args import (
+    EXIT_OK,
+    Parser,
+    SubParsers,
+    add_batch_argument,
+    bounded,
+    parse_date,
+    positive_int,
+)
+from ibtpost.core import clock
 from ibtpost.core.errors import EXIT_FAILURE, RegisterError
 from ibtpost.data.config import load_config
-from ibtpost.mail.queue import changed_addresses, post_room, queue_batch, withdraw
-from ibtpost.mail.report import FORMATS
-from ibtpost.mail.send import (
+from ibtpost.dispatch.delivery import outbox_summary
+from ibtpost.dispatch.postroom import mark_posted, post_room, withdraw
+from ibtpost.dispatch.queue import changed_addresses, queue_batch
+from ibtpost.dispatch.report import FORMATS
+from ibtpost.dispatch.send import (
     MAX_ATTEMPTS,
     RETRY_DELAY,
     SendOptions,
@@ -21,7 +33,8 @@ from ibtpost.mail.send import (
     transport_from_environment,
 )
 from ibtpost.production.supervision import complete_batch
-from ibtpost.register import Register, audit, dispatch, validate_reference
+from ibtpost.register import Register, audit, validate_reference
+from ibtpost.register.dispatch import parse_label
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
@@ -92,6 +105,8 @@ def cmd_send(args: argparse.Namespace) -> int:
         print(f"sent copy {label}")
     for reference, why in report.failed:
         print(f"failed {reference}: {why}")
+    for label in report.to_post_room:
+        print(f"post room {label}: its letter waits for the post room; the copy goes with it")
     for reference in report.in_doubt:
         print(
             f"in doubt {reference}: the run that sent it stopped before the reply was "
@@ -110,8 +125,8 @@ def cmd_send(args: argparse.Namespace) -> int:
         f"{report.attempts} attempt(s) by {transport.name} in {report.seconds:.1f} s",
         file=sys.stderr,
     )
-    if report.failed:
-        batches = _batches_of(args.root, [ref for ref, _ in report.failed])
+    if report.failed or report.to_post_room:
+        batches = _batches_of(args.root, [ref for ref, _ in report.failed] + report.to_post_room)
         print(
             "next: failed letters wait for the post room: "
             + "; ".join(f"`ibtpost post-room {b}`" for b in batches),
@@ -123,8 +138,7 @@ def cmd_send(args: argparse.Namespace) -> int:
 def _batches_of(root: Path, references: list[str]) -> list[str]:
     """The batches these letters belong to, sorted, read in one register session."""
     with Register.for_root(root) as register:
-        # a copy's label is REF-role
-        letters = [register.letter_by_reference(r.partition("-")[0]) for r in references]
+        letters = [register.letter_by_reference(parse_label(r)[0]) for r in references]
     return sorted({x.batch for x in letters if x is not None and x.batch})
 
 
@@ -148,22 +162,11 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     with Register.for_root(args.root) as register:
-        rows = dispatch.outbox_summary(register)
+        rows = outbox_summary(register)
         changed = changed_addresses(args.root, register, None)
     table = Table(title="Outbox", title_justify="left")
-    headings = (
-        "batch",
-        "letters",
-        "not queued",
-        "queued",
-        "sent",
-        "failed",
-        "in doubt",
-        "post room",
-        "posted",
-        "withdrawn",
-    )
-    for heading in headings:
+    headings = "batch|letters|not queued|queued|sent|failed|in doubt|post room|posted|withdrawn"
+    for heading in headings.split("|"):
         table.add_column(heading, justify="left" if heading == "batch" else "right")
     for row in rows:
         name = row.batch + (" (concept)" if row.concept else "") + ("" if row.complete else " *")
@@ -197,9 +200,9 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
     """ibtpost withdraw."""
     withdrawn = withdraw(args.root, args.batch, tuple(args.reference or ()), args.reason)
     for item in withdrawn:
-        print(f"withdrawn {item.reference} (was {item.state})")
+        print(f"withdrawn {item.label} (was {item.state})")
     print(
-        f"{len(withdrawn)} letter(s) withdrawn from batch {args.batch}; "
+        f"{len(withdrawn)} letter(s) or copy(ies) withdrawn from batch {args.batch}; "
         f"next: `ibtpost queue {args.batch}` queues them again with today's addresses and "
         "templates",
         file=sys.stderr,
@@ -226,9 +229,25 @@ def cmd_post_room(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_post(args: argparse.Namespace) -> int:
+    """ibtpost post."""
+    posted = mark_posted(args.root, args.batch, tuple(args.reference or ()), args.date)
+    for letter in posted.letters:
+        print(f"{letter.reference} {letter.municipality}: posted {args.date.isoformat()}")
+    for label in posted.copies:
+        print(f"{label}: copy posted {args.date.isoformat()}")
+    copies = f" and {len(posted.copies)} copy(ies)" if posted.copies else ""
+    print(
+        f"{len(posted.letters)} letter(s){copies} recorded as posted; the letters now count on "
+        "the ladder",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """ibtpost report."""
-    from ibtpost.mail.report import as_csv, as_json, delivery_report
+    from ibtpost.dispatch.report import as_csv, as_json, delivery_report
 
     config = load_config(args.root)
     names = {code: m.name for code, m in config.municipalities.items()}
@@ -420,7 +439,12 @@ def add_dispatch_commands(sub: SubParsers) -> None:
         "changed).",
     )
     add_batch_argument(p)
-    p.add_argument("--reference", "-r", action="append", help="only this letter (repeatable)")
+    p.add_argument(
+        "--reference",
+        "-r",
+        action="append",
+        help="only this letter, with its copies, or only this copy (REF-raad); repeatable",
+    )
     p.add_argument("--reason", required=True, help="why (one line, kept in the audit trail)")
     p.set_defaults(func=cmd_withdraw)
 
@@ -434,6 +458,26 @@ def add_dispatch_commands(sub: SubParsers) -> None:
     )
     add_batch_argument(p)
     p.set_defaults(func=cmd_post_room)
+
+    p = sub.add_parser(
+        "post",
+        help="record that the post room sent the letters of a batch",
+        description="Record that letters of BATCH went out by post on --date; from then on "
+        "they count on the ladder from that date. Without --reference: every letter of the "
+        "batch not yet sent, or, once the batch is queued, every letter waiting for the post "
+        "room (no e-mail address, or failed). A letter queued for e-mail, being sent or in "
+        "doubt is refused: withdraw it first.",
+    )
+    add_batch_argument(p)
+    p.add_argument("--reference", "-r", action="append", help="only this letter; repeatable")
+    p.add_argument(
+        "--date",
+        "-d",
+        type=parse_date,
+        default=clock.today(),
+        help="posting date (default: today in the Netherlands)",
+    )
+    p.set_defaults(func=cmd_post)
 
     p = sub.add_parser(
         "report",

@@ -1,4 +1,4 @@
-"""The letter commands: letter, batch, status, post and reply."""
+"""The letter commands: letter, batch, status and reply."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ibtpost.cli.args import EXIT_OK, SubParsers, add_batch_argument, parse_date, progress_bar
+from ibtpost.cli.args import EXIT_OK, SubParsers, parse_date, progress_bar
 from ibtpost.core import clock
 
 # The modules behind the commands are imported when their command runs: `ibtpost send` or
@@ -140,24 +140,6 @@ def _answered(row: StatusRow) -> str:
     return "no, term passed" if row.term_passed else "not yet"
 
 
-def cmd_post(args: argparse.Namespace) -> int:
-    """ibtpost post."""
-    from ibtpost.production.supervision import mark_posted
-
-    posted = mark_posted(args.root, args.batch, tuple(args.reference or ()), args.date)
-    for letter in posted.letters:
-        print(f"{letter.reference} {letter.municipality}: posted {args.date.isoformat()}")
-    for label in posted.copies:
-        print(f"{label}: copy posted {args.date.isoformat()}")
-    copies = f" and {len(posted.copies)} copy(ies)" if posted.copies else ""
-    print(
-        f"{len(posted.letters)} letter(s){copies} recorded as posted; the letters now count on "
-        "the ladder",
-        file=sys.stderr,
-    )
-    return EXIT_OK
-
-
 def cmd_reply(args: argparse.Namespace) -> int:
     """ibtpost reply."""
     from ibtpost.production.replies import record_reply
@@ -176,7 +158,7 @@ def cmd_reply(args: argparse.Namespace) -> int:
 
 
 def add_letter_commands(sub: SubParsers) -> None:
-    """ibtpost letter, batch, status and post."""
+    """ibtpost letter, batch, status and reply."""
     p = sub.add_parser(
         "letter",
         help="produce one letter as .docx and PDF/A",
@@ -247,26 +229,6 @@ def add_letter_commands(sub: SubParsers) -> None:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--due", action="store_true", help="only municipalities with something to do")
     p.set_defaults(func=cmd_status)
-
-    p = sub.add_parser(
-        "post",
-        help="record that the post room sent the letters of a batch",
-        description="Record that letters of BATCH went out by post on --date; from then on "
-        "they count on the ladder from that date. Without --reference: every letter of the "
-        "batch not yet sent, or, once the batch is queued, every letter waiting for the post "
-        "room (no e-mail address, or failed). A letter queued for e-mail, being sent or in "
-        "doubt is refused: withdraw it first.",
-    )
-    add_batch_argument(p)
-    p.add_argument("--reference", "-r", action="append", help="only this letter; repeatable")
-    p.add_argument(
-        "--date",
-        "-d",
-        type=parse_date,
-        default=clock.today(),
-        help="posting date (default: today in the Netherlands)",
-    )
-    p.set_defaults(func=cmd_post)
 
     p = sub.add_parser(
         "reply",

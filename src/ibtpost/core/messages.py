@@ -42,6 +42,12 @@ CATALOGUE: dict[str, Wording] = {
     "state.post": Wording("waiting for the post room", "wacht op de postkamer"),
     "state.withdrawn": Wording("withdrawn", "teruggetrokken"),
     "state.posted": Wording("sent by post", "per post verzonden"),
+    "state.sent_and_posted": Wording(
+        "sent by e-mail and by post", "per e-mail en per post verzonden"
+    ),
+    "channel.mail": Wording("by e-mail", "per e-mail"),
+    "channel.post": Wording("by post", "per post"),
+    "channel.both": Wording("by post and by e-mail", "per post en per e-mail"),
     # -- summaries: dispatch (queue, send, withdraw, post) ------------------------------------
     # -- summaries: production and review (batch, preview, proof, import, approve, reply) -----
     # -- errors and hints ---------------------------------------------------------------------

@@ -78,6 +78,12 @@ The dispatch (``ibtpost queue``, ``send``, ``withdraw``):
 ``letter.withdrawn``
     ``ibtpost withdraw`` took a letter out of the queue: ``reason``, ``state`` (the state
     it was in), ``message_sha256``.
+``copy.queued``, ``.sent``, ``.failed``, ``.in_doubt``, ``.withdrawn``, ``.posted``
+    the same for a copy of a letter with a mail (or an envelope) of its own, to the
+    gemeenteraad or to gedeputeerde staten; ``role`` names its recipient.
+``copy.to_post_room``
+    ``ibtpost send`` did not send a copy because its letter failed: the copy goes to the post
+    room with it: ``role``, ``reason``, ``state`` (the state it was in).
 
 ``reply.received``
     ``ibtpost reply`` recorded that the college answered a letter (reference, batch):
@@ -126,6 +132,9 @@ COPY_QUEUED = "copy.queued"
 COPY_SENT = "copy.sent"
 COPY_FAILED = "copy.failed"
 COPY_POSTED = "copy.posted"
+COPY_IN_DOUBT = "copy.in_doubt"
+COPY_WITHDRAWN = "copy.withdrawn"
+COPY_TO_POST_ROOM = "copy.to_post_room"
 
 KINDS = (
     LETTER_GENERATED,
@@ -151,6 +160,9 @@ KINDS = (
     COPY_SENT,
     COPY_FAILED,
     COPY_POSTED,
+    COPY_IN_DOUBT,
+    COPY_WITHDRAWN,
+    COPY_TO_POST_ROOM,
 )
 
 GENESIS = "0" * 64

@@ -14,12 +14,13 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from ibtpost.core import clock
 from ibtpost.core.errors import IbtpostError, problem_lines
 from ibtpost.data.config import load_config
+from ibtpost.dispatch.delivery import batch_deliveries, outbox_summary
+from ibtpost.dispatch.states import WITHDRAWABLE, DispatchState, entries
 from ibtpost.production.batch import check_request, run_batch
 from ibtpost.production.selection import BatchRequest
-from ibtpost.register import Register, audit, dispatch
+from ibtpost.register import Register, audit
 from ibtpost.text.definitions import definition_files, load_letter
 from ibtpost.web.common import (
-    STATE_TEXT,
     Web,
     as_web,
     batch_id_of,
@@ -39,7 +40,6 @@ BATCH_FILES = {
     "print.pdf": ("print.pdf", "application/pdf"),
     "post-room.pdf": ("post-room.pdf", "application/pdf"),
 }
-MADE_TEXT = {"made": "gemaakt, niet klaargezet", "open": "nog niet gemaakt"}
 
 
 def _definitions(root: Path) -> list[dict[str, str]]:
@@ -81,7 +81,7 @@ def _batches_page(
 ) -> Response:
     web: Web = request.app.state.web
     with Register.for_root(web.root) as register:
-        rows = dispatch.outbox_summary(register)
+        rows = outbox_summary(register)
     definitions = _definitions(web.root)
     letter = values.get("letter") or next(
         (d["id"] for d in definitions if d["status"] == "final"), ""
@@ -221,7 +221,8 @@ def batch_view(
     with Register.for_root(web.root) as register:
         batch = register.batch(batch_id)
         letters = register.batch_letters(batch_id) if batch else []
-        entries = {e.reference: e for e in dispatch.entries(register, batch_id)} if batch else {}
+        queued = {e.reference: e for e in entries(register, batch_id)} if batch else {}
+        deliveries = batch_deliveries(register, batch_id) if batch else {}
     if batch is None and job is None:
         raise not_found(f"batch {batch_id}")
     folder = web.root / "outbox" / batch_id
@@ -233,28 +234,28 @@ def batch_view(
     )
     rows = []
     for letter in letters:
-        entry = entries.get(letter.reference)
-        state = (
-            "posted"
-            if letter.sent_via == "post"
-            else (entry.state if entry else ("made" if letter.pdf_sha256 else "open"))
-        )
+        entry = queued.get(letter.reference)
+        found = deliveries[letter.reference]
         municipality = config.municipalities.get(letter.municipality)
         rows.append(
             {
                 "reference": letter.reference,
                 "code": letter.municipality,
                 "name": municipality.name if municipality else letter.municipality,
-                "state": state,
-                "state_text": STATE_TEXT.get(state, MADE_TEXT.get(state, state)),
+                "state": found.state,
+                "state_text": found.label_nl,
                 "pages": letter.pages,
                 "sample": letter.sample,
                 "only_file": entry.only_file if entry else None,
-                "withdrawable": entry is not None and entry.state in dispatch.WITHDRAWABLE,
+                "withdrawable": entry is not None and entry.state in WITHDRAWABLE,
                 "checks": (
                     "; ".join(failed[letter.reference].problems)
                     if letter.reference in failed
-                    else ("geslaagd" if entry is not None and entry.state != "withdrawn" else "")
+                    else (
+                        "geslaagd"
+                        if entry is not None and entry.state != DispatchState.WITHDRAWN
+                        else ""
+                    )
                 ),
                 "failed": letter.reference in failed,
             }

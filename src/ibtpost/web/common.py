@@ -34,16 +34,6 @@ FIELDS = {
     "--to": "to",
     "status": "letter",
 }
-STATE_TEXT = {
-    "queued": "klaargezet voor e-mail",
-    "sending": "wordt verzonden",
-    "sent": "verzonden",
-    "failed": "mislukt (naar de postkamer)",
-    "in_doubt": "onzeker",
-    "post": "wacht op de postkamer",
-    "withdrawn": "teruggetrokken",
-    "posted": "per post verzonden",
-}
 #: a batch name and a letter name as the URLs take them (anything else is not found)
 _BATCH_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,120}$")
 _LETTER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,60}$")

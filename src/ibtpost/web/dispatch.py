@@ -9,10 +9,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ibtpost.core.errors import IbtpostError, problem_lines
-from ibtpost.mail.queue import queue_batch, withdraw
-from ibtpost.mail.send import SendOptions, send, transport_from_environment
+from ibtpost.dispatch.delivery import outbox_summary
+from ibtpost.dispatch.postroom import withdraw
+from ibtpost.dispatch.queue import queue_batch
+from ibtpost.dispatch.send import SendOptions, send, transport_from_environment
+from ibtpost.dispatch.states import DispatchState, entries
 from ibtpost.production.supervision import complete_batch
-from ibtpost.register import Register, dispatch
+from ibtpost.register import Register
 from ibtpost.web.batches import batch_view
 from ibtpost.web.common import (
     Web,
@@ -25,15 +28,12 @@ from ibtpost.web.common import (
 )
 from ibtpost.web.jobs import Job
 
-#: the states a send run leaves a letter in
-DONE = ("sent", "failed", "in_doubt")
-
 
 def dispatch_page(request: Request) -> Response:
     """Verzenden: the batches, what is queued and sent, and the way to queue and send."""
     web: Web = request.app.state.web
     with Register.for_root(web.root) as register:
-        rows = [row for row in dispatch.outbox_summary(register) if row.complete]
+        rows = [row for row in outbox_summary(register) if row.complete]
     return render(request, "dispatch.html", {"nav": "dispatch", "title": "Verzenden", "rows": rows})
 
 
@@ -81,8 +81,8 @@ def _send_view(
     with Register.for_root(web.root) as register:
         if register.batch(batch_id) is None:
             raise not_found(f"batch {batch_id}")
-        entries = dispatch.entries(register, batch_id)
-    counts = {state: sum(e.state == state for e in entries) for state in dispatch.STATES}
+        queued = entries(register, batch_id)
+    counts = {state.value: sum(e.state == state for e in queued) for state in DispatchState}
     transport: dict[str, Any] = {}
     try:
         chosen = transport_from_environment()
@@ -94,7 +94,7 @@ def _send_view(
         }
     except IbtpostError as exc:
         errors = {**errors, "": [*errors.get("", []), *problem_lines(exc)]}
-    refused = [e for e in entries if e.state == "queued" and e.only_file]
+    refused = [e for e in queued if e.state == DispatchState.QUEUED and e.only_file]
     return render(
         request,
         "send.html",
@@ -105,7 +105,6 @@ def _send_view(
             "counts": counts,
             "transport": transport,
             "refused": refused,
-            "queued": counts["queued"],
             "job": web.jobs.get(batch_id),
             "errors": errors,
         },
@@ -119,17 +118,9 @@ async def send_batch(request: Request) -> Response:
     web: Web = request.app.state.web
     batch_id = batch_id_of(request.path_params["batch"])
 
-    def handled() -> int:
-        with Register.for_root(web.root) as register:
-            return sum(e.state in DONE for e in dispatch.entries(register, batch_id))
-
     def work(job: Job) -> list[str]:
-        with Register.for_root(web.root) as register:
-            job.total = sum(e.state == "queued" for e in dispatch.entries(register, batch_id))
-        before = handled()
-        job.watch = lambda: handled() - before
         transport = transport_from_environment()
-        report = send(web.root, SendOptions(batch=batch_id), transport)
+        report = send(web.root, SendOptions(batch=batch_id), transport, job.progress)
         job.result = report
         return [
             *(f"verzonden {ref}" for ref in report.sent),

@@ -59,7 +59,7 @@ class Job:
         return self.elapsed / self.done * (self.total - self.done)
 
     def refresh(self) -> Job:
-        """Update the count from ``watch`` (send reports no progress of its own)."""
+        """Update the count from ``watch`` (for work that reports no progress of its own)."""
         if self.running and self.watch is not None:
             self.done = self.watch()
         if self.running and self.watch_converted is not None:

@@ -13,15 +13,13 @@ from ibtpost.core.errors import IbtpostError
 from ibtpost.core.files import sha256_file
 from ibtpost.data.config import load_config
 from ibtpost.data.recipients import MissingAddress, copy_recipients, mail_recipients
-from ibtpost.register import Register, audit, dispatch, validate_reference
+from ibtpost.dispatch.delivery import delivery
+from ibtpost.dispatch.states import entry as queue_entry
+from ibtpost.register import Register, audit, validate_reference
+from ibtpost.register.dispatch import copies_of
 from ibtpost.review.lettercheck import check_letters, seal_roots_of
 from ibtpost.text.definitions import load_letter
-from ibtpost.web.common import (
-    STATE_TEXT,
-    Web,
-    not_found,
-    render,
-)
+from ibtpost.web.common import Web, not_found, render
 from ibtpost.web.pages import page_images
 
 
@@ -58,8 +56,8 @@ def letter_page(request: Request) -> Response:
     config = load_config(web.root)
     municipality = config.municipalities.get(letter.municipality)
     with Register.for_root(web.root) as register:
-        entry = dispatch.entry(register, letter.reference)
-        queued_copies = {c.role: c for c in dispatch.copies_of(register, letter.reference)}
+        entry = queue_entry(register, letter.reference)
+        queued_copies = {c.role: c for c in copies_of(register, letter.reference)}
         events = list(audit.events(register, letter.reference))
         batch = register.batch(letter.batch) if letter.batch else None
     sha = sha256_file(pdf)
@@ -79,7 +77,7 @@ def letter_page(request: Request) -> Response:
             "to": c.mentioned,
             "kind": c.kind,
             "address": queued.college if queued else c.address,
-            "state": STATE_TEXT.get(queued.state, queued.state) if queued else None,
+            "state": delivery(letter, queued).label_nl if queued else None,
         }
         for c in (copy_recipients(definition.copies, municipality, config) if municipality else [])
         for queued in [queued_copies.get(c.role)]
@@ -87,7 +85,6 @@ def letter_page(request: Request) -> Response:
     # the checks `queue` runs, the seal's included (a concept is never sealed)
     roots = seal_roots_of(config.settings, batch.concept if batch else letter.concept)
     checked = check_letters(pdf.parent, [letter], definition, 1, roots).letters
-    state = "posted" if letter.sent_via == "post" else (entry.state if entry else None)
     return render(
         request,
         "letter.html",
@@ -100,7 +97,7 @@ def letter_page(request: Request) -> Response:
             "sha": sha,
             "matches": sha == letter.pdf_sha256,
             "entry": entry,
-            "state": STATE_TEXT.get(state or "", "gemaakt, niet klaargezet"),
+            "state": delivery(letter, entry).label_nl,
             "recipients": recipients,
             "copies": copies,
             "check": checked[0] if checked else None,

@@ -1,15 +1,20 @@
 """Sending the queue (``ibtpost send``): each letter's frozen message, exactly once.
 
 **Frozen.** ``queue`` composed each letter's e-mail once and kept it in the batch folder's
-``spool/`` with its SHA-256 and envelope (:mod:`ibtpost.mail.queue`); :func:`send`
+``spool/`` with its SHA-256 and envelope (:mod:`ibtpost.dispatch.queue`); :func:`send`
 delivers exactly those bytes to exactly that envelope, whatever the configuration says
 later, after checking the hash. The Date header is not part of the frozen message: it is
 put in front of it at each attempt.
 
 **Exactly once.** Each letter is claimed with one conditional update
-(:func:`ibtpost.register.dispatch.claim`), so any number of runs may send at once; a run
-holds its lock file while it lives (:mod:`ibtpost.mail.runs`), so only a dead run's
+(:func:`ibtpost.dispatch.states.claim`), so any number of runs may send at once; a run
+holds its lock file while it lives (:mod:`ibtpost.dispatch.runs`), so only a dead run's
 letters become in doubt. A letter in ``sent`` is never picked again.
+
+**A copy follows its letter.** A copy (to the gemeenteraad, to GS) is sent after its letter
+and only when its letter was not refused: while the letter waits for the post room (no
+address, or its mail failed) the copy goes there with it (:data:`~ibtpost.dispatch.states.ROOM`);
+while the letter's frozen message is refused, the copy is not sent either.
 """
 
 from __future__ import annotations
@@ -28,9 +33,12 @@ from typing import Any
 
 from ibtpost.core import clock, failpoints
 from ibtpost.core.errors import IbtpostError
+from ibtpost.core.progress import NO_PROGRESS, ProgressCallback
+from ibtpost.dispatch import states
+from ibtpost.dispatch.queue import SPOOL_FOLDER, changed_addresses
+from ibtpost.dispatch.runs import SendRun, run_alive
+from ibtpost.dispatch.states import FOR_THE_POST_ROOM, Channel, DispatchState, QueueEntry
 from ibtpost.mail.message import for_test_recipient
-from ibtpost.mail.queue import SPOOL_FOLDER, changed_addresses
-from ibtpost.mail.runs import SendRun, run_alive
 from ibtpost.mail.transport import (
     PASSWORD_VARIABLE,
     URL_VARIABLE,
@@ -44,7 +52,7 @@ from ibtpost.mail.transport import (
     smtp_settings,
 )
 from ibtpost.production.supervision import complete_batch
-from ibtpost.register import Register, audit, dispatch
+from ibtpost.register import Register, audit
 
 MAX_ATTEMPTS = 5
 RETRY_DELAY = 30.0
@@ -61,6 +69,7 @@ class SendReport:
     refused: list[tuple[str, str]] = field(default_factory=list)  # not handed to the transport
     left: list[str] = field(default_factory=list)  # claimed by another run (or withdrawn)
     changed: list[str] = field(default_factory=list)  # address changed since queued
+    to_post_room: list[str] = field(default_factory=list)  # copies gone with their letter
     attempts: int = 0
     seconds: float = 0.0
 
@@ -75,7 +84,7 @@ class SpoolError(IbtpostError):
 
 # -- sending ------------------------------------------------------------------------------
 
-MessageFor = Callable[[dispatch.QueueEntry], Outgoing]
+MessageFor = Callable[[QueueEntry], Outgoing]
 Clock = Callable[[], datetime]
 
 
@@ -105,35 +114,54 @@ async def send_queue(
     settings: SendSettings | None = None,
     *,
     now: Clock = clock.now,
+    progress: ProgressCallback = NO_PROGRESS,
 ) -> SendReport:
     """Send what is queued (and, if asked, what is in doubt) through ``transport``.
 
     ``message_for`` gives an entry's frozen message (raising :class:`SpoolError` when it is
     missing or changed); ``now`` is the clock (the Date header, and the day a letter counts
-    from).
+    from); ``progress(done, total)`` follows the letters and copies handled.
     """
     options = settings or SendSettings()
     started = time.perf_counter()
     report = SendReport()
     with SendRun(register) as run:
-        report.in_doubt = dispatch.mark_stranded(register, lambda name: run_alive(run.folder, name))
-        wanted = ("queued", "in_doubt") if options.resend_in_doubt else ("queued",)
+        report.in_doubt = states.mark_stranded(register, lambda name: run_alive(run.folder, name))
+        wanted = states.WAITING if options.resend_in_doubt else (DispatchState.QUEUED,)
         sender = _Sender(register, transport, run, options, wanted, report, now)
+        todo = states.entries(register, options.batch, wanted, copies=True)
+        total = _expected(todo, options.limit)
         try:
+            progress(0, total)
             letters_done = 0  # --limit counts letters; a letter's copies go with it
-            for item in dispatch.entries(register, options.batch, wanted, copies=True):
+            for done, item in enumerate(todo, start=1):
                 if not item.is_copy:
                     if options.limit is not None and letters_done >= options.limit:
                         break
                     outcomes = len(report.sent) + len(report.failed)
                     await sender.one(item, message_for)
                     letters_done += len(report.sent) + len(report.failed) > outcomes
-                    continue
-                await sender.one(item, message_for)
+                else:
+                    await sender.one(item, message_for)
+                progress(min(done, total), total)
+            progress(total, total)
         finally:
             await transport.close()  # also when recording fails half-way
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _expected(todo: list[QueueEntry], limit: int | None) -> int:
+    """How many entries of ``todo`` a run with ``limit`` (letters) is expected to handle."""
+    if limit is None:
+        return len(todo)
+    letters = 0
+    for count, item in enumerate(todo):
+        if not item.is_copy:
+            if letters == limit:
+                return count
+            letters += 1
+    return len(todo)
 
 
 class _Sender:
@@ -158,13 +186,14 @@ class _Sender:
         self.now = now
         self.interval = 60.0 / options.rate_per_minute if options.rate_per_minute else 0.0
         self.last_start = 0.0
+        self.refused_letters: set[str] = set()  # letters not handed over: their copies wait
 
-    async def one(self, item: dispatch.QueueEntry, message_for: MessageFor) -> None:
+    async def one(self, item: QueueEntry, message_for: MessageFor) -> None:
         """Deliver one letter (if this run gets it) and record the outcome."""
+        if item.is_copy and self._follows_its_letter(item):
+            return
         if item.only_file and self.transport.live:
-            self.report.refused.append(
-                (item.label, f"{item.only_file}: only the file transport may take it")
-            )
+            self._refused(item, f"{item.only_file}: only the file transport may take it")
             return
         try:
             prepared = message_for(item)
@@ -176,7 +205,7 @@ class _Sender:
             wait = self.last_start + self.interval - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
-            attempt = dispatch.claim(
+            attempt = states.claim(
                 self.register,
                 item.reference,
                 self.run.id,
@@ -192,32 +221,25 @@ class _Sender:
             self.report.attempts += 1
             failpoints.hit("delivered", self.report.attempts)
             retry = outcome.verdict == "retry" and attempt < self.options.max_attempts
+            tried = {
+                "attempt": attempt,
+                "transport": self.transport.name,
+                "message_id": item.message_id,
+                "verdict": outcome.verdict,
+                "reply": outcome.reply,
+                "run": self.run.id,
+            }
             with self.register.transaction():  # each attempt is one event, with its state
-                audit.record(
-                    self.register,
-                    audit.SEND_ATTEMPT,
-                    reference=item.reference,
-                    batch=item.batch,
-                    data={
-                        "attempt": attempt,
-                        "transport": self.transport.name,
-                        "message_id": item.message_id,
-                        "verdict": outcome.verdict,
-                        "reply": outcome.reply,
-                        "run": self.run.id,
-                        **({"role": item.role} if item.is_copy else {}),
-                    },
-                )
-                if retry:
-                    dispatch.set_state(
-                        self.register,
-                        item.reference,
-                        "queued",
-                        role=item.role,
-                        reply=outcome.reply,
-                        run=None,
-                    )
+                if retry:  # the attempt's event is the retry's
+                    states.RETRY.must(self.register, item, tried, reply=outcome.reply, run=None)
                 else:
+                    audit.record(
+                        self.register,
+                        audit.SEND_ATTEMPT,
+                        reference=item.reference,
+                        batch=item.batch,
+                        data={**tried, **({"role": item.role} if item.is_copy else {})},
+                    )
                     self._record_outcome(item, outcome, attempt)
             if not retry:
                 break
@@ -225,11 +247,35 @@ class _Sender:
             retry_wait *= 2
         failpoints.hit("recorded", len(self.report.sent) + len(self.report.failed))
 
-    def _refuse(self, item: dispatch.QueueEntry, exc: SpoolError) -> None:
+    def _follows_its_letter(self, copy: QueueEntry) -> bool:
+        """A copy is not sent while its letter is refused in this run, or waits for the post
+        room (no address, or its mail failed): it then goes to the post room with it.
+        Returns whether the copy was kept back."""
+        if copy.reference in self.refused_letters:
+            self._refused(copy, f"its letter {copy.reference} was not sent")
+            return True
+        letter = states.entry(self.register, copy.reference)
+        if letter is None or letter.state not in FOR_THE_POST_ROOM:
+            return False
+        why = f"its letter {copy.reference} waits for the post room ({letter.state})"
+        data = {"reason": why, "state": str(copy.state)}
+        if states.ROOM.apply(self.register, copy, data, reply=why):
+            self.report.to_post_room.append(copy.label)
+        else:
+            self.report.left.append(copy.label)  # another run or withdraw has it
+        return True
+
+    def _refused(self, item: QueueEntry, why: str) -> None:
+        """Not handed to the transport; a letter's copies are then kept back as well."""
+        self.report.refused.append((item.label, why))
+        if not item.is_copy:
+            self.refused_letters.add(item.reference)
+
+    def _refuse(self, item: QueueEntry, exc: SpoolError) -> None:
         """A frozen message that is missing or changed is not sent: reported and audited
         (once per run), the letter stays where it is."""
         with self.register.transaction():
-            current = dispatch.entry(self.register, item.reference, item.role)
+            current = states.entry(self.register, item.reference, item.role)
             if current is None or current.state not in self.wanted:
                 self.report.left.append(item.label)  # another run or withdraw has it
                 return
@@ -246,84 +292,45 @@ class _Sender:
                     **({"role": item.role} if item.is_copy else {}),
                 },
             )
-        self.report.refused.append((item.label, exc.message))
+        self._refused(item, exc.message)
 
-    def _record_outcome(self, item: dispatch.QueueEntry, outcome: Outcome, attempt: int) -> None:
+    def _record_outcome(self, item: QueueEntry, outcome: Outcome, attempt: int) -> None:
         """The last attempt's outcome: sent (and, for mail that left the machine, sent on the
         ladder from today's Dutch date) or failed, with its event; inside the caller's
-        transaction."""
+        transaction. A copy never counts on the ladder: only the letter to the college does."""
         register = self.register
-        if item.is_copy:
-            self._record_copy(item, outcome, attempt)
-            return
-        if outcome.verdict == "sent":
-            at = self.now()
-            dispatch.set_state(
-                register, item.reference, "sent", reply=outcome.reply, sent_at=clock.stamp(at)
-            )
-            letter = register.letter_by_reference(item.reference)
-            data: dict[str, Any] = {"reply": outcome.reply, "transport": self.transport.name}
-            # only mail that left the machine counts on the ladder (not .eml files)
-            if (
-                self.transport.live
-                and letter is not None
-                and letter.sent_on is None
-                and not letter.concept
-                and not item.post_too  # counts from the posting date (bekendmaking)
-            ):
-                day = clock.dutch_day(at)
-                register.record_sent(item.reference, "mail", day)
-                data["sent_on"] = day.isoformat()
-            audit.record(
-                register, audit.LETTER_SENT, reference=item.reference, batch=item.batch, data=data
-            )
-            self.report.sent.append(item.reference)
-            return
-        why = (
-            outcome.reply
-            if outcome.verdict == "failed"
-            else f"gave up after {attempt} attempts: {outcome.reply}"
-        )
-        dispatch.set_state(register, item.reference, "failed", reply=why)
-        audit.record(
-            register,
-            audit.LETTER_FAILED,
-            reference=item.reference,
-            batch=item.batch,
-            data={"reply": why, "transport": self.transport.name},
-        )
-        self.report.failed.append((item.reference, why))
-
-    def _record_copy(self, item: dispatch.QueueEntry, outcome: Outcome, attempt: int) -> None:
-        """A copy's outcome: sent or failed (a failed copy waits for the post room). A copy
-        never counts on the ladder: only the letter to the college does."""
         sent = outcome.verdict == "sent"
         why = (
             outcome.reply
             if sent or outcome.verdict == "failed"
             else f"gave up after {attempt} attempts: {outcome.reply}"
         )
-        extra: dict[str, Any] = {"sent_at": clock.stamp(self.now())} if sent else {}
-        dispatch.set_state(
-            self.register,
-            item.reference,
-            "sent" if sent else "failed",
-            role=item.role,
-            reply=why,
-            **extra,
+        data: dict[str, Any] = {"reply": why, "transport": self.transport.name}
+        if item.is_copy:
+            data = {"role": item.role, "to": item.college, **data}
+        if not sent:
+            states.FAILED.must(register, item, data, reply=why)
+            self.report.failed.append((item.label, why))
+            return
+        at = self.now()
+        letter = None if item.is_copy else register.letter_by_reference(item.reference)
+        # only mail that left the machine counts on the ladder (not .eml files)
+        counts = (
+            self.transport.live
+            and letter is not None
+            and letter.sent_on is None
+            and not letter.concept
+            and not item.post_too  # counts from the posting date (bekendmaking)
         )
-        audit.record(
-            self.register,
-            audit.COPY_SENT if sent else audit.COPY_FAILED,
-            reference=item.reference,
-            batch=item.batch,
-            data={"role": item.role, "to": item.college, "reply": why,
-                  "transport": self.transport.name},
-        )  # fmt: skip
-        if sent:
+        if counts:
+            data["sent_on"] = clock.dutch_day(at).isoformat()
+        states.SENT.must(register, item, data, reply=outcome.reply, sent_at=clock.stamp(at))
+        if counts:
+            register.record_sent(item.reference, Channel.MAIL, clock.dutch_day(at))
+        if item.is_copy:
             self.report.copies_sent.append(item.label)
         else:
-            self.report.failed.append((item.label, why))
+            self.report.sent.append(item.reference)
 
 
 def transport_from_environment(environ: Mapping[str, str] | None = None) -> Transport:
@@ -339,7 +346,7 @@ def frozen_message(root: Path) -> MessageFor:
     """Reads a queue entry's frozen message from its batch folder's ``spool/`` and checks it
     against the hash recorded at ``queue``."""
 
-    def read(entry: dispatch.QueueEntry) -> Outgoing:
+    def read(entry: QueueEntry) -> Outgoing:
         folder = root / "outbox" / entry.batch
         if not entry.spool or not entry.message_sha256 or not entry.college or not entry.sender:
             raise SpoolError(
@@ -374,10 +381,16 @@ class SendOptions(SendSettings):
     test_to: str | None = None
 
 
-def send(root: Path, options: SendOptions, transport: Transport | None = None) -> SendReport:
+def send(
+    root: Path,
+    options: SendOptions,
+    transport: Transport | None = None,
+    progress: ProgressCallback = NO_PROGRESS,
+) -> SendReport:
     """Send the queue (of one batch) through the configured transport: each letter's frozen
     message to its frozen envelope. ``report.changed`` lists letters whose address in
-    ``config/`` changed since they were queued (they go to the recorded one)."""
+    ``config/`` changed since they were queued (they go to the recorded one);
+    ``progress(done, total)`` follows the letters and copies handled."""
     transport = transport or transport_from_environment()
     with Register.for_root(root) as register:
         if options.batch is not None:
@@ -393,18 +406,21 @@ def send(root: Path, options: SendOptions, transport: Transport | None = None) -
             report = asyncio.run(_send_test(root, register, transport, options, options.test_to))
         else:
             failpoints.hit("send-start")
-            report = asyncio.run(send_queue(register, transport, frozen_message(root), options))
+            report = asyncio.run(
+                send_queue(register, transport, frozen_message(root), options, progress=progress)
+            )
     report.changed = changed
     return report
 
 
-def _with_copies(register: Register, options: SendOptions) -> list[dispatch.QueueEntry]:
+def _with_copies(register: Register, options: SendOptions) -> list[QueueEntry]:
     """The queued letters (the first ``options.limit`` of them) and their queued copies."""
-    letters = dispatch.entries(register, options.batch, ("queued",))[: options.limit]
+    queued = (DispatchState.QUEUED,)
+    letters = states.entries(register, options.batch, queued)[: options.limit]
     chosen = {e.reference for e in letters}
     return [
         e
-        for e in dispatch.entries(register, options.batch, ("queued",), copies=True)
+        for e in states.entries(register, options.batch, queued, copies=True)
         if e.reference in chosen or (e.is_copy and options.limit is None)
     ]
 

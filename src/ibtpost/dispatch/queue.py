@@ -1,24 +1,21 @@
-"""Queueing a batch for e-mail (``ibtpost queue``) and the post room's print file.
+"""Queueing a batch for e-mail (``ibtpost queue``).
 
 Each letter's e-mail is composed here, once, from the addresses and templates of that
 moment, and frozen: its bytes go to the batch folder's ``spool/``, its hash and envelope to
-the dispatch queue (:mod:`ibtpost.register.dispatch`). ``send`` delivers exactly that.
+the dispatch queue (:func:`ibtpost.dispatch.states.enqueue`). ``send`` delivers exactly
+that. Letters without an e-mail address go to the post room (:mod:`ibtpost.dispatch.postroom`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import hashlib
-import io
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ibtpost.approval import gate
 from ibtpost.core.domain import Config
-from ibtpost.core.errors import IbtpostError, Location, Problems, RegisterError, UsageError
+from ibtpost.core.errors import IbtpostError, Location, Problems, RegisterError
 from ibtpost.core.files import letter_files, write_atomic
 from ibtpost.data.config import load_config
 from ibtpost.data.recipients import (
@@ -28,30 +25,27 @@ from ibtpost.data.recipients import (
     copy_recipients,
     mail_recipients,
 )
+from ibtpost.dispatch import states
+from ibtpost.dispatch.postroom import (
+    for_the_post_room,
+    post_places,
+    undeliverable,
+    write_post_room_file,
+)
+from ibtpost.dispatch.states import LETTER, DispatchState, Prepared
 from ibtpost.mail.message import MailMessage, compose_mail
 from ibtpost.mail.templates import load_mail_templates
 from ibtpost.production.batch import batch_lock
 from ibtpost.production.supervision import complete_batch
-from ibtpost.register import (
-    BatchRecord,
-    LetterRecord,
-    Register,
-    audit,
-    dispatch,
-    validate_reference,
-)
+from ibtpost.register import BatchRecord, LetterRecord, Register, audit
 from ibtpost.text.compose import compose
 from ibtpost.text.definitions import load_letter
 from ibtpost.text.nodes import LetterDefinition
 
-# The letter checks and the post room's print file (pikepdf) are imported by `queue` when it
-# runs.
+# The letter checks are imported by `queue` when it runs.
 if TYPE_CHECKING:
     from ibtpost.review.lettercheck import LetterCheck
 
-POST_ROOM_FILE = "post-room.pdf"
-#: Beside it: one row per envelope (letter or copy), its addressee and its pages.
-POST_ROOM_LIST = "post-room.csv"
 #: In the batch folder: the frozen messages of the queued letters.
 SPOOL_FOLDER = "spool"
 
@@ -105,8 +99,8 @@ def _queue_batch(root: Path, batch_id: str, processes: int | None) -> QueueResul
     with Register.for_root(root) as register:
         batch = complete_batch(register, batch_id)
         gate.check_batch(root, register, batch)  # only approved text, as it was made
-        pending = _not_queued(register, batch_id)
-        in_queue = len(register.batch_letters(batch_id)) - len(pending)
+        pending, withdrawn_copies = _not_queued(register, batch_id)
+        in_queue = len(register.batch_letters(batch_id)) - len(pending) + len(withdrawn_copies)
     from ibtpost.review.lettercheck import BatchCheck, check_letters, seal_roots_of
 
     checks = BatchCheck(batch_id)
@@ -132,7 +126,7 @@ def _queue_batch(root: Path, batch_id: str, processes: int | None) -> QueueResul
         checks = check_letters(folder, pending, definition, processes, roots)
     failed = {c.reference: c for c in checks.failed}
     composer = Composer(root, config)
-    prepared: list[dispatch.Prepared] = []
+    prepared: list[Prepared] = []
     missing: list[str] = []
     file_only = 0
     for letter in pending:  # composed outside the register too
@@ -140,12 +134,16 @@ def _queue_batch(root: Path, batch_id: str, processes: int | None) -> QueueResul
             continue
         municipality = config.municipalities[letter.municipality]
         copies = copies_of[letter.reference]
+        again = withdrawn_copies.get(letter.reference)
         for copy in copies:
-            prepared.append(_copy(composer, letter, batch, folder, copy))
+            if again is None or copy.role in again:
+                prepared.append(_copy(composer, letter, batch, folder, copy))
+        if again is not None:  # the letter is queued: only its withdrawn copies go again
+            continue
         recipients = mail_recipients(municipality, config)
         if isinstance(recipients, MissingAddress):
             prepared.append(
-                dispatch.Prepared(
+                Prepared(
                     letter.reference, None, (), None, missing=str(recipients),
                     pdf_sha256=letter.pdf_sha256, post_too=post_too,
                 )
@@ -157,9 +155,9 @@ def _queue_batch(root: Path, batch_id: str, processes: int | None) -> QueueResul
         frozen = composer.freeze(letter, batch, folder, reason, copies=tuple(copies))
         prepared.append(replace(frozen, post_too=post_too))
     with Register.for_root(root) as register:
-        queued, post, already = dispatch.enqueue(register, batch_id, prepared)
+        queued, post, already = states.enqueue(register, batch_id, prepared)
         _record_failures(register, batch_id, pending, failed)
-        by_post = dispatch.for_the_post_room(register, batch_id)
+        by_post = for_the_post_room(register, batch_id)
         places = post_places(config, register, batch_id, by_post)
     print_path = write_post_room_file(folder, places)
     return QueueResult(
@@ -178,10 +176,27 @@ def _queue_batch(root: Path, batch_id: str, processes: int | None) -> QueueResul
     )
 
 
-def _not_queued(register: Register, batch_id: str) -> list[LetterRecord]:
-    """The letters of a batch that are not in the queue: never queued, or withdrawn."""
-    known = {e.reference for e in dispatch.entries(register, batch_id) if e.state != "withdrawn"}
-    return [x for x in register.batch_letters(batch_id) if x.reference not in known]
+def _not_queued(
+    register: Register, batch_id: str
+) -> tuple[list[LetterRecord], dict[str, set[str]]]:
+    """The letters of a batch that are not in the queue, or not wholly: never queued, or
+    withdrawn, or still queued with a copy withdrawn alone (by reference: the roles of those
+    copies, which are queued again)."""
+    known = {
+        e.reference
+        for e in states.entries(register, batch_id)
+        if e.state != DispatchState.WITHDRAWN
+    }
+    again: dict[str, set[str]] = {}
+    for e in states.entries(register, batch_id, (DispatchState.WITHDRAWN,), copies=True):
+        if e.is_copy and e.reference in known:
+            again.setdefault(e.reference, set()).add(e.role)
+    letters = [
+        x
+        for x in register.batch_letters(batch_id)
+        if x.reference not in known or x.reference in again
+    ]
+    return letters, again
 
 
 class Composer:
@@ -259,7 +274,7 @@ class Composer:
         *,
         copies: tuple[CopyRecipient, ...] = (),
         copy: CopyRecipient | None = None,
-    ) -> dispatch.Prepared:
+    ) -> Prepared:
         """Compose the letter's e-mail (or its copy's) and keep it in ``spool/`` under its
         hash."""
         mail = self.message(letter, batch, folder, copies, copy)
@@ -269,7 +284,7 @@ class Composer:
         name = f"{label}-{digest[:16]}.eml"
         path = folder / SPOOL_FOLDER / name
         write_atomic(path, data)  # also over a file of that name that was changed
-        return dispatch.Prepared(
+        return Prepared(
             letter.reference,
             mail.to[0],
             mail.cc,
@@ -279,7 +294,7 @@ class Composer:
             message_sha256=digest,
             spool=name,
             pdf_sha256=letter.pdf_sha256,
-            role=copy.role if copy is not None else dispatch.LETTER,
+            role=copy.role if copy is not None else LETTER,
             addressee=copy.addressee if copy is not None else None,
         )
 
@@ -290,11 +305,11 @@ def _copy(
     batch: BatchRecord,
     folder: Path,
     copy: CopyRecipient,
-) -> dispatch.Prepared:
+) -> Prepared:
     """A copy's queue entry: its own frozen mail, or the post room when its address is
     unknown (it then has its own place in the post room's file)."""
     if copy.address is None:
-        return dispatch.Prepared(
+        return Prepared(
             letter.reference, None, (), None, missing=copy.missing, pdf_sha256=letter.pdf_sha256,
             role=copy.role, addressee=copy.addressee,
         )  # fmt: skip
@@ -325,148 +340,6 @@ def _record_failures(
             )
 
 
-@dataclass(frozen=True)
-class PostPlace:
-    """One envelope in the post room's file: a letter to its college, or a copy of it to
-    the gemeenteraad or to GS (preceded by a cover sheet with that addressee)."""
-
-    reference: str
-    role: str  # "college", "raad", "gs"
-    addressee: str  # "Aan het college van B&W van de gemeente Vlaardingen"
-    address: tuple[str, ...]  # postal lines; empty when unknown
-
-
-def post_places(
-    config: Config, register: Register, batch: str, references: list[str]
-) -> list[PostPlace]:
-    """The places of the post room's file: each letter of ``references``, then each copy
-    waiting for the post room, in reference order."""
-    places = [PostPlace(r, dispatch.LETTER, "", ()) for r in references]
-    municipality = {x.reference: x.municipality for x in register.batch_letters(batch)}
-    places += [
-        PostPlace(
-            copy.reference,
-            copy.role,
-            copy.addressee or copy.role,
-            _postal_lines(config, municipality[copy.reference], copy.role),
-        )
-        for copy in dispatch.copies_for_the_post_room(register, batch)
-    ]
-    return sorted(places, key=lambda p: (p.reference, p.role != dispatch.LETTER, p.role))
-
-
-def _postal_lines(config: Config, code: str, role: str) -> tuple[str, ...]:
-    """The postal address of a copy's recipient: the town hall's for the raad (griffie),
-    the province's for GS; empty when config/ does not know it."""
-    municipality = config.municipalities.get(code)
-    if municipality is None:
-        return ()
-    if role == "raad":
-        address = municipality.postal or municipality.visit
-        return ("t.a.v. de griffier", *address.lines) if address else ()
-    province = config.provinces.get(municipality.province)
-    if province is None or not province.postal_address:
-        return ()
-    found = _POSTCODE.match(province.postal_address.strip())
-    if found is None:  # not "Postbus 90602 2509 LP Den Haag": print it as it is
-        return (province.postal_address.strip(),)
-    return (found[1], f"{found[2]} {found[3]}")
-
-
-_POSTCODE = re.compile(r"^(.*?),?\s+(\d{4}\s?[A-Z]{2})\s+(.+)$")
-
-
-def undeliverable(
-    config: Config, municipality: str, copies: list[CopyRecipient]
-) -> list[IbtpostError]:
-    """Copies whose recipient has neither an e-mail address nor a postal address: they
-    cannot be delivered at all (a final batch is not queued until one is known)."""
-    problems: list[IbtpostError] = []
-    for copy in copies:
-        if copy.address is not None or _postal_lines(config, municipality, copy.role):
-            continue
-        where = (
-            Location("config/municipalities.csv", None, "postal")
-            if copy.role == "raad"
-            else Location("config/provinces.csv", None, "postal_address")
-        )
-        problems.append(
-            UsageError(
-                f"no address of {copy.mentioned} (neither e-mail nor postal): its copy cannot "
-                "be delivered",
-                where,
-                hint=f"add an e-mail address with `ibtpost import addresses --role {copy.role}`",
-            )
-        )
-    return problems
-
-
-def write_post_room_file(folder: Path, places: list[PostPlace]) -> Path | None:
-    """``post-room.pdf``: the letters without an e-mail address (and the copies without
-    one), ready to print duplex, each copy behind a cover sheet with its own addressee; and
-    ``post-room.csv``, one row per envelope. Written again on each `queue`; None and no
-    files when nothing goes by post."""
-    path = folder / POST_ROOM_FILE
-    listing = folder / POST_ROOM_LIST
-    if not places:
-        path.unlink(missing_ok=True)
-        listing.unlink(missing_ok=True)
-        return None
-    import pikepdf
-
-    from ibtpost.documents.pdf.coversheet import cover_sheet
-    from ibtpost.documents.pdf.printfile import print_file
-
-    files = letter_files(folder)
-    rows = [["place", "reference", "role", "addressee", "address", "first_page", "pages"]]
-    page = 1
-    with contextlib.ExitStack() as stack:
-        opened = []
-        for number, place in enumerate(places, start=1):
-            pdfs = sorted(files.get(place.reference, {}).get(".pdf", []))
-            if len(pdfs) != 1:
-                raise RegisterError(
-                    f"{folder.name}: no single PDF for {place.reference}",
-                    Location(str(folder)),
-                    hint="run the batch again to restore it",
-                )
-            letter = stack.enter_context(pikepdf.open(pdfs[0]))
-            if place.role != dispatch.LETTER:
-                doc = stack.enter_context(pikepdf.new())
-                cover_sheet(
-                    doc,
-                    f"Afschrift - onze referentie {place.reference}",
-                    [place.addressee, *place.address]
-                    if place.address
-                    else [place.addressee, "(postadres onbekend: vul het adres aan)"],
-                    [
-                        "Bijgevoegd: een afschrift van de brief met onze referentie "
-                        f"{place.reference}.",
-                    ],
-                )
-                doc.pages.extend(letter.pages)
-                letter = doc
-            opened.append(letter)
-            count = len(letter.pages) + len(letter.pages) % 2
-            rows.append(
-                [
-                    str(number),
-                    place.reference,
-                    place.role,
-                    place.addressee,
-                    "; ".join(place.address),
-                    str(page),
-                    str(count),
-                ]
-            )
-            page += count
-        write_atomic(path, print_file(opened))
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    write_atomic(listing, buffer.getvalue().encode("utf-8"))
-    return path
-
-
 def changed_addresses(root: Path, register: Register, batch: str | None) -> list[str]:
     """:func:`address_changes` against ``config/`` as it is now; when config/ does not load,
     one line saying so (a queued letter goes to its recorded envelope either way, so sending
@@ -484,7 +357,7 @@ def address_changes(root: Path, config: Config, register: Register, batch: str |
     letters still go to the envelope recorded at ``queue`` unless they are withdrawn."""
     lines = []
     sender = config.sender.mail_from.address
-    for entry in dispatch.entries(register, batch, ("queued", "in_doubt"), copies=True):
+    for entry in states.entries(register, batch, states.WAITING, copies=True):
         letter = register.letter_by_reference(entry.reference)
         municipality = config.municipalities.get(letter.municipality) if letter else None
         if municipality is None:
@@ -510,26 +383,3 @@ def address_changes(root: Path, config: Config, register: Register, batch: str |
         if changes:
             lines.append(f"{entry.label}: {'; '.join(changes)}")
     return lines
-
-
-def post_room(root: Path, batch_id: str) -> tuple[list[PostPlace], Path | None]:
-    """Rebuild the batch's ``post-room.pdf`` with every letter waiting for the post room (no
-    e-mail address known, or failed) and every such copy, not yet posted; returns their
-    places and the file (None when there are none: the file is removed)."""
-    config = load_config(root)
-    with Register.for_root(root) as register:
-        complete_batch(register, batch_id)
-        waiting = dispatch.for_the_post_room(register, batch_id)
-        places = post_places(config, register, batch_id, waiting)
-    return places, write_post_room_file(root / "outbox" / batch_id, places)
-
-
-def withdraw(
-    root: Path, batch_id: str, references: tuple[str, ...], reason: str
-) -> list[dispatch.QueueEntry]:
-    """``ibtpost withdraw``: take letters of a complete batch out of the queue (all that can
-    be, or ``references``), with a reason the audit trail keeps; all or none."""
-    chosen = tuple(validate_reference(r) for r in references)
-    with Register.for_root(root) as register:
-        complete_batch(register, batch_id)
-        return dispatch.withdraw(register, batch_id, chosen, reason)

@@ -12,7 +12,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 
-from ibtpost.register import Register, dispatch
+from ibtpost.dispatch.delivery import delivery
+from ibtpost.dispatch.states import Channel, DispatchState, QueueEntry, entries
+from ibtpost.register import Register
 
 FORMATS = ("csv", "json")
 
@@ -27,7 +29,7 @@ class ReportRow:
     to: str  # the college's address the frozen message went (or goes) to
     cc: tuple[str, ...]
     channel: str  # mail, post, mail and post, or "" when not queued
-    state: str  # queued, sent, failed, in_doubt, post, withdrawn, posted, not queued
+    state: str  # a DispatchState, or made / open (not queued): ibtpost.dispatch.delivery
     queued_at: str  # UTC
     sent_at: str  # UTC, when a server (or the file transport) took the message
     posted_on: str  # the date `ibtpost post` recorded
@@ -45,31 +47,19 @@ def delivery_report(
     register: Register, batch_id: str, names: Mapping[str, str] | None = None
 ) -> list[ReportRow]:
     """One row per letter of ``batch_id``, in reference order."""
-    queue: dict[str, dispatch.QueueEntry] = {}
+    queue: dict[str, QueueEntry] = {}
     copies: dict[str, list[str]] = {}
-    for e in dispatch.entries(register, batch_id, copies=True):  # one read: letters, copies
+    for e in entries(register, batch_id, copies=True):  # one read: letters, copies
         if e.is_copy:
             copies.setdefault(e.reference, []).append(
-                f"{e.role} {e.state} {e.college or ''}".strip()
+                f"{e.role} {delivery(None, e).state} {e.college or ''}".strip()
             )
         else:
             queue[e.reference] = e
     rows = []
     for letter in register.batch_letters(batch_id):
         item = queue.get(letter.reference)
-        if item is not None and item.post_too:
-            channel = "mail and post"
-        elif letter.sent_via is not None:
-            channel = letter.sent_via
-        elif item is None:
-            channel = ""
-        elif item.state in (*dispatch.FOR_THE_POST_ROOM, "posted"):
-            channel = "post"
-        else:
-            channel = "mail"
-        state = item.state if item is not None else "not queued"
-        if item is None and letter.sent_via == "post":
-            state = "posted"
+        found = delivery(letter, item)
         rows.append(
             ReportRow(
                 reference=letter.reference,
@@ -77,12 +67,12 @@ def delivery_report(
                 name=(names or {}).get(letter.municipality, ""),
                 to=(item.college or "") if item else "",
                 cc=item.copies if item else (),
-                channel=channel,
-                state=state,
+                channel=found.channel,
+                state=found.state,
                 queued_at=item.queued_at if item else "",
-                sent_at=(item.sent_at or "") if item and item.state == "sent" else "",
+                sent_at=(item.sent_at or "") if item and item.state == DispatchState.SENT else "",
                 posted_on=letter.sent_on.isoformat()
-                if letter.sent_on and letter.sent_via == "post"
+                if letter.sent_on and letter.sent_via == Channel.POST
                 else "",
                 counts_from=letter.sent_on.isoformat() if letter.sent_on else "",
                 message_id=(item.message_id or "") if item else "",

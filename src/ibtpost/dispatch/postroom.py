@@ -1,0 +1,487 @@
+"""The post room, in one place: what waits for it, its print file, and what it sent.
+
+A letter (or a copy) waits for the post room when no e-mail address is known, when its
+e-mail failed, or when it goes by mail and post. ``ibtpost post-room`` prints them into the
+batch's ``post-room.pdf`` (each copy behind a cover sheet with its own addressee) with
+``post-room.csv`` beside it; ``ibtpost post`` records what the post room sent
+(:func:`mark_posted`), the letters then count on the ladder. ``ibtpost withdraw`` takes a
+letter (with its copies) or one copy out of the queue (:func:`withdraw`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ibtpost.core import validate
+from ibtpost.core.domain import Config
+from ibtpost.core.errors import IbtpostError, Location, NextAction, RegisterError, UsageError
+from ibtpost.core.files import letter_files, write_atomic
+from ibtpost.data.config import load_config
+from ibtpost.data.recipients import CopyRecipient
+from ibtpost.dispatch.states import (
+    FOR_THE_POST_ROOM,
+    LETTER,
+    POST,
+    POST_COPY,
+    POSTABLE,
+    WITHDRAW,
+    WITHDRAWABLE,
+    Channel,
+    DispatchState,
+    QueueEntry,
+    TransitionRefused,
+    entries,
+    phrase,
+)
+from ibtpost.production.supervision import complete_batch
+from ibtpost.register import LetterKey, LetterRecord, Register, audit, validate_reference
+from ibtpost.register.dispatch import parse_label
+from ibtpost.rules.terms import term_deadline
+from ibtpost.text.definitions import load_letter
+
+POST_ROOM_FILE = "post-room.pdf"
+#: Beside it: one row per envelope (letter or copy), its addressee and its pages.
+POST_ROOM_LIST = "post-room.csv"
+S = DispatchState
+
+
+def for_the_post_room(register: Register, batch: str) -> list[str]:
+    """The letters of ``batch`` waiting for the post room (no address known, failed, or going
+    by post as well as by e-mail), not yet posted, in reference order."""
+    posted = {x.reference for x in register.batch_letters(batch) if x.sent_via == Channel.POST}
+    return [
+        item.reference
+        for item in entries(register, batch)
+        if (item.state in FOR_THE_POST_ROOM or (item.post_too and item.state != S.WITHDRAWN))
+        and item.reference not in posted
+    ]
+
+
+def copies_for_the_post_room(register: Register, batch: str) -> list[QueueEntry]:
+    """The copies of ``batch``'s letters waiting for the post room (no address known, their
+    mail failed, or their letter's), not yet posted, each with its own place in the post
+    room's file."""
+    return [e for e in entries(register, batch, FOR_THE_POST_ROOM, copies=True) if e.is_copy]
+
+
+@dataclass(frozen=True)
+class PostPlace:
+    """One envelope in the post room's file: a letter to its college, or a copy of it to
+    the gemeenteraad or to GS (preceded by a cover sheet with that addressee)."""
+
+    reference: str
+    role: str  # "college", "raad", "gs"
+    addressee: str  # "Aan het college van B&W van de gemeente Vlaardingen"
+    address: tuple[str, ...]  # postal lines; empty when unknown
+
+
+def post_places(
+    config: Config, register: Register, batch: str, references: list[str]
+) -> list[PostPlace]:
+    """The places of the post room's file: each letter of ``references``, then each copy
+    waiting for the post room, in reference order."""
+    places = [PostPlace(r, LETTER, "", ()) for r in references]
+    municipality = {x.reference: x.municipality for x in register.batch_letters(batch)}
+    places += [
+        PostPlace(
+            copy.reference,
+            copy.role,
+            copy.addressee or copy.role,
+            _postal_lines(config, municipality[copy.reference], copy.role),
+        )
+        for copy in copies_for_the_post_room(register, batch)
+    ]
+    return sorted(places, key=lambda p: (p.reference, p.role != LETTER, p.role))
+
+
+def _postal_lines(config: Config, code: str, role: str) -> tuple[str, ...]:
+    """The postal address of a copy's recipient: the town hall's for the raad (griffie),
+    the province's for GS; empty when config/ does not know it."""
+    municipality = config.municipalities.get(code)
+    if municipality is None:
+        return ()
+    if role == "raad":
+        address = municipality.postal or municipality.visit
+        return ("t.a.v. de griffier", *address.lines) if address else ()
+    province = config.provinces.get(municipality.province)
+    if province is None or not province.postal_address:
+        return ()
+    found = _POSTCODE.match(province.postal_address.strip())
+    if found is None:  # not "Postbus 90602 2509 LP Den Haag": print it as it is
+        return (province.postal_address.strip(),)
+    return (found[1], f"{found[2]} {found[3]}")
+
+
+_POSTCODE = re.compile(r"^(.*?),?\s+(\d{4}\s?[A-Z]{2})\s+(.+)$")
+
+
+def undeliverable(
+    config: Config, municipality: str, copies: list[CopyRecipient]
+) -> list[IbtpostError]:
+    """Copies whose recipient has neither an e-mail address nor a postal address: they
+    cannot be delivered at all (a final batch is not queued until one is known)."""
+    problems: list[IbtpostError] = []
+    for copy in copies:
+        if copy.address is not None or _postal_lines(config, municipality, copy.role):
+            continue
+        where = (
+            Location("config/municipalities.csv", None, "postal")
+            if copy.role == "raad"
+            else Location("config/provinces.csv", None, "postal_address")
+        )
+        problems.append(
+            UsageError(
+                f"no address of {copy.mentioned} (neither e-mail nor postal): its copy cannot "
+                "be delivered",
+                where,
+                hint=f"add an e-mail address with `ibtpost import addresses --role {copy.role}`",
+            )
+        )
+    return problems
+
+
+def write_post_room_file(folder: Path, places: list[PostPlace]) -> Path | None:
+    """``post-room.pdf``: the letters without an e-mail address (and the copies without
+    one), ready to print duplex, each copy behind a cover sheet with its own addressee; and
+    ``post-room.csv``, one row per envelope. Written again on each `queue`; None and no
+    files when nothing goes by post."""
+    path = folder / POST_ROOM_FILE
+    listing = folder / POST_ROOM_LIST
+    if not places:
+        path.unlink(missing_ok=True)
+        listing.unlink(missing_ok=True)
+        return None
+    import pikepdf
+
+    from ibtpost.documents.pdf.coversheet import cover_sheet
+    from ibtpost.documents.pdf.printfile import print_file
+
+    files = letter_files(folder)
+    rows = [["place", "reference", "role", "addressee", "address", "first_page", "pages"]]
+    page = 1
+    with contextlib.ExitStack() as stack:
+        opened = []
+        for number, place in enumerate(places, start=1):
+            pdfs = sorted(files.get(place.reference, {}).get(".pdf", []))
+            if len(pdfs) != 1:
+                raise RegisterError(
+                    f"{folder.name}: no single PDF for {place.reference}",
+                    Location(str(folder)),
+                    hint="run the batch again to restore it",
+                )
+            letter = stack.enter_context(pikepdf.open(pdfs[0]))
+            if place.role != LETTER:
+                doc = stack.enter_context(pikepdf.new())
+                cover_sheet(
+                    doc,
+                    f"Afschrift - onze referentie {place.reference}",
+                    [place.addressee, *place.address]
+                    if place.address
+                    else [place.addressee, "(postadres onbekend: vul het adres aan)"],
+                    [
+                        "Bijgevoegd: een afschrift van de brief met onze referentie "
+                        f"{place.reference}.",
+                    ],
+                )
+                doc.pages.extend(letter.pages)
+                letter = doc
+            opened.append(letter)
+            count = len(letter.pages) + len(letter.pages) % 2
+            rows.append(
+                [
+                    str(number),
+                    place.reference,
+                    place.role,
+                    place.addressee,
+                    "; ".join(place.address),
+                    str(page),
+                    str(count),
+                ]
+            )
+            page += count
+        write_atomic(path, print_file(opened))
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    write_atomic(listing, buffer.getvalue().encode("utf-8"))
+    return path
+
+
+def post_room(root: Path, batch_id: str) -> tuple[list[PostPlace], Path | None]:
+    """Rebuild the batch's ``post-room.pdf`` with every letter waiting for the post room (no
+    e-mail address known, or failed) and every such copy, not yet posted; returns their
+    places and the file (None when there are none: the file is removed)."""
+    config = load_config(root)
+    with Register.for_root(root) as register:
+        complete_batch(register, batch_id)
+        waiting = for_the_post_room(register, batch_id)
+        places = post_places(config, register, batch_id, waiting)
+    return places, write_post_room_file(root / "outbox" / batch_id, places)
+
+
+# -- withdrawing ------------------------------------------------------------------------------
+
+
+def withdraw(root: Path, batch_id: str, labels: tuple[str, ...], reason: str) -> list[QueueEntry]:
+    """``ibtpost withdraw``: take queued letters of a complete batch out of the queue (all
+    that can be, or those ``labels`` name), with a reason the audit trail keeps; all or none.
+    A letter's copies go with it; ``REF-raad`` names one copy alone."""
+    chosen = tuple(_label(x) for x in labels)
+    with Register.for_root(root) as register:
+        complete_batch(register, batch_id)
+        return withdraw_entries(register, batch_id, chosen, reason)
+
+
+def _label(text: str) -> str:
+    """A letter's reference, or a copy's label ``REF-role``, checked."""
+    reference, role = parse_label(text.strip())
+    checked = validate_reference(reference)
+    return checked if role == LETTER else f"{checked}-{role}"
+
+
+def withdraw_entries(
+    register: Register, batch: str, labels: tuple[str, ...], reason: str
+) -> list[QueueEntry]:
+    """Take queued letters of ``batch`` out of the queue (all that can be, or ``labels``:
+    letters, or copies ``REF-role``), in one transaction: all named entries or none. A letter
+    that is being sent, was sent, is in doubt or was posted is refused with the state it is
+    in, and so is one whose copy is being sent or in doubt (the copies go with their
+    letter)."""
+    where = Location(None, None, "--reference")
+    reason = validate.one_line(reason, "--reason")
+    with register.transaction():
+        queued: dict[str, QueueEntry] = {}
+        copies: dict[str, list[QueueEntry]] = {}
+        labelled: dict[str, QueueEntry] = {}
+        for e in entries(register, batch, copies=True):
+            labelled[e.label] = e
+            if e.is_copy:
+                copies.setdefault(e.reference, []).append(e)
+            else:
+                queued[e.reference] = e
+        if labels:
+            for label in labels:
+                found = labelled.get(label)
+                if found is None:
+                    raise _not_queued(register, batch, label, where)
+                if found.state not in WITHDRAWABLE:
+                    what = "copy" if found.is_copy else "letter"
+                    raise UsageError(
+                        f"{label} is {phrase(found.state)}: only a {what} that is queued, "
+                        "waiting for the post room or failed can be withdrawn",
+                        where,
+                    )
+            chosen = [labelled[x] for x in dict.fromkeys(labels)]
+        else:
+            chosen = [e for e in queued.values() if e.state in WITHDRAWABLE]
+            if not chosen:
+                raise UsageError(
+                    f"batch {batch} has no letter to withdraw (none queued, waiting for the "
+                    "post room or failed)",
+                    Location(None, None, "BATCH"),
+                    hint=NextAction("outbox"),
+                )
+        for item in chosen:
+            if item.is_copy:
+                continue
+            busy = [c for c in copies.get(item.reference, []) if c.state in (S.SENDING, S.IN_DOUBT)]
+            if busy:
+                raise UsageError(
+                    f"{item.reference} cannot be withdrawn: its copy {busy[0].label} is "
+                    f"{phrase(busy[0].state)}; wait for the send run to finish",
+                    where,
+                    hint=NextAction("outbox"),
+                )
+        for item in chosen:
+            data: dict[str, Any] = {"reason": reason, "state": str(item.state)}
+            if not item.is_copy:
+                data["message_sha256"] = item.message_sha256
+            try:
+                WITHDRAW.must(register, item, data, reply=reason)
+            except TransitionRefused:
+                raise UsageError(
+                    f"{item.label} changed state while being withdrawn", where
+                ) from None
+            if item.is_copy:
+                continue
+            for copy in copies.get(item.reference, []):  # the copies go with the letter
+                if copy.label not in labels:
+                    WITHDRAW.apply(
+                        register, copy, {"reason": reason, "state": str(copy.state)}, reply=reason
+                    )
+    return chosen
+
+
+def _not_queued(register: Register, batch: str, label: str, where: Location) -> UsageError:
+    """Why ``label`` is not a queue entry of ``batch``, as the error to raise."""
+    reference, role = parse_label(label)
+    letter = register.letter_by_reference(reference)
+    if letter is None:
+        return UsageError(f"no letter with reference {reference}", where)
+    if letter.batch != batch:
+        return UsageError(f"{reference} is in batch {letter.batch}, not in {batch}", where)
+    if role != LETTER:
+        return UsageError(f"{reference} has no copy to {role} in the queue", where)
+    return UsageError(
+        f"{reference} is not queued", where, hint=NextAction("queue", {"batch": batch})
+    )
+
+
+# -- posted -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Posted:
+    """What ``ibtpost post`` recorded: letters, and copies (``7468089-raad``)."""
+
+    letters: list[LetterRecord]
+    copies: list[str]
+
+
+def mark_posted(root: Path, batch_id: str, references: tuple[str, ...], day: date) -> Posted:
+    """Record that the post room sent letters of a batch: ``references``, or else every
+    letter not sent yet (once the batch is queued: every letter waiting for the post room),
+    with the copies waiting for the post room (``REF-raad`` in ``references`` names one).
+
+    One transaction, all or nothing. A letter in the e-mail queue is refused unless it is
+    waiting for the post room (no address, failed) or was withdrawn: one that is queued,
+    being sent or in doubt must not go twice; it leaves the e-mail queue as ``posted``.
+    """
+    where = Location(field="reference")
+    with Register.for_root(root) as register, register.transaction():
+        batch = complete_batch(register, batch_id)
+        if batch.concept:
+            raise UsageError(f"batch {batch_id} is a concept batch: it cannot be sent")
+        letters = register.batch_letters(batch_id)
+        by_reference = {letter.reference: letter for letter in letters}
+        named = bool(references)  # -r given: only what it names, letters or copies
+        waiting = {c.label: c for c in copies_for_the_post_room(register, batch_id)}
+        copy_labels = [r for r in references if r in waiting]
+        references = tuple(r for r in references if r not in waiting)
+        unknown = [r for r in references if r not in by_reference]
+        if unknown:
+            queued = {c.label: c for c in entries(register, batch_id, copies=True)}
+            raise UsageError(
+                "; ".join(
+                    f"copy {r} is {phrase(queued[r].state, mail=True)}: it does not wait for "
+                    "the post room"
+                    if r in queued
+                    else f"not in batch {batch_id}: {r}"
+                    for r in unknown
+                ),
+                where,
+            )
+        queue = {e.reference: e for e in entries(register, batch_id)}
+        if named:
+            chosen = [by_reference[r] for r in dict.fromkeys(references)]
+            for letter in chosen:
+                item = queue.get(letter.reference)
+                if item is not None and not _postable(item, letter):
+                    raise UsageError(
+                        f"{letter.reference} is {phrase(item.state, mail=True)}: it cannot be "
+                        "recorded as posted",
+                        where,
+                        hint=f"`ibtpost withdraw {batch_id} -r {letter.reference} --reason ...` "
+                        "takes a queued letter out of the e-mail queue first",
+                    )
+        else:
+            chosen = [
+                letter
+                for letter in letters
+                if letter.reference not in queue or _postable(queue[letter.reference], letter)
+            ]
+        todo = [letter for letter in chosen if letter.sent_on is None]
+        if not named:  # every copy waiting goes too
+            copy_labels = list(waiting)
+        if not todo and copy_labels:
+            chosen_copies = [waiting[c] for c in copy_labels]
+            return Posted([], _post_copies(register, chosen_copies, day))
+        if not todo and chosen:
+            raise UsageError(f"every chosen letter of {batch_id} is already recorded as sent")
+        if not todo:
+            raise UsageError(
+                f"no letter of {batch_id} waits for the post room: every letter not yet "
+                "sent is in the e-mail queue",
+                hint=NextAction(
+                    "withdraw", {"batch": batch_id, "reference": "...", "reason": "..."}
+                ),
+            )
+        posted = []
+        with_letters: list[str] = []
+        by_both = [r for r in (x.reference for x in todo) if r in queue and queue[r].post_too]
+        if by_both:  # a letter made known by post counts from the posting date
+            register.record_deadlines(_terms_from(root, batch.letter, day, todo, by_both))
+        for letter in todo:
+            posted.append(register.record_sent(letter.reference, Channel.POST, day))
+            item = queue.get(letter.reference)
+            if item is not None:  # a letter mailed as well stays `sent` in the e-mail queue
+                POST.apply(register, item, {})
+            # the copies in the same post room's file go with the letter
+            with_it = [c for c in waiting.values() if c.reference == letter.reference]
+            labels = _post_copies(register, with_it, day)
+            copies = [c.role for c in with_it if c.label in labels]
+            after = register.letter(LetterKey(letter.letter, letter.municipality, letter.day))
+            audit.record(
+                register,
+                audit.LETTER_POSTED,
+                reference=letter.reference,
+                batch=batch_id,
+                data={
+                    "municipality": letter.municipality,
+                    "via": str(Channel.POST),
+                    "date": day.isoformat(),
+                    "case": after.case_id if after else None,
+                    **({"copies": copies} if copies else {}),
+                },
+            )
+            with_letters += labels
+        done = {letter.reference for letter in todo}
+        rest = [waiting[c] for c in copy_labels if waiting[c].reference not in done]
+        return Posted(posted, with_letters + _post_copies(register, rest, day))
+
+
+def _post_copies(register: Register, copies: list[QueueEntry], day: date) -> list[str]:
+    """Record copies of letters as posted (their letters went by e-mail, or by post with
+    them); inside the caller's transaction. Returns their labels."""
+    return [
+        copy.label
+        for copy in copies
+        if POST_COPY.apply(
+            register,
+            copy,
+            {"role": copy.role, "addressee": copy.addressee, "date": day.isoformat()},
+        )
+    ]
+
+
+def _postable(item: QueueEntry, letter: LetterRecord) -> bool:
+    """Whether a letter in the e-mail queue may be recorded as posted: it waits for the post
+    room, was withdrawn, only went to a file (nothing left the machine), or goes by post as
+    well as by e-mail (delivery: mail and post), whatever its e-mail does."""
+    return (
+        item.state in POSTABLE
+        or (item.state == S.SENT and letter.sent_on is None)
+        or (item.post_too and letter.sent_via != Channel.POST)
+    )
+
+
+def _terms_from(
+    root: Path, letter_id: str, day: date, letters: list[LetterRecord], references: list[str]
+) -> dict[str, date | None]:
+    """The ladder's deadline of letters that go by e-mail and by post, counted from the
+    posting date ``day`` (the bekendmaking), never earlier than the date the letter states."""
+    weeks = load_letter(root, letter_id).ladder_weeks
+    if not weeks:
+        return {}
+    from_post = term_deadline(day, weeks, load_config(root).settings.roll_terms)
+    return {
+        x.reference: max(from_post, x.deadline) if x.deadline else from_post
+        for x in letters
+        if x.reference in references
+    }
