@@ -36,6 +36,7 @@ from mjml import mjml2html
 from ibtpost.core import dutch, validate
 from ibtpost.core.domain import Config
 from ibtpost.core.errors import InputError, Location, TemplateError
+from ibtpost.core.layout import Layout
 from ibtpost.data.recipients import CopyRecipient, MissingAddress, Recipients, mail_recipients
 from ibtpost.text.compose import CONCEPT_MARK, SAMPLE_MARK
 from ibtpost.text.composed import LetterContext
@@ -218,7 +219,7 @@ def load_mail_templates(root: Path) -> MailTemplates:
     """Read ``templates/mail.mjml`` and ``templates/mail.txt`` under ``root``."""
     sources = []
     for name in (MJML_TEMPLATE, TEXT_TEMPLATE):
-        path = root / "templates" / name
+        path = Layout(root).template(name)
         try:
             sources.append(path.read_text(encoding="utf-8"))
         except FileNotFoundError:

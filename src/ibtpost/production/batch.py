@@ -35,10 +35,11 @@ from ibtpost.core import failpoints, validate
 from ibtpost.core.domain import Config
 from ibtpost.core.errors import IbtpostError, Problems, UsageError
 from ibtpost.core.files import sha256_file, sha256_of, slug, write_atomic
+from ibtpost.core.layout import BatchLayout, Layout
 from ibtpost.core.progress import ProgressCallback
 from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipalities
-from ibtpost.documents.pdf.printfile import PRINT_FILE, print_file
+from ibtpost.documents.pdf.printfile import print_file
 from ibtpost.documents.pdf.seal import Sealer, is_sealed
 from ibtpost.documents.render import Assets, render_letter
 from ibtpost.production.engine import (
@@ -113,7 +114,7 @@ def run_batch(
         version = versions.record_version(register, root, definition.id, working).id
         letters = allocate(register, config, plan)
         failpoints.hit("allocated")
-        folder = root / "outbox" / plan.id
+        folder = Layout(root).batch(plan.id).folder
         folder.mkdir(parents=True, exist_ok=True)
         with batch_lock(folder):
             sink = BatchFolder(folder, register, config, plan, version, sealer)
@@ -220,7 +221,7 @@ def _likely_to_convert(
 def batch_lock(folder: Path) -> Iterator[None]:
     """Hold the batch folder's lock: one process works on a batch at a time (``batch``
     making or re-making its files, ``queue`` checking and freezing them)."""
-    with (folder / ".lock").open("a") as handle:
+    with BatchLayout(folder).lock.open("a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -272,7 +273,7 @@ class BatchFolder:
         }
         for stale in folder.glob(".*.part"):
             stale.unlink()
-        shutil.rmtree(folder / ".work", ignore_errors=True)  # left by an older ibtpost
+        shutil.rmtree(BatchLayout(folder).old_work, ignore_errors=True)  # left by an older ibtpost
 
     def jobs(self, letters: list[LetterContext], assets: Assets) -> Iterator[Job]:
         """Render every letter and store its .docx (unless the same bytes are there). When a
@@ -372,7 +373,7 @@ class BatchFolder:
                         pikepdf.open(made.pdf)
                     )
             printed = print_file([self.opened[i.reference] for i in letters])
-            write_atomic(folder / PRINT_FILE, printed)
+            write_atomic(BatchLayout(folder).print_file, printed)
         completion = {
             "letter": plan.definition.id,
             "date": plan.request.day.isoformat(),
@@ -380,7 +381,7 @@ class BatchFolder:
             "letters": len(letters),
             "converted": produced.converted,
             "pages": sum(item.pages for item in letters),
-            "manifest_sha256": sha256_file(folder / "manifest.json"),
+            "manifest_sha256": sha256_file(BatchLayout(folder).manifest_json),
             "print_sha256": sha256_of(printed),
             "version": self.version,
         }
