@@ -30,8 +30,8 @@ from pathlib import Path
 
 import pikepdf
 
-from ibtpost.approval import gate, versions
-from ibtpost.core import failpoints, validate
+from ibtpost.approval import versions
+from ibtpost.core import failpoints
 from ibtpost.core.domain import Config
 from ibtpost.core.errors import IbtpostError, Problems, UsageError
 from ibtpost.core.files import sha256_file, sha256_of, slug, write_atomic
@@ -53,7 +53,14 @@ from ibtpost.production.engine import (
 )
 from ibtpost.production.manifest import BatchLetter, write_manifests
 from ibtpost.production.notice import Notice, produce_notices
-from ibtpost.production.selection import BatchRequest, Plan, batch_id, compose_planned, plan_batch
+from ibtpost.production.selection import (
+    BatchRequest,
+    Plan,
+    batch_id,
+    compose_planned,
+    pass_gate,
+    planned_batch,
+)
 from ibtpost.production.supervision import reconcile
 from ibtpost.register import (
     BatchRecord,
@@ -100,7 +107,7 @@ def run_batch(
     definition = load_letter(root, request.letter)
     assets = Assets.load(config, definition)
     working = versions.working_copy(root, definition.id)
-    _pass_gate(root, config, definition, request, working)
+    pass_gate(root, config, definition, request, working)
     size = converter_count(config, pool_size, len(request.municipalities) or None)
     with (
         open_sealer(config, request.concept) as sealer,  # checked before anything is recorded
@@ -110,7 +117,7 @@ def run_batch(
         if _likely_to_convert(config, definition, register, request):
             converters.start()  # LibreOffice starts while the batch is planned
         reconcile(register, config, request.day)
-        plan = _planned(config, definition, register, request)
+        plan = planned_batch(config, definition, register, request)
         version = versions.record_version(register, root, definition.id, working).id
         letters = allocate(register, config, plan)
         failpoints.hit("allocated")
@@ -125,48 +132,6 @@ def run_batch(
             result = sink.complete(produced, notices)
     result.seconds = time.perf_counter() - started
     return result
-
-
-def check_request(root: Path, request: BatchRequest, *, approval: bool = True) -> Plan:
-    """Everything ``run_batch`` checks before it records anything (the definition, the
-    approval gate, the municipalities, the ladder and its reasons), with the same errors;
-    records nothing. The plan says which municipalities the batch would hold (with
-    ``approval=False`` also while the text waits for its approval)."""
-    config = load_config(root)
-    definition = load_letter(root, request.letter)
-    if approval:
-        _pass_gate(root, config, definition, request, versions.working_copy(root, definition.id))
-    with Register.for_root(root) as register:
-        return _planned(config, definition, register, request)
-
-
-def _pass_gate(
-    root: Path,
-    config: Config,
-    definition: LetterDefinition,
-    request: BatchRequest,
-    working: versions.WorkingCopy,
-) -> None:
-    """A final batch only of the approved, verified text (a draft: plan_batch says so)."""
-    if not request.concept and definition.status == "final":
-        gate.require_approved(root, definition.id, working)
-        gate.require_verified(config, definition)
-
-
-def _planned(
-    config: Config, definition: LetterDefinition, register: Register, request: BatchRequest
-) -> Plan:
-    """The plan of the batch; UsageError when nobody is in it (or the reason is not one line
-    of text)."""
-    if request.reason is not None:
-        validate.one_line(request.reason, "--reason")
-    plan = plan_batch(config, definition, register, request)
-    if not plan.letters:
-        raise UsageError(
-            f"no municipality is due for {definition.id} on {request.day.isoformat()}",
-            hint=f"see `ibtpost status --date {request.day.isoformat()}`",
-        )
-    return plan
 
 
 def allocate(register: Register, config: Config, plan: Plan) -> list[LetterContext]:
