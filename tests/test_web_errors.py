@@ -45,7 +45,7 @@ def logged(caplog: pytest.LogCaptureFixture, reference: str) -> logging.LogRecor
 def test_an_unexpected_failure_shows_a_dutch_page_with_the_logged_reference(
     web: WebServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr("ibtpost.web.overview.status", crash)
+    monkeypatch.setattr("ibtpost.web.overview.read_overview", crash)
     with caplog.at_level(logging.ERROR, logger="ibtpost.web"):
         status, headers, body = web.request("GET", "/")
     assert status == 500

@@ -26,6 +26,7 @@ import yaml
 
 from ibtpost.core.errors import DefinitionError, Location
 from ibtpost.core.files import write_atomic
+from ibtpost.core.layout import Layout
 from ibtpost.core.yamlsource import YList, YMap, load_yaml
 
 APPROVALS = "letters/approvals.yaml"
@@ -84,7 +85,7 @@ class Approval:
 def load_approvals(root: Path) -> list[Approval]:
     """Every approval in file order; [] when the file does not exist. A malformed entry, or
     one whose version id does not fit its files, is a DefinitionError naming its line."""
-    path = root / APPROVALS
+    path = Layout(root).approvals
     if not path.is_file():
         return []
     data = load_yaml(path, DefinitionError, APPROVALS)
@@ -140,7 +141,7 @@ def latest(approvals: list[Approval], letter: str) -> Approval | None:
 
 def snapshot_dir(root: Path, letter: str, version: str) -> Path:
     """Where the texts of an approved version are kept."""
-    return root / SNAPSHOTS / f"{letter}-{version}"
+    return Layout(root).approved_version(letter, version)
 
 
 def snapshot_name(path: str) -> str:
@@ -179,7 +180,7 @@ def snapshot_text(root: Path, letter: str, version: str, path: str, sha256: str)
 def append(root: Path, approval: Approval) -> None:
     """Append ``approval`` to letters/approvals.yaml (written whole through a temporary
     file, so the file is the old one or the new one, never half written)."""
-    path = root / APPROVALS
+    path = Layout(root).approvals
     try:
         existing = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -27,6 +27,7 @@ from pathlib import Path
 import yaml
 
 from ibtpost.approval.approvals import version_id
+from ibtpost.core.layout import Layout
 from ibtpost.register import Register
 from ibtpost.register import versions as stored
 from ibtpost.text.definitions import definition_path, load_letter
@@ -67,7 +68,7 @@ def version_files(root: Path, letter: str) -> list[str]:
     found = {f"letters/{letter}.yaml"}
     for name in names:
         plain = name and "/" not in name and "\\" not in name and not name.startswith(".")
-        if plain and (root / "templates" / name).is_file():
+        if plain and Layout(root).template(name).is_file():
             found.add(f"templates/{name}")
     return sorted(found)
 
@@ -88,11 +89,11 @@ def _template_name(definition: Path) -> str:
 def _image_names(root: Path) -> list[str]:
     """The signature (config/sender.yaml) and the logo (config/settings.yaml), if named."""
     names = []
-    sender = _read_yaml(root / "config" / "sender.yaml")
+    sender = _read_yaml(Layout(root).config_file("sender.yaml"))
     signatory = sender.get("signatory") if isinstance(sender, dict) else None
     if isinstance(signatory, dict) and signatory.get("image"):
         names.append(str(signatory["image"]))
-    settings = _read_yaml(root / "config" / "settings.yaml")
+    settings = _read_yaml(Layout(root).config_file("settings.yaml"))
     if isinstance(settings, dict) and settings.get("logo"):
         names.append(str(settings["logo"]))
     return names

@@ -37,6 +37,7 @@ from ibtpost.archive.records import (
 from ibtpost.core import clock, dutch
 from ibtpost.core.domain import Municipality
 from ibtpost.core.errors import UsageError
+from ibtpost.core.layout import Layout
 from ibtpost.data.config import load_config
 from ibtpost.dispatch.report import ReportRow, as_csv, delivery_report
 from ibtpost.documents.pdf.textpages import Line, text_pdf
@@ -97,7 +98,7 @@ def build_case_file(root: Path, query: str, out: Path | None = None) -> CaseFile
             [e for e in audit.events(register) if e.reference in references],
             audit.verify(register),
         )
-    folder = out or root / "outbox" / "cases" / municipality.code / "case-file"
+    folder = out or Layout(root).case_file(municipality.code)
     folder.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
@@ -145,7 +146,7 @@ def _write(
     kept: dict[int, Path | None] = {}
     for answers in g.replies.values():
         for answer in answers:
-            source = root / "outbox" / answer.file if answer.file else None
+            source = Layout(root).outbox / answer.file if answer.file else None
             if source is not None and source.is_file():
                 shutil.copyfile(source, work / "replies" / source.name)
                 kept[answer.id] = source

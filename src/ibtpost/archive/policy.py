@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from ibtpost.core.errors import DataError, Location, Problems
+from ibtpost.core.layout import Layout
 from ibtpost.core.yamlsource import YMap, load_yaml
 
 ARCHIVE_FILE = "archive.yaml"
@@ -66,7 +67,7 @@ class ArchivePolicy:
 def load_policy(root: Path) -> ArchivePolicy:
     """Read and check config/archive.yaml; every problem at once (:class:`Problems`)."""
     label = f"config/{ARCHIVE_FILE}"
-    path = root / "config" / ARCHIVE_FILE
+    path = Layout(root).config_file(ARCHIVE_FILE)
     if not path.is_file():
         raise DataError("not found; the MDTO export needs it", Location(label))
     data = load_yaml(path, DataError, label)

@@ -16,6 +16,7 @@ from ibtpost.core import clock
 from ibtpost.core.domain import Config, Municipality
 from ibtpost.core.errors import IbtpostError, UsageError
 from ibtpost.core.files import letter_files
+from ibtpost.core.layout import Layout
 from ibtpost.data.municipalities import find_municipality
 from ibtpost.dispatch.delivery import MAIL, delivery
 from ibtpost.dispatch.states import entry as queue_entry
@@ -77,7 +78,7 @@ def letter_file(
 ) -> LetterFile:
     """A letter's PDF in its batch folder, checked against the register, as a record.
     ``listed`` keeps each batch folder's listing for the next letter of the same batch."""
-    folder = root / "outbox" / str(record.batch)
+    folder = Layout(root).batch(str(record.batch)).folder
     listed = {} if listed is None else listed
     if folder not in listed:
         listed[folder] = letter_files(folder)

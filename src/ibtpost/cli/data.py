@@ -15,7 +15,7 @@ from ibtpost.core.errors import EXIT_BAD_INPUT, EXIT_FAILURE, IbtpostError, Prob
 # `ibtpost status` need not load the Word, PDF and LibreOffice machinery (half a second),
 # nor rich where nothing is drawn.
 if TYPE_CHECKING:
-    from ibtpost.data.importing import ImportResult
+    from ibtpost.service.imports import Imported
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -56,10 +56,10 @@ IMPORT_NEXT = {
 }
 
 
-def _run_import(args: argparse.Namespace, run: Callable[[], ImportResult]) -> int:
+def _run_import(args: argparse.Namespace, run: Callable[[], Imported]) -> int:
     """Run one import; on bad input list every problem, then one summary line."""
     try:
-        result = run()
+        done = run()
     except IbtpostError as exc:
         report_error(exc)
         problems = exc.problems if isinstance(exc, Problems) else [exc]
@@ -68,21 +68,16 @@ def _run_import(args: argparse.Namespace, run: Callable[[], ImportResult]) -> in
         where = f"in {first}" if first else "on the command line"
         print(f"error: {count} {where}; nothing imported", file=sys.stderr)
         return exc.exit_code
-    if result.ignored_columns:
-        print(
-            f"warning: {result.source}: ignored column(s) {', '.join(result.ignored_columns)}",
-            file=sys.stderr,
-        )
-    rows = f"{result.rows} row{'s' if result.rows != 1 else ''}"
-    state = f"{result.changed} changed" if result.changed else "already up to date"
-    print(f"imported {rows} from {result.source} into {result.target} ({state})")
-    print(f"next: {IMPORT_NEXT[result.kind]}")
+    if done.ignored is not None:
+        print(done.ignored.text("en"), file=sys.stderr)
+    print(done.summary.text("en"))
+    print(f"next: {IMPORT_NEXT[done.result.kind]}")
     return EXIT_OK
 
 
 def cmd_import_figures(args: argparse.Namespace) -> int:
     """ibtpost import figures."""
-    from ibtpost.data.importing import import_figures
+    from ibtpost.service.imports import import_figures
 
     return _run_import(
         args,
@@ -99,7 +94,7 @@ def cmd_import_figures(args: argparse.Namespace) -> int:
 
 def cmd_import_addresses(args: argparse.Namespace) -> int:
     """ibtpost import addresses."""
-    from ibtpost.data.importing import import_addresses
+    from ibtpost.service.imports import import_addresses
 
     return _run_import(
         args, lambda: import_addresses(args.root, args.file, role=args.role, sheet=args.sheet)
@@ -108,9 +103,11 @@ def cmd_import_addresses(args: argparse.Namespace) -> int:
 
 def cmd_import_cdk(args: argparse.Namespace) -> int:
     """ibtpost import cdk."""
-    from ibtpost.data.importing import import_cdk
+    from ibtpost.service.imports import import_addresses
 
-    return _run_import(args, lambda: import_cdk(args.root, args.file, sheet=args.sheet))
+    return _run_import(
+        args, lambda: import_addresses(args.root, args.file, role="cdk", sheet=args.sheet)
+    )
 
 
 def _add_import(sub: SubParsers) -> None:

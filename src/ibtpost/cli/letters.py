@@ -44,8 +44,8 @@ def cmd_letter(args: argparse.Namespace) -> int:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     """ibtpost batch."""
-    from ibtpost.production.batch import run_batch
     from ibtpost.production.selection import BatchRequest
+    from ibtpost.service.batches import make_batch
 
     request = BatchRequest(
         letter=args.letter,
@@ -55,16 +55,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
         reason=args.reason,
     )
     with progress_bar(f"batch {args.letter}") as progress:
-        result = run_batch(args.root, request, progress)
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    kind = "concept batch" if result.concept else "batch"
-    print(
-        f"{kind} {result.id}: {len(result.letters)} letters ({result.converted} converted, "
-        f"{len(result.letters) - result.converted} unchanged), {result.pages} pages, "
-        f"{result.seconds:.1f} s, {len(result.warnings)} warning(s)",
-        file=sys.stderr,
-    )
+        made = make_batch(args.root, request, progress)
+    result = made.result
+    for line in (*made.warnings, made.summary):
+        print(line.text("en"), file=sys.stderr)
     print(result.folder)
     if not result.concept:
         print(
@@ -80,11 +74,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from ibtpost.production.supervision import status
+    from ibtpost.service.status import supervision_status
 
-    rows = status(args.root, args.date)
-    if args.due:
-        rows = [row for row in rows if row.action in ("letter", "close")]
+    found = supervision_status(args.root, args.date, due_only=args.due)
+    rows = found.rows
     if args.json:
         print(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -122,12 +115,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         )
     console = Console(width=None if sys.stdout.isatty() else 200)
     console.print(table)
-    due = sum(1 for row in rows if row.action == "letter")
-    samples = sum(1 for row in rows if row.sample)
-    console.print(f"{due} letter(s) due; * = sample figures ({samples})")
-    for row in rows:
-        if row.by_post and row.action == "letter":
-            console.print(f"by post: {row.by_post}")
+    console.print(f"{found.due} letter(s) due; * = sample figures ({found.samples})")
+    for why in found.by_post:
+        console.print(f"by post: {why}")
     return EXIT_OK
 
 
@@ -142,17 +132,12 @@ def _answered(row: StatusRow) -> str:
 
 def cmd_reply(args: argparse.Namespace) -> int:
     """ibtpost reply."""
-    from ibtpost.production.replies import record_reply
+    from ibtpost.service.replies import reply
 
-    done = record_reply(args.root, args.reference, args.received, args.kind, args.file, args.note)
-    kept = f"; kept as {done.file}" if done.file else ""
-    if not done.added:
-        print(f"{done.reference}: this {done.reply.kind} was recorded before; nothing added")
+    done = reply(args.root, args.reference, args.received, args.kind, args.file, args.note)
+    print(done.summary.text("en"))
+    if not done.done.added:
         return EXIT_OK
-    print(
-        f"{done.reference} {done.municipality}: {done.reply.kind} received "
-        f"{done.reply.received.isoformat()}{kept}"
-    )
     print("next: `ibtpost status` shows the case as answered", file=sys.stderr)
     return EXIT_OK
 

@@ -13,7 +13,7 @@ from ibtpost.cli.args import EXIT_OK, SubParsers, parse_date, progress_bar
 from ibtpost.core import clock
 
 if TYPE_CHECKING:
-    from ibtpost.review.proof import ReviewResult
+    from ibtpost.service.review import Reviewed
 
 PLACEHOLDER_HELP = (
     "A review copy is not a letter: it shows the placeholder reference 0000000 (never a "
@@ -23,52 +23,41 @@ PLACEHOLDER_HELP = (
 )
 
 
-def _warn(result: ReviewResult) -> None:
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+def _summary(made: Reviewed) -> None:
+    for line in (*made.warnings, made.summary):
+        print(line.text("en"), file=sys.stderr)
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
     """ibtpost preview."""
-    from ibtpost.review.proof import preview
+    from ibtpost.service.review import preview
 
-    result = preview(args.root, args.letter, tuple(args.municipality), args.date, args.out)
-    for path in result.files:
+    made = preview(args.root, args.letter, args.municipality, args.date, args.out)
+    for path in made.result.files:
         print(path)
-    _warn(result)
-    print(
-        f"preview {args.letter}: {len(result.files)} file(s), {result.pages} pages, "
-        f"{result.seconds:.1f} s; version {result.version}; CONCEPT, reference 0000000, "
-        "no letter recorded",
-        file=sys.stderr,
-    )
+    _summary(made)
     return EXIT_OK
 
 
 def cmd_proof(args: argparse.Namespace) -> int:
     """ibtpost proof."""
-    from ibtpost.review.proof import proof
+    from ibtpost.service.review import proof
 
     with progress_bar(f"proof {args.letter}") as progress:
-        result = proof(
+        made = proof(
             args.root,
             args.letter,
             args.date,
-            tuple(args.municipality or ()),
+            args.municipality or (),
             edges=args.edge_cases,
             out=args.out,
             progress=progress,
         )
     if args.edge_cases:
-        for item in result.letters:
-            print(f"page {item.first_page}: {item.target.label}", file=sys.stderr)
-    _warn(result)
-    print(
-        f"proof {args.letter} version {result.version}: {len(result.letters)} letters, "
-        f"{result.pages} pages, {result.seconds:.1f} s, {len(result.warnings)} warning(s)",
-        file=sys.stderr,
-    )
-    print(result.files[0])
+        for line in made.pages:
+            print(line.text("en"), file=sys.stderr)
+    _summary(made)
+    print(made.result.files[0])
     return EXIT_OK
 
 

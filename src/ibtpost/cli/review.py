@@ -7,14 +7,15 @@ import os
 import sys
 
 from ibtpost.approval.approvals import APPROVALS, SNAPSHOTS
-from ibtpost.approval.gate import approve
 from ibtpost.cli.args import EXIT_OK, SubParsers
-from ibtpost.review.diff import APPROVED, WORKING, diff_letter
+from ibtpost.review.diff import APPROVED, WORKING
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
     """ibtpost diff."""
-    result = diff_letter(args.root, args.letter, args.old, args.new)
+    from ibtpost.service.review import diff
+
+    result = diff(args.root, args.letter, args.old, args.new)
     colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     if result.old is None:
         print(
@@ -49,26 +50,16 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_approve(args: argparse.Namespace) -> int:
     """ibtpost approve."""
-    result = approve(args.root, args.letter, args.by, args.note)
-    approval = result.approval
-    if not result.added:
-        print(
-            f"{approval.letter} version {approval.version} is already approved by "
-            f"{approval.by} on {approval.day}; nothing added"
-            + (
-                f" ({result.given} of the {result.needed} approvals by different people it needs)"
-                if result.given < result.needed
-                else ""
-            )
-        )
+    from ibtpost.service.review import approve
+
+    done = approve(args.root, args.letter, args.by, args.note)
+    approval = done.done.approval
+    if not done.done.added:
+        print("".join(line.text("en") for line in (done.summary, done.count) if line))
         return EXIT_OK
-    print(f"approved {approval.letter} version {approval.version} by {approval.by}")
-    if result.given < result.needed:
-        print(
-            f"{result.given} of the {result.needed} approvals by different people that "
-            f"{approval.letter} needs; a final batch waits for the other",
-            file=sys.stderr,
-        )
+    print(done.summary.text("en"))
+    if done.waiting is not None:
+        print(done.waiting.text("en"), file=sys.stderr)
     for path, sha in sorted(approval.files.items()):
         print(f"  {path}  {sha[:12]}")
     print(

@@ -71,6 +71,19 @@ class BatchLayout:
         """The lock a batch run or a queue holds on the folder."""
         return self.folder / ".lock"
 
+    @property
+    def old_work(self) -> Path:
+        """The scratch folder an older ibtpost left in the batch folder (removed)."""
+        return self.folder / ".work"
+
+    def file(self, name: str) -> Path:
+        """A letter's file (or another file) of the batch by its name in the folder."""
+        return self.folder / name
+
+    def eml(self, reference: str) -> Path:
+        """The .eml file the file transport writes for ``reference``."""
+        return self.mail / f"{reference}.eml"
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -97,6 +110,20 @@ class Layout:
     def definition(self, letter: str) -> Path:
         """The definition file of a letter id (``trede-2`` -> letters/trede-2.yaml)."""
         return self.letters / f"{letter}.yaml"
+
+    @property
+    def approvals(self) -> Path:
+        """letters/approvals.yaml: every approval, appended."""
+        return self.letters / "approvals.yaml"
+
+    @property
+    def approved(self) -> Path:
+        """letters/approved/: the texts of each approved version."""
+        return self.letters / "approved"
+
+    def approved_version(self, letter: str, version: str) -> Path:
+        """The texts of one approved version (letters/approved/<letter>-<version>/)."""
+        return self.approved / f"{letter}-{version}"
 
     @property
     def templates(self) -> Path:
@@ -141,3 +168,12 @@ class Layout:
     def case(self, municipality_code: str) -> Path:
         """The case folder of one municipality (``outbox/cases/GM0622``)."""
         return self.cases / municipality_code
+
+    def case_file(self, municipality_code: str) -> Path:
+        """Where ``ibtpost case`` writes without ``--out`` (``outbox/cases/GM0622/case-file``)."""
+        return self.case(municipality_code) / "case-file"
+
+    @property
+    def page_images(self) -> Path:
+        """The page images ``ibtpost web`` made of PDFs, one folder per PDF's SHA-256."""
+        return self.outbox / ".web" / "pages"

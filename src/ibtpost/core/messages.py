@@ -50,6 +50,75 @@ CATALOGUE: dict[str, Wording] = {
     "channel.both": Wording("by post and by e-mail", "per post en per e-mail"),
     # -- summaries: dispatch (queue, send, withdraw, post) ------------------------------------
     # -- summaries: production and review (batch, preview, proof, import, approve, reply) -----
+    "summary.warning": Wording("warning: {warning}", "waarschuwing: {warning}"),
+    "summary.batch": Wording(
+        "batch {id}: {letters} letters ({converted} converted, {unchanged} unchanged), "
+        "{pages} pages, {seconds:.1f} s, {warnings} warning(s)",
+        "batch {id}: {letters} brieven ({converted} omgezet, {unchanged} ongewijzigd), "
+        "{pages} pagina's, {seconds:.1f} s, {warnings} waarschuwing(en)",
+    ),
+    "summary.batch.concept": Wording(
+        "concept batch {id}: {letters} letters ({converted} converted, {unchanged} unchanged), "
+        "{pages} pages, {seconds:.1f} s, {warnings} warning(s)",
+        "conceptbatch {id}: {letters} brieven ({converted} omgezet, {unchanged} ongewijzigd), "
+        "{pages} pagina's, {seconds:.1f} s, {warnings} waarschuwing(en)",
+    ),
+    "summary.preview": Wording(
+        "preview {letter}: {files} file(s), {pages} pages, {seconds:.1f} s; version {version}; "
+        "CONCEPT, reference 0000000, no letter recorded",
+        "voorbeeld {letter}: {files} bestand(en), {pages} pagina's, {seconds:.1f} s; versie "
+        "{version}; CONCEPT, referentie 0000000, geen brief vastgelegd",
+    ),
+    "summary.proof": Wording(
+        "proof {letter} version {version}: {letters} letters, {pages} pages, {seconds:.1f} s, "
+        "{warnings} warning(s)",
+        "proef {letter} versie {version}: {letters} brieven, {pages} pagina's, {seconds:.1f} s, "
+        "{warnings} waarschuwing(en)",
+    ),
+    "summary.proof.page": Wording("page {page}: {label}", "pagina {page}: {label}"),
+    "summary.import": Wording(
+        "imported {rows} from {source} into {target} ({changed} changed)",
+        "{rows} geïmporteerd uit {source} in {target} ({changed} gewijzigd)",
+    ),
+    "summary.import.same": Wording(
+        "imported {rows} from {source} into {target} (already up to date)",
+        "{rows} geïmporteerd uit {source} in {target} (was al bijgewerkt)",
+    ),
+    "summary.import.ignored": Wording(
+        "warning: {source}: ignored column(s) {columns}",
+        "waarschuwing: {source}: kolom(men) genegeerd: {columns}",
+    ),
+    "count.row": Wording("{count} row", "{count} rij"),
+    "count.rows": Wording("{count} rows", "{count} rijen"),
+    "summary.approve": Wording(
+        "approved {letter} version {version} by {by}",
+        "goedgekeurd: {letter} versie {version} door {by}",
+    ),
+    "summary.approve.again": Wording(
+        "{letter} version {version} is already approved by {by} on {day}; nothing added",
+        "{letter} versie {version} is al goedgekeurd door {by} op {day}; niets toegevoegd",
+    ),
+    "summary.approve.count": Wording(
+        " ({given} of the {needed} approvals by different people it needs)",
+        " ({given} van de {needed} goedkeuringen door verschillende mensen die nodig zijn)",
+    ),
+    "summary.approve.waiting": Wording(
+        "{given} of the {needed} approvals by different people that {letter} needs; a final "
+        "batch waits for the other",
+        "{given} van de {needed} goedkeuringen door verschillende mensen die {letter} nodig "
+        "heeft; een definitieve batch wacht op de andere",
+    ),
+    "summary.reply": Wording(
+        "{reference} {municipality}: {kind} received {received}{kept}",
+        "{reference} {municipality}: {kind} ontvangen op {received}{kept}",
+    ),
+    "summary.reply.kept": Wording("; kept as {file}", "; bewaard als {file}"),
+    "summary.reply.again": Wording(
+        "{reference}: this {kind} was recorded before; nothing added",
+        "{reference}: deze {kind} was al vastgelegd; niets toegevoegd",
+    ),
+    "reply.kind.reply": Wording("reply", "reactie"),
+    "reply.kind.zienswijze": Wording("zienswijze", "zienswijze"),
     # -- errors and hints ---------------------------------------------------------------------
 }
 

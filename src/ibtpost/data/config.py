@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ibtpost.core.domain import Config
 from ibtpost.core.errors import DataError, IbtpostError, Location, Problems
+from ibtpost.core.layout import Layout
 from ibtpost.data.addresses import OVERLAYS, apply_overlays, load_address_overlay
 from ibtpost.data.agreements import load_agreements
 from ibtpost.data.collect import Collector, T
@@ -25,7 +26,7 @@ from ibtpost.data.settings import load_settings
 def load_config(root: Path) -> Config:
     """Load and cross-check config/ under ``root``; raise :class:`Problems` listing all problems."""
     c = Collector()
-    cfg = root / "config"
+    layout = Layout(root)
 
     def guarded(load: Callable[[], T | None]) -> T | None:
         """Run one loader; its problems join the others instead of stopping the load."""
@@ -38,7 +39,7 @@ def load_config(root: Path) -> Config:
         return None
 
     def config_file(name: str) -> tuple[Path, str]:
-        return cfg / name, f"config/{name}"
+        return layout.config_file(name), f"config/{name}"
 
     municipalities = guarded(lambda: load_municipalities(*config_file("municipalities.csv"), c))
     provinces = guarded(lambda: load_provinces(*config_file("provinces.csv"), c))
@@ -82,7 +83,7 @@ def load_config(root: Path) -> Config:
                     )
                 )
     if sender is not None:
-        image = root / "templates" / sender.signatory.image
+        image = layout.template(sender.signatory.image)
         if sender.signatory.image and not image.is_file():
             c.add(
                 DataError(

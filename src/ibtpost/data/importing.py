@@ -35,6 +35,7 @@ from ibtpost.core import clock, validate
 from ibtpost.core.domain import Config
 from ibtpost.core.errors import IbtpostError, ImportFileError, Location, Problems, UsageError
 from ibtpost.core.files import replace_all, sha256_of
+from ibtpost.core.layout import Layout
 from ibtpost.data.addresses import OVERLAYS, ROLES, load_address_overlay
 from ibtpost.data.collect import Collector, read_csv
 from ibtpost.data.config import load_config
@@ -414,7 +415,7 @@ def import_figures(
             imported[code] = {k: v for k, v in numbers.items() if v is not None}
     rows.raise_if_any()
 
-    target = root / "config" / "figures.csv"
+    target = Layout(root).config_file("figures.csv")
     label = "config/figures.csv"
     header, current = _existing(target, FIGURE_COLUMNS, label)
     by_code = {validate.municipality_code(r["code"]): r for r in current}
@@ -454,7 +455,7 @@ def _import_overlay(
     today: date,
 ) -> ImportResult:
     """Merge ``found`` ({key: email}) into an overlay file; unchanged rows keep their source."""
-    target = root / "config" / file_name
+    target = Layout(root).config_file(file_name)
     label = f"config/{file_name}"
     header, current = _existing(target, columns, label)
     by_key = {r[key]: r for r in current}

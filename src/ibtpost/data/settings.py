@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ibtpost.core.domain import AddressKind, ReferenceSeries, Settings
 from ibtpost.core.errors import DataError, Location
+from ibtpost.core.layout import Layout
 from ibtpost.core.yamlsource import YMap, load_yaml
 from ibtpost.data.collect import Collector
 from ibtpost.data.signing import load_signing
@@ -49,7 +50,7 @@ def load_settings(path: Path, label: str, root: Path, c: Collector) -> Settings 
     logo_name = data.get("logo")
     logo = None
     if logo_name:
-        logo = root / "templates" / str(logo_name)
+        logo = Layout(root).template(str(logo_name))
         if not logo.is_file():
             c.add(
                 DataError(

@@ -28,6 +28,7 @@ from markupsafe import Markup
 
 from ibtpost.core.domain import Config
 from ibtpost.core.errors import Location, RenderError, TemplateError
+from ibtpost.core.layout import Layout
 from ibtpost.documents import docxzip
 from ibtpost.text.composed import LetterContext, RBlock, RPageBreak, RParagraph, RTable, Run
 from ibtpost.text.nodes import LetterDefinition
@@ -394,14 +395,14 @@ class Assets:
         """Read the Word template, signature and logo named by config and definition."""
         root = config.root
         label = f"templates/{definition.template}"
-        path = root / "templates" / definition.template
+        path = Layout(root).template(definition.template)
         if not path.is_file():
             raise TemplateError(
                 "Word template not found",
                 Location(label),
                 hint=f"{definition.path.name} names it under 'template'",
             )
-        signature = root / "templates" / config.sender.signatory.image
+        signature = Layout(root).template(config.sender.signatory.image)
         logo = config.settings.logo
         return cls(
             template=path.read_bytes(),

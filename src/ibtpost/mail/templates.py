@@ -18,6 +18,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from mjml import mjml2html
 
 from ibtpost.core.errors import Location, TemplateError
+from ibtpost.core.layout import Layout
 
 MJML_TEMPLATE = "mail.mjml"
 TEXT_TEMPLATE = "mail.txt"
@@ -104,7 +105,7 @@ def load_mail_templates(root: Path) -> MailTemplates:
     """Read ``templates/mail.mjml`` and ``templates/mail.txt`` under ``root``."""
     sources = []
     for name in (MJML_TEMPLATE, TEXT_TEMPLATE):
-        path = root / "templates" / name
+        path = Layout(root).template(name)
         try:
             sources.append(path.read_text(encoding="utf-8"))
         except FileNotFoundError:

@@ -30,6 +30,7 @@ import aiosmtplib
 
 from ibtpost.core.errors import Location, UsageError
 from ibtpost.core.files import write_atomic
+from ibtpost.core.layout import BatchLayout
 
 URL_VARIABLE = "IBTPOST_SMTP_URL"
 USER_VARIABLE = "IBTPOST_SMTP_USER"
@@ -86,7 +87,7 @@ class FileTransport:
 
     async def deliver(self, outgoing: Outgoing) -> Outcome:
         """Write ``mail/<reference>.eml`` atomically."""
-        path = outgoing.folder / "mail" / f"{outgoing.reference}.eml"
+        path = BatchLayout(outgoing.folder).eml(outgoing.reference)
         write_atomic(path, outgoing.data)
         return Outcome("sent", f"written to {path.relative_to(outgoing.folder.parent)}")
 

@@ -30,15 +30,16 @@ from pathlib import Path
 
 import pikepdf
 
-from ibtpost.approval import gate, versions
-from ibtpost.core import failpoints, validate
+from ibtpost.approval import versions
+from ibtpost.core import failpoints
 from ibtpost.core.domain import Config
 from ibtpost.core.errors import IbtpostError, Problems, UsageError
 from ibtpost.core.files import sha256_file, sha256_of, slug, write_atomic
+from ibtpost.core.layout import BatchLayout, Layout
 from ibtpost.core.progress import ProgressCallback
 from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipalities
-from ibtpost.documents.pdf.printfile import PRINT_FILE, print_file
+from ibtpost.documents.pdf.printfile import print_file
 from ibtpost.documents.pdf.seal import Sealer, is_sealed
 from ibtpost.documents.render import Assets, render_letter
 from ibtpost.production.engine import (
@@ -52,7 +53,14 @@ from ibtpost.production.engine import (
 )
 from ibtpost.production.manifest import BatchLetter, write_manifests
 from ibtpost.production.notice import Notice, produce_notices
-from ibtpost.production.selection import BatchRequest, Plan, batch_id, compose_planned, plan_batch
+from ibtpost.production.selection import (
+    BatchRequest,
+    Plan,
+    batch_id,
+    compose_planned,
+    pass_gate,
+    planned_batch,
+)
 from ibtpost.production.supervision import reconcile
 from ibtpost.register import (
     BatchRecord,
@@ -99,7 +107,7 @@ def run_batch(
     definition = load_letter(root, request.letter)
     assets = Assets.load(config, definition)
     working = versions.working_copy(root, definition.id)
-    _pass_gate(root, config, definition, request, working)
+    pass_gate(root, config, definition, request, working)
     size = converter_count(config, pool_size, len(request.municipalities) or None)
     with (
         open_sealer(config, request.concept) as sealer,  # checked before anything is recorded
@@ -109,11 +117,11 @@ def run_batch(
         if _likely_to_convert(config, definition, register, request):
             converters.start()  # LibreOffice starts while the batch is planned
         reconcile(register, config, request.day)
-        plan = _planned(config, definition, register, request)
+        plan = planned_batch(config, definition, register, request)
         version = versions.record_version(register, root, definition.id, working).id
         letters = allocate(register, config, plan)
         failpoints.hit("allocated")
-        folder = root / "outbox" / plan.id
+        folder = Layout(root).batch(plan.id).folder
         folder.mkdir(parents=True, exist_ok=True)
         with batch_lock(folder):
             sink = BatchFolder(folder, register, config, plan, version, sealer)
@@ -124,48 +132,6 @@ def run_batch(
             result = sink.complete(produced, notices)
     result.seconds = time.perf_counter() - started
     return result
-
-
-def check_request(root: Path, request: BatchRequest, *, approval: bool = True) -> Plan:
-    """Everything ``run_batch`` checks before it records anything (the definition, the
-    approval gate, the municipalities, the ladder and its reasons), with the same errors;
-    records nothing. The plan says which municipalities the batch would hold (with
-    ``approval=False`` also while the text waits for its approval)."""
-    config = load_config(root)
-    definition = load_letter(root, request.letter)
-    if approval:
-        _pass_gate(root, config, definition, request, versions.working_copy(root, definition.id))
-    with Register.for_root(root) as register:
-        return _planned(config, definition, register, request)
-
-
-def _pass_gate(
-    root: Path,
-    config: Config,
-    definition: LetterDefinition,
-    request: BatchRequest,
-    working: versions.WorkingCopy,
-) -> None:
-    """A final batch only of the approved, verified text (a draft: plan_batch says so)."""
-    if not request.concept and definition.status == "final":
-        gate.require_approved(root, definition.id, working)
-        gate.require_verified(config, definition)
-
-
-def _planned(
-    config: Config, definition: LetterDefinition, register: Register, request: BatchRequest
-) -> Plan:
-    """The plan of the batch; UsageError when nobody is in it (or the reason is not one line
-    of text)."""
-    if request.reason is not None:
-        validate.one_line(request.reason, "--reason")
-    plan = plan_batch(config, definition, register, request)
-    if not plan.letters:
-        raise UsageError(
-            f"no municipality is due for {definition.id} on {request.day.isoformat()}",
-            hint=f"see `ibtpost status --date {request.day.isoformat()}`",
-        )
-    return plan
 
 
 def allocate(register: Register, config: Config, plan: Plan) -> list[LetterContext]:
@@ -220,7 +186,7 @@ def _likely_to_convert(
 def batch_lock(folder: Path) -> Iterator[None]:
     """Hold the batch folder's lock: one process works on a batch at a time (``batch``
     making or re-making its files, ``queue`` checking and freezing them)."""
-    with (folder / ".lock").open("a") as handle:
+    with BatchLayout(folder).lock.open("a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -272,7 +238,7 @@ class BatchFolder:
         }
         for stale in folder.glob(".*.part"):
             stale.unlink()
-        shutil.rmtree(folder / ".work", ignore_errors=True)  # left by an older ibtpost
+        shutil.rmtree(BatchLayout(folder).old_work, ignore_errors=True)  # left by an older ibtpost
 
     def jobs(self, letters: list[LetterContext], assets: Assets) -> Iterator[Job]:
         """Render every letter and store its .docx (unless the same bytes are there). When a
@@ -372,7 +338,7 @@ class BatchFolder:
                         pikepdf.open(made.pdf)
                     )
             printed = print_file([self.opened[i.reference] for i in letters])
-            write_atomic(folder / PRINT_FILE, printed)
+            write_atomic(BatchLayout(folder).print_file, printed)
         completion = {
             "letter": plan.definition.id,
             "date": plan.request.day.isoformat(),
@@ -380,7 +346,7 @@ class BatchFolder:
             "letters": len(letters),
             "converted": produced.converted,
             "pages": sum(item.pages for item in letters),
-            "manifest_sha256": sha256_file(folder / "manifest.json"),
+            "manifest_sha256": sha256_file(BatchLayout(folder).manifest_json),
             "print_sha256": sha256_of(printed),
             "version": self.version,
         }

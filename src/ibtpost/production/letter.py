@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ibtpost.approval import gate, versions
 from ibtpost.core.files import slug, write_atomic
+from ibtpost.core.layout import Layout
 from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipality
 from ibtpost.documents.pdf.finish import PdfFacts
@@ -88,7 +89,7 @@ def produce_letter(
             ref = register.reference_for(key, config.settings.references, explicit)
         letter = draft if ref == draft.reference else bind_reference(draft, ref, definition, make)
         job = Job(f"{ref}-{slug(municipality.name)}", letter, render_letter(letter, assets))
-        target = out if out is not None else root / "outbox" / "letters"
+        target = out if out is not None else Layout(root).single_letters
         sink = LetterFolder(target, definition, sealer)
         with Converters(config, 1) as converters:
             produced = produce([job], converters, sink, total=1)

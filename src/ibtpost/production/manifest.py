@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ibtpost.core.domain import Municipality
 from ibtpost.core.files import write_atomic
+from ibtpost.core.layout import BatchLayout
 from ibtpost.documents.pdf.printfile import PRINT_FILE
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ def write_manifests(
     writer = csv.DictWriter(text, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    write_atomic(folder / "manifest.csv", text.getvalue().encode("utf-8"))
+    write_atomic(BatchLayout(folder).manifest_csv, text.getvalue().encode("utf-8"))
     document = {
         "batch": plan.id,
         "letter": definition.id,
@@ -105,7 +106,7 @@ def write_manifests(
         "letters": rows,
     }
     data = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    write_atomic(folder / "manifest.json", data.encode("utf-8"))
+    write_atomic(BatchLayout(folder).manifest_json, data.encode("utf-8"))
 
 
 def _notice_fields(notice: Notice | None) -> dict[str, str]:

@@ -20,10 +20,10 @@ from ibtpost.core import clock, validate
 from ibtpost.core.domain import Reply
 from ibtpost.core.errors import Location, UsageError
 from ibtpost.core.files import write_atomic
+from ibtpost.core.layout import Layout
 from ibtpost.register import Register, audit, replies, validate_reference
 
 KINDS = ("reply", "zienswijze")
-CASES_FOLDER = "cases"
 
 
 @dataclass(frozen=True)
@@ -90,9 +90,9 @@ def record_reply(
         if file is not None and data is not None:
             digest = hashlib.sha256(data).hexdigest()
             name = f"{reference}-{kind}-{received.isoformat()}-{digest[:12]}{file.suffix.lower()}"
-            kept = root / "outbox" / CASES_FOLDER / letter.municipality / name
+            kept = Layout(root).case(letter.municipality) / name
             write_atomic(kept, data)
-        relative = str(kept.relative_to(root / "outbox")) if kept else None
+        relative = str(kept.relative_to(Layout(root).outbox)) if kept else None
         with register.transaction():  # checked and added at once: a second run adds nothing
             same = [
                 r

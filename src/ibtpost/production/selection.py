@@ -12,10 +12,13 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
-from ibtpost.core import dutch
+from ibtpost.approval import gate, versions
+from ibtpost.core import dutch, validate
 from ibtpost.core.domain import Config, Municipality, PreviousLetter
 from ibtpost.core.errors import IbtpostError, Location, Problems, UsageError
+from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipalities
 from ibtpost.register import LetterKey, Register, replies
 from ibtpost.rules import ladder
@@ -219,3 +222,48 @@ def _zienswijze_pending(
         f"{dutch.long_date(until)} and no zienswijze was recorded; trede {definition.trede} "
         "may not come before it"
     )
+
+
+# -- the checks before a batch is recorded ---------------------------------------------------
+
+
+def check_request(root: Path, request: BatchRequest, *, approval: bool = True) -> Plan:
+    """Everything ``production.batch.run_batch`` checks before it records anything (the
+    definition, the approval gate, the municipalities, the ladder and its reasons), with the
+    same errors; records nothing. The plan says which municipalities the batch would hold (with
+    ``approval=False`` also while the text waits for its approval)."""
+    config = load_config(root)
+    definition = load_letter(root, request.letter)
+    if approval:
+        pass_gate(root, config, definition, request, versions.working_copy(root, definition.id))
+    with Register.for_root(root) as register:
+        return planned_batch(config, definition, register, request)
+
+
+def pass_gate(
+    root: Path,
+    config: Config,
+    definition: LetterDefinition,
+    request: BatchRequest,
+    working: versions.WorkingCopy,
+) -> None:
+    """A final batch only of the approved, verified text (a draft: plan_batch says so)."""
+    if not request.concept and definition.status == "final":
+        gate.require_approved(root, definition.id, working)
+        gate.require_verified(config, definition)
+
+
+def planned_batch(
+    config: Config, definition: LetterDefinition, register: Register, request: BatchRequest
+) -> Plan:
+    """The plan of the batch; UsageError when nobody is in it (or the reason is not one line
+    of text)."""
+    if request.reason is not None:
+        validate.one_line(request.reason, "--reason")
+    plan = plan_batch(config, definition, register, request)
+    if not plan.letters:
+        raise UsageError(
+            f"no municipality is due for {definition.id} on {request.day.isoformat()}",
+            hint=f"see `ibtpost status --date {request.day.isoformat()}`",
+        )
+    return plan

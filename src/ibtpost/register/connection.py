@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Self
 
 from ibtpost.core.errors import Location, RegisterError
+from ibtpost.core.layout import Layout
 from ibtpost.register.schema import MIGRATIONS, statements
-
-REGISTER_NAME = "register.sqlite"
 
 
 class Connection:
@@ -33,7 +32,7 @@ class Connection:
     @classmethod
     def for_root(cls, root: Path) -> Self:
         """The register under ``root``/outbox/."""
-        return cls(root / "outbox" / REGISTER_NAME)
+        return cls(Layout(root).register)
 
     def close(self) -> None:
         """Close the connection."""

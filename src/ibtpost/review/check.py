@@ -20,6 +20,7 @@ from ibtpost.approval.approvals import load_approvals
 from ibtpost.core import validate
 from ibtpost.core.domain import Config
 from ibtpost.core.errors import DefinitionError, IbtpostError, Location, Problems, TemplateError
+from ibtpost.core.layout import Layout
 from ibtpost.data.addresses import OVERLAYS
 from ibtpost.data.config import load_config
 from ibtpost.documents.pdf.seal import Sealer
@@ -77,7 +78,7 @@ class Report:
 
 def check_template(root: Path, name: str, report: Report) -> None:
     """The Word template exists and uses only names render supplies."""
-    path = root / "templates" / name
+    path = Layout(root).template(name)
     label = f"templates/{name}"
     if not path.is_file():
         report.error(TemplateError("Word template not found", Location(label)))

@@ -18,7 +18,8 @@ from ibtpost.approval import approvals, versions
 from ibtpost.approval.approvals import Approval
 from ibtpost.approval.versions import Version
 from ibtpost.core.errors import Location, UsageError
-from ibtpost.register import REGISTER_NAME, Register
+from ibtpost.core.layout import Layout
+from ibtpost.register import Register
 from ibtpost.text.worddiff import ChangedLine, word_diff
 
 WORKING = "working"
@@ -120,7 +121,7 @@ def diff_letter(
 
 def _open_register(root: Path) -> Register | None:
     """The register if there is one (reading must not create it)."""
-    if not (root / "outbox" / REGISTER_NAME).is_file():
+    if not Layout(root).register.is_file():
         return None
     return Register.for_root(root)
 

@@ -45,6 +45,7 @@ import pikepdf
 from ibtpost.core import dutch
 from ibtpost.core.domain import Settings
 from ibtpost.core.files import letter_files, sha256_of, write_atomic
+from ibtpost.core.layout import BatchLayout, Layout
 from ibtpost.data.config import load_config
 from ibtpost.documents.pdf import pagetext
 from ibtpost.documents.pdf.finish import conformance_problems, document_facts
@@ -278,7 +279,7 @@ def check_letters(
     ``seal_roots`` (see :func:`seal_roots_of`) each PDF's seal too."""
     started = time.perf_counter()
     result = BatchCheck(folder.name)
-    cache_path = folder / CHECKS_FILE
+    cache_path = BatchLayout(folder).checks
     cache = _load_cache(cache_path)
     files = letter_files(folder)
     outcomes: dict[str, LetterCheck] = {}
@@ -361,7 +362,7 @@ def check_batch(root: Path, batch_id: str, processes: int | None = None) -> Batc
         letters = register.batch_letters(batch_id)
     definition = load_letter(root, batch.letter)
     roots = seal_roots_of(config.settings, batch.concept)
-    return check_letters(root / "outbox" / batch_id, letters, definition, processes, roots)
+    return check_letters(Layout(root).batch(batch_id).folder, letters, definition, processes, roots)
 
 
 def _run(

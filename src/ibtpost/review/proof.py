@@ -33,6 +33,7 @@ from ibtpost.approval import versions
 from ibtpost.core.domain import Config, Municipality
 from ibtpost.core.errors import IbtpostError, Problems, UsageError
 from ibtpost.core.files import slug, write_atomic
+from ibtpost.core.layout import Layout
 from ibtpost.core.progress import ProgressCallback
 from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipalities
@@ -46,8 +47,6 @@ from ibtpost.text.compose import PLACEHOLDER_REFERENCE, compose
 from ibtpost.text.composed import LetterContext
 from ibtpost.text.definitions import load_letter
 from ibtpost.text.nodes import LetterDefinition
-
-PREVIEW_FOLDER = ("outbox", "preview")
 
 
 @dataclass(frozen=True)
@@ -112,7 +111,7 @@ def preview(
     if not targets:
         raise UsageError("give at least one --municipality")
     version = record_shown_version(root, definition.id)
-    folder = out if out is not None else root.joinpath(*PREVIEW_FOLDER)
+    folder = out if out is not None else Layout(root).previews
     shown: list[Shown] = []
     files: list[Path] = []
 
@@ -161,7 +160,7 @@ def proof(
         raise UsageError(f"every municipality meets its task: no letter {definition.id} to show")
     version = record_shown_version(root, definition.id)
     name = f"{definition.id}-{day.isoformat()}-proof{suffix}.pdf"
-    path = root.joinpath(*PREVIEW_FOLDER, name) if out is None else out
+    path = Layout(root).previews / name if out is None else out
     if path.is_dir():
         path = path / name
     copy = ReviewCopy(_title(definition, day, "proof" + suffix.replace("-", " ")))

@@ -11,6 +11,7 @@ from typing import Any
 
 from ibtpost.core.errors import DefinitionError, IbtpostError, Location, Problems
 from ibtpost.core.files import NOTICE_STEM_END
+from ibtpost.core.layout import Layout
 from ibtpost.core.yamlsource import YList, YMap, load_yaml
 from ibtpost.text.mandatory import read_required
 from ibtpost.text.nodes import (
@@ -501,7 +502,7 @@ def read_copies(data: YMap, r: _Reader) -> tuple[tuple[str, str], ...]:
 
 def definition_files(root: Path) -> list[Path]:
     """Every letter definition under ``root``/letters/, sorted."""
-    found = (root / "letters").glob("*.yaml")
+    found = Layout(root).letters.glob("*.yaml")
     return sorted(p for p in found if p.name not in NOT_DEFINITIONS)
 
 
@@ -511,7 +512,7 @@ def definition_path(root: Path, letter: str) -> Path:
         raise DefinitionError(f"invalid letter name {letter!r}", Location("letters/"))
     if f"{letter}.yaml" in NOT_DEFINITIONS:
         raise DefinitionError(f"{letter!r} is not a letter definition", Location("letters/"))
-    return root / "letters" / f"{letter}.yaml"
+    return Layout(root).definition(letter)
 
 
 def load_letter(root: Path, letter: str) -> LetterDefinition:

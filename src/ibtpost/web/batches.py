@@ -3,23 +3,20 @@ letters and its files."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
-from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from ibtpost.core import clock
-from ibtpost.core.errors import IbtpostError, problem_lines
-from ibtpost.data.config import load_config
-from ibtpost.dispatch.delivery import batch_deliveries, outbox_summary
+from ibtpost.core.errors import IbtpostError
+from ibtpost.dispatch.delivery import outbox_summary
 from ibtpost.dispatch.states import WITHDRAWABLE, DispatchState, entries
-from ibtpost.production.batch import check_request, run_batch
 from ibtpost.production.selection import BatchRequest
-from ibtpost.register import Register, audit
-from ibtpost.text.definitions import definition_files, load_letter
+from ibtpost.register import Register
+from ibtpost.service import batches as service
+from ibtpost.service.batches import Candidates, converted_since
+from ibtpost.service.common import NotFound
 from ibtpost.web.common import (
     Web,
     as_web,
@@ -33,39 +30,8 @@ from ibtpost.web.common import (
 )
 from ibtpost.web.jobs import Job
 
-#: the files of a batch folder the server hands out, by the name in the URL
-BATCH_FILES = {
-    "manifest.csv": ("manifest.csv", "text/csv; charset=utf-8"),
-    "manifest.json": ("manifest.json", "application/json"),
-    "print.pdf": ("print.pdf", "application/pdf"),
-    "post-room.pdf": ("post-room.pdf", "application/pdf"),
-}
-
-
-def _definitions(root: Path) -> list[dict[str, str]]:
-    out = []
-    for path in definition_files(root):
-        try:
-            definition = load_letter(root, path.stem)
-        except IbtpostError:
-            continue
-        out.append({"id": definition.id, "title": definition.title, "status": definition.status})
-    return out
-
-
-def _candidates(root: Path, letter: str, day: date, concept: bool) -> dict[str, Any]:
-    """Who is due for ``letter`` on ``day`` (the plan of the batch of everyone due)."""
-    try:
-        draft = load_letter(root, letter).status == "draft"
-        plan = check_request(
-            root, BatchRequest(letter, day, concept=concept or draft), approval=False
-        )
-    except IbtpostError as exc:
-        return {"due": [], "note": problem_lines(exc)}
-    return {
-        "due": [{"code": p.municipality.code, "name": p.municipality.name} for p in plan.letters],
-        "note": list(plan.skipped),
-    }
+#: the media type of each file of a batch the server hands out
+MEDIA = {".csv": "text/csv; charset=utf-8", ".json": "application/json", ".pdf": "application/pdf"}
 
 
 def batches(request: Request) -> Response:
@@ -82,20 +48,18 @@ def _batches_page(
     web: Web = request.app.state.web
     with Register.for_root(web.root) as register:
         rows = outbox_summary(register)
-    definitions = _definitions(web.root)
-    letter = values.get("letter") or next(
-        (d["id"] for d in definitions if d["status"] == "final"), ""
-    )
+    definitions = service.letter_choices(web.root)
+    letter = values.get("letter") or next((d.id for d in definitions if d.status == "final"), "")
     day_text = values.get("date") or clock.today().isoformat()
     try:
         day = clock.parse_date(day_text)
-        candidates = (
-            as_web(_candidates, web.root, letter, day, bool(values.get("concept")))
+        found = (
+            as_web(service.candidates, web.root, letter, day, bool(values.get("concept")))
             if letter
-            else {"due": [], "note": []}
+            else Candidates()
         )
     except ValueError:
-        candidates = {"due": [], "note": []}
+        found = Candidates()
     chosen = values.get("municipalities")
     return render(
         request,
@@ -106,7 +70,7 @@ def _batches_page(
             "rows": rows,
             "definitions": definitions,
             "values": {**values, "letter": letter, "date": day_text},
-            "candidates": candidates,
+            "candidates": found,
             "chosen": None if chosen is None else set(chosen),
             "errors": errors,
         },
@@ -124,10 +88,10 @@ def batch_candidates(request: Request) -> Response:
         return render(
             request,
             "_candidates.html",
-            {"candidates": {"due": [], "note": []}, "date_error": str(exc), "chosen": None},
+            {"candidates": Candidates(), "date_error": str(exc), "chosen": None},
         )
     letter = letter_id_of(q.get("letter", ""))
-    found = as_web(_candidates, web.root, letter, day, bool(q.get("concept")))
+    found = as_web(service.candidates, web.root, letter, day, bool(q.get("concept")))
     return render(request, "_candidates.html", {"candidates": found, "chosen": None})
 
 
@@ -167,41 +131,22 @@ async def make_batch(request: Request) -> Response:
         errors["municipalities"] = ["--municipality: choose at least one municipality"]
         return _batches_page(request, values, errors, 400)
     try:
-        plan = await call(check_request, web.root, batch_request)
+        planned = await call(service.plan, web.root, batch_request)
     except IbtpostError as exc:
         return _batches_page(request, values, form_errors(exc), 400)
 
     def work(job: Job) -> list[str]:
-        job.watch_converted = converted_since(web.root, plan.id)
-        result = run_batch(web.root, batch_request, job.progress)
-        job.converted = result.converted
-        job.result = result
-        kind = "conceptbatch" if result.concept else "batch"
-        return [
-            f"{kind} {result.id}: {len(result.letters)} brieven ({result.converted} omgezet, "
-            f"{len(result.letters) - result.converted} ongewijzigd), {result.pages} pagina's, "
-            f"{result.seconds:.1f} s, {len(result.warnings)} waarschuwing(en)",
-            *(f"waarschuwing: {w}" for w in result.warnings),
-        ]
+        job.watch_converted = converted_since(web.root, planned.id)
+        made = service.make_batch(web.root, batch_request, job.progress)
+        job.converted = made.result.converted
+        job.result = made.result
+        return [line.text("nl") for line in (made.summary, *made.warnings)]
 
     try:
-        web.jobs.start(plan.id, "batch", f"Batch {plan.id} maken", work)
+        web.jobs.start(planned.id, "batch", f"Batch {planned.id} maken", work)
     except IbtpostError as exc:
         return _batches_page(request, values, form_errors(exc), 409)
-    return RedirectResponse(f"/batches/{plan.id}", 303)
-
-
-def converted_since(root: Path, batch_id: str) -> Callable[[], int]:
-    """Counts the letters of ``batch_id`` converted from now on: each converted letter is
-    recorded with a ``letter.generated`` event as it is done."""
-    with Register.for_root(root) as register:
-        start = audit.last_seq(register)
-
-    def count() -> int:
-        with Register.for_root(root) as register:
-            return audit.count(register, audit.LETTER_GENERATED, batch_id, after=start)
-
-    return count
+    return RedirectResponse(f"/batches/{planned.id}", 303)
 
 
 def batch_page(request: Request) -> Response:
@@ -217,33 +162,27 @@ def batch_view(
     job = web.jobs.get(batch_id)
     if job is not None:
         job.refresh()
-    config = load_config(web.root)
-    with Register.for_root(web.root) as register:
-        batch = register.batch(batch_id)
-        letters = register.batch_letters(batch_id) if batch else []
-        queued = {e.reference: e for e in entries(register, batch_id)} if batch else {}
-        deliveries = batch_deliveries(register, batch_id) if batch else {}
-    if batch is None and job is None:
+    view = service.batch_view(web.root, batch_id)
+    if view.batch is None and job is None:
         raise not_found(f"batch {batch_id}")
-    folder = web.root / "outbox" / batch_id
-    files = [name for name, (stored, _) in BATCH_FILES.items() if (folder / stored).is_file()]
+    with Register.for_root(web.root) as register:
+        queued = {e.reference: e for e in entries(register, batch_id)} if view.batch else {}
     failed = (
         {check.reference: check for check in job.result.failed}
         if job is not None and job.kind == "queue" and job.state == "done"
         else {}
     )
     rows = []
-    for letter in letters:
+    for row in view.rows:
+        letter = row.letter
         entry = queued.get(letter.reference)
-        found = deliveries[letter.reference]
-        municipality = config.municipalities.get(letter.municipality)
         rows.append(
             {
                 "reference": letter.reference,
                 "code": letter.municipality,
-                "name": municipality.name if municipality else letter.municipality,
-                "state": found.state,
-                "state_text": found.label_nl,
+                "name": row.name,
+                "state": row.delivery.state,
+                "state_text": row.delivery.label_nl,
                 "pages": letter.pages,
                 "sample": letter.sample,
                 "only_file": entry.only_file if entry else None,
@@ -266,10 +205,10 @@ def batch_view(
         {
             "nav": "batches",
             "title": f"Batch {batch_id}",
-            "batch": batch,
+            "batch": view.batch,
             "batch_id": batch_id,
             "rows": rows,
-            "files": files,
+            "files": view.files,
             "job": job,
             "errors": errors,
         },
@@ -294,14 +233,8 @@ def batch_file(request: Request) -> Response:
     """manifest.csv, manifest.json, print.pdf or post-room.pdf of a batch the register knows."""
     web: Web = request.app.state.web
     batch_id = batch_id_of(request.path_params["batch"])
-    name = request.path_params["name"]
-    if name not in BATCH_FILES:
-        raise not_found(name)
-    with Register.for_root(web.root) as register:
-        if register.batch(batch_id) is None:
-            raise not_found(f"batch {batch_id}")
-    stored, media = BATCH_FILES[name]
-    path = web.root / "outbox" / batch_id / stored
-    if not path.is_file():
-        raise not_found(name)
-    return FileResponse(path, media_type=media, filename=f"{batch_id}-{stored}")
+    try:
+        path = service.batch_file(web.root, batch_id, request.path_params["name"])
+    except NotFound as exc:
+        raise not_found(exc.what) from None
+    return FileResponse(path, media_type=MEDIA[path.suffix], filename=f"{batch_id}-{path.name}")

@@ -1,8 +1,8 @@
 """Long work of ``ibtpost web`` in the background: one thread per job, progress the pages
 poll, at most one job per batch at a time.
 
-A job runs a library function (``run_batch``, ``queue_batch``, ``send``, ``proof``) exactly
-as the command does, with a progress callback where the function takes one, inside
+A job runs a use case (``service.batches.make_batch``, ``service.review.proof``; queue and
+send) exactly as the command does, with a progress callback where it takes one, inside
 ``audit.origin("web")`` so that every event it records says it came from the web. The job
 list lives as long as the server: a page reloaded while a job runs finds it again by its
 key (the batch id), with its count, ETA and, once done, its outcome.
@@ -67,7 +67,7 @@ class Job:
         return self
 
     def progress(self, done: int, total: int) -> None:
-        """The callback ``run_batch`` and ``proof`` call."""
+        """The ``ProgressCallback`` a long use case calls after each item."""
         self.done, self.total = done, total
 
 

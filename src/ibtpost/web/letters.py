@@ -2,89 +2,41 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from ibtpost.core.errors import IbtpostError
 from ibtpost.core.files import sha256_file
-from ibtpost.data.config import load_config
-from ibtpost.data.recipients import MissingAddress, copy_recipients, mail_recipients
-from ibtpost.dispatch.delivery import delivery
-from ibtpost.dispatch.states import entry as queue_entry
-from ibtpost.register import Register, audit, validate_reference
-from ibtpost.register.dispatch import copies_of
-from ibtpost.review.lettercheck import check_letters, seal_roots_of
-from ibtpost.text.definitions import load_letter
+from ibtpost.service.common import NotFound
+from ibtpost.service.letters import LetterFile, letter_file, letter_view
 from ibtpost.web.common import Web, not_found, render
 from ibtpost.web.pages import page_images
 
 
-def _letter_file(root: Path, reference: str, suffix: str) -> tuple[Path, Any]:
-    """The file of a letter (``pdf`` or ``docx``) as its batch's manifest names it."""
+def _letter_file(web: Web, reference: str, suffix: str) -> LetterFile:
     try:
-        reference = validate_reference(reference)
-    except IbtpostError:
-        raise not_found(f"brief {reference}") from None
-    with Register.for_root(root) as register:
-        letter = register.letter_by_reference(reference)
-    if letter is None or letter.batch is None:
-        raise not_found(f"brief {reference}")
-    folder = root / "outbox" / letter.batch
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        raise not_found(f"manifest of {letter.batch}") from None
-    row = next((r for r in manifest.get("letters", []) if r.get("reference") == reference), None)
-    name = str(row.get(suffix, "")) if row else ""
-    if not name or Path(name).name != name or not name.endswith(f".{suffix}"):
-        raise not_found(f"{suffix} of {reference}")
-    path = folder / name
-    if not path.is_file():
-        raise not_found(f"{suffix} of {reference}")
-    return path, letter
+        return letter_file(web.root, reference, suffix)
+    except NotFound as exc:
+        raise not_found(exc.what) from None
 
 
 def letter_page(request: Request) -> Response:
     """Brief: one letter's pages, recipients, checks, delivery state, audit events, files."""
     web: Web = request.app.state.web
-    reference = request.path_params["reference"]
-    pdf, letter = _letter_file(web.root, reference, "pdf")
-    config = load_config(web.root)
-    municipality = config.municipalities.get(letter.municipality)
-    with Register.for_root(web.root) as register:
-        entry = queue_entry(register, letter.reference)
-        queued_copies = {c.role: c for c in copies_of(register, letter.reference)}
-        events = list(audit.events(register, letter.reference))
-        batch = register.batch(letter.batch) if letter.batch else None
-    sha = sha256_file(pdf)
-    images = page_images(web.root, pdf, sha)
-    recipients: dict[str, Any] = {}
-    if entry is not None and entry.college:
-        recipients = {"to": entry.college, "cc": ", ".join(entry.copies), "frozen": True}
-    elif municipality is not None:
-        found = mail_recipients(municipality, config)
-        if isinstance(found, MissingAddress):
-            recipients = {"missing": str(found)}
-        else:
-            recipients = {"to": found.to, "cc": found.cc, "frozen": False}
-    definition = load_letter(web.root, letter.letter)
+    try:
+        view = letter_view(web.root, request.path_params["reference"])
+    except NotFound as exc:
+        raise not_found(exc.what) from None
+    images = page_images(web.root, view.pdf, view.sha256)
+    letter, entry = view.letter, view.entry
     copies = [  # the copies with a mail of their own: as queued, else as config/ has them
         {
-            "to": c.mentioned,
+            "to": c.to,
             "kind": c.kind,
-            "address": queued.college if queued else c.address,
-            "state": delivery(letter, queued).label_nl if queued else None,
+            "address": c.address,
+            "state": c.delivery.label_nl if c.delivery else None,
         }
-        for c in (copy_recipients(definition.copies, municipality, config) if municipality else [])
-        for queued in [queued_copies.get(c.role)]
+        for c in view.copies
     ]
-    # the checks `queue` runs, the seal's included (a concept is never sealed)
-    roots = seal_roots_of(config.settings, batch.concept if batch else letter.concept)
-    checked = check_letters(pdf.parent, [letter], definition, 1, roots).letters
     return render(
         request,
         "letter.html",
@@ -92,16 +44,16 @@ def letter_page(request: Request) -> Response:
             "nav": "batches",
             "title": f"Brief {letter.reference}",
             "letter": letter,
-            "municipality": municipality,
+            "municipality": view.municipality,
             "pages": len(images),
-            "sha": sha,
-            "matches": sha == letter.pdf_sha256,
+            "sha": view.sha256,
+            "matches": view.matches,
             "entry": entry,
-            "state": delivery(letter, entry).label_nl,
-            "recipients": recipients,
+            "state": view.delivery.label_nl,
+            "recipients": view.recipients,
             "copies": copies,
-            "check": checked[0] if checked else None,
-            "events": events,
+            "check": view.check,
+            "events": view.events,
         },
     )
 
@@ -109,7 +61,7 @@ def letter_page(request: Request) -> Response:
 def letter_page_image(request: Request) -> Response:
     """One page of a letter as PNG."""
     web: Web = request.app.state.web
-    pdf, _ = _letter_file(web.root, request.path_params["reference"], "pdf")
+    pdf = _letter_file(web, request.path_params["reference"], "pdf").path
     images = page_images(web.root, pdf, sha256_file(pdf))
     number = int(request.path_params["page"])
     if not 1 <= number <= len(images):
@@ -121,9 +73,7 @@ def letter_download(request: Request) -> Response:
     """The letter's PDF or Word file."""
     web: Web = request.app.state.web
     suffix = request.path_params["kind"]
-    if suffix not in ("pdf", "docx"):
-        raise not_found(suffix)
-    path, _ = _letter_file(web.root, request.path_params["reference"], suffix)
+    path = _letter_file(web, request.path_params["reference"], suffix).path
     media = (
         "application/pdf"
         if suffix == "pdf"

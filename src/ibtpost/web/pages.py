@@ -14,14 +14,14 @@ import tempfile
 from pathlib import Path
 
 from ibtpost.core.errors import ConvertError
+from ibtpost.core.layout import Layout
 
-CACHE = ("outbox", ".web", "pages")
 RESOLUTION = 90  # dots per inch: an A4 page is 744 x 1052 pixels
 
 
 def page_images(root: Path, pdf: Path, sha256: str) -> list[Path]:
     """The PNG of every page of ``pdf`` (whose SHA-256 is ``sha256``), drawn on first use."""
-    folder = root.joinpath(*CACHE) / sha256
+    folder = Layout(root).page_images / sha256
     if not folder.is_dir():
         folder.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".{sha256[:12]}-", dir=folder.parent))

@@ -10,14 +10,17 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
-from ibtpost.approval.gate import approve, review_state
 from ibtpost.core import clock
-from ibtpost.core.errors import IbtpostError, Problems, problem_lines
+from ibtpost.core.errors import IbtpostError, Problems
 from ibtpost.core.files import sha256_file
-from ibtpost.data.config import load_config
-from ibtpost.review.diff import diff_letter
-from ibtpost.review.proof import preview, proof
-from ibtpost.text.definitions import definition_files, definition_path
+from ibtpost.service.review import (
+    approve,
+    has_definition,
+    letter_review,
+    letters_to_review,
+    preview,
+    proof,
+)
 from ibtpost.web.common import (
     Web,
     call,
@@ -42,22 +45,16 @@ REVIEW_TEXT = {
 def review_list(request: Request) -> Response:
     """Beoordelen: every letter definition and where it stands."""
     web: Web = request.app.state.web
-    states = []
-    problems = []
-    for path in definition_files(web.root):
-        try:
-            states.append(review_state(web.root, path.stem))
-        except IbtpostError as exc:
-            problems.extend(problem_lines(exc))
+    found = letters_to_review(web.root)
     return render(
         request,
         "review.html",
         {
             "nav": "review",
             "title": "Beoordelen",
-            "states": states,
+            "states": found.states,
             "texts": REVIEW_TEXT,
-            "problems": problems,
+            "problems": found.problems,
         },
     )
 
@@ -81,16 +78,11 @@ def _review_view(
     q = request.query_params
     old, new = q.get("from") or None, q.get("to") or None
     try:
-        state = review_state(web.root, letter)
+        view = letter_review(web.root, letter, old, new)
     except IbtpostError as exc:
         return _broken(request, letter, exc)
-    try:
-        diff = diff_letter(web.root, letter, old, new)
-    except IbtpostError as exc:
-        errors = {**errors, **form_errors(exc)}
-        diff = diff_letter(web.root, letter)
-    config = load_config(web.root)
-    names = sorted(m.name for m in config.municipalities.values())
+    if view.problem is not None:
+        errors = {**errors, **form_errors(view.problem)}
     return render(
         request,
         "review_letter.html",
@@ -98,13 +90,13 @@ def _review_view(
             "nav": "review",
             "title": f"Beoordelen: {letter}",
             "letter": letter,
-            "state": state,
+            "state": view.state,
             "texts": REVIEW_TEXT,
-            "diff": diff,
-            "versions": [line.split(" ", 1)[0] for line in diff.known],
-            "known": diff.known,
+            "diff": view.diff,
+            "versions": view.versions,
+            "known": view.diff.known,
             "selected": {"from": old or "", "to": new or ""},
-            "names": names,
+            "names": view.names,
             "values": {"date": clock.today().isoformat(), **values},
             "errors": errors,
             "proof_job": web.jobs.get(f"proof:{letter}"),
@@ -118,11 +110,7 @@ def _broken(request: Request, letter: str, exc: IbtpostError) -> Response:
     """A letter whose definition (or a file it needs) has an error: 422 with each problem's
     file and line; a letter without a definition file is not found (404)."""
     web: Web = request.app.state.web
-    try:
-        exists = definition_path(web.root, letter).is_file()
-    except IbtpostError:
-        exists = False
-    if not exists:
+    if not has_definition(web.root, letter):
         raise not_found(str(exc))
     problems = exc.problems if isinstance(exc, Problems) else [exc]
     return render(
@@ -162,18 +150,10 @@ async def approve_letter(request: Request) -> Response:
     form = await request.form()
     values = form_values(form, ("by", "note"))
     try:
-        result = await call(approve, web.root, letter, values["by"], values["note"] or None)
+        done = await call(approve, web.root, letter, values["by"], values["note"] or None)
     except IbtpostError as exc:
         return _review_view(request, letter, values, form_errors(exc), 400)
-    approval = result.approval
-    message = (
-        f"goedgekeurd: {approval.letter} versie {approval.version} door {approval.by}"
-        if result.added
-        else f"{approval.letter} versie {approval.version} is al goedgekeurd door "
-        f"{approval.by} op {approval.day}; niets toegevoegd"
-    )
-    if result.given < result.needed:
-        message += f" ({result.given} van de {result.needed} goedkeuringen)"
+    message = "".join(line.text("nl") for line in (done.summary, done.count) if line)
     return _review_view(request, letter, {}, {}, 200, {"approved": message})
 
 
@@ -194,12 +174,12 @@ async def preview_letter(request: Request) -> Response:
         )
     warm = web.warm.get() if web.warm else None
     try:
-        result = await call(preview, web.root, letter, (values["municipality"],), day, None, warm)
+        made = await call(preview, web.root, letter, (values["municipality"],), day, None, warm)
     except IbtpostError as exc:
         found = form_errors(exc)
         found["municipality"] = found.pop("municipalities", []) + found.get("municipality", [])
         return _review_view(request, letter, values, found, 400)
-    pdf = result.files[0]
+    pdf = made.result.files[0]
     sha = sha256_file(pdf)
     web.previews[sha] = pdf
     pages = await run_in_threadpool(page_images, web.root, pdf, sha)
@@ -209,7 +189,7 @@ async def preview_letter(request: Request) -> Response:
         values,
         {},
         200,
-        {"preview": {"sha": sha, "pages": len(pages), "warnings": result.warnings}},
+        {"preview": {"sha": sha, "pages": len(pages), "warnings": made.result.warnings}},
     )
 
 
@@ -232,14 +212,9 @@ async def proof_letter(request: Request) -> Response:
     letter = letter_id_of(request.path_params["letter"])
 
     def work(job: Job) -> list[str]:
-        result = proof(web.root, letter, clock.today(), (), edges=True, progress=job.progress)
-        job.result = result.files[0]
-        return [
-            *(f"pagina {item.first_page}: {item.target.label}" for item in result.letters),
-            *(f"waarschuwing: {w}" for w in result.warnings),
-            f"proef {letter} versie {result.version}: {len(result.letters)} brieven, "
-            f"{result.pages} pagina's, {result.seconds:.1f} s",
-        ]
+        made = proof(web.root, letter, clock.today(), edges=True, progress=job.progress)
+        job.result = made.result.files[0]
+        return [line.text("nl") for line in (*made.pages, *made.warnings, made.summary)]
 
     try:
         web.jobs.start(f"proof:{letter}", "proof", f"Proef {letter} (randgevallen)", work)

@@ -1,0 +1,160 @@
+"""One letter as its screen shows it: its file (found through its batch's manifest), its
+recipients (frozen at ``queue``, else as config/ has them today), its copies and the checks
+``queue`` runs.
+
+Which delivery state a letter or copy is in is the dispatch stage's read model
+(:mod:`ibtpost.dispatch.delivery`); the view carries it for the letter and each copy.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ibtpost.core.domain import Municipality
+from ibtpost.core.errors import IbtpostError
+from ibtpost.core.files import sha256_file
+from ibtpost.core.layout import Layout
+from ibtpost.data.config import load_config
+from ibtpost.data.recipients import MissingAddress, copy_recipients, mail_recipients
+from ibtpost.dispatch.delivery import Delivery, delivery
+from ibtpost.dispatch.states import QueueEntry
+from ibtpost.dispatch.states import entry as queue_entry
+from ibtpost.register import BatchRecord, LetterRecord, Register, audit
+from ibtpost.register import validate_reference as valid_reference
+from ibtpost.register.dispatch import copies_of
+from ibtpost.review.lettercheck import LetterCheck, check_letters, seal_roots_of
+from ibtpost.service.common import NotFound
+from ibtpost.text.definitions import load_letter
+
+#: the files of a letter, by the key its batch's manifest names them with
+SUFFIXES = ("pdf", "docx")
+
+
+@dataclass(frozen=True)
+class LetterFile:
+    """A file of a letter, and the letter as the register has it."""
+
+    path: Path
+    letter: LetterRecord
+
+
+def letter_file(root: Path, reference: str, suffix: str = "pdf") -> LetterFile:
+    """The ``pdf`` or ``docx`` of the letter ``reference`` as its batch's manifest names it;
+    NotFound for an unknown letter, a batch without manifest or a file not there."""
+    try:
+        reference = valid_reference(reference)
+    except IbtpostError:
+        raise NotFound(f"letter {reference}") from None
+    if suffix not in SUFFIXES:
+        raise NotFound(suffix)
+    with Register.for_root(root) as register:
+        letter = register.letter_by_reference(reference)
+    if letter is None or letter.batch is None:
+        raise NotFound(f"letter {reference}")
+    batch = Layout(root).batch(letter.batch)
+    try:
+        manifest = json.loads(batch.manifest_json.read_text("utf-8"))
+    except (OSError, ValueError):
+        raise NotFound(f"manifest of {letter.batch}") from None
+    row = next((r for r in manifest.get("letters", []) if r.get("reference") == reference), None)
+    name = str(row.get(suffix, "")) if row else ""
+    if not name or Path(name).name != name or not name.endswith(f".{suffix}"):
+        raise NotFound(f"{suffix} of {reference}")
+    path = batch.file(name)
+    if not path.is_file():
+        raise NotFound(f"{suffix} of {reference}")
+    return LetterFile(path, letter)
+
+
+@dataclass(frozen=True)
+class Recipients:
+    """Who a letter's mail goes to: frozen when it was queued, else as config/ has it now."""
+
+    to: str = ""
+    cc: str = ""
+    frozen: bool = False  # True: as recorded at ``queue``
+    missing: str = ""  # why the letter cannot be mailed (it goes by post), if so
+
+
+@dataclass(frozen=True)
+class CopyView:
+    """A copy with a mail of its own (raad, GS): as queued, else as config/ has it."""
+
+    role: str
+    kind: str  # afschrift, ter kennisneming
+    to: str  # "de gemeenteraad van Vlaardingen"
+    address: str | None  # None: no e-mail address, the copy goes by post
+    delivery: Delivery | None  # where the copy is, None while not queued
+
+
+@dataclass(frozen=True)
+class LetterView:
+    """Everything the letter's screen shows, but its page images."""
+
+    letter: LetterRecord
+    batch: BatchRecord | None
+    municipality: Municipality | None  # None when config/ no longer has it
+    pdf: Path
+    sha256: str  # of the PDF as it is now
+    entry: QueueEntry | None  # the letter's queue entry, if it was queued
+    delivery: Delivery  # where the letter is on its way to the college
+    recipients: Recipients | None  # None: unknown municipality and never queued
+    copies: list[CopyView]
+    check: LetterCheck | None  # the checks ``queue`` runs
+    events: list[audit.Event]
+
+    @property
+    def matches(self) -> bool:
+        """Whether the PDF is the one the register recorded."""
+        return self.sha256 == self.letter.pdf_sha256
+
+
+def letter_view(root: Path, reference: str) -> LetterView:
+    """The letter ``reference`` (see :class:`LetterView`); NotFound as :func:`letter_file`."""
+    found = letter_file(root, reference, "pdf")
+    letter = found.letter
+    config = load_config(root)
+    municipality = config.municipalities.get(letter.municipality)
+    with Register.for_root(root) as register:
+        entry = queue_entry(register, letter.reference)
+        queued = {c.role: c for c in copies_of(register, letter.reference)}
+        events = list(audit.events(register, letter.reference))
+        batch = register.batch(letter.batch) if letter.batch else None
+    recipients: Recipients | None = None
+    if entry is not None and entry.college:
+        recipients = Recipients(entry.college, ", ".join(entry.copies), frozen=True)
+    elif municipality is not None:
+        mail = mail_recipients(municipality, config)
+        if isinstance(mail, MissingAddress):
+            recipients = Recipients(missing=str(mail))
+        else:
+            recipients = Recipients(mail.to, mail.cc)
+    definition = load_letter(root, letter.letter)
+    copies = [
+        CopyView(
+            c.role,
+            c.kind,
+            c.mentioned,
+            queued[c.role].college if c.role in queued else c.address,
+            delivery(letter, queued[c.role]) if c.role in queued else None,
+        )
+        for c in (copy_recipients(definition.copies, municipality, config) if municipality else [])
+    ]
+    # the checks `queue` runs, the seal's included (a concept is never sealed)
+    roots = seal_roots_of(config.settings, batch.concept if batch else letter.concept)
+    checked = check_letters(found.path.parent, [letter], definition, 1, roots).letters
+    return LetterView(
+        letter,
+        batch,
+        municipality,
+        found.path,
+        sha256_file(found.path),
+        entry,
+        delivery(letter, entry),
+        recipients,
+        copies,
+        checked[0] if checked else None,
+        events,
+    )
