@@ -3,6 +3,7 @@ letters and its files."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from starlette.requests import Request
@@ -161,7 +162,10 @@ def batch_view(
 ) -> Response:
     job = web.jobs.get(batch_id)
     if job is not None:
-        job.refresh()
+        # a snapshot taken before the rows are read: a job that ends while they are read
+        # still shows as running (and the page reloads when it ends), never as done beside
+        # rows from before its end
+        job = copy.copy(job.refresh())
     view = service.batch_view(web.root, batch_id)
     if view.batch is None and job is None:
         raise not_found(f"batch {batch_id}")
