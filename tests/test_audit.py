@@ -468,3 +468,32 @@ def test_a_batch_records_each_letter_once_and_its_completion(
     assert [(e.data["letters"], e.data["converted"]) for e in completed] == [(2, 2)]
     assert completed[0].data["print_sha256"] == sha(folder / "print.pdf")
     assert completed[0].data["manifest_sha256"] == sha(folder / "manifest.json")
+
+
+def test_the_audit_page_reads_only_the_events_it_shows(tmp_path: Path) -> None:
+    """``latest_events``: the last N events that match each filter, in order, and how many
+    match in all; the filters run in SQL, so the page never reads the whole trail."""
+    with Register(tmp_path / "r.sqlite") as register:
+        for n in range(12):
+            audit.record(
+                register,
+                audit.LETTER_GENERATED if n % 3 else audit.BATCH_COMPLETED,
+                reference=f"75000{n:02d}",
+                batch="b1" if n < 6 else "b2",
+                data={"n": n},
+            )
+        everything = list(audit.events(register))
+        found, total = audit.latest_events(register, limit=4)
+        assert (total, [e.seq for e in found]) == (12, [e.seq for e in everything[-4:]])
+        found, total = audit.latest_events(register, kind=audit.BATCH_COMPLETED, batch="b2")
+        assert total == 2 and [e.data["n"] for e in found] == [6, 9]
+        found, total = audit.latest_events(register, reference="7500005")
+        assert total == 1 and found[0].data["n"] == 5
+        day = everything[0].at[:10]
+        assert audit.latest_events(register, day=day)[1] == 12
+        assert audit.latest_events(register, day="1999-01-01") == ([], 0)
+        statements: list[str] = []
+        register.db.set_trace_callback(statements.append)
+        audit.latest_events(register, kind=audit.BATCH_COMPLETED, limit=1)
+        register.db.set_trace_callback(None)
+        assert any("LIMIT" in s and "kind = " in s for s in statements), statements

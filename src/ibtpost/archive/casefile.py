@@ -29,14 +29,12 @@ import pikepdf
 
 from ibtpost.archive.records import (
     LetterFile,
-    case_letters,
     case_of,
-    find_case_municipality,
+    case_records,
     letter_file,
 )
 from ibtpost.core import clock, dutch
 from ibtpost.core.domain import Municipality
-from ibtpost.core.errors import UsageError
 from ibtpost.core.layout import Layout
 from ibtpost.data.config import load_config
 from ibtpost.dispatch.report import ReportRow, as_csv, delivery_report
@@ -75,14 +73,9 @@ class _Gathered:
 def build_case_file(root: Path, query: str, out: Path | None = None) -> CaseFileResult:
     """Write the case file of the municipality ``query`` (code or name)."""
     config = load_config(root)
-    municipality = find_case_municipality(config, query)
     checked_at = clock.stamp()
     with Register.for_root(root) as register:
-        records = case_letters(register, municipality.code)
-        if not records:
-            raise UsageError(
-                f"{municipality.code} ({municipality.name}) has no final letter in any batch"
-            )
+        municipality, records = case_records(register, config, query)
         listed: dict[Path, dict[str, dict[str, list[Path]]]] = {}  # each folder listed once
         letters = [letter_file(root, register, config, r, checked_at, listed) for r in records]
         references = {r.reference for r in records}

@@ -19,10 +19,9 @@ from ibtpost.archive.policy import load_policy
 from ibtpost.archive.records import (
     LetterFile,
     batch_letters,
-    case_letters,
     case_of,
+    case_records,
     checked_now,
-    find_case_municipality,
     letter_file,
 )
 from ibtpost.core.errors import IbtpostError, UsageError
@@ -58,12 +57,7 @@ def export_mdto(
             records = batch_letters(register, batch)
             municipality = None
         else:
-            municipality = find_case_municipality(config, str(case))
-            records = case_letters(register, municipality.code)
-            if not records:
-                raise UsageError(
-                    f"{municipality.code} ({municipality.name}) has no final letter in any batch"
-                )
+            municipality, records = case_records(register, config, str(case))
         listed: dict[Path, dict[str, dict[str, list[Path]]]] = {}  # each folder listed once
         letters = [letter_file(root, register, config, r, checked_at, listed) for r in records]
     files: dict[Path, bytes] = {}

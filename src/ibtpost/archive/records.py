@@ -44,11 +44,6 @@ def case_of(municipality: Municipality) -> Case:
     )
 
 
-def find_case_municipality(config: Config, query: str) -> Municipality:
-    """The municipality named by ``--case`` (a code or a name); exit 2 when unknown."""
-    return find_municipality(config, query)
-
-
 def batch_letters(register: Register, batch_id: str) -> list[LetterRecord]:
     """The final letters of a complete batch; an unknown, incomplete or concept batch is
     refused (exit 2)."""
@@ -66,6 +61,20 @@ def case_letters(register: Register, code: str) -> list[LetterRecord]:
         for r in register.all_letters()
         if r.municipality == code and not r.concept and r.batch and r.pdf_sha256
     ]
+
+
+def case_records(
+    register: Register, config: Config, query: str
+) -> tuple[Municipality, list[LetterRecord]]:
+    """The municipality ``query`` names (a code or a name) and the final letters of its
+    case; exit 2 for an unknown municipality or one without a final letter."""
+    municipality = find_municipality(config, query)
+    records = case_letters(register, municipality.code)
+    if not records:
+        raise UsageError(
+            f"{municipality.code} ({municipality.name}) has no final letter in any batch"
+        )
+    return municipality, records
 
 
 def letter_file(

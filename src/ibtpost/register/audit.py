@@ -386,6 +386,39 @@ def events(
         yield Event(seq, at, kind, ref, bat, json.loads(data_json), prev_hash, digest)
 
 
+def latest_events(
+    register: Register,
+    *,
+    reference: str | None = None,
+    batch: str | None = None,
+    kind: str | None = None,
+    day: str | None = None,
+    limit: int = 500,
+) -> tuple[list[Event], int]:
+    """The last ``limit`` events that match (in seq order) and how many match in all: the
+    register reads only the events it returns. ``day`` is a date (YYYY-MM-DD) or its start
+    (YYYY-MM) of the events' time stamps."""
+    where: list[str] = []
+    params: list[object] = []
+    for column, value in (("reference", reference), ("batch", batch), ("kind", kind)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if day:
+        where.append("substr(at, 1, ?) = ?")
+        params.extend([len(day), day])
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    total = int(register.db.execute(f"SELECT count(*) FROM events{clause}", params).fetchone()[0])
+    rows = register.db.execute(
+        f"SELECT {_COLUMNS} FROM events{clause} ORDER BY seq DESC LIMIT ?", [*params, limit]
+    ).fetchall()
+    found = [
+        Event(seq, at, kind_, ref, bat, json.loads(data_json), prev_hash, digest)
+        for seq, at, kind_, ref, bat, data_json, prev_hash, digest in reversed(rows)
+    ]
+    return found, total
+
+
 def export(
     register: Register, out: TextIO, reference: str | None = None, batch: str | None = None
 ) -> int:

@@ -13,6 +13,9 @@ from ibtpost.web.common import (
     render,
 )
 
+#: the most events the page shows (the last ones that match); the export has them all
+SHOWN = 500
+
 
 def _audit_filters(request: Request) -> tuple[dict[str, str], str | None, str | None]:
     q = request.query_params
@@ -25,12 +28,14 @@ def audit_page(request: Request) -> Response:
     web: Web = request.app.state.web
     filters, reference, batch = _audit_filters(request)
     with Register.for_root(web.root) as register:
-        found = [
-            e
-            for e in audit.events(register, reference, batch)
-            if (not filters["kind"] or e.kind == filters["kind"])
-            and (not filters["date"] or e.at.startswith(filters["date"]))
-        ]
+        found, total = audit.latest_events(
+            register,
+            reference=reference,
+            batch=batch,
+            kind=filters["kind"] or None,
+            day=filters["date"] or None,
+            limit=SHOWN,
+        )
         verified = audit.verify(register) if request.query_params.get("verify") else None
     return render(
         request,
@@ -38,9 +43,9 @@ def audit_page(request: Request) -> Response:
         {
             "nav": "audit",
             "title": "Audit",
-            "events": found[-500:],
-            "shown": min(len(found), 500),
-            "total": len(found),
+            "events": found,
+            "shown": len(found),
+            "total": total,
             "kinds": audit.KINDS,
             "filters": filters,
             "verified": verified,
