@@ -72,6 +72,7 @@ def text_context(
         "reply_term": term(definition.reply_weeks, day, roll),
         "compliance_term": term(definition.compliance_weeks, day, roll),
         "zienswijze_term": term(definition.zienswijze_weeks, day, roll),
+        "besluit_term": term(definition.besluit_weeks, day, roll),
         "previous": (
             {
                 "letter": previous.letter,

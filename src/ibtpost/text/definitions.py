@@ -41,6 +41,7 @@ TOP_KEYS = {
     "reply_term_weeks",
     "compliance_term_weeks",
     "zienswijze_term_weeks",
+    "besluit_term_weeks",
     "pages",
     "subject",
     "addressee",
@@ -59,6 +60,7 @@ REQUIRED_KEYS = TOP_KEYS - {
     "reply_term_weeks",
     "compliance_term_weeks",
     "zienswijze_term_weeks",
+    "besluit_term_weeks",
     "footnotes",
     "pages",
     "required",
@@ -403,10 +405,12 @@ def _definition(data: YMap, path: Path, label: str, prefix: str = "") -> LetterD
     reply_weeks = get_int("reply_term_weeks")
     compliance_weeks = get_int("compliance_term_weeks")
     zienswijze_weeks = get_int("zienswijze_term_weeks")
+    besluit_weeks = get_int("besluit_term_weeks")
     for key, weeks, term_name in (
         ("reply_term_weeks", reply_weeks, "reply_term"),
         ("compliance_term_weeks", compliance_weeks, "compliance_term"),
         ("zienswijze_term_weeks", zienswijze_weeks, "zienswijze_term"),
+        ("besluit_term_weeks", besluit_weeks, "besluit_term"),
     ):
         if key in data and weeks == 0:
             r.fail("must be 1 or more weeks", data.line_of(key), key)
@@ -451,6 +455,7 @@ def _definition(data: YMap, path: Path, label: str, prefix: str = "") -> LetterD
         template=str(data.get("template", "brief.docx")),
         compliance_weeks=compliance_weeks,
         zienswijze_weeks=zienswijze_weeks,
+        besluit_weeks=besluit_weeks,
         on_behalf=text_key("on_behalf") if "on_behalf" in data else None,
         required=required,
         approvals=approvals,
@@ -528,7 +533,9 @@ def load_letter(root: Path, letter: str) -> LetterDefinition:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z{\[(])")
-_TERM_USE = re.compile(r"\b(reply_term|compliance_term|zienswijze_term)\.(text|deadline)\b")
+_TERM_USE = re.compile(
+    r"\b(reply_term|compliance_term|zienswijze_term|besluit_term)\.(text|deadline)\b"
+)
 
 
 def one_date_per_term(texts: list[Text]) -> list[DefinitionError]:
@@ -544,7 +551,17 @@ def one_date_per_term(texts: list[Text]) -> list[DefinitionError]:
             for term, part in _TERM_USE.findall(sentence):
                 used.setdefault(term, set()).add(part)
             for term, parts in sorted(used.items()):
-                if parts == {"text", "deadline"}:
+                if term == "besluit_term" and "deadline" in parts:
+                    problems.append(
+                        DefinitionError(
+                            "states besluit_term as a date; the besluit's term counts from "
+                            "its bekendmaking, which no letter before it knows",
+                            text.location,
+                            hint="state it as a period: binnen {{ besluit_term.text }} na de "
+                            "bekendmaking van het besluit",
+                        )
+                    )
+                elif parts == {"text", "deadline"}:
                     problems.append(
                         DefinitionError(
                             f"states {term} both as a period ({{{{ {term}.text }}}}) and as a "
