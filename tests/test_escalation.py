@@ -50,6 +50,17 @@ def _lawyer_signs_off(root: Path, cli: Callable[..., Result]) -> None:
     for trede in (3, 4, 5, 6):
         path = root / "letters" / f"trede-{trede}.yaml"
         path.write_text(path.read_text("utf-8").replace("status: draft", "status: final"), "utf-8")
+    # a besluit is signed under a mandate; before it is filled in, no lawyer can approve it
+    refused = cli(root, "approve", "trede-5", "--by", "mr. A. Jurist")
+    assert refused.code == 2 and "the mandate of its signatory" in refused.err, refused.err
+    sender = root / "config" / "sender.yaml"
+    sender.write_text(
+        sender.read_text("utf-8").replace(
+            "    mandate: null", "    mandate: testmandaat (Mandaatregeling, artikel 1)"
+        ),
+        "utf-8",
+    )
+    for trede in (3, 4, 5, 6):
         reviewers = ("mr. A. Jurist", "mr. B. Tweede") if trede >= 4 else ("mr. A. Jurist",)
         for name in reviewers:
             approved = cli(root, "approve", f"trede-{trede}", "--by", name)

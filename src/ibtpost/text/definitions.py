@@ -55,6 +55,8 @@ TOP_KEYS = {
     "on_behalf",
     "copies",
     "kennisgeving",
+    "signatory",
+    "besluit",
 }
 REQUIRED_KEYS = TOP_KEYS - {
     "reply_term_weeks",
@@ -69,6 +71,8 @@ REQUIRED_KEYS = TOP_KEYS - {
     "on_behalf",
     "copies",
     "kennisgeving",
+    "signatory",
+    "besluit",
 }
 #: The keys of ``kennisgeving:``, the public notice a letter definition can add as a second
 #: document per municipality (the Staatscourant's kennisgeving of a voornemen). Everything
@@ -435,6 +439,20 @@ def _definition(data: YMap, path: Path, label: str, prefix: str = "") -> LetterD
         r.fail(f"must be one of: {', '.join(DELIVERIES)}", data.line_of("delivery"), "delivery")
         delivery = "mail"
     copies = read_copies(data, r)
+    signatory = data.get("signatory")
+    if signatory is not None and (
+        not isinstance(signatory, str) or not _SIGNATORY_ID.match(signatory)
+    ):
+        r.fail(
+            "must name a signatory of config/sender.yaml (signatories:)",
+            data.line_of("signatory"),
+            "signatory",
+        )
+        signatory = None
+    besluit = data.get("besluit", False)
+    if not isinstance(besluit, bool):
+        r.fail("must be true or false", data.line_of("besluit"), "besluit")
+        besluit = False
     required, problems = read_required(label, data, r.texts)
     r.problems.extend(problems)
     definition = LetterDefinition(
@@ -461,6 +479,9 @@ def _definition(data: YMap, path: Path, label: str, prefix: str = "") -> LetterD
         approvals=approvals,
         delivery="mail and post" if delivery == "mail and post" else "mail",
         copies=copies,
+        signatory=signatory,
+        signatory_line=data.line_of("signatory") if signatory else None,
+        besluit=besluit,
     )
     if r.problems:
         raise Problems(r.problems)
@@ -532,6 +553,7 @@ def load_letter(root: Path, letter: str) -> LetterDefinition:
     return load_definition(path, f"letters/{letter}.yaml")
 
 
+_SIGNATORY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z{\[(])")
 _TERM_USE = re.compile(
     r"\b(reply_term|compliance_term|zienswijze_term|besluit_term)\.(text|deadline)\b"
