@@ -39,6 +39,8 @@ def _lawyer_signs_off(root: Path, cli: Callable[..., Result]) -> None:
         "raad_van_state_adres": "testadres Raad van State",
         "voorzien": "een besluit van het college dat de opvangplekken beschikbaar maakt",
         "verdeelbesluit": "testpublicatie verdeelbesluit",
+        "inzage_voornemen": "testadres inzage voornemen",
+        "inzage_besluit": "testadres inzage besluit",
     }
     for name, entry in legal.items():
         entry["text"] = entry["text"] or filled[name]
@@ -48,6 +50,17 @@ def _lawyer_signs_off(root: Path, cli: Callable[..., Result]) -> None:
     for trede in (3, 4, 5, 6):
         path = root / "letters" / f"trede-{trede}.yaml"
         path.write_text(path.read_text("utf-8").replace("status: draft", "status: final"), "utf-8")
+    # a besluit is signed under a mandate; before it is filled in, no lawyer can approve it
+    refused = cli(root, "approve", "trede-5", "--by", "mr. A. Jurist")
+    assert refused.code == 2 and "the mandate of its signatory" in refused.err, refused.err
+    sender = root / "config" / "sender.yaml"
+    sender.write_text(
+        sender.read_text("utf-8").replace(
+            "    mandate: null", "    mandate: testmandaat (Mandaatregeling, artikel 1)"
+        ),
+        "utf-8",
+    )
+    for trede in (3, 4, 5, 6):
         reviewers = ("mr. A. Jurist", "mr. B. Tweede") if trede >= 4 else ("mr. A. Jurist",)
         for name in reviewers:
             approved = cli(root, "approve", f"trede-{trede}", "--by", name)
@@ -125,14 +138,19 @@ def test_a_case_climbs_the_ladder_as_the_law_requires(
     batch4, ref4 = _batch(cli, root, "trede-4", "2026-06-01")
     text4 = _text(root, batch4, ref4)
     assert "is voornemens om op grond van artikel 124, eerste lid, juncto artikel 124b" in text4
-    assert "uiterlijk 13 juli 2026 moet hebben voorzien in" in text4  # six weeks
+    # the besluit's term counts from its bekendmaking; the grace date (six weeks) only says
+    # when the minister refrains from the besluit (legal review 2026-12, trede 4 point 1)
+    assert "binnen zes weken na de bekendmaking van het besluit alsnog moet voorzien" in text4
+    assert "uiterlijk 13 juli 2026 aan dat zij in deze asielopvangplekken heeft" in text4
     assert "80 reguliere opvangplekken" in text4 and "10 opvangplekken voor" in text4
-    assert "zienswijze uiterlijk 15 juni 2026" in text4  # two weeks
+    assert "zienswijze uiterlijk 15 juni 2026 schriftelijk" in text4  # two weeks
+    assert "mondeling naar voren brengen (artikel 4:9" in text4
     assert "Een afschrift van deze brief gaat naar de gemeenteraad van Vlaardingen" in text4
     assert "Gedeputeerde Staten van de provincie Zuid-Holland worden over dit" in text4
     notice = _text(root, batch4, ref4, "-kennisgeving")
     assert f"bij brief van 1 juni 2026 (onze referentie {ref4})" in notice
     assert "tot en met 15 juni 2026 zijn zienswijze" in notice
+    assert "testadres inzage voornemen" in notice
     manifest = json.loads((root / "outbox" / batch4 / "manifest.json").read_text("utf-8"))
     row = manifest["letters"][0]
     assert row["kennisgeving_pdf"] == f"{ref4}-vlaardingen-kennisgeving.pdf"
@@ -155,6 +173,11 @@ def test_a_case_climbs_the_ladder_as_the_law_requires(
     assert f"Bij brief van 1 juni 2026 (onze referentie {ref4})" in text5
     assert "de zienswijze van het college van 10 juni 2026 bij dit besluit betrokken" in text5
     assert "80 reguliere opvangplekken" in text5
+    assert "binnen zes weken na de bekendmaking van dit besluit" in text5
+    assert "die verzending geldt als bekendmaking" in text5
+    notice5 = _text(root, batch5, ref5, "-kennisgeving")
+    assert f"bij besluit van 20 juli 2026 (onze referentie {ref5})" in notice5
+    assert "testadres inzage besluit" in notice5
     assert "artikel 6:5 van de Algemene wet bestuursrecht" in text5
     assert "artikel 8:81 van de Algemene wet bestuursrecht" in text5
     assert "testadres Raad van State" in text5
@@ -177,5 +200,6 @@ def test_a_case_climbs_the_ladder_as_the_law_requires(
     batch6, ref6 = _batch(cli, root, "trede-6", "2026-09-07")
     text6 = _text(root, batch6, ref6)
     assert f"{ref5}" in text6 and "artikel 124c" in text6
+    assert "artikel 124f, derde lid" in text6 and "Bezwaar tegen een besluit" not in text6
     report = list(csv.DictReader(io.StringIO(cli(root, "report", batch4).out)))
     assert report[0]["copies"] == "gs sent gs@zuid-holland.test; raad sent griffie@vlaardingen.test"

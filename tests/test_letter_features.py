@@ -272,3 +272,18 @@ def test_expression_errors_name_the_block(root: Path) -> None:
             previous=PREVIOUS,
         )
     assert str(info.value).startswith("letters/test-1.yaml:12: body[1].when: unknown placeholder")
+
+
+def test_besluit_term_is_a_period_never_a_date(root: Path) -> None:
+    """A voornemen states the term of the besluit it announces as a period ("binnen zes
+    weken na de bekendmaking"): a date would be counted from the wrong day."""
+    period = "  - paragraph: 'Binnen {{ besluit_term.text }} na de bekendmaking.'\n"
+    path = write(root, period, "besluit_term_weeks: 6\n")
+    assert body_text(root, path)[-1] == "Binnen zes weken na de bekendmaking."
+    path = write(
+        root, "  - paragraph: 'Uiterlijk {{ besluit_term.deadline }}.'\n", "besluit_term_weeks: 6\n"
+    )
+    errors = errors_of(path)
+    assert any("states besluit_term as a date" in e for e in errors), errors
+    path = write(root, period)  # without besluit_term_weeks
+    assert any("besluit_term_weeks is not set" in e for e in errors_of(path))

@@ -153,9 +153,7 @@ def test_trede_3_lists_the_agreements_or_asks_for_them(config: Config, code: str
     assert not any("volgende afspraken" in p for p in without)
 
 
-@pytest.mark.parametrize(
-    ("letter_id", "weeks"), [("trede-1", 3), ("trede-3", 3), ("trede-4", 6), ("trede-5", 6)]
-)
+@pytest.mark.parametrize(("letter_id", "weeks"), [("trede-1", 3), ("trede-3", 3), ("trede-4", 6)])
 @pytest.mark.parametrize("roll", [True, False])
 def test_deadline_is_rolled_past_a_holiday(
     config: Config, letter_id: str, weeks: int, roll: bool
@@ -201,14 +199,26 @@ def test_trede_5_is_a_decision_with_rechtsmiddelenclausule(config: Config) -> No
         for p in body
     )
     assert any("afschrift van dit besluit wordt gezonden aan de gemeenteraad" in p for p in body)
-    assert any("het college op te dragen uiterlijk 22 juni 2026 te voorzien in" in p for p in body)
-    figures = config.figures["GM0796"]
     assert any(
-        f"{figures.shortfall_regular} reguliere opvangplekken en {figures.shortfall_amv} "
-        "opvangplekken voor alleenstaande minderjarige vreemdelingen (AMV)" in p
+        "het college op te dragen binnen zes weken na de bekendmaking van dit besluit te "
+        "voorzien in" in p
         for p in body
     )
-    assert any("op kosten van de gemeente 's-Hertogenbosch" in p for p in body)
+    # its term counts from the bekendmaking (the posting), so the letter names no date for it
+    assert not any("22 juni 2026" in p for p in body)
+    figures = config.figures["GM0796"]
+    # 's-Hertogenbosch has no regular shortfall: the dictum names only the AMV places
+    assert (figures.shortfall_regular, figures.shortfall_amv) == (0, 19)
+    assert any(
+        "te voorzien in 19 opvangplekken voor alleenstaande minderjarige vreemdelingen (AMV)" in p
+        for p in body
+    )
+    assert not any("0 reguliere opvangplekken" in p for p in body)
+    assert any(
+        "namens het college en ten laste van de gemeente 's-Hertogenbosch" in p for p in body
+    )
+    assert any("die verzending geldt als bekendmaking" in p for p in body)
+    assert any("wordt ondertekend" in p and "afschrift van dit besluit" in p for p in body)
     assert "De minister heeft geen zienswijze van het college ontvangen." in body
     assert any("(artikel 6:5 van de Algemene wet bestuursrecht)" in p for p in body)
     assert any("(artikel 8:81 van de Algemene wet bestuursrecht)" in p for p in body)
@@ -304,3 +314,74 @@ def test_pdf_pages_within_bounds_and_concept_on_every_page(
     assert all(CONCEPT_MARK in text and SAMPLE_MARK in text for text in pages)
     first = " ".join(pages[0].split())
     assert "Aan het college van B&W van de gemeente Nuenen, Gerwen en Nederwetten" in first
+
+
+def test_trede_4_announces_the_besluit_right(config: Config) -> None:
+    """The voornemen (legal review 2026-12, §3): the besluit's term counts from its
+    bekendmaking; the grace date only says when the minister refrains from the besluit; a
+    category without shortfall is left out, in the letter and in the kennisgeving; the
+    zienswijze may be given in writing or orally (Awb 4:9)."""
+    four, five = load_letter(REPO, "trede-4"), load_letter(REPO, "trede-5")
+    assert four.besluit_weeks == five.compliance_weeks == 6
+    vlaardingen = config.municipalities["GM0622"]
+    figures = config.figures["GM0622"]
+    assert (figures.shortfall_regular, figures.shortfall_amv) == (100, 0)
+    letter = compose(four, vlaardingen, config, "1", date(2026, 6, 1))
+    body = " ".join(paragraphs(letter))
+    assert (
+        "Het voorgenomen besluit houdt in dat het college binnen zes weken na de "
+        "bekendmaking van het besluit alsnog moet voorzien in:" in body
+    )
+    assert "100 reguliere opvangplekken." in body
+    assert "0 opvangplekken" not in body and "(AMV)" not in body
+    assert (
+        "Toont uw gemeente uiterlijk 13 juli 2026 aan dat zij in deze asielopvangplekken "
+        "heeft voorzien, dan ziet de minister af van het besluit." in body
+    )
+    assert [s for s in body.split(". ") if "13 juli 2026" in s] == [
+        "Toont uw gemeente uiterlijk 13 juli 2026 aan dat zij in deze asielopvangplekken "
+        "heeft voorzien, dan ziet de minister af van het besluit"
+    ]
+    assert "namens het college en ten laste van de gemeente daarin" in body
+    assert "mondeling naar voren brengen (artikel 4:9 van de Algemene wet bestuursrecht)" in body
+    assert "dan wordt het besluit genomen zonder uw zienswijze" in body
+    assert " hij " not in body
+    assert four.kennisgeving is not None
+    notice = " ".join(
+        paragraphs(compose(four.kennisgeving, vlaardingen, config, "1", date(2026, 6, 1)))
+    )
+    assert "op grond van artikel 124, vierde lid, van de Gemeentewet bekend" in notice
+    assert (
+        "binnen zes weken na de bekendmaking van het besluit alsnog moet voorzien in 100 "
+        "reguliere opvangplekken. Toont de gemeente uiterlijk 13 juli 2026 aan" in notice
+    )
+    assert "(AMV)" not in notice and " hij " not in notice
+    assert "Tegen een voornemen staat geen bezwaar of beroep open." in notice
+    assert "[IN TE VULLEN: inzage_voornemen]" in notice
+
+
+def test_trede_5_has_a_kennisgeving_and_trede_6_states_article_124f(config: Config) -> None:
+    """The besluit is made known publicly too (art. 124 lid 4); the execution letter tells
+    the college that belanghebbenden, not the gemeentebestuur, may object (art. 124f)."""
+    five, six = load_letter(REPO, "trede-5"), load_letter(REPO, "trede-6")
+    assert five.kennisgeving is not None
+    vlaardingen = config.municipalities["GM0622"]
+    notice = " ".join(
+        paragraphs(compose(five.kennisgeving, vlaardingen, config, "1", date(2026, 7, 20)))
+    )
+    assert "heeft besloten tot indeplaatsstelling van het college" in notice
+    assert (
+        "binnen zes weken na de bekendmaking van het besluit moet voorzien in 100 "
+        "reguliere opvangplekken." in notice
+    )
+    previous = PreviousLetter("trede-5", 5, "7500003", date(2026, 7, 20))
+    body = " ".join(
+        paragraphs(compose(six, vlaardingen, config, "1", date(2026, 9, 7), previous=previous))
+    )
+    assert (
+        "Bezwaar tegen een besluit dat de minister in de plaats van het college neemt" not in body
+    )
+    assert "Belanghebbenden kunnen tegen een besluit" in body
+    assert "(artikel 124f, derde lid, van de Gemeentewet)" in body
+    assert "op grond van het besluit van 20 juli 2026 (onze referentie 7500003) en" in body
+    assert "kenmerk" not in body and "sanctie" not in body

@@ -78,7 +78,11 @@ def test_a_crashed_job_shows_its_reference_in_dutch(
 @pytest.mark.parametrize(
     ("change", "line", "message"),
     [
-        (lambda text: text.replace("trede: 2\n", "trede: 2\nsignatory: nobody\n"), 12, "unknown"),
+        (
+            lambda text: text.replace("trede: 2\n", "trede: 2\nondertekenaar: nobody\n"),
+            12,
+            "unknown",
+        ),
         (lambda text: text.replace("trede: 2\n", "trede: [2\n"), 12, "YAML syntax error"),
     ],
     ids=["unknown-field", "invalid-yaml"],

@@ -169,6 +169,10 @@ def unverified(config: Config, definition: LetterDefinition) -> list[str]:
             found.append(f"{name} (not in config/legal.yaml; used at {where})")
         elif not entry.verified:
             found.append(f"{name} ({entry.location.file}:{entry.location.line})")
+    signatory = config.sender.signer(definition.signatory)
+    if definition.besluit and signatory is not None and not signatory.mandate:
+        where = signatory.location or Location("config/sender.yaml", None, "signatory")
+        found.append(f"the mandate of its signatory {signatory.name} ({where.file}:{where.line})")
     return found
 
 

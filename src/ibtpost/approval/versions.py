@@ -64,7 +64,7 @@ def version_files(root: Path, letter: str) -> list[str]:
     path = definition_path(root, letter)
     if not path.is_file():
         load_letter(root, letter)  # raises the error that names the known letters
-    names = [_template_name(path), *MAIL_TEMPLATES, *_image_names(root)]
+    names = [_template_name(path), *MAIL_TEMPLATES, *_image_names(root, path)]
     found = {f"letters/{letter}.yaml"}
     for name in names:
         plain = name and "/" not in name and "\\" not in name and not name.startswith(".")
@@ -86,11 +86,17 @@ def _template_name(definition: Path) -> str:
     return str(data.get("template", DEFAULT_TEMPLATE)) if isinstance(data, dict) else ""
 
 
-def _image_names(root: Path) -> list[str]:
-    """The signature (config/sender.yaml) and the logo (config/settings.yaml), if named."""
+def _image_names(root: Path, definition: Path) -> list[str]:
+    """The signature of the letter's signatory (config/sender.yaml: the one the definition
+    names under ``signatory:``, else the default) and the logo (config/settings.yaml)."""
     names = []
     sender = _read_yaml(Layout(root).config_file("sender.yaml"))
+    data = _read_yaml(definition)
+    named = data.get("signatory") if isinstance(data, dict) else None
     signatory = sender.get("signatory") if isinstance(sender, dict) else None
+    listed = sender.get("signatories") if isinstance(sender, dict) else None
+    if named is not None and isinstance(listed, dict):
+        signatory = listed.get(named)
     if isinstance(signatory, dict) and signatory.get("image"):
         names.append(str(signatory["image"]))
     settings = _read_yaml(Layout(root).config_file("settings.yaml"))

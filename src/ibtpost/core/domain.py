@@ -123,6 +123,11 @@ class Signatory:
     name: str  # "Drs. K. Morren"
     function: str  # "Directeur Regie Migratieketen"
     image: str  # file name of the signature image under templates/
+    #: the mandate under which this signatory signs a besluit (the mandaatregeling and its
+    #: article), filled in by a lawyer; None: it may sign letters but no besluit
+    mandate: str | None = None
+    id: str = ""  # its key under ``signatories:`` of sender.yaml; "" for the default
+    location: Location | None = None  # where sender.yaml defines it
 
 
 @dataclass(frozen=True)
@@ -146,6 +151,15 @@ class Sender:
     mailbox: str  # the IBT mailbox, also Reply-To
     signatory: Signatory
     mail: MailFrom | None = None  # sender.yaml ``mail:``; None: the mailbox and organisation
+    #: further signatories a letter definition can name (``signatory: <id>``)
+    signatories: dict[str, Signatory] = field(default_factory=dict)
+
+    def signer(self, signatory_id: str | None) -> Signatory | None:
+        """The signatory a letter definition names (its ``signatory:``), the default
+        ``signatory`` when it names none; None for an id sender.yaml does not list."""
+        if signatory_id is None:
+            return self.signatory
+        return self.signatories.get(signatory_id)
 
     @property
     def mail_from(self) -> MailFrom:

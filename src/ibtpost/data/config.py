@@ -83,14 +83,16 @@ def load_config(root: Path) -> Config:
                     )
                 )
     if sender is not None:
-        image = layout.template(sender.signatory.image)
-        if sender.signatory.image and not image.is_file():
-            c.add(
-                DataError(
-                    f"signature image templates/{sender.signatory.image} not found",
-                    Location("config/sender.yaml", None, "signatory.image"),
+        for signatory in (sender.signatory, *sender.signatories.values()):
+            image = layout.template(signatory.image)
+            if signatory.image and not image.is_file():
+                field = f"signatories.{signatory.id}" if signatory.id else "signatory"
+                c.add(
+                    DataError(
+                        f"signature image templates/{signatory.image} not found",
+                        Location("config/sender.yaml", None, f"{field}.image"),
+                    )
                 )
-            )
     c.raise_if_any()
     assert municipalities is not None
     assert provinces is not None

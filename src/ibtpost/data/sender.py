@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ibtpost.core import validate
@@ -11,12 +12,13 @@ from ibtpost.core.yamlsource import YList, YMap, load_yaml
 from ibtpost.data.collect import Collector
 
 
-def _text(c: Collector, data: YMap, key: str, label: str) -> str:
+def _text(c: Collector, data: YMap, key: str, label: str, prefix: str = "") -> str:
     value = data.get(key)
+    where = Location(label, data.line_of(key), prefix + key)
     if not isinstance(value, str) or not value.strip():
-        c.add(DataError("missing or not text", Location(label, data.line_of(key), key)))
+        c.add(DataError("missing or not text", where))
         return ""
-    return c.field(validate.clean_text, value, Location(label, data.line_of(key), key)) or ""
+    return c.field(validate.clean_text, value, where) or ""
 
 
 def _lines(c: Collector, data: YMap, key: str, label: str) -> tuple[str, ...]:
@@ -50,6 +52,7 @@ def load_sender(path: Path, label: str, c: Collector) -> Sender | None:
     )
     mailbox = _text(c, data, "mailbox", label)
     c.field(validate.email, mailbox, Location(label, data.line_of("mailbox"), "mailbox"))
+    signatories = _signatories(c, data, label)
     organisation = _text(c, data, "organisation", label)
     return Sender(
         organisation=organisation,
@@ -61,7 +64,65 @@ def load_sender(path: Path, label: str, c: Collector) -> Sender | None:
         mailbox=mailbox,
         signatory=signatory,
         mail=_mail_from(c, data, label, mailbox, organisation),
+        signatories=signatories,
     )
+
+
+SIGNATORY_KEYS = {"on_behalf", "name", "function", "image", "mandate"}
+_SIGNATORY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
+
+
+def _signatories(c: Collector, data: YMap, label: str) -> dict[str, Signatory]:
+    """``signatories:`` of sender.yaml: the signatories a letter definition can name, each
+    with the mandate under which it signs a besluit (optional: null until a lawyer fills it
+    in)."""
+    block = data.get("signatories")
+    if block is None:
+        return {}
+    if not isinstance(block, YMap):
+        c.add(
+            DataError(
+                "must be a mapping of signatory names to signature blocks",
+                Location(label, data.line_of("signatories"), "signatories"),
+            )
+        )
+        return {}
+    found = {}
+    for key, raw in block.items():
+        field = f"signatories.{key}"
+        where = Location(label, block.line_of(key), field)
+        if not isinstance(key, str) or not _SIGNATORY_ID.match(key):
+            c.add(DataError("a signatory's name is lower-case letters, digits and -", where))
+            continue
+        if not isinstance(raw, YMap):
+            c.add(DataError("must have on_behalf, name, function, image and mandate", where))
+            continue
+        for extra in sorted(set(raw) - SIGNATORY_KEYS):
+            c.add(
+                DataError(
+                    f"unknown key {extra!r}",
+                    Location(label, raw.line_of(extra), f"{field}.{extra}"),
+                )
+            )
+        mandate = raw.get("mandate")
+        if mandate is not None and (not isinstance(mandate, str) or not mandate.strip()):
+            c.add(
+                DataError(
+                    "must be text (the mandate) or null",
+                    Location(label, raw.line_of("mandate"), f"{field}.mandate"),
+                )
+            )
+            mandate = None
+        found[key] = Signatory(
+            on_behalf=_text(c, raw, "on_behalf", label, f"{field}."),
+            name=_text(c, raw, "name", label, f"{field}."),
+            function=_text(c, raw, "function", label, f"{field}."),
+            image=_text(c, raw, "image", label, f"{field}."),
+            mandate=validate.clean_text(mandate) if isinstance(mandate, str) else None,
+            id=key,
+            location=where,
+        )
+    return found
 
 
 MAIL_KEYS = {"from", "from_name"}

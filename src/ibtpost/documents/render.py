@@ -140,6 +140,7 @@ def docx_environment() -> SandboxedEnvironment:
 def template_context(letter: LetterContext) -> dict[str, Any]:
     """The names the Word template may use (besides signature and logo)."""
     sender = letter.sender
+    signatory = letter.signatory or sender.signatory
     return {
         "return_address": letter.return_address,
         "addressee_lines": list(letter.addressee_lines),
@@ -159,9 +160,9 @@ def template_context(letter: LetterContext) -> dict[str, Any]:
             "website": sender.website,
         },
         "signatory": {
-            "on_behalf": letter.on_behalf or sender.signatory.on_behalf,
-            "name": sender.signatory.name,
-            "function": sender.signatory.function,
+            "on_behalf": letter.on_behalf or signatory.on_behalf,
+            "name": signatory.name,
+            "function": signatory.function,
         },
     }
 
@@ -402,7 +403,8 @@ class Assets:
                 Location(label),
                 hint=f"{definition.path.name} names it under 'template'",
             )
-        signature = Layout(root).template(config.sender.signatory.image)
+        signer = config.sender.signer(definition.signatory) or config.sender.signatory
+        signature = Layout(root).template(signer.image)
         logo = config.settings.logo
         return cls(
             template=path.read_bytes(),

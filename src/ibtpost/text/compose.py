@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ibtpost.core import dutch
-from ibtpost.core.domain import Config, Figures, Municipality, PreviousLetter
+from ibtpost.core.domain import Config, Figures, Municipality, PreviousLetter, Signatory
 from ibtpost.core.errors import DataError, DefinitionError, Location
 from ibtpost.rules.terms import term_deadline
 from ibtpost.text.composed import LetterContext, RBlock, RPageBreak, RParagraph, RTable, Run
@@ -72,6 +72,7 @@ def text_context(
         "reply_term": term(definition.reply_weeks, day, roll),
         "compliance_term": term(definition.compliance_weeks, day, roll),
         "zienswijze_term": term(definition.zienswijze_weeks, day, roll),
+        "besluit_term": term(definition.besluit_weeks, day, roll),
         "previous": (
             {
                 "letter": previous.letter,
@@ -153,6 +154,19 @@ class _Composer:
         return bullets
 
 
+def signatory_of(definition: LetterDefinition, config: Config) -> Signatory:
+    """Who signs letters of ``definition``: the signatory it names under ``signatory:``
+    (``signatories:`` of config/sender.yaml), else sender.yaml's ``signatory``."""
+    signatory = config.sender.signer(definition.signatory)
+    if signatory is None:
+        known = ", ".join(sorted(config.sender.signatories)) or "none"
+        raise DefinitionError(
+            f"no signatory {definition.signatory!r} in config/sender.yaml (signatories: {known})",
+            Location(f"letters/{definition.path.name}", definition.signatory_line, "signatory"),
+        )
+    return signatory
+
+
 def compose(
     definition: LetterDefinition,
     municipality: Municipality,
@@ -177,6 +191,7 @@ def compose(
             Location("config/figures.csv", None, "code"),
             hint="add a row for it, or import the figures",
         )
+    signatory = signatory_of(definition, config)
     address = municipality.address(config.settings.address_kind)
     if address is None:
         kind = "visiting" if config.settings.address_kind == "visit" else "postal"
@@ -233,6 +248,7 @@ def compose(
         footnotes=footnotes,
         closing=c.plain(definition.closing),
         on_behalf=c.plain(definition.on_behalf) if definition.on_behalf is not None else None,
+        signatory=signatory,
         sender=config.sender,
         marks=marks,
         municipality=municipality,

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from ibtpost.core.domain import Figures, Municipality, PreviousLetter, Sender
+from ibtpost.core.domain import Figures, Municipality, PreviousLetter, Sender, Signatory
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,7 @@ class LetterContext:
     compliance_deadline: dt.date | None = None
     previous: PreviousLetter | None = None
     on_behalf: str | None = None  # the signature formula, when the letter sets its own
+    signatory: Signatory | None = None  # who signs; None: sender.signatory
 
     @property
     def ladder_deadline(self) -> dt.date | None:

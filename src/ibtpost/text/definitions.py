@@ -42,6 +42,7 @@ TOP_KEYS = {
     "reply_term_weeks",
     "compliance_term_weeks",
     "zienswijze_term_weeks",
+    "besluit_term_weeks",
     "pages",
     "subject",
     "addressee",
@@ -55,11 +56,14 @@ TOP_KEYS = {
     "on_behalf",
     "copies",
     "kennisgeving",
+    "signatory",
+    "besluit",
 }
 REQUIRED_KEYS = TOP_KEYS - {
     "reply_term_weeks",
     "compliance_term_weeks",
     "zienswijze_term_weeks",
+    "besluit_term_weeks",
     "footnotes",
     "pages",
     "required",
@@ -68,6 +72,8 @@ REQUIRED_KEYS = TOP_KEYS - {
     "on_behalf",
     "copies",
     "kennisgeving",
+    "signatory",
+    "besluit",
 }
 #: The keys of ``kennisgeving:``, the public notice a letter definition can add as a second
 #: document per municipality (the Staatscourant's kennisgeving of a voornemen). Everything
@@ -404,10 +410,12 @@ def _definition(data: YMap, path: Path, label: str, prefix: str = "") -> LetterD
     reply_weeks = get_int("reply_term_weeks")
     compliance_weeks = get_int("compliance_term_weeks")
     zienswijze_weeks = get_int("zienswijze_term_weeks")
+    besluit_weeks = get_int("besluit_term_weeks")
     for key, weeks, term_name in (
         ("reply_term_weeks", reply_weeks, "reply_term"),
         ("compliance_term_weeks", compliance_weeks, "compliance_term"),
         ("zienswijze_term_weeks", zienswijze_weeks, "zienswijze_term"),
+        ("besluit_term_weeks", besluit_weeks, "besluit_term"),
     ):
         if key in data and weeks == 0:
             r.fail("must be 1 or more weeks", data.line_of(key), key)
@@ -432,6 +440,20 @@ def _definition(data: YMap, path: Path, label: str, prefix: str = "") -> LetterD
         r.fail(f"must be one of: {', '.join(DELIVERIES)}", data.line_of("delivery"), "delivery")
         delivery = "mail"
     copies = read_copies(data, r)
+    signatory = data.get("signatory")
+    if signatory is not None and (
+        not isinstance(signatory, str) or not _SIGNATORY_ID.match(signatory)
+    ):
+        r.fail(
+            "must name a signatory of config/sender.yaml (signatories:)",
+            data.line_of("signatory"),
+            "signatory",
+        )
+        signatory = None
+    besluit = data.get("besluit", False)
+    if not isinstance(besluit, bool):
+        r.fail("must be true or false", data.line_of("besluit"), "besluit")
+        besluit = False
     required, problems = read_required(label, data, r.texts)
     r.problems.extend(problems)
     definition = LetterDefinition(
@@ -452,11 +474,15 @@ def _definition(data: YMap, path: Path, label: str, prefix: str = "") -> LetterD
         template=str(data.get("template", "brief.docx")),
         compliance_weeks=compliance_weeks,
         zienswijze_weeks=zienswijze_weeks,
+        besluit_weeks=besluit_weeks,
         on_behalf=text_key("on_behalf") if "on_behalf" in data else None,
         required=required,
         approvals=approvals,
         delivery="mail and post" if delivery == "mail and post" else "mail",
         copies=copies,
+        signatory=signatory,
+        signatory_line=data.line_of("signatory") if signatory else None,
+        besluit=besluit,
     )
     if r.problems:
         raise Problems(r.problems)
@@ -528,8 +554,11 @@ def load_letter(root: Path, letter: str) -> LetterDefinition:
     return load_definition(path, f"letters/{letter}.yaml")
 
 
+_SIGNATORY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z{\[(])")
-_TERM_USE = re.compile(r"\b(reply_term|compliance_term|zienswijze_term)\.(text|deadline)\b")
+_TERM_USE = re.compile(
+    r"\b(reply_term|compliance_term|zienswijze_term|besluit_term)\.(text|deadline)\b"
+)
 
 
 def one_date_per_term(texts: list[Text]) -> list[DefinitionError]:
@@ -545,7 +574,17 @@ def one_date_per_term(texts: list[Text]) -> list[DefinitionError]:
             for term, part in _TERM_USE.findall(sentence):
                 used.setdefault(term, set()).add(part)
             for term, parts in sorted(used.items()):
-                if parts == {"text", "deadline"}:
+                if term == "besluit_term" and "deadline" in parts:
+                    problems.append(
+                        DefinitionError(
+                            "states besluit_term as a date; the besluit's term counts from "
+                            "its bekendmaking, which no letter before it knows",
+                            text.location,
+                            hint="state it as a period: binnen {{ besluit_term.text }} na de "
+                            "bekendmaking van het besluit",
+                        )
+                    )
+                elif parts == {"text", "deadline"}:
                     problems.append(
                         DefinitionError(
                             f"states {term} both as a period ({{{{ {term}.text }}}}) and as a "

@@ -101,6 +101,14 @@ class LetterDefinition:
     template: str  # file name under templates/
     compliance_weeks: int | None = None  # term to comply (trede 4 and 5)
     zienswijze_weeks: int | None = None  # term for the college's zienswijze (a voornemen)
+    #: the term the announced besluit will set, counted from its bekendmaking (a voornemen
+    #: states it as a period only: its date is not known before the besluit is made known)
+    besluit_weeks: int | None = None
+    #: who signs: a key of ``signatories:`` in config/sender.yaml; None: its ``signatory``
+    signatory: str | None = None
+    signatory_line: int | None = None  # the line of ``signatory:`` in the definition
+    #: a besluit (trede 5): its signatory needs a mandate note before a final letter is made
+    besluit: bool = False
     on_behalf: Text | None = None  # the signature formula; None: config/sender.yaml's
     required: tuple[RequiredText, ...] = ()  # mandatory blocks, see RequiredText
     approvals: int = 1  # approvals of one version by different people before a final batch

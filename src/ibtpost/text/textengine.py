@@ -36,6 +36,7 @@ CONTEXT_NAMES = frozenset(
         "reply_term",
         "compliance_term",
         "zienswijze_term",
+        "besluit_term",
         "previous",
         "reply",
         "legal",
