@@ -33,7 +33,7 @@ import pikepdf
 from ibtpost.approval import gate, versions
 from ibtpost.core import failpoints, validate
 from ibtpost.core.domain import Config
-from ibtpost.core.errors import IbtpostError, Problems, UsageError
+from ibtpost.core.errors import IbtpostError, NextAction, Param, Phrase, Problems, UsageError
 from ibtpost.core.files import sha256_file, sha256_of, slug, write_atomic
 from ibtpost.core.progress import ProgressCallback
 from ibtpost.data.config import load_config
@@ -158,13 +158,12 @@ def _planned(
     """The plan of the batch; UsageError when nobody is in it (or the reason is not one line
     of text)."""
     if request.reason is not None:
-        validate.one_line(request.reason, "--reason")
+        validate.one_line(request.reason, "reason")
     plan = plan_batch(config, definition, register, request)
     if not plan.letters:
-        raise UsageError(
-            f"no municipality is due for {definition.id} on {request.day.isoformat()}",
-            hint=f"see `ibtpost status --date {request.day.isoformat()}`",
-        )
+        values = {"letter": definition.id, "day": request.day.isoformat()}
+        see = NextAction("status", {"date": request.day.isoformat()}, why="hint.see")
+        raise UsageError(hint=see, key="error.nobody_due", values=values)
     return plan
 
 
@@ -224,11 +223,8 @@ def batch_lock(folder: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise UsageError(
-                f"batch {folder.name} is being worked on by another ibtpost process "
-                "(a batch or queue run)",
-                hint="run the command again once that one has finished",
-            ) from None
+            hint, busy = Phrase("hint.again_later"), {"batch": folder.name}
+            raise UsageError(hint=hint, key="error.batch_busy", values=busy) from None
         yield
 
 
@@ -499,5 +495,5 @@ def _refuse_changes(
     raise UsageError(
         f"letter {first.reference} ({first.municipality.name}) would change, but it is "
         f"{frozen[first.reference]}{more}; a queued or sent letter never changes",
-        hint="undo the change, or make the changed letter in a new batch (another --date)",
+        hint=Phrase("hint.new_batch", {"date": Param("date")}),
     )
