@@ -78,8 +78,16 @@ def test_a_crashed_job_shows_its_reference_in_dutch(
 @pytest.mark.parametrize(
     ("change", "line", "message"),
     [
-        (lambda text: text.replace("trede: 2\n", "trede: 2\nsignatory: nobody\n"), 12, "unknown"),
-        (lambda text: text.replace("trede: 2\n", "trede: [2\n"), 12, "YAML syntax error"),
+        (
+            lambda t: t.replace("trede: 2\n", "trede: 2\nsignatory: nobody\n"),
+            12,
+            "onbekende sleutel",
+        ),
+        (
+            lambda t: t.replace("trede: 2\n", "trede: [2\n"),
+            12,
+            "de opmaak van het bestand klopt niet",
+        ),
     ],
     ids=["unknown-field", "invalid-yaml"],
 )

@@ -91,10 +91,10 @@ CATALOGUE: dict[str, Wording] = {
         "leg de zienswijze vast ({reply}), of wacht tot de termijn voorbij is; {reason} "
         "verandert daar niets aan",
     ),
-    # the ladder words a deviation in English only: the Dutch leaves it out ({deviation:.0})
+    # the ladder words a deviation in English only: the Dutch leaves it out ({deviation!s:.0})
     "error.off_the_ladder": Wording(
         "{name} ({code}): {deviation}",
-        "{name} ({code}): deze stap wijkt af van de ladder{deviation:.0}",
+        "{name} ({code}): deze stap wijkt af van de ladder{deviation!s:.0}",
     ),
     "hint.give_reason": Wording(
         "give {reason} to record why, or leave it out",
@@ -209,6 +209,30 @@ CATALOGUE: dict[str, Wording] = {
         "give {peildatum} and {verdeelbesluit}", "geef {peildatum} en {verdeelbesluit}"
     ),
     "hint.add_them": Wording("add them with `{command}`", "voeg ze toe ({command})"),
+    "error.job_running": Wording(
+        "{title} is still running; wait until it has finished",
+        "{title} loopt nog; wacht tot die klaar is",
+    ),
+    # -- the errors of a letter definition, which the reviewers read -------------------------
+    "error.yaml": Wording(
+        "YAML syntax error: {problem}",
+        "de opmaak van het bestand klopt niet (YAML){problem!s:.0}",
+    ),
+    "error.no_definition": Wording(
+        "no letter definition {letter!r}", "er is geen briefdefinitie {letter!r}"
+    ),
+    "hint.known_letters": Wording("known letters: {known}", "bekende brieven: {known}"),
+    "error.unknown_key": Wording("unknown key {key!r}", "onbekende sleutel {key!r}"),
+    "error.missing": Wording("missing", "ontbreekt"),
+    "error.must_be_text": Wording("must be text", "moet tekst zijn"),
+    "error.whole_number": Wording("must be a whole number", "moet een geheel getal zijn"),
+    "error.draft_or_final": Wording(
+        "must be 'draft' or 'final'", "moet 'draft' (concept) of 'final' (definitief) zijn"
+    ),
+    "error.unknown_placeholder": Wording(
+        "unknown placeholder {{{{ {name} }}}} (known: {known})",
+        "onbekende invulplaats {{{{ {name} }}}} (bekend: {known})",
+    ),
 }
 
 

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from ibtpost.core import clock
-from ibtpost.core.errors import IbtpostError, problem_lines
+from ibtpost.core.errors import IbtpostError
 from ibtpost.data.config import load_config
 from ibtpost.production.batch import check_request, run_batch
 from ibtpost.production.selection import BatchRequest
@@ -31,6 +31,7 @@ from ibtpost.web.common import (
     render,
 )
 from ibtpost.web.jobs import Job
+from ibtpost.web.words import Message, messages, not_a_date
 
 #: the files of a batch folder the server hands out, by the name in the URL
 BATCH_FILES = {
@@ -61,7 +62,7 @@ def _candidates(root: Path, letter: str, day: date, concept: bool) -> dict[str, 
             root, BatchRequest(letter, day, concept=concept or draft), approval=False
         )
     except IbtpostError as exc:
-        return {"due": [], "note": problem_lines(exc)}
+        return {"due": [], "note": messages(exc)}
     return {
         "due": [{"code": p.municipality.code, "name": p.municipality.name} for p in plan.letters],
         "note": list(plan.skipped),
@@ -120,11 +121,15 @@ def batch_candidates(request: Request) -> Response:
     q = request.query_params
     try:
         day = clock.parse_date(q.get("date", ""))
-    except ValueError as exc:
+    except ValueError:
         return render(
             request,
             "_candidates.html",
-            {"candidates": {"due": [], "note": []}, "date_error": str(exc), "chosen": None},
+            {
+                "candidates": {"due": [], "note": []},
+                "date_error": not_a_date(q.get("date", "")),
+                "chosen": None,
+            },
         )
     letter = letter_id_of(q.get("letter", ""))
     found = as_web(_candidates, web.root, letter, day, bool(q.get("concept")))
@@ -147,11 +152,11 @@ async def make_batch(request: Request) -> Response:
     errors: dict[str, list[str]] = {}
     try:
         day = clock.parse_date(values["date"])
-    except ValueError as exc:
-        errors["date"] = [str(exc)]
+    except ValueError:
+        errors["date"] = [not_a_date(values["date"])]
     letter = values["letter"]
     if not letter:
-        errors["letter"] = ["--letter: choose a letter definition"]
+        errors["letter"] = [Message("Brief: kies een brief")]
     if errors:
         return _batches_page(request, values, errors, 400)
     extra = _lines(values["extra"])
@@ -164,7 +169,7 @@ async def make_batch(request: Request) -> Response:
         reason=values["reason"].strip() or None,
     )
     if not everyone_due and not batch_request.municipalities:
-        errors["municipalities"] = ["--municipality: choose at least one municipality"]
+        errors["municipalities"] = [Message("Gemeenten: kies ten minste één gemeente")]
         return _batches_page(request, values, errors, 400)
     try:
         plan = await call(check_request, web.root, batch_request)

@@ -15,6 +15,7 @@ from ibtpost.web.common import (
     as_web,
     render,
 )
+from ibtpost.web.words import not_a_date
 
 SORTS: dict[str, Callable[[StatusRow], Any]] = {
     "code": lambda r: r.code,
@@ -33,8 +34,8 @@ def overview(request: Request) -> Response:
     errors: dict[str, list[str]] = {}
     try:
         day = clock.parse_date(q["date"]) if q.get("date") else clock.today()
-    except ValueError as exc:
-        errors["date"] = [str(exc)]
+    except ValueError:
+        errors["date"] = [not_a_date(q["date"])]
         day = clock.today()
     rows = as_web(status, web.root, day)
     provinces = sorted({r.province for r in rows})

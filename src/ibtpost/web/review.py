@@ -12,7 +12,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 
 from ibtpost.approval.gate import approve, review_state
 from ibtpost.core import clock
-from ibtpost.core.errors import IbtpostError, Problems, problem_lines
+from ibtpost.core.errors import IbtpostError
 from ibtpost.core.files import sha256_file
 from ibtpost.data.config import load_config
 from ibtpost.review.diff import diff_letter
@@ -29,6 +29,7 @@ from ibtpost.web.common import (
 )
 from ibtpost.web.jobs import Job
 from ibtpost.web.pages import page_images
+from ibtpost.web.words import Message, messages, not_a_date
 
 REVIEW_TEXT = {
     "draft": "concept (draft)",
@@ -48,7 +49,7 @@ def review_list(request: Request) -> Response:
         try:
             states.append(review_state(web.root, path.stem))
         except IbtpostError as exc:
-            problems.extend(problem_lines(exc))
+            problems.extend(messages(exc))
     return render(
         request,
         "review.html",
@@ -123,8 +124,7 @@ def _broken(request: Request, letter: str, exc: IbtpostError) -> Response:
     except IbtpostError:
         exists = False
     if not exists:
-        raise not_found(str(exc))
-    problems = exc.problems if isinstance(exc, Problems) else [exc]
+        raise not_found(f"brief {letter}")
     return render(
         request,
         "error.html",
@@ -133,26 +133,10 @@ def _broken(request: Request, letter: str, exc: IbtpostError) -> Response:
             "title": f"Beoordelen: {letter}",
             "detail": f"De brief {letter} kan niet worden getoond: een bestand bevat een fout. "
             "Verbeter het bestand en laad deze pagina opnieuw.",
-            "problems": [_problem_text(p) for p in problems],
+            "problems": messages(exc),
         },
         422,
     )
-
-
-def _problem_text(problem: IbtpostError) -> str:
-    """``problem`` with its place in Dutch: bestand, regel (or rij), veld."""
-    where = problem.location
-    parts = []
-    if where.file is not None:
-        parts.append(f"bestand {where.file}")
-    if where.line is not None:
-        parts.append(f"regel {where.line}")
-    elif where.row is not None:
-        parts.append(f"rij {where.row}")
-    if where.field:
-        parts.append(f"veld {where.field}")
-    hint = f" (tip: {problem.hint})" if problem.hint else ""
-    return f"{', '.join(parts)}: {problem.message}{hint}" if parts else problem.message + hint
 
 
 async def approve_letter(request: Request) -> Response:
@@ -186,12 +170,11 @@ async def preview_letter(request: Request) -> Response:
     values = form_values(form, ("municipality", "date"))
     try:
         day = clock.parse_date(values["date"])
-    except ValueError as exc:
-        return _review_view(request, letter, values, {"date": [str(exc)]}, 400)
+    except ValueError:
+        return _review_view(request, letter, values, {"date": [not_a_date(values["date"])]}, 400)
     if not values["municipality"].strip():
-        return _review_view(
-            request, letter, values, {"municipality": ["--municipality: give a municipality"]}, 400
-        )
+        missing: list[str] = [Message("Gemeente: kies een gemeente")]
+        return _review_view(request, letter, values, {"municipality": missing}, 400)
     warm = web.warm.get() if web.warm else None
     try:
         result = await call(preview, web.root, letter, (values["municipality"],), day, None, warm)
