@@ -174,8 +174,8 @@ def test_change_the_text_review_approve_then_a_final_batch(page: Any, web: WebSe
     page.click("button:has-text('Voorbeeld maken')")
     page.wait_for_selector(".pages img", timeout=WAIT)
     check_screen(page, "beoordelen-brief")
-    page.click("button:has-text('Goedkeuren')")  # without a name: the command's message
-    assert page.locator("#fout-by").inner_text().strip().endswith("--by: must be one line of text")
+    page.click("button:has-text('Goedkeuren')")  # without a name: the problem, in Dutch
+    assert page.locator("#fout-by").inner_text().strip().endswith("Naam: moet één regel tekst zijn")
     page.fill("#by", "B. Jurist")
     page.fill("#note", "tekst nagelezen")
     page.click("button:has-text('Goedkeuren')")

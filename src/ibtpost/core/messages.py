@@ -105,7 +105,7 @@ CATALOGUE: dict[str, Wording] = {
         "no municipality is due for {letter} on {day}",
         "geen gemeente is aan de beurt voor {letter} op {day}",
     ),
-    "hint.see": Wording("see `{command}`", "zie {command}"),
+    "hint.see": Wording("see `{command}`", "{command}"),
     "error.batch_busy": Wording(
         "batch {batch} is being worked on by another ibtpost process (a batch or queue run)",
         "aan batch {batch} wordt al gewerkt (een batch of het klaarzetten loopt nog)",

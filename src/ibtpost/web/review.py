@@ -103,7 +103,7 @@ def _review_view(
             "texts": REVIEW_TEXT,
             "diff": diff,
             "versions": [line.split(" ", 1)[0] for line in diff.known],
-            "known": diff.known,
+            "known": [_version_label(line) for line in diff.known],
             "selected": {"from": old or "", "to": new or ""},
             "names": names,
             "values": {"date": clock.today().isoformat(), **values},
@@ -113,6 +113,22 @@ def _review_view(
         },
         status_code,
     )
+
+
+#: the notes of a version (``diff``'s English) as the page says them
+_VERSION_NOTES = (
+    ("first used ", "voor het eerst gebruikt "),
+    ("was approved by ", "eerder goedgekeurd door "),
+    ("approved by ", "goedgekeurd door "),
+    ("working copy", "werkversie"),
+)
+
+
+def _version_label(line: str) -> str:
+    """A known version as the version menus show it, its notes in Dutch."""
+    for english, dutch in _VERSION_NOTES:
+        line = line.replace(english, dutch)
+    return line
 
 
 def _broken(request: Request, letter: str, exc: IbtpostError) -> Response:
