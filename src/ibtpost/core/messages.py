@@ -233,6 +233,23 @@ CATALOGUE: dict[str, Wording] = {
         "unknown placeholder {{{{ {name} }}}} (known: {known})",
         "onbekende invulplaats {{{{ {name} }}}} (bekend: {known})",
     ),
+    "error.no_figures_for": Wording(
+        "no figures for {code} {name}", "er zijn geen cijfers voor {code} {name}"
+    ),
+    "hint.add_figures": Wording(
+        "add a row for it, or import the figures",
+        "voeg er een regel voor toe, of laat de cijfers importeren",
+    ),
+    "error.no_visit_address": Wording(
+        "{name} has no visiting address", "{name} heeft geen bezoekadres"
+    ),
+    "error.no_postal_address": Wording(
+        "{name} has no postal address", "{name} heeft geen postadres"
+    ),
+    "error.placeholder_syntax": Wording(
+        "placeholder syntax error: {problem}",
+        "een invulplaats ({{{{ ... }}}}) is verkeerd geschreven{problem!s:.0}",
+    ),
 }
 
 
