@@ -160,11 +160,12 @@ def test_change_the_text_review_approve_then_a_final_batch(page: Any, web: WebSe
     row = page.locator("tr:has(a:has-text('trede-2'))")
     assert "gewijzigd sinds goedkeuring" in row.inner_text()
     check_screen(page, "beoordelen")
-    # a final batch is refused until the change is approved, with the command's message
+    # a final batch is refused until the change is approved, with the problem in Dutch
     choose_date(page, web)
     page.click("button:has-text('Batch maken')")
-    assert "letter trede-2 is not approved: letters/trede-2.yaml changed since approval" in (
-        page.locator(".error-summary").inner_text()
+    assert (
+        "brief trede-2 is niet goedgekeurd: letters/trede-2.yaml gewijzigd sinds goedkeuring"
+        in (page.locator(".error-summary").inner_text())
     )
     page.goto(f"http://{web.host}/review/trede-2")
     assert page.locator("del").filter(has_text="langere").count() == 1

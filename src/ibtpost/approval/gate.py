@@ -21,6 +21,7 @@ from ibtpost.approval.versions import WorkingCopy, record_version, text_of, work
 from ibtpost.core import clock, validate
 from ibtpost.core.domain import Config
 from ibtpost.core.errors import Location, NextAction, Param, Phrase, UsageError
+from ibtpost.core.messages import Lang, Wording, say
 from ibtpost.core.yamlsource import YMap, load_yaml
 from ibtpost.data.config import load_config
 from ibtpost.register import BatchRecord, Register, audit, dispatch
@@ -34,21 +35,23 @@ class NotApproved(UsageError):
     version (exit 2)."""
 
 
-def describe_changes(old: Mapping[str, str], new: Mapping[str, str]) -> str:
-    """ "letters/trede-2.yaml changed", "templates/a.docx changed, templates/logo.png added"."""
+def describe_changes(old: Mapping[str, str], new: Mapping[str, str]) -> Wording:
+    """ "letters/trede-2.yaml changed", "templates/a.docx changed, templates/logo.png added"
+    (and in Dutch)."""
     changed = sorted(p for p in old.keys() & new.keys() if old[p] != new[p])
-    parts = []
-    if changed:
-        parts.append(f"{_and(changed)} changed")
-    if added := sorted(new.keys() - old.keys()):
-        parts.append(f"{_and(added)} added")
-    if removed := sorted(old.keys() - new.keys()):
-        parts.append(f"{_and(removed)} no longer used")
-    return ", ".join(parts) or "nothing changed"
+    added, removed = sorted(new.keys() - old.keys()), sorted(old.keys() - new.keys())
+    kinds = ((changed, "word.changed"), (added, "word.added"), (removed, "word.unused"))
+
+    def said(lang: Lang) -> str:
+        parts = [f"{_and(files, lang)} {say(key, lang)}" for files, key in kinds if files]
+        return ", ".join(parts) or say("word.nothing_changed", lang)
+
+    return Wording(said("en"), said("nl"))
 
 
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+def _and(items: list[str], lang: Lang) -> str:
+    last = say("word.and", lang)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
 def approved_version(root: Path, letter: str) -> Approval | None:
@@ -135,7 +138,7 @@ class ReviewState:
     approval: Approval | None  # the latest approval of any version
     given: int  # approvals of the working version by different people
     needed: int  # approvals by different people a final batch needs
-    changes: str  # what changed since the latest approval ("" when none or never approved)
+    changes: Wording | None  # what changed since the latest approval (None: none, or never)
 
     @property
     def state(self) -> str:
@@ -161,7 +164,7 @@ def review_state(root: Path, letter: str) -> ReviewState:
     changes = (
         describe_changes(approval.files, working.version.files)
         if approval is not None and approval.version != working.version.id
-        else ""
+        else None
     )
     return ReviewState(
         letter,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from ibtpost.core.messages import Lang, say
+from ibtpost.core.messages import Lang, Wording, say
 
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
@@ -134,6 +134,8 @@ def worded(key: str, values: Mapping[str, object], words: Words) -> str:
         if isinstance(value, NextAction)
         else worded(value.key, value.values, words)
         if isinstance(value, Phrase)
+        else (value.en if words.lang == "en" else value.nl)
+        if isinstance(value, Wording)
         else value
         for name, value in values.items()
     }

@@ -123,8 +123,7 @@ CATALOGUE: dict[str, Wording] = {
         "letter {letter} needs {needed} approvals of version {version} by different people; "
         "it has {count} ({names}): another reviewer approves with {approve}",
         "brief {letter} heeft {needed} goedkeuringen van versie {version} door verschillende "
-        "mensen nodig; er zijn er {count} ({names}): een andere beoordelaar keurt goed "
-        "({approve})",
+        "mensen nodig; er zijn er {count} ({names}): nog een beoordelaar: {approve}",
     ),
     "error.never_approved": Wording(
         "letter {letter} is not approved: it has never been approved (review it, then: {approve})",
@@ -135,7 +134,7 @@ CATALOGUE: dict[str, Wording] = {
         "letter {letter} is not approved: {changes} since approval {version} by {by} on {day} "
         "(see: {diff}, then {approve})",
         "brief {letter} is niet goedgekeurd: {changes} sinds goedkeuring {version} door {by} "
-        "op {day} (bekijk de verschillen ({diff}) en {approve})",
+        "op {day} ({diff}, en daarna: {approve})",
     ),
     "error.legal_unverified": Wording(
         "letter {letter} uses legal text that is not verified: {entries}; only a concept can "
@@ -250,6 +249,11 @@ CATALOGUE: dict[str, Wording] = {
         "placeholder syntax error: {problem}",
         "een invulplaats ({{{{ ... }}}}) is verkeerd geschreven{problem!s:.0}",
     ),
+    "word.changed": Wording("changed", "gewijzigd"),
+    "word.added": Wording("added", "toegevoegd"),
+    "word.unused": Wording("no longer used", "niet meer gebruikt"),
+    "word.nothing_changed": Wording("nothing changed", "niets gewijzigd"),
+    "word.and": Wording("and", "en"),
 }
 
 
