@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import Result, files_under
 
+from ibtpost.cli.words import CliWords
 from ibtpost.core import clock
 from ibtpost.core.domain import PreviousLetter, Reply
 from ibtpost.core.records import BatchRecord, LetterKey, PlannedLetter
@@ -211,7 +212,8 @@ def test_no_besluit_before_the_zienswijze_term_unless_a_zienswijze_came_in(root:
         with pytest.raises(Problems) as caught:
             plan(date(2026, 6, 10))
         (problem,) = caught.value.problems
-        assert str(problem) == (
+        words = CliWords("batch")  # the parameter as the command line names it
+        assert f"{words.where(problem.location)}: {problem.text('en', words)}" == (
             f"--municipality: Vlaardingen (GM0622): the term for a zienswijze on trede-4 "
             f"{refs['GM0622']} runs until 15 juni 2026 and no zienswijze was recorded; "
             "trede 5 may not come before it"

@@ -160,11 +160,12 @@ def test_change_the_text_review_approve_then_a_final_batch(page: Any, web: WebSe
     row = page.locator("tr:has(a:has-text('trede-2'))")
     assert "gewijzigd sinds goedkeuring" in row.inner_text()
     check_screen(page, "beoordelen")
-    # a final batch is refused until the change is approved, with the command's message
+    # a final batch is refused until the change is approved, with the problem in Dutch
     choose_date(page, web)
     page.click("button:has-text('Batch maken')")
-    assert "letter trede-2 is not approved: letters/trede-2.yaml changed since approval" in (
-        page.locator(".error-summary").inner_text()
+    assert (
+        "brief trede-2 is niet goedgekeurd: letters/trede-2.yaml gewijzigd sinds goedkeuring"
+        in (page.locator(".error-summary").inner_text())
     )
     page.goto(f"http://{web.host}/review/trede-2")
     assert page.locator("del").filter(has_text="langere").count() == 1
@@ -174,8 +175,8 @@ def test_change_the_text_review_approve_then_a_final_batch(page: Any, web: WebSe
     page.click("button:has-text('Voorbeeld maken')")
     page.wait_for_selector(".pages img", timeout=WAIT)
     check_screen(page, "beoordelen-brief")
-    page.click("button:has-text('Goedkeuren')")  # without a name: the command's message
-    assert page.locator("#fout-by").inner_text().strip().endswith("--by: must be one line of text")
+    page.click("button:has-text('Goedkeuren')")  # without a name: the problem, in Dutch
+    assert page.locator("#fout-by").inner_text().strip().endswith("Naam: moet één regel tekst zijn")
     page.fill("#by", "B. Jurist")
     page.fill("#note", "tekst nagelezen")
     page.click("button:has-text('Goedkeuren')")

@@ -104,7 +104,10 @@ def test_one_job_per_batch_at_a_time_and_its_events_say_web(root: Path) -> None:
         if not again.running:
             break
         threading.Event().wait(0.05)
-    assert again.state == "failed" and again.errors == ["no batch 'x'"]
+    assert again.state == "failed"  # an error without Dutch wording: not its English text
+    assert again.errors == [
+        "Er is een fout gevonden; de beheerder vindt de melding in het logboek."
+    ]
 
 
 def test_a_batch_job_counts_the_letters_converted_while_it_runs(root: Path) -> None:

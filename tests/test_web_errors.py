@@ -79,11 +79,15 @@ def test_a_crashed_job_shows_its_reference_in_dutch(
     ("change", "line", "message"),
     [
         (
-            lambda text: text.replace("trede: 2\n", "trede: 2\nondertekenaar: nobody\n"),
+            lambda t: t.replace("trede: 2\n", "trede: 2\nondertekenaar: nobody\n"),
             12,
-            "unknown",
+            "onbekende sleutel",
         ),
-        (lambda text: text.replace("trede: 2\n", "trede: [2\n"), 12, "YAML syntax error"),
+        (
+            lambda t: t.replace("trede: 2\n", "trede: [2\n"),
+            12,
+            "de opmaak van het bestand klopt niet",
+        ),
     ],
     ids=["unknown-field", "invalid-yaml"],
 )

@@ -136,7 +136,7 @@ def cli_errors(result: Result) -> list[str]:
     return [line.removeprefix("error: ") for line in result.err.splitlines() if line.strip()]
 
 
-def test_bad_form_input_shows_the_cli_message_and_records_nothing(
+def test_bad_form_input_shows_the_problem_in_dutch_and_records_nothing(
     web: WebServer, cli: Callable[..., Result]
 ) -> None:
     root = web.root
@@ -145,7 +145,7 @@ def test_bad_form_input_shows_the_cli_message_and_records_nothing(
 
     status, _, body = web.request("POST", "/batches", form={**base, "date": "2026-02-30"})
     assert status == 400
-    assert form_error(body, "date") == ["'2026-02-30' is not a date like 2026-04-09"]
+    assert form_error(body, "date") == ["'2026-02-30' is geen datum zoals 2026-04-09"]
     assert (
         "'2026-02-30' is not a date like 2026-04-09"
         in cli(root, "batch", "trede-2", "--date", "2026-02-30").err
@@ -156,7 +156,10 @@ def test_bad_form_input_shows_the_cli_message_and_records_nothing(
     )
     assert status == 400
     expected = cli_errors(cli(root, "batch", "trede-2", "-d", "2026-04-09", "-m", "Atlantis"))
-    assert form_error(body, "municipalities") == expected
+    assert form_error(body, "municipalities") == [
+        "Gemeenten: onbekende gemeente 'Atlantis' (tip: geef een code zoals GM0622 of een naam "
+        "zoals in config/municipalities.csv)"
+    ]
     assert "Atlantis" in expected[0]
 
     # Groningen meets its task: a letter to it departs from the ladder and needs a reason
@@ -166,7 +169,10 @@ def test_bad_form_input_shows_the_cli_message_and_records_nothing(
     assert status == 400
     result = cli(root, "batch", "trede-2", "-d", "2026-04-09", "-m", "GM0202", "-m", "Groningen")
     assert result.code == 2
-    assert form_error(body, "municipalities") == cli_errors(result)
+    assert form_error(body, "municipalities") == [
+        "Gemeenten: Groningen (GM0014): deze stap wijkt af van de ladder (tip: vul ‘Reden’ in "
+        "om vast te leggen waarom, of laat de gemeente weg)"
+    ]
     assert "reason" in cli_errors(result)[0]
 
     change_text(root)
@@ -177,7 +183,8 @@ def test_bad_form_input_shows_the_cli_message_and_records_nothing(
     assert status == 400
     result = cli(root, "approve", "trede-2", "--by", " ")
     assert result.code == 2
-    assert form_error(body, "by") == cli_errors(result) == ["--by: must be one line of text"]
+    assert cli_errors(result) == ["--by: must be one line of text"]
+    assert form_error(body, "by") == ["Naam: moet één regel tekst zijn"]
 
     assert snapshot(root) == before and events(root) == count
     with Register.for_root(root) as register:

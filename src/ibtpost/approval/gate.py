@@ -20,7 +20,8 @@ from ibtpost.approval.approvals import Approval
 from ibtpost.approval.versions import WorkingCopy, record_version, text_of, working_copy
 from ibtpost.core import clock, validate
 from ibtpost.core.domain import Config
-from ibtpost.core.errors import Location, UsageError
+from ibtpost.core.errors import Location, NextAction, Param, Phrase, UsageError
+from ibtpost.core.messages import Lang, Wording, say
 from ibtpost.core.yamlsource import YMap, load_yaml
 from ibtpost.data.config import load_config
 from ibtpost.register import BatchRecord, Register, audit, dispatch
@@ -34,21 +35,23 @@ class NotApproved(UsageError):
     version (exit 2)."""
 
 
-def describe_changes(old: Mapping[str, str], new: Mapping[str, str]) -> str:
-    """ "letters/trede-2.yaml changed", "templates/a.docx changed, templates/logo.png added"."""
+def describe_changes(old: Mapping[str, str], new: Mapping[str, str]) -> Wording:
+    """ "letters/trede-2.yaml changed", "templates/a.docx changed, templates/logo.png added"
+    (and in Dutch)."""
     changed = sorted(p for p in old.keys() & new.keys() if old[p] != new[p])
-    parts = []
-    if changed:
-        parts.append(f"{_and(changed)} changed")
-    if added := sorted(new.keys() - old.keys()):
-        parts.append(f"{_and(added)} added")
-    if removed := sorted(old.keys() - new.keys()):
-        parts.append(f"{_and(removed)} no longer used")
-    return ", ".join(parts) or "nothing changed"
+    added, removed = sorted(new.keys() - old.keys()), sorted(old.keys() - new.keys())
+    kinds = ((changed, "word.changed"), (added, "word.added"), (removed, "word.unused"))
+
+    def said(lang: Lang) -> str:
+        parts = [f"{_and(files, lang)} {say(key, lang)}" for files, key in kinds if files]
+        return ", ".join(parts) or say("word.nothing_changed", lang)
+
+    return Wording(said("en"), said("nl"))
 
 
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+def _and(items: list[str], lang: Lang) -> str:
+    last = say("word.and", lang)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
 def approved_version(root: Path, letter: str) -> Approval | None:
@@ -87,25 +90,41 @@ def require_approved(root: Path, letter: str, working: WorkingCopy | None = None
     if given and len(given) < needed:
         names = ", ".join(f"{a.by} on {a.day}" for a in given)
         raise NotApproved(
-            f"letter {letter} needs {needed} approvals of version {working.version.id} by "
-            f"different people; it has {len(given)} ({names}): another reviewer approves "
-            f"with ibtpost approve {letter} --by NAME"
+            key="error.more_approvals",
+            values={
+                "letter": letter,
+                "needed": needed,
+                "version": working.version.id,
+                "count": len(given),
+                "names": names,
+                "approve": _approve(letter),
+            },
         )
     if given:
         return given[-1]
     if approval is None:
         raise NotApproved(
-            f"letter {letter} is not approved: it has never been approved (review it, "
-            f"then: ibtpost approve {letter} --by NAME)"
+            key="error.never_approved", values={"letter": letter, "approve": _approve(letter)}
         )
     if approval.version != working.version.id:
         raise NotApproved(
-            f"letter {letter} is not approved: "
-            f"{describe_changes(approval.files, working.version.files)} since approval "
-            f"{approval.version} by {approval.by} on {approval.day} (see: ibtpost diff "
-            f"{letter}, then ibtpost approve {letter} --by NAME)"
+            key="error.changed_since_approval",
+            values={
+                "letter": letter,
+                "changes": describe_changes(approval.files, working.version.files),
+                "version": approval.version,
+                "by": approval.by,
+                "day": approval.day,
+                "diff": NextAction("diff", {"letter": letter}),
+                "approve": _approve(letter),
+            },
         )
     return approval
+
+
+def _approve(letter: str) -> NextAction:
+    """The step that approves ``letter``: a reviewer gives a name."""
+    return NextAction("approve", {"letter": letter, "by": "..."})
 
 
 @dataclass(frozen=True)
@@ -119,7 +138,7 @@ class ReviewState:
     approval: Approval | None  # the latest approval of any version
     given: int  # approvals of the working version by different people
     needed: int  # approvals by different people a final batch needs
-    changes: str  # what changed since the latest approval ("" when none or never approved)
+    changes: Wording | None  # what changed since the latest approval (None: none, or never)
 
     @property
     def state(self) -> str:
@@ -145,7 +164,7 @@ def review_state(root: Path, letter: str) -> ReviewState:
     changes = (
         describe_changes(approval.files, working.version.files)
         if approval is not None and approval.version != working.version.id
-        else ""
+        else None
     )
     return ReviewState(
         letter,
@@ -182,9 +201,13 @@ def require_verified(config: Config, definition: LetterDefinition) -> None:
     missing = unverified(config, definition)
     if missing:
         raise NotApproved(
-            f"letter {definition.id} uses legal text that is not verified: "
-            f"{', '.join(missing)}; only a concept can be made of it (--concept)",
-            hint="a lawyer fills in text and sets verified_by and verified_on in config/legal.yaml",
+            hint=Phrase("hint.verify_legal"),
+            key="error.legal_unverified",
+            values={
+                "letter": definition.id,
+                "entries": ", ".join(missing),
+                "concept": Param("concept"),
+            },
         )
 
 
@@ -197,35 +220,34 @@ def check_batch(root: Path, register: Register, batch: BatchRecord) -> None:
     made_from = stored.batch_version(register, batch.id)
     if made_from != approval.version:
         made = (
-            f"from version {made_from} of {batch.letter}"
+            Phrase("error.made_from", {"version": made_from, "letter": batch.letter})
             if made_from
-            else "before letter versions were recorded"
+            else Phrase("error.made_before_versions")
         )
         if dispatch.entries(register, batch.id):  # queued letters never change
             todo = (
-                f"its letters are queued and are not made again: put the files back as they "
-                f"were (ibtpost diff {batch.letter} --from {made_from}) and approve that, or "
-                "make the changed letters in a new batch"
+                Phrase(
+                    "hint.put_back",
+                    {"diff": NextAction("diff", {"letter": batch.letter, "from": made_from})},
+                )
                 if made_from
-                else "its letters are queued and are not made again; make a new batch"
+                else Phrase("hint.queued_new_batch")
             )
         else:
-            todo = f"make it again with `{_remake(register, batch)}` first"
+            todo = Phrase("hint.remake", {"batch": _remake(register, batch)})
         raise NotApproved(
-            f"batch {batch.id} was made {made}, not from the approved version "
-            f"{approval.version}: {todo}"
+            key="error.not_from_approved",
+            values={"batch": batch.id, "made": made, "version": approval.version, "todo": todo},
         )
 
 
-def _remake(register: Register, batch: BatchRecord) -> str:
-    """The batch command that makes ``batch`` again (same id, so same references)."""
-    command = f"ibtpost batch {batch.letter} --date {batch.day.isoformat()}"
-    if batch.id == f"{batch.letter}-{batch.day.isoformat()}":
-        return command  # the batch of everyone due that day
-    codes = sorted({letter.municipality for letter in register.batch_letters(batch.id)})
-    if len(codes) > 8:
-        return f"{command} and its {len(codes)} --municipality options"
-    return command + "".join(f" -m {code}" for code in codes)
+def _remake(register: Register, batch: BatchRecord) -> NextAction:
+    """The batch step that makes ``batch`` again (same id, so same references)."""
+    args: dict[str, str | tuple[str, ...]] = {"letter": batch.letter, "date": batch.day.isoformat()}
+    if batch.id != f"{batch.letter}-{batch.day.isoformat()}":  # not everyone due that day
+        codes = sorted({letter.municipality for letter in register.batch_letters(batch.id)})
+        args["municipalities"] = tuple(codes)
+    return NextAction("batch", args)
 
 
 # -- approving ----------------------------------------------------------------------------
@@ -245,17 +267,17 @@ def approve(root: Path, letter: str, by: str, note: str | None = None) -> Approv
     """Approve the current version of ``letter``: append it to letters/approvals.yaml
     (with its texts under letters/approved/) and record an ``approval`` audit event. A
     draft cannot be approved; an approved, unchanged letter adds nothing."""
-    by = validate.one_line(by, "--by")
-    note = validate.one_line(note, "--note") if note is not None and note.strip() else None
+    by = validate.one_line(by, "by")
+    note = validate.one_line(note, "note") if note is not None and note.strip() else None
     definition = load_letter(root, letter)  # a definition that does not load is refused
     if definition.status != "final":
         data = load_yaml(definition.path)
         line = data.line_of("status") if isinstance(data, YMap) else None
         raise UsageError(
-            f"{letter} is a draft (status: draft) and cannot be approved",
-            Location(f"letters/{definition.path.name}", line, "status"),
-            hint="set status: final first, then approve; drafts stay drafts until a "
-            "reviewer changes the status and approves",
+            location=Location(f"letters/{definition.path.name}", line, "status"),
+            hint=Phrase("hint.set_final"),
+            key="error.draft_not_approved",
+            values={"letter": letter},
         )
     require_verified(load_config(root), definition)  # legal text nobody verified: no
     working = working_copy(root, letter)

@@ -24,7 +24,7 @@ from ibtpost.archive.records import (
     checked_now,
     letter_file,
 )
-from ibtpost.core.errors import IbtpostError, UsageError
+from ibtpost.core.errors import IbtpostError, Param, UsageError
 from ibtpost.core.files import replace_all
 from ibtpost.data.config import load_config
 from ibtpost.register import Register
@@ -48,7 +48,10 @@ def export_mdto(
 ) -> ExportResult:
     """Export the letters of ``batch`` or of the case of municipality ``case`` into ``out``."""
     if (batch is None) == (case is None):
-        raise UsageError("give a BATCH or --case MUNICIPALITY, not both and not neither")
+        raise UsageError(
+            key="error.batch_or_case",
+            values={"batch": Param("batch"), "case": Param("case", "...")},
+        )
     config = load_config(root)
     policy = load_policy(root)
     checked_at = checked_now()

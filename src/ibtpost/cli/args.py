@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import TypeAlias
 
+from ibtpost.cli.words import error_lines
 from ibtpost.core import clock
-from ibtpost.core.errors import EXIT_BAD_INPUT, IbtpostError, problem_lines
+from ibtpost.core.errors import EXIT_BAD_INPUT, IbtpostError
 
 EXIT_OK = 0
 
@@ -109,8 +110,8 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
         yield progress
 
 
-def report_error(exc: IbtpostError) -> None:
+def report_error(exc: IbtpostError, command: str = "") -> None:
     """Every problem of ``exc`` as one line ``error: file:line: field: message (hint: ...)``
-    on stderr."""
-    for line in problem_lines(exc):
+    on stderr, parameters as the options of ``command`` and next steps as commands."""
+    for line in error_lines(exc, command):
         print(f"error: {line}", file=sys.stderr)

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ibtpost.cli.args import EXIT_OK, Parser, SubParsers, parse_date, report_error
-from ibtpost.core.errors import EXIT_BAD_INPUT, EXIT_FAILURE, IbtpostError, Problems
+from ibtpost.cli.words import CliWords
+from ibtpost.core.errors import EXIT_BAD_INPUT, EXIT_FAILURE, IbtpostError, Problems, hint_text
 
 # The modules behind the commands are imported when their command runs: `ibtpost send` or
 # `ibtpost status` need not load the Word, PDF and LibreOffice machinery (half a second),
@@ -26,7 +27,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     report = run_check(args.root)
     for finding in report.findings:
-        print(finding)
+        hint = hint_text(finding.hint, CliWords("check"))
+        print(f"{finding}; {hint}" if hint else finding)
     errors, warnings = len(report.errors), len(report.warnings)
     print(f"{errors} error(s), {warnings} warning(s)")
     return EXIT_BAD_INPUT if errors else EXIT_OK
@@ -61,7 +63,7 @@ def _run_import(args: argparse.Namespace, run: Callable[[], Imported]) -> int:
     try:
         done = run()
     except IbtpostError as exc:
-        report_error(exc)
+        report_error(exc, "import")
         problems = exc.problems if isinstance(exc, Problems) else [exc]
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         first = str(problems[0].location.file or "")

@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return func(args)
     except IbtpostError as exc:
-        report_error(exc)
+        report_error(exc, args.command)
         return exc.exit_code
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

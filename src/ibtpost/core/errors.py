@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
-from ibtpost.core.messages import Lang, say
+from ibtpost.core.messages import Lang, Wording, say
 
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
@@ -50,19 +51,105 @@ class Location:
 class NextAction:
     """A step an error suggests: a use case (``withdraw``, ``outbox``, ``import-addresses``,
     ...) and its arguments by parameter name. The command line words it as a command, the web
-    as a sentence or a link; ``"..."`` as a value means: the user fills it in."""
+    as a sentence or a link; ``"..."`` as a value means: the user fills it in. A parameter
+    that takes several values (``municipalities``, ``reference``) may get a tuple."""
 
     action: str
-    args: Mapping[str, str] = field(default_factory=dict)
-    #: what the step is for, as a catalogue key (``hint.*``), worded by each front end
+    args: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
+    #: what the step is for, as a catalogue key (``hint.*``, its wording names the step
+    #: with ``{command}``), worded by each front end
     why: str = ""
 
     def __str__(self) -> str:  # the front-end-neutral form, for logs and tests
-        args = " ".join(f"{name}={value}" for name, value in self.args.items())
+        args = " ".join(
+            f"{name}={value if isinstance(value, str) else ','.join(value)}"
+            for name, value in self.args.items()
+        )
         return f"{self.action} {args}".strip()
 
 
-Hint = str | NextAction
+@dataclass(frozen=True)
+class Param:
+    """A parameter a message mentions (``{concept}`` in "only a concept can be made of it
+    ({concept})"): the command line words it as its flag, the web as its form field.
+    ``value`` ``"..."`` means: with a value the user fills in."""
+
+    name: str
+    value: str = ""
+
+    def __str__(self) -> str:  # the front-end-neutral form
+        return f"{self.name} {self.value}" if self.value else self.name
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A catalogue message with its values, for a hint that is more than one step."""
+
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return worded(self.key, self.values, PlainWords("en"))
+
+
+Hint = str | NextAction | Phrase
+
+
+class Words(Protocol):
+    """How a front end words what the library leaves to it: the place of a problem, a
+    parameter and a next step, in its language."""
+
+    @property
+    def lang(self) -> Lang: ...
+
+    def where(self, location: Location) -> str: ...
+
+    def param(self, param: Param) -> str: ...
+
+    def action(self, action: NextAction) -> str: ...
+
+
+@dataclass(frozen=True)
+class PlainWords:
+    """The front-end-neutral wording: parameters and steps by their names (logs, tests)."""
+
+    lang: Lang = "en"
+
+    def where(self, location: Location) -> str:
+        return str(location)
+
+    def param(self, param: Param) -> str:
+        return str(param)
+
+    def action(self, action: NextAction) -> str:
+        return str(action)
+
+
+def worded(key: str, values: Mapping[str, object], words: Words) -> str:
+    """The catalogue message ``key`` with ``values``, parameters and steps in ``words``."""
+    filled = {
+        name: words.param(value)
+        if isinstance(value, Param)
+        else words.action(value)
+        if isinstance(value, NextAction)
+        else worded(value.key, value.values, words)
+        if isinstance(value, Phrase)
+        else (value.en if words.lang == "en" else value.nl)
+        if isinstance(value, Wording)
+        else value
+        for name, value in values.items()
+    }
+    return say(key, words.lang, **filled)
+
+
+def hint_text(hint: Hint, words: Words) -> str:
+    """``hint`` in ``words`` ("" for none)."""
+    if isinstance(hint, Phrase):
+        return worded(hint.key, hint.values, words)
+    if isinstance(hint, NextAction):
+        command = words.action(hint)
+        return say(hint.why, words.lang, command=command) if hint.why else command
+    return hint
 
 
 class IbtpostError(Exception):
@@ -85,15 +172,18 @@ class IbtpostError(Exception):
         self.key = key
         self.values = dict(values or {})
         if key and not message:
-            message = say(key, "en", **self.values)
+            message = worded(key, self.values, PlainWords("en"))
         super().__init__(message)
         self.message = message
         self.location = location or Location()
         self.hint = hint
 
-    def text(self, lang: Lang) -> str:
-        """The message in ``lang``: from the catalogue if the error has a key, else as raised."""
-        return say(self.key, lang, **self.values) if self.key else self.message
+    def text(self, lang: Lang, words: Words | None = None) -> str:
+        """The message in ``lang``: from the catalogue if the error has a key, else as raised;
+        its parameters and steps in ``words`` (a front end's; by default by their names)."""
+        if not self.key:
+            return self.message
+        return worded(self.key, self.values, words or PlainWords(lang))
 
     def __str__(self) -> str:
         where = str(self.location)
@@ -149,8 +239,19 @@ class Problems(InputError):
         self.problems = problems
 
 
-def problem_lines(exc: IbtpostError) -> list[str]:
-    """Every problem of ``exc`` as the line the command line prints after ``error:``
-    (``file:line: field: message (hint: ...)``); the web forms show the same lines."""
-    problems = exc.problems if isinstance(exc, Problems) else [exc]
-    return [f"{p}" + (f" (hint: {p.hint})" if p.hint else "") for p in problems]
+def problems_of(exc: IbtpostError) -> list[IbtpostError]:
+    """The problems of ``exc``: its own list, or itself."""
+    return exc.problems if isinstance(exc, Problems) else [exc]
+
+
+def problem_lines(exc: IbtpostError, words: Words | None = None) -> list[str]:
+    """Every problem of ``exc`` as one English line ``file:line: field: message (hint: ...)``,
+    parameters and steps in ``words`` (the command line's; by default by their names)."""
+    words = words or PlainWords("en")
+    lines = []
+    for problem in problems_of(exc):
+        where = words.where(problem.location)
+        text = problem.text("en", words)
+        hint = hint_text(problem.hint, words)
+        lines.append((f"{where}: {text}" if where else text) + (f" (hint: {hint})" if hint else ""))
+    return lines

@@ -120,6 +120,230 @@ CATALOGUE: dict[str, Wording] = {
     "reply.kind.reply": Wording("reply", "reactie"),
     "reply.kind.zienswijze": Wording("zienswijze", "zienswijze"),
     # -- errors and hints ---------------------------------------------------------------------
+    "error.reference_digits": Wording(
+        "reference {text!r} must be 1 to 12 digits",
+        "referentie {text!r} moet uit 1 tot 12 cijfers bestaan",
+    ),
+    "error.reference_kept": Wording(
+        "this letter already has reference {recorded}; {explicit} cannot replace it",
+        "deze brief heeft al referentie {recorded}; {explicit} kan die niet vervangen",
+    ),
+    "error.reference_taken": Wording(
+        "reference {explicit} already belongs to {letter} for {municipality} dated {day}",
+        "referentie {explicit} hoort al bij {letter} voor {municipality} met dagtekening {day}",
+    ),
+    "hint.new_reference": Wording(
+        "leave out {reference} to get a new number", "laat {reference} weg voor een nieuw nummer"
+    ),
+    "error.unknown_municipality": Wording(
+        "unknown municipality {query!r}", "onbekende gemeente {query!r}"
+    ),
+    "hint.municipality_code": Wording(
+        "give a code like GM0622 or a name as in config/municipalities.csv",
+        "geef een code zoals GM0622 of een naam zoals in config/municipalities.csv",
+    ),
+    "error.draft_needs_concept": Wording(
+        "{letter} is a draft (not approved): a batch of it needs {concept}",
+        "{letter} is een concept (niet goedgekeurd): maak er een batch van met {concept}",
+    ),
+    "hint.concept": Wording(
+        "{concept} marks every page CONCEPT", "{concept} zet CONCEPT op elke pagina"
+    ),
+    "error.no_figures": Wording("{name} ({code}): no figures", "{name} ({code}): geen cijfers"),
+    "error.in_batch": Wording(
+        "{name}: already in batch {batch}", "{name}: zit al in batch {batch}"
+    ),
+    "hint.leave_out": Wording("leave it out of this batch", "laat de gemeente weg uit deze batch"),
+    "error.zienswijze_pending": Wording(
+        "{name} ({code}): the term for a zienswijze on {letter} {reference} runs until {until} "
+        "and no zienswijze was recorded; trede {trede} may not come before it",
+        "{name} ({code}): de termijn voor een zienswijze op {letter} {reference} loopt tot "
+        "{until} en er is geen zienswijze vastgelegd; trede {trede} mag niet eerder komen",
+    ),
+    "hint.zienswijze": Wording(
+        "record the zienswijze with `{reply}`, or wait until the term has passed; {reason} "
+        "does not override this",
+        "leg de zienswijze vast ({reply}), of wacht tot de termijn voorbij is; {reason} "
+        "verandert daar niets aan",
+    ),
+    # the ladder words a deviation in English only: the Dutch leaves it out ({deviation!s:.0})
+    "error.off_the_ladder": Wording(
+        "{name} ({code}): {deviation}",
+        "{name} ({code}): deze stap wijkt af van de ladder{deviation!s:.0}",
+    ),
+    "hint.give_reason": Wording(
+        "give {reason} to record why, or leave it out",
+        "vul {reason} in om vast te leggen waarom, of laat de gemeente weg",
+    ),
+    "error.one_line": Wording("must be one line of text", "moet één regel tekst zijn"),
+    "error.nobody_due": Wording(
+        "no municipality is due for {letter} on {day}",
+        "geen gemeente is aan de beurt voor {letter} op {day}",
+    ),
+    "hint.see": Wording("see `{command}`", "{command}"),
+    "error.batch_busy": Wording(
+        "batch {batch} is being worked on by another ibtpost process (a batch or queue run)",
+        "aan batch {batch} wordt al gewerkt (een batch of het klaarzetten loopt nog)",
+    ),
+    "hint.again_later": Wording(
+        "run the command again once that one has finished",
+        "probeer het opnieuw als dat klaar is",
+    ),
+    "hint.new_batch": Wording(
+        "undo the change, or make the changed letter in a new batch (another {date})",
+        "maak de wijziging ongedaan, of maak de gewijzigde brief in een nieuwe batch (een "
+        "andere {date})",
+    ),
+    "error.more_approvals": Wording(
+        "letter {letter} needs {needed} approvals of version {version} by different people; "
+        "it has {count} ({names}): another reviewer approves with {approve}",
+        "brief {letter} heeft {needed} goedkeuringen van versie {version} door verschillende "
+        "mensen nodig; er zijn er {count} ({names}): nog een beoordelaar: {approve}",
+    ),
+    "error.never_approved": Wording(
+        "letter {letter} is not approved: it has never been approved (review it, then: {approve})",
+        "brief {letter} is niet goedgekeurd: hij is nooit goedgekeurd (beoordeel hem, daarna: "
+        "{approve})",
+    ),
+    "error.changed_since_approval": Wording(
+        "letter {letter} is not approved: {changes} since approval {version} by {by} on {day} "
+        "(see: {diff}, then {approve})",
+        "brief {letter} is niet goedgekeurd: {changes} sinds goedkeuring {version} door {by} "
+        "op {day} ({diff}, en daarna: {approve})",
+    ),
+    "error.legal_unverified": Wording(
+        "letter {letter} uses legal text that is not verified: {entries}; only a concept can "
+        "be made of it ({concept})",
+        "brief {letter} gebruikt juridische tekst die niet is gecontroleerd: {entries}; er kan "
+        "alleen een concept van worden gemaakt ({concept})",
+    ),
+    "hint.verify_legal": Wording(
+        "a lawyer fills in text and sets verified_by and verified_on in config/legal.yaml",
+        "een jurist vult de tekst in en zet verified_by en verified_on in config/legal.yaml",
+    ),
+    "error.not_from_approved": Wording(
+        "batch {batch} was made {made}, not from the approved version {version}: {todo}",
+        "batch {batch} is gemaakt {made}, niet van de goedgekeurde versie {version}: {todo}",
+    ),
+    "error.made_from": Wording(
+        "from version {version} of {letter}", "van versie {version} van {letter}"
+    ),
+    "error.made_before_versions": Wording(
+        "before letter versions were recorded",
+        "voordat versies van brieven werden vastgelegd",
+    ),
+    "hint.put_back": Wording(
+        "its letters are queued and are not made again: put the files back as they were "
+        "({diff}) and approve that, or make the changed letters in a new batch",
+        "de brieven zijn klaargezet en worden niet opnieuw gemaakt: zet de bestanden terug "
+        "zoals ze waren ({diff}) en keur dat goed, of maak de gewijzigde brieven in een "
+        "nieuwe batch",
+    ),
+    "hint.queued_new_batch": Wording(
+        "its letters are queued and are not made again; make a new batch",
+        "de brieven zijn klaargezet en worden niet opnieuw gemaakt; maak een nieuwe batch",
+    ),
+    "hint.remake": Wording(
+        "make it again with `{batch}` first", "maak de batch eerst opnieuw ({batch})"
+    ),
+    "error.draft_not_approved": Wording(
+        "{letter} is a draft (status: draft) and cannot be approved",
+        "{letter} is een concept (status: draft) en kan niet worden goedgekeurd",
+    ),
+    "hint.set_final": Wording(
+        "set status: final first, then approve; drafts stay drafts until a reviewer changes "
+        "the status and approves",
+        "zet eerst status: final, keur daarna goed; een concept blijft een concept tot een "
+        "beoordelaar de status wijzigt en goedkeurt",
+    ),
+    "error.diff_never_approved": Wording(
+        "{letter} has never been approved", "{letter} is nooit goedgekeurd"
+    ),
+    "error.version_ambiguous": Wording(
+        "ambiguous version {spec!r} of {letter} (known: {known})",
+        "versie {spec!r} van {letter} is niet eenduidig (bekend: {known})",
+    ),
+    "error.version_unknown": Wording(
+        "unknown version {spec!r} of {letter} (known: {known})",
+        "onbekende versie {spec!r} van {letter} (bekend: {known})",
+    ),
+    "error.no_municipality": Wording(
+        "give at least one {municipalities}", "kies ten minste één gemeente ({municipalities})"
+    ),
+    "error.edge_cases_alone": Wording(
+        "{edge_cases} is a set of its own: leave out {municipalities}",
+        "{edge_cases} is een eigen set: laat {municipalities} weg",
+    ),
+    "hint.import": Wording("import them with `{command}`", "importeer ze ({command})"),
+    "error.batch_or_case": Wording(
+        "give a {batch} or {case}, not both and not neither",
+        "geef een {batch} of een {case}, niet allebei en niet geen van beide",
+    ),
+    "hint.give_dates": Wording(
+        "give {peildatum} and {verdeelbesluit}", "geef {peildatum} en {verdeelbesluit}"
+    ),
+    "hint.add_them": Wording("add them with `{command}`", "voeg ze toe ({command})"),
+    "hint.batch_id": Wording(
+        "the batch id is the folder name under outbox/; see `{command}`",
+        "de naam van een batch is die van zijn map onder outbox/ ({command})",
+    ),
+    "hint.finish": Wording(
+        "run `{command}` again to finish it (with the municipalities it was made for)",
+        "maak de batch nog eens om hem af te maken ({command})",
+    ),
+    "hint.add_address": Wording(
+        "add an e-mail address with `{command}`", "voeg een e-mailadres toe ({command})"
+    ),
+    "hint.withdraw_first": Wording(
+        "`{command}` takes a queued letter out of the e-mail queue first",
+        "haal de klaargezette brief eerst uit de e-mailwachtrij ({command})",
+    ),
+    "error.job_running": Wording(
+        "{title} is still running; wait until it has finished",
+        "{title} loopt nog; wacht tot die klaar is",
+    ),
+    # -- the errors of a letter definition, which the reviewers read -------------------------
+    "error.yaml": Wording(
+        "YAML syntax error: {problem}",
+        "de opmaak van het bestand klopt niet (YAML){problem!s:.0}",
+    ),
+    "error.no_definition": Wording(
+        "no letter definition {letter!r}", "er is geen briefdefinitie {letter!r}"
+    ),
+    "hint.known_letters": Wording("known letters: {known}", "bekende brieven: {known}"),
+    "error.unknown_key": Wording("unknown key {key!r}", "onbekende sleutel {key!r}"),
+    "error.missing": Wording("missing", "ontbreekt"),
+    "error.must_be_text": Wording("must be text", "moet tekst zijn"),
+    "error.whole_number": Wording("must be a whole number", "moet een geheel getal zijn"),
+    "error.draft_or_final": Wording(
+        "must be 'draft' or 'final'", "moet 'draft' (concept) of 'final' (definitief) zijn"
+    ),
+    "error.unknown_placeholder": Wording(
+        "unknown placeholder {{{{ {name} }}}} (known: {known})",
+        "onbekende invulplaats {{{{ {name} }}}} (bekend: {known})",
+    ),
+    "error.no_figures_for": Wording(
+        "no figures for {code} {name}", "er zijn geen cijfers voor {code} {name}"
+    ),
+    "hint.add_figures": Wording(
+        "add a row for it, or import the figures",
+        "voeg er een regel voor toe, of laat de cijfers importeren",
+    ),
+    "error.no_visit_address": Wording(
+        "{name} has no visiting address", "{name} heeft geen bezoekadres"
+    ),
+    "error.no_postal_address": Wording(
+        "{name} has no postal address", "{name} heeft geen postadres"
+    ),
+    "error.placeholder_syntax": Wording(
+        "placeholder syntax error: {problem}",
+        "een invulplaats ({{{{ ... }}}}) is verkeerd geschreven{problem!s:.0}",
+    ),
+    "word.changed": Wording("changed", "gewijzigd"),
+    "word.added": Wording("added", "toegevoegd"),
+    "word.unused": Wording("no longer used", "niet meer gebruikt"),
+    "word.nothing_changed": Wording("nothing changed", "niets gewijzigd"),
+    "word.and": Wording("and", "en"),
 }
 
 

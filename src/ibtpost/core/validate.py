@@ -183,5 +183,5 @@ def one_line(text: str, field: str) -> str:
     audit trail); else a UsageError naming ``field``."""
     text = text.strip()
     if not text or any(ch in text for ch in "\r\n\t\x00"):
-        raise UsageError("must be one line of text", Location(None, None, field))
+        raise UsageError(location=Location(None, None, field), key="error.one_line")
     return text

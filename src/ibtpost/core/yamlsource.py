@@ -98,9 +98,12 @@ def parse_yaml(text: str, source: Path | str, error: type[InputError] = InputErr
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
-        raise error(f"YAML syntax error: {problem}", Location(source, line)) from None
+        where = Location(source, line)
+        raise error(location=where, key="error.yaml", values={"problem": problem}) from None
     except yaml.YAMLError as exc:
-        raise error(f"YAML syntax error: {exc}", Location(source)) from None
+        raise error(
+            location=Location(source), key="error.yaml", values={"problem": str(exc)}
+        ) from None
 
 
 def load_yaml(path: Path, error: type[InputError] = InputError, label: str | None = None) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 
 from ibtpost.core import validate
 from ibtpost.core.domain import Figures
-from ibtpost.core.errors import DataError, Location
+from ibtpost.core.errors import DataError, Location, NextAction
 from ibtpost.data.collect import Collector, locator, read_csv
 
 FIGURE_COLUMNS = [
@@ -47,7 +47,9 @@ def load_figures(path: Path, label: str, c: Collector) -> dict[str, Figures]:
                 DataError(
                     "is empty: real figures (sample=no) need their source",
                     loc("source"),
-                    hint="import them with `ibtpost import figures FILE --source TEXT`",
+                    hint=NextAction(
+                        "import-figures", {"file": "...", "source": "..."}, why="hint.import"
+                    ),
                 )
             )
             source = None

@@ -33,7 +33,16 @@ from typing import TypeVar
 
 from ibtpost.core import clock, validate
 from ibtpost.core.domain import Config
-from ibtpost.core.errors import IbtpostError, ImportFileError, Location, Problems, UsageError
+from ibtpost.core.errors import (
+    Hint,
+    IbtpostError,
+    ImportFileError,
+    Location,
+    Param,
+    Phrase,
+    Problems,
+    UsageError,
+)
 from ibtpost.core.files import replace_all, sha256_of
 from ibtpost.core.layout import Layout
 from ibtpost.data.addresses import OVERLAYS, ROLES, load_address_overlay
@@ -144,7 +153,7 @@ def _read_xlsx_rows(path: Path, label: str, sheet: str | None) -> list[list[obje
         else:
             raise UsageError(
                 f"no sheet {sheet!r} in {label}",
-                Location(None, None, "--sheet"),
+                Location(None, None, "sheet"),
                 hint=f"sheets: {', '.join(book.sheetnames)}",
             )
         if hasattr(worksheet, "reset_dimensions"):
@@ -164,7 +173,7 @@ def read_sheet(path: Path, wanted: Sequence[str], sheet: str | None = None) -> S
         records = _read_xlsx_rows(path, label, sheet)
     elif suffix in CSV_SUFFIXES:
         if sheet is not None:
-            raise UsageError("is only for XLSX files", Location(None, None, "--sheet"))
+            raise UsageError("is only for XLSX files", Location(None, None, "sheet"))
         records = _read_csv_rows(path, label)
     else:
         raise UsageError(
@@ -278,7 +287,7 @@ class _Rows:
             self.add(str(exc), row, name)
             return None
 
-    def add(self, message: str, row: int, name: str | None, hint: str = "") -> None:
+    def add(self, message: str, row: int, name: str | None, hint: Hint = "") -> None:
         self.problems.append(ImportFileError(message, self.sheet.where(row, name), hint))
 
     def once(self, seen: dict[str, int], key: str, row: int, name: str) -> bool:
@@ -392,7 +401,7 @@ def import_figures(
     try:
         source = validate.clean_text(source)
     except ValueError as exc:
-        raise UsageError(str(exc), Location(None, None, "--source")) from None
+        raise UsageError(str(exc), Location(None, None, "source")) from None
     config = load_config(root)
     table = read_sheet(path, FIGURE_INPUT, sheet)
     rows = _Rows(table)
@@ -408,7 +417,10 @@ def import_figures(
                 f"{code} has no row in config/figures.csv to take the dates from",
                 row,
                 "gemeentecode",
-                hint="give --peildatum and --verdeelbesluit",
+                hint=Phrase(
+                    "hint.give_dates",
+                    {"peildatum": Param("peildatum"), "verdeelbesluit": Param("verdeelbesluit")},
+                ),
             )
             continue
         if all(n is not None for n in numbers.values()):
@@ -494,7 +506,7 @@ def import_addresses(
     if overlay is None:
         raise UsageError(
             f"unknown role {role!r}",
-            Location(None, None, "--role"),
+            Location(None, None, "role"),
             hint=f"one of {', '.join(ROLES)}",
         )
     config = load_config(root)

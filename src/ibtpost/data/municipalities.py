@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ibtpost.core import validate
 from ibtpost.core.domain import Address, Config, Municipality
-from ibtpost.core.errors import DataError, IbtpostError, Location, Problems, UsageError
+from ibtpost.core.errors import DataError, IbtpostError, Location, Phrase, Problems, UsageError
 from ibtpost.data.collect import Collector, locator, read_csv
 
 MUNICIPALITY_COLUMNS = [
@@ -131,9 +131,10 @@ def find_municipality(config: Config, query: str) -> Municipality:
             }:
                 return mun
     raise UsageError(
-        f"unknown municipality {query!r}",
-        Location(None, None, "--municipality"),
-        hint="give a code like GM0622 or a name as in config/municipalities.csv",
+        location=Location(None, None, "municipalities"),
+        hint=Phrase("hint.municipality_code"),
+        key="error.unknown_municipality",
+        values={"query": query},
     )
 
 

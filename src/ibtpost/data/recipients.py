@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ibtpost.core import dutch, validate
 from ibtpost.core.domain import Config, Municipality
+from ibtpost.core.errors import NextAction
 from ibtpost.data.addresses import OVERLAYS
 
 
@@ -48,8 +49,15 @@ class MissingAddress:
         return (("college",) if self.college else ()) + (("cdk",) if self.cdk else ())
 
     @property
+    def actions(self) -> tuple[NextAction, ...]:
+        """The steps that add the missing addresses (``hint`` as steps, for the front ends)."""
+        return ((NextAction("import-addresses"),) if self.college else ()) + (
+            (NextAction("import-cdk"),) if self.cdk else ()
+        )
+
+    @property
     def hint(self) -> str:
-        """How to add the missing address."""
+        """How to add the missing address (the command line's words; see ``actions``)."""
         commands = (["ibtpost import addresses"] if self.college else []) + (
             ["ibtpost import cdk"] if self.cdk else []
         )
@@ -115,7 +123,13 @@ class CopyRecipient:
         return f"no e-mail address of {self.mentioned}"
 
     @property
+    def action(self) -> NextAction:
+        """The step that adds the missing address (``hint`` as a step, for the front ends)."""
+        return NextAction("import-addresses", {"role": self.role})
+
+    @property
     def hint(self) -> str:
+        """How to add the missing address (the command line's words; see ``action``)."""
         command = f"ibtpost import addresses --role {self.role}"
         return f"the copy goes by post; add the address with {command}"
 

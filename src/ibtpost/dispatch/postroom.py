@@ -141,7 +141,9 @@ def undeliverable(
                 f"no address of {copy.mentioned} (neither e-mail nor postal): its copy cannot "
                 "be delivered",
                 where,
-                hint=f"add an e-mail address with `ibtpost import addresses --role {copy.role}`",
+                hint=NextAction(
+                    "import-addresses", {"file": "...", "role": copy.role}, why="hint.add_address"
+                ),
             )
         )
     return problems
@@ -253,8 +255,8 @@ def withdraw_entries(
     that is being sent, was sent, is in doubt or was posted is refused with the state it is
     in, and so is one whose copy is being sent or in doubt (the copies go with their
     letter)."""
-    where = Location(None, None, "--reference")
-    reason = validate.one_line(reason, "--reason")
+    where = Location(None, None, "reference")
+    reason = validate.one_line(reason, "reason")
     with register.transaction():
         queued: dict[str, QueueEntry] = {}
         copies: dict[str, list[QueueEntry]] = {}
@@ -387,8 +389,11 @@ def mark_posted(root: Path, batch_id: str, references: tuple[str, ...], day: dat
                         f"{letter.reference} is {phrase(item.state, mail=True)}: it cannot be "
                         "recorded as posted",
                         where,
-                        hint=f"`ibtpost withdraw {batch_id} -r {letter.reference} --reason ...` "
-                        "takes a queued letter out of the e-mail queue first",
+                        hint=NextAction(
+                            "withdraw",
+                            {"batch": batch_id, "reference": letter.reference, "reason": "..."},
+                            why="hint.withdraw_first",
+                        ),
                     )
         else:
             chosen = [

@@ -33,7 +33,7 @@ import pikepdf
 from ibtpost.approval import versions
 from ibtpost.core import failpoints
 from ibtpost.core.domain import Config
-from ibtpost.core.errors import IbtpostError, Problems, UsageError
+from ibtpost.core.errors import IbtpostError, Param, Phrase, Problems, UsageError
 from ibtpost.core.files import sha256_file, sha256_of, slug, write_atomic
 from ibtpost.core.layout import BatchLayout, Layout
 from ibtpost.core.progress import ProgressCallback
@@ -190,11 +190,8 @@ def batch_lock(folder: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise UsageError(
-                f"batch {folder.name} is being worked on by another ibtpost process "
-                "(a batch or queue run)",
-                hint="run the command again once that one has finished",
-            ) from None
+            hint, busy = Phrase("hint.again_later"), {"batch": folder.name}
+            raise UsageError(hint=hint, key="error.batch_busy", values=busy) from None
         yield
 
 
@@ -465,5 +462,5 @@ def _refuse_changes(
     raise UsageError(
         f"letter {first.reference} ({first.municipality.name}) would change, but it is "
         f"{frozen[first.reference]}{more}; a queued or sent letter never changes",
-        hint="undo the change, or make the changed letter in a new batch (another --date)",
+        hint=Phrase("hint.new_batch", {"date": Param("date")}),
     )

@@ -54,22 +54,20 @@ def record_reply(
     """
     reference = validate_reference(reference)
     if kind not in KINDS:
-        raise UsageError(
-            f"{kind!r} is not one of {', '.join(KINDS)}", Location(None, None, "--kind")
-        )
+        raise UsageError(f"{kind!r} is not one of {', '.join(KINDS)}", Location(None, None, "kind"))
     if note is not None:
-        note = validate.one_line(note, "--note")
+        note = validate.one_line(note, "note")
     data = _read_answer(file) if file is not None else None
     with Register.for_root(root) as register:
         letter = register.letter_by_reference(reference)
         if letter is None:
             raise UsageError(
-                f"no letter with reference {reference}", Location(None, None, "REFERENCE")
+                f"no letter with reference {reference}", Location(None, None, "reference")
             )
         if letter.concept:
             raise UsageError(
                 f"{reference} is a concept letter: it was never sent, so it has no reply",
-                Location(None, None, "REFERENCE"),
+                Location(None, None, "reference"),
             )
         earliest = letter.sent_on or letter.day
         today = clock.today()
@@ -77,12 +75,12 @@ def record_reply(
             raise UsageError(
                 f"{received.isoformat()} is before the letter was "
                 f"{'sent' if letter.sent_on else 'dated'} ({earliest.isoformat()})",
-                Location(None, None, "--received"),
+                Location(None, None, "received"),
             )
         if received > today:
             raise UsageError(
                 f"{received.isoformat()} is in the future (today is {today.isoformat()})",
-                Location(None, None, "--received"),
+                Location(None, None, "received"),
             )
         answer = Reply(kind, received)  # type: ignore[arg-type]  # checked against KINDS
         kept: Path | None = None
@@ -121,8 +119,8 @@ def record_reply(
 
 
 def _read_answer(file: Path) -> bytes:
-    """The bytes of a PDF or an e-mail (.eml); anything else is refused, naming --file."""
-    where = Location(str(file), None, "--file")
+    """The bytes of a PDF or an e-mail (.eml); anything else is refused, naming ``file``."""
+    where = Location(str(file), None, "file")
     try:
         data = file.read_bytes()
     except OSError as exc:

@@ -17,7 +17,15 @@ from pathlib import Path
 from ibtpost.approval import gate, versions
 from ibtpost.core import dutch, validate
 from ibtpost.core.domain import Config, Municipality, PreviousLetter
-from ibtpost.core.errors import IbtpostError, Location, Problems, UsageError
+from ibtpost.core.errors import (
+    IbtpostError,
+    Location,
+    NextAction,
+    Param,
+    Phrase,
+    Problems,
+    UsageError,
+)
 from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipalities
 from ibtpost.register import LetterKey, Register, replies
@@ -82,9 +90,10 @@ def plan_batch(
     """Choose and check the municipalities; raise Problems listing every problem."""
     if definition.status == "draft" and not request.concept:
         raise UsageError(
-            f"{definition.id} is a draft (not approved): a batch of it needs --concept",
-            Location(f"letters/{definition.path.name}", None, "status"),
-            hint="--concept marks every page CONCEPT",
+            location=Location(f"letters/{definition.path.name}", None, "status"),
+            hint=Phrase("hint.concept", {"concept": Param("concept")}),
+            key="error.draft_needs_concept",
+            values={"letter": definition.id, "concept": Param("concept")},
         )
     standings = ladder.standings(config.figures, register.open_cases(), register.all_letters())
     received = replies.latest(register)
@@ -118,7 +127,7 @@ def plan_batch(
     def consider(municipality: Municipality) -> None:
         standing = standings.get(municipality.code)
         if standing is None:
-            problems.append(UsageError(f"{municipality.name} ({municipality.code}): no figures"))
+            problems.append(UsageError(key="error.no_figures", values=named(municipality)))
             return
         existing = register.letter(LetterKey(definition.id, municipality.code, request.day))
         own = existing is not None and existing.batch == here
@@ -126,7 +135,9 @@ def plan_batch(
         if existing is not None and existing.batch is not None and not own and not movable:
             message = f"{municipality.name}: already in batch {existing.batch}"
             if explicit:
-                problems.append(UsageError(message, hint="leave it out of this batch"))
+                values = {"name": municipality.name, "batch": existing.batch}
+                hint = Phrase("hint.leave_out")
+                problems.append(UsageError(hint=hint, key="error.in_batch", values=values))
             else:
                 skipped.append(message)
             return
@@ -141,13 +152,13 @@ def plan_batch(
             return
         waiting = _zienswijze_pending(config, previous, definition, request.day, zienswijze_weeks)
         if waiting is not None:
+            reply = NextAction("reply", {"reference": "...", "kind": "zienswijze"})
             problems.append(
                 UsageError(
-                    f"{municipality.name} ({municipality.code}): {waiting}",
-                    Location(None, None, "--municipality"),
-                    hint="record the zienswijze with `ibtpost reply REFERENCE --kind "
-                    "zienswijze`, or wait until the term has passed; --reason does not "
-                    "override this",
+                    location=Location(None, None, "municipalities"),
+                    hint=Phrase("hint.zienswijze", {"reply": reply, "reason": Param("reason")}),
+                    key="error.zienswijze_pending",
+                    values={**named(municipality), **waiting},
                 )
             )
             return
@@ -158,9 +169,10 @@ def plan_batch(
         if deviation is not None and not request.reason:
             problems.append(
                 UsageError(
-                    f"{municipality.name} ({municipality.code}): {deviation}",
-                    Location(None, None, "--municipality"),
-                    hint="give --reason TEXT to record why, or leave it out",
+                    location=Location(None, None, "municipalities"),
+                    hint=Phrase("hint.give_reason", {"reason": Param("reason", "...")}),
+                    key="error.off_the_ladder",
+                    values={**named(municipality), "deviation": deviation},
                 )
             )
             return
@@ -204,10 +216,10 @@ def _zienswijze_pending(
     definition: LetterDefinition,
     day: date,
     weeks_of: Callable[[str], int | None],
-) -> str | None:
-    """Why a next step may not be taken yet: the previous letter (a voornemen) gave the
-    college a term for its zienswijze (Awb 4:8), the term runs on ``day``, and no zienswijze
-    was recorded. None when nothing holds the step back."""
+) -> dict[str, object] | None:
+    """Why a next step may not be taken yet (the values of ``error.zienswijze_pending``): the
+    previous letter (a voornemen) gave the college a term for its zienswijze (Awb 4:8), the
+    term runs on ``day``, and no zienswijze was recorded. None when nothing holds it back."""
     if previous is None or definition.trede <= previous.trede:
         return None
     weeks = weeks_of(previous.letter)
@@ -217,11 +229,17 @@ def _zienswijze_pending(
     answered = previous.reply is not None and previous.reply.kind == "zienswijze"
     if answered or day > until:
         return None
-    return (
-        f"the term for a zienswijze on {previous.letter} {previous.reference} runs until "
-        f"{dutch.long_date(until)} and no zienswijze was recorded; trede {definition.trede} "
-        "may not come before it"
-    )
+    return {
+        "letter": previous.letter,
+        "reference": previous.reference,
+        "until": dutch.long_date(until),
+        "trede": definition.trede,
+    }
+
+
+def named(municipality: Municipality) -> dict[str, object]:
+    """The values that name a municipality in a message: ``{name} ({code})``."""
+    return {"name": municipality.name, "code": municipality.code}
 
 
 # -- the checks before a batch is recorded ---------------------------------------------------
@@ -259,11 +277,10 @@ def planned_batch(
     """The plan of the batch; UsageError when nobody is in it (or the reason is not one line
     of text)."""
     if request.reason is not None:
-        validate.one_line(request.reason, "--reason")
+        validate.one_line(request.reason, "reason")
     plan = plan_batch(config, definition, register, request)
     if not plan.letters:
-        raise UsageError(
-            f"no municipality is due for {definition.id} on {request.day.isoformat()}",
-            hint=f"see `ibtpost status --date {request.day.isoformat()}`",
-        )
+        values = {"letter": definition.id, "day": request.day.isoformat()}
+        see = NextAction("status", {"date": request.day.isoformat()}, why="hint.see")
+        raise UsageError(hint=see, key="error.nobody_due", values=values)
     return plan

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ibtpost.core.domain import Config, Municipality, PreviousLetter
-from ibtpost.core.errors import Location, UsageError
+from ibtpost.core.errors import Location, NextAction, UsageError
 from ibtpost.data.config import load_config
 from ibtpost.data.recipients import MissingAddress, mail_recipients
 from ibtpost.register import (
@@ -147,13 +147,15 @@ def complete_batch(register: Register, batch_id: str) -> BatchRecord:
     if batch is None:
         raise UsageError(
             f"no batch {batch_id!r}",
-            Location(None, None, "BATCH"),
-            hint="the batch id is the folder name under outbox/; see `ibtpost outbox`",
+            Location(None, None, "batch"),
+            hint=NextAction("outbox", why="hint.batch_id"),
         )
     if batch.completed_at is None:
         raise UsageError(
             f"batch {batch_id} is not complete",
-            hint="run its `ibtpost batch` command again to finish it",
+            hint=NextAction(
+                "batch", {"letter": batch.letter, "date": batch.day.isoformat()}, why="hint.finish"
+            ),
         )
     return batch
 

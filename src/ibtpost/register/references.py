@@ -13,7 +13,7 @@ from datetime import date
 
 from ibtpost.core import clock
 from ibtpost.core.domain import ReferenceSeries
-from ibtpost.core.errors import Location, RegisterError, UsageError
+from ibtpost.core.errors import Location, Param, Phrase, RegisterError, UsageError
 from ibtpost.core.records import LetterKey
 from ibtpost.register.connection import Connection
 
@@ -25,7 +25,9 @@ def validate_reference(text: str) -> str:
     text = text.strip()
     if not _REFERENCE.match(text):
         raise UsageError(
-            f"reference {text!r} must be 1 to 12 digits", Location(None, None, "--reference")
+            location=Location(None, None, "reference"),
+            key="error.reference_digits",
+            values={"text": text},
         )
     return text
 
@@ -48,18 +50,24 @@ class References(Connection):
         if row is not None:
             if explicit is not None and explicit != row[0]:
                 raise UsageError(
-                    f"this letter already has reference {row[0]}; {explicit} cannot replace it",
-                    Location(None, None, "--reference"),
+                    location=Location(None, None, "reference"),
+                    key="error.reference_kept",
+                    values={"recorded": row[0], "explicit": explicit},
                 )
             return str(row[0])
         if explicit is not None:
             owner = self.owner(explicit)
             if owner is not None:
                 raise UsageError(
-                    f"reference {explicit} already belongs to {owner.letter} for "
-                    f"{owner.municipality} dated {owner.day.isoformat()}",
-                    Location(None, None, "--reference"),
-                    hint="leave out --reference to get a new number",
+                    location=Location(None, None, "reference"),
+                    hint=Phrase("hint.new_reference", {"reference": Param("reference")}),
+                    key="error.reference_taken",
+                    values={
+                        "explicit": explicit,
+                        "letter": owner.letter,
+                        "municipality": owner.municipality,
+                        "day": owner.day.isoformat(),
+                    },
                 )
             reference = explicit
         else:

@@ -19,7 +19,15 @@ from ibtpost.approval import gate
 from ibtpost.approval.approvals import load_approvals
 from ibtpost.core import validate
 from ibtpost.core.domain import Config
-from ibtpost.core.errors import DefinitionError, IbtpostError, Location, Problems, TemplateError
+from ibtpost.core.errors import (
+    DefinitionError,
+    Hint,
+    IbtpostError,
+    Location,
+    NextAction,
+    Problems,
+    TemplateError,
+)
 from ibtpost.core.layout import Layout
 from ibtpost.data.addresses import OVERLAYS
 from ibtpost.data.config import load_config
@@ -37,6 +45,7 @@ class Finding:
     severity: str  # "error" or "warning"
     location: Location
     message: str
+    hint: Hint = ""  # the step that resolves it, worded by the front end
 
     def __str__(self) -> str:
         where = str(self.location)
@@ -61,9 +70,9 @@ class Report:
             if finding not in self.findings:
                 self.findings.append(finding)
 
-    def warn(self, location: Location, message: str) -> None:
+    def warn(self, location: Location, message: str, hint: Hint = "") -> None:
         """Record a warning."""
-        self.findings.append(Finding("warning", location, message))
+        self.findings.append(Finding("warning", location, message, hint))
 
     @property
     def errors(self) -> list[Finding]:
@@ -204,8 +213,8 @@ def check_copies(config: Config, definitions: list[LetterDefinition], report: Re
                 Location(f"letters/{definition.path.name}", None, f"copies.{role}"),
                 f"{definition.id}: no e-mail address of {whom} {len(without)} "
                 f"{'municipalities' if overlay.per_municipality else 'provinces'} ({shown}): "
-                f"those copies go to the post room; add them with `ibtpost import addresses "
-                f"--role {role}`",
+                "those copies go to the post room",
+                NextAction("import-addresses", {"role": role}, why="hint.add_them"),
             )
 
 

@@ -91,7 +91,9 @@ def diff_letter(
             elif spec == APPROVED:
                 if current is None:
                     raise UsageError(
-                        f"{letter} has never been approved", Location(None, None, option)
+                        location=Location(None, None, option),
+                        key="error.diff_never_approved",
+                        values={"letter": letter},
                     )
                 version = known_versions[current.version]
             else:
@@ -104,10 +106,10 @@ def diff_letter(
             )
 
         known = tuple(_known(known_versions, approved_as, current, working.version.id))
-        new = side(new_spec or WORKING, "--to")
+        new = side(new_spec or WORKING, "to")
         if old_spec is None and current is None:
             return LetterDiff(letter, new, None, known=known)
-        old = side(old_spec or APPROVED, "--from")
+        old = side(old_spec or APPROVED, "from")
 
         def text(version: Version, path: str) -> str | None:
             return _text(root, register, working, entries, version, path)
@@ -132,10 +134,10 @@ def _resolve(spec: str, versions: Mapping[str, Version], letter: str, option: st
     if len(matches) == 1:
         return matches[0]
     known = ", ".join(sorted(versions)) or "none"
-    problem = "ambiguous" if matches else "unknown"
     raise UsageError(
-        f"{problem} version {spec!r} of {letter} (known: {known}, {APPROVED}, {WORKING})",
-        Location(None, None, option),
+        location=Location(None, None, option),
+        key="error.version_ambiguous" if matches else "error.version_unknown",
+        values={"spec": spec, "letter": letter, "known": f"{known}, {APPROVED}, {WORKING}"},
     )
 
 

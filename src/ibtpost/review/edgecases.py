@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from ibtpost.core.domain import Config, Figures, Municipality
 
-SAMPLE_SOURCE = "VOORBEELD: proefcijfers voor ibtpost proof, afgeleid van {code}"
+SAMPLE_SOURCE = "VOORBEELD: proefcijfers voor de proef met randgevallen, afgeleid van {code}"
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from ibtpost.approval import versions
 from ibtpost.core.domain import Config, Municipality
-from ibtpost.core.errors import IbtpostError, Problems, UsageError
+from ibtpost.core.errors import IbtpostError, Location, Param, Problems, UsageError
 from ibtpost.core.files import slug, write_atomic
 from ibtpost.core.layout import Layout
 from ibtpost.core.progress import ProgressCallback
@@ -109,7 +109,11 @@ def preview(
     named = find_municipalities(config, queries)
     targets = [Target(m, config, f"{m.code} {m.name}") for m in named]
     if not targets:
-        raise UsageError("give at least one --municipality")
+        raise UsageError(
+            location=Location(None, None, "municipalities"),
+            key="error.no_municipality",
+            values={"municipalities": Param("municipalities")},
+        )
     version = record_shown_version(root, definition.id)
     folder = out if out is not None else Layout(root).previews
     shown: list[Shown] = []
@@ -144,7 +148,10 @@ def proof(
     started = time.perf_counter()
     config, definition, assets = _load(root, letter_id)
     if edges and queries:
-        raise UsageError("--edge-cases is a set of its own: leave out --municipality")
+        raise UsageError(
+            key="error.edge_cases_alone",
+            values={"edge_cases": Param("edge_cases"), "municipalities": Param("municipalities")},
+        )
     if edges:
         targets = [Target(c.municipality, c.config, c.label, c.name) for c in edge_cases(config)]
         suffix = "-edge-cases"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ibtpost.core.errors import IbtpostError, problem_lines
+from ibtpost.core.errors import IbtpostError
 from ibtpost.core.layout import BatchLayout, Layout
 from ibtpost.core.progress import NO_PROGRESS, ProgressCallback
 from ibtpost.data.config import load_config
@@ -63,6 +63,8 @@ class Candidates:
 
     due: list[Due] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: what stops the plan (an unknown letter, nobody due ...): each front end words it
+    problem: IbtpostError | None = None
 
 
 def candidates(root: Path, letter: str, day: date, concept: bool = False) -> Candidates:
@@ -74,7 +76,7 @@ def candidates(root: Path, letter: str, day: date, concept: bool = False) -> Can
             root, BatchRequest(letter, day, concept=concept or draft), approval=False
         )
     except IbtpostError as exc:
-        return Candidates([], problem_lines(exc))
+        return Candidates([], [], exc)
     due = [Due(p.municipality.code, p.municipality.name) for p in plan.letters]
     return Candidates(due, list(plan.skipped))
 

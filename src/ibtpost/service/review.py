@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ibtpost.approval.gate import Approved, ReviewState, review_state
 from ibtpost.approval.gate import approve as approve_version
-from ibtpost.core.errors import IbtpostError, problem_lines
+from ibtpost.core.errors import IbtpostError
 from ibtpost.core.progress import NO_PROGRESS, ProgressCallback
 from ibtpost.data.config import load_config
 from ibtpost.production.engine import Converters
@@ -27,17 +27,18 @@ class ReviewList:
     """Every letter definition and where it stands; the problems of those that do not load."""
 
     states: list[ReviewState]
-    problems: list[str]
+    problems: list[IbtpostError]  # of the definitions that do not load; each front end words them
 
 
 def letters_to_review(root: Path) -> ReviewList:
     """Where each letter definition under letters/ stands for its reviewers."""
-    states, problems = [], []
+    states: list[ReviewState] = []
+    problems: list[IbtpostError] = []
     for path in definition_files(root):
         try:
             states.append(review_state(root, path.stem))
         except IbtpostError as exc:
-            problems.extend(problem_lines(exc))
+            problems.append(exc)
     return ReviewList(states, problems)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from ibtpost.core import dutch
 from ibtpost.core.domain import Config, Figures, Municipality, PreviousLetter, Signatory
-from ibtpost.core.errors import DataError, DefinitionError, Location
+from ibtpost.core.errors import DataError, DefinitionError, Location, Phrase
 from ibtpost.rules.terms import term_deadline
 from ibtpost.text.composed import LetterContext, RBlock, RPageBreak, RParagraph, RTable, Run
 from ibtpost.text.nodes import Bullets, Heading, LetterDefinition, PageBreak, Paragraph, Table, Text
@@ -187,17 +187,18 @@ def compose(
     figures = config.figures.get(municipality.code)
     if figures is None:
         raise DataError(
-            f"no figures for {municipality.code} {municipality.name}",
-            Location("config/figures.csv", None, "code"),
-            hint="add a row for it, or import the figures",
+            location=Location("config/figures.csv", None, "code"),
+            hint=Phrase("hint.add_figures"),
+            key="error.no_figures_for",
+            values={"code": municipality.code, "name": municipality.name},
         )
     signatory = signatory_of(definition, config)
     address = municipality.address(config.settings.address_kind)
     if address is None:
-        kind = "visiting" if config.settings.address_kind == "visit" else "postal"
         raise DataError(
-            f"{municipality.name} has no {kind} address",
-            Location(
+            key=f"error.no_{config.settings.address_kind}_address",
+            values={"name": municipality.name},
+            location=Location(
                 municipality.location.file,
                 municipality.location.line,
                 f"{config.settings.address_kind}_street",

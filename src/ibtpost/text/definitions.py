@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ibtpost.core.errors import DefinitionError, IbtpostError, Location, Problems
+from ibtpost.core.errors import DefinitionError, IbtpostError, Location, Phrase, Problems
 from ibtpost.core.files import NOTICE_STEM_END
 from ibtpost.core.layout import Layout
+from ibtpost.core.messages import CATALOGUE
 from ibtpost.core.yamlsource import YList, YMap, load_yaml
 from ibtpost.text.mandatory import read_required
 from ibtpost.text.nodes import (
@@ -110,8 +111,10 @@ class _Reader:
         own = self.prefix and re.split(r"[.\[]", field, maxsplit=1)[0] in NOTICE_KEYS
         return Location(self.label, line, f"{self.prefix}{field}" if own else field)
 
-    def fail(self, message: str, line: int, field: str) -> None:
-        self.problems.append(DefinitionError(message, self.loc(line, field)))
+    def fail(self, message: str, line: int, field: str, **values: object) -> None:
+        """A problem: ``message`` is a catalogue key that ``values`` fill in, or the text."""
+        key, where = (message if message in CATALOGUE else ""), self.loc(line, field)
+        self.problems.append(DefinitionError("" if key else message, where, key=key, values=values))
 
     def unknown_names(
         self, names: set[str], line: int, field: str, extra: frozenset[str] = frozenset()
@@ -119,11 +122,8 @@ class _Reader:
         """Report names that compose does not provide; remember the known ones."""
         known = CONTEXT_NAMES | extra
         for name in sorted(names - known):
-            self.fail(
-                f"unknown placeholder {{{{ {name} }}}} (known: {', '.join(sorted(known))})",
-                line,
-                field,
-            )
+            known_names = ", ".join(sorted(known))
+            self.fail("error.unknown_placeholder", line, field, name=name, known=known_names)
         self.used_names.extend((name, self.loc(line, field)) for name in names & CONTEXT_NAMES)
 
     def expression(self, value: Any, line: int, field: str) -> Text | None:
@@ -149,7 +149,7 @@ class _Reader:
         if isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
-            self.fail("must be text", line, field)
+            self.fail("error.must_be_text", line, field)
             return Text("", location)
         try:
             names = check_syntax(value, location)
@@ -330,16 +330,16 @@ def _definition(data: YMap, path: Path, label: str, prefix: str = "") -> LetterD
     """The definition in ``data`` (see :func:`load_definition`)."""
     r = _Reader(label, prefix)
     for key in sorted(set(data) - TOP_KEYS):
-        r.fail(f"unknown key {key!r}", data.line_of(key), key)
+        r.fail("error.unknown_key", data.line_of(key), key, key=key)
     for key in sorted(REQUIRED_KEYS - set(data)):
-        r.fail("missing", data.line, key)
+        r.fail("error.missing", data.line, key)
 
     def get_int(key: str, default: int | None = None) -> int | None:
         value = data.get(key, default)
         if value is not None and (
             not isinstance(value, int) or isinstance(value, bool) or value < 0
         ):
-            r.fail("must be a whole number", data.line_of(key), key)
+            r.fail("error.whole_number", data.line_of(key), key)
             return default
         return value
 
@@ -356,7 +356,7 @@ def _definition(data: YMap, path: Path, label: str, prefix: str = "") -> LetterD
         r.fail("must be 1 to 6", data.line_of("trede"), "trede")
     status = data.get("status")
     if status not in ("draft", "final"):
-        r.fail("must be 'draft' or 'final'", data.line_of("status"), "status")
+        r.fail("error.draft_or_final", data.line_of("status"), "status")
         status = "draft"
     pages = data.get("pages", {})
     min_pages, max_pages = 1, 10
@@ -547,9 +547,10 @@ def load_letter(root: Path, letter: str) -> LetterDefinition:
     if not path.is_file():
         known = [p.stem for p in definition_files(root)]
         raise DefinitionError(
-            f"no letter definition {letter!r}",
-            Location(f"letters/{letter}.yaml"),
-            hint=f"known letters: {', '.join(known) or 'none'}",
+            location=Location(f"letters/{letter}.yaml"),
+            hint=Phrase("hint.known_letters", {"known": ", ".join(known) or "-"}),
+            key="error.no_definition",
+            values={"letter": letter},
         )
     return load_definition(path, f"letters/{letter}.yaml")
 

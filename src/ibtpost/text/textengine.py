@@ -93,7 +93,9 @@ def check_syntax(source: str, location: Location) -> set[str]:
     try:
         tree = env.parse(source)
     except jinja2.TemplateSyntaxError as exc:
-        raise DefinitionError(f"placeholder syntax error: {exc.message}", location) from None
+        raise DefinitionError(
+            location=location, key="error.placeholder_syntax", values={"problem": exc.message}
+        ) from None
     return set(meta.find_undeclared_variables(tree))
 
 

@@ -12,7 +12,9 @@ share. The modules:
 - ``pages.py``    a PDF's pages as PNG images (pdftoppm), cached by the PDF's SHA-256
 - ``warm.py``     LibreOffice converters kept running for fresh previews
 - ``app.py``      the application: the route table, the guard, the error pages
-- ``common.py``   what the screens share: the server's state, rendering, 404s, form fields
+- ``common.py``   what the screens share: the server's state, rendering, 404s, form errors
+- ``words.py``    the web's words, in Dutch: parameters as form fields, next steps as
+                  sentences with a link, every error from the Dutch catalogue
 - ``crashes.py``  an unexpected failure: logged with its traceback under a reference the
                   page shows
 - one module per screen: ``overview.py`` (Overzicht), ``batches.py`` (Batches and a

@@ -26,7 +26,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from ibtpost.core.errors import IbtpostError, problem_lines
+from ibtpost.core.errors import IbtpostError
 from ibtpost.web import security
 from ibtpost.web.audit import audit_export, audit_page
 from ibtpost.web.batches import (
@@ -53,6 +53,7 @@ from ibtpost.web.review import (
     review_list,
 )
 from ibtpost.web.warm import WarmConverters
+from ibtpost.web.words import messages
 
 HERE = Path(__file__).parent
 
@@ -102,10 +103,9 @@ class _CrashPage:
 
 
 async def _input_error(request: Request, exc: Exception) -> Response:
-    lines = problem_lines(exc) if isinstance(exc, IbtpostError) else [str(exc)]
-    return render(
-        request, "error.html", {"title": "Fout", "detail": "; ".join(lines), "nav": ""}, 400
-    )
+    lines = messages(exc) if isinstance(exc, IbtpostError) else []
+    context = {"title": "Fout", "detail": "De invoer klopt niet.", "problems": lines, "nav": ""}
+    return render(request, "error.html", context, 400)
 
 
 def _lifespan(web: Web) -> Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]:

@@ -30,6 +30,7 @@ from ibtpost.web.common import (
     render,
 )
 from ibtpost.web.jobs import Job
+from ibtpost.web.words import Message, messages, not_a_date
 
 #: the media type of each file of a batch the server hands out
 MEDIA = {".csv": "text/csv; charset=utf-8", ".json": "application/json", ".pdf": "application/pdf"}
@@ -72,6 +73,7 @@ def _batches_page(
             "definitions": definitions,
             "values": {**values, "letter": letter, "date": day_text},
             "candidates": found,
+            "notes": _notes(found),
             "chosen": None if chosen is None else set(chosen),
             "errors": errors,
         },
@@ -85,15 +87,27 @@ def batch_candidates(request: Request) -> Response:
     q = request.query_params
     try:
         day = clock.parse_date(q.get("date", ""))
-    except ValueError as exc:
+    except ValueError:
         return render(
             request,
             "_candidates.html",
-            {"candidates": Candidates(), "date_error": str(exc), "chosen": None},
+            {
+                "candidates": Candidates(),
+                "notes": [],
+                "date_error": not_a_date(q.get("date", "")),
+                "chosen": None,
+            },
         )
     letter = letter_id_of(q.get("letter", ""))
     found = as_web(service.candidates, web.root, letter, day, bool(q.get("concept")))
-    return render(request, "_candidates.html", {"candidates": found, "chosen": None})
+    return render(
+        request, "_candidates.html", {"candidates": found, "notes": _notes(found), "chosen": None}
+    )
+
+
+def _notes(found: Candidates) -> list[str]:
+    """Why the others are not due, and what stops the plan, in Dutch."""
+    return [*(messages(found.problem) if found.problem else ()), *found.notes]
 
 
 def _lines(text: str) -> list[str]:
@@ -112,11 +126,11 @@ async def make_batch(request: Request) -> Response:
     errors: dict[str, list[str]] = {}
     try:
         day = clock.parse_date(values["date"])
-    except ValueError as exc:
-        errors["date"] = [str(exc)]
+    except ValueError:
+        errors["date"] = [not_a_date(values["date"])]
     letter = values["letter"]
     if not letter:
-        errors["letter"] = ["--letter: choose a letter definition"]
+        errors["letter"] = [Message("Brief: kies een brief")]
     if errors:
         return _batches_page(request, values, errors, 400)
     extra = _lines(values["extra"])
@@ -129,7 +143,7 @@ async def make_batch(request: Request) -> Response:
         reason=values["reason"].strip() or None,
     )
     if not everyone_due and not batch_request.municipalities:
-        errors["municipalities"] = ["--municipality: choose at least one municipality"]
+        errors["municipalities"] = [Message("Gemeenten: kies ten minste één gemeente")]
         return _batches_page(request, values, errors, 400)
     try:
         planned = await call(service.plan, web.root, batch_request)

@@ -1,5 +1,5 @@
 """What the screens of ``ibtpost web`` share: the server's state, calling the library as the
-web, rendering a page, the 404s and the form field names."""
+web, rendering a page, the 404s and the errors of a form (in Dutch, :mod:`ibtpost.web.words`)."""
 
 from __future__ import annotations
 
@@ -16,24 +16,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from ibtpost.core.errors import IbtpostError, problem_lines
+from ibtpost.core.errors import IbtpostError
 from ibtpost.register import audit
 from ibtpost.web import security
 from ibtpost.web.jobs import Jobs
 from ibtpost.web.warm import WarmConverters
+from ibtpost.web.words import form_errors as form_errors_nl
 
-#: the command line's option names, as the form fields that take them
-FIELDS = {
-    "--municipality": "municipalities",
-    "--reason": "reason",
-    "--date": "date",
-    "--by": "by",
-    "--note": "note",
-    "--reference": "reference",
-    "--from": "from",
-    "--to": "to",
-    "status": "letter",
-}
 #: a batch name and a letter name as the URLs take them (anything else is not found)
 _BATCH_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,120}$")
 _LETTER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,60}$")
@@ -59,13 +48,8 @@ class Web:
 
 
 def form_errors(exc: IbtpostError) -> dict[str, list[str]]:
-    """The messages of ``exc`` (as the command line prints them) by form field."""
-    problems = getattr(exc, "problems", None) or [exc]
-    found: dict[str, list[str]] = {}
-    for problem, line in zip(problems, problem_lines(exc), strict=True):
-        name = FIELDS.get(problem.location.field or "", "")
-        found.setdefault(name, []).append(line)
-    return found
+    """The problems of ``exc`` in Dutch by the form field they are about ("" for the form)."""
+    return form_errors_nl(exc)
 
 
 def as_web(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

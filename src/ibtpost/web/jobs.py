@@ -16,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ibtpost.core.errors import IbtpostError, UsageError, problem_lines
+from ibtpost.core.errors import IbtpostError, UsageError
 from ibtpost.register import audit
 from ibtpost.web.crashes import crash_text, log_crash
+from ibtpost.web.words import messages
 
 
 @dataclass
@@ -33,7 +34,7 @@ class Job:
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
     state: str = "running"  # running, done, failed
-    errors: list[str] = field(default_factory=list)  # the messages the command would print
+    errors: list[str] = field(default_factory=list)  # its problems in Dutch
     lines: list[str] = field(default_factory=list)  # the outcome, one line each
     result: Any = None
     watch: Callable[[], int] | None = None  # counts what is done, for work without a callback
@@ -96,6 +97,8 @@ class Jobs:
             if current is not None and current.running:
                 raise UsageError(
                     f"{current.title} loopt nog voor {key}; wacht tot die klaar is",
+                    key="error.job_running",  # the message above is the web's only
+                    values={"title": current.title},
                 )
             job = Job(key, kind, title)
             self._jobs[key] = job
@@ -111,7 +114,7 @@ class Jobs:
                 job.lines = work(job)
             job.state = "done"
         except IbtpostError as exc:
-            job.errors = problem_lines(exc)
+            job.errors = messages(exc)
             job.state = "failed"
         except Exception:  # a bug, not bad input: the log has the traceback, the page its reference
             job.reference = log_crash(f"job {job.key} ({job.kind})")

@@ -12,6 +12,7 @@ from ibtpost.web.common import (
     as_web,
     render,
 )
+from ibtpost.web.words import not_a_date
 
 
 def overview(request: Request) -> Response:
@@ -21,8 +22,8 @@ def overview(request: Request) -> Response:
     errors: dict[str, list[str]] = {}
     try:
         day = clock.parse_date(q["date"]) if q.get("date") else clock.today()
-    except ValueError as exc:
-        errors["date"] = [str(exc)]
+    except ValueError:
+        errors["date"] = [not_a_date(q["date"])]
         day = clock.today()
     province, trede, due = q.get("province", ""), q.get("trede", ""), q.get("due", "")
     sort = q.get("sort", "code")

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from ibtpost.core import clock
-from ibtpost.core.errors import IbtpostError, Problems
+from ibtpost.core.errors import IbtpostError
 from ibtpost.core.files import sha256_file
 from ibtpost.service.review import (
     approve,
@@ -32,6 +32,7 @@ from ibtpost.web.common import (
 )
 from ibtpost.web.jobs import Job
 from ibtpost.web.pages import page_images
+from ibtpost.web.words import Message, messages, not_a_date
 
 REVIEW_TEXT = {
     "draft": "concept (draft)",
@@ -46,6 +47,7 @@ def review_list(request: Request) -> Response:
     """Beoordelen: every letter definition and where it stands."""
     web: Web = request.app.state.web
     found = letters_to_review(web.root)
+    problems = [line for exc in found.problems for line in messages(exc)]
     return render(
         request,
         "review.html",
@@ -54,7 +56,7 @@ def review_list(request: Request) -> Response:
             "title": "Beoordelen",
             "states": found.states,
             "texts": REVIEW_TEXT,
-            "problems": found.problems,
+            "problems": problems,
         },
     )
 
@@ -94,7 +96,7 @@ def _review_view(
             "texts": REVIEW_TEXT,
             "diff": view.diff,
             "versions": view.versions,
-            "known": view.diff.known,
+            "known": [_version_label(line) for line in view.diff.known],
             "selected": {"from": old or "", "to": new or ""},
             "names": view.names,
             "values": {"date": clock.today().isoformat(), **values},
@@ -106,13 +108,28 @@ def _review_view(
     )
 
 
+#: the notes of a version (``diff``'s English) as the page says them
+_VERSION_NOTES = (
+    ("first used ", "voor het eerst gebruikt "),
+    ("was approved by ", "eerder goedgekeurd door "),
+    ("approved by ", "goedgekeurd door "),
+    ("working copy", "werkversie"),
+)
+
+
+def _version_label(line: str) -> str:
+    """A known version as the version menus show it, its notes in Dutch."""
+    for english, dutch in _VERSION_NOTES:
+        line = line.replace(english, dutch)
+    return line
+
+
 def _broken(request: Request, letter: str, exc: IbtpostError) -> Response:
     """A letter whose definition (or a file it needs) has an error: 422 with each problem's
     file and line; a letter without a definition file is not found (404)."""
     web: Web = request.app.state.web
     if not has_definition(web.root, letter):
-        raise not_found(str(exc))
-    problems = exc.problems if isinstance(exc, Problems) else [exc]
+        raise not_found(f"brief {letter}")
     return render(
         request,
         "error.html",
@@ -121,26 +138,10 @@ def _broken(request: Request, letter: str, exc: IbtpostError) -> Response:
             "title": f"Beoordelen: {letter}",
             "detail": f"De brief {letter} kan niet worden getoond: een bestand bevat een fout. "
             "Verbeter het bestand en laad deze pagina opnieuw.",
-            "problems": [_problem_text(p) for p in problems],
+            "problems": messages(exc),
         },
         422,
     )
-
-
-def _problem_text(problem: IbtpostError) -> str:
-    """``problem`` with its place in Dutch: bestand, regel (or rij), veld."""
-    where = problem.location
-    parts = []
-    if where.file is not None:
-        parts.append(f"bestand {where.file}")
-    if where.line is not None:
-        parts.append(f"regel {where.line}")
-    elif where.row is not None:
-        parts.append(f"rij {where.row}")
-    if where.field:
-        parts.append(f"veld {where.field}")
-    hint = f" (tip: {problem.hint})" if problem.hint else ""
-    return f"{', '.join(parts)}: {problem.message}{hint}" if parts else problem.message + hint
 
 
 async def approve_letter(request: Request) -> Response:
@@ -166,12 +167,11 @@ async def preview_letter(request: Request) -> Response:
     values = form_values(form, ("municipality", "date"))
     try:
         day = clock.parse_date(values["date"])
-    except ValueError as exc:
-        return _review_view(request, letter, values, {"date": [str(exc)]}, 400)
+    except ValueError:
+        return _review_view(request, letter, values, {"date": [not_a_date(values["date"])]}, 400)
     if not values["municipality"].strip():
-        return _review_view(
-            request, letter, values, {"municipality": ["--municipality: give a municipality"]}, 400
-        )
+        missing: list[str] = [Message("Gemeente: kies een gemeente")]
+        return _review_view(request, letter, values, {"municipality": missing}, 400)
     warm = web.warm.get() if web.warm else None
     try:
         made = await call(preview, web.root, letter, (values["municipality"],), day, None, warm)

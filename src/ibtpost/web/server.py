@@ -23,7 +23,7 @@ def check_host(host: str) -> bool:
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
-        raise UsageError(f"{host!r} is not an IP address", Location(None, None, "--host")) from None
+        raise UsageError(f"{host!r} is not an IP address", Location(None, None, "host")) from None
 
 
 def url_of(host: str, port: int, token: str) -> str:
