@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+from typing import TextIO
 
 from ibtpost.cli.args import (
     EXIT_OK,
@@ -20,61 +20,34 @@ from ibtpost.cli.args import (
 )
 from ibtpost.core import clock
 from ibtpost.core.errors import EXIT_FAILURE, RegisterError
-from ibtpost.data.config import load_config
-from ibtpost.dispatch.delivery import outbox_summary
-from ibtpost.dispatch.postroom import mark_posted, post_room, withdraw
-from ibtpost.dispatch.queue import changed_addresses, queue_batch
 from ibtpost.dispatch.report import FORMATS
-from ibtpost.dispatch.send import (
-    MAX_ATTEMPTS,
-    RETRY_DELAY,
-    SendOptions,
-    send,
-    transport_from_environment,
-)
-from ibtpost.production.supervision import complete_batch
+from ibtpost.dispatch.send import MAX_ATTEMPTS, RETRY_DELAY, SendOptions
 from ibtpost.register import Register, audit, validate_reference
-from ibtpost.register.dispatch import parse_label
+from ibtpost.service.common import Line
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
     """ibtpost queue."""
-    result = queue_batch(args.root, args.batch)
-    for check in result.failed:
-        print(f"not queued: {check}", file=sys.stderr)
-    for line in result.missing:
-        print(f"post room: {line}", file=sys.stderr)
-    if result.checked:
-        print(
-            f"checks: {result.checked} letter(s) checked ({result.from_cache} from "
-            f"checks.json) in {result.check_seconds:.1f} s, {len(result.failed)} failed",
-            file=sys.stderr,
-        )
-    print(
-        f"batch {result.batch}: {result.queued} queued for e-mail, {result.post} for the post "
-        f"room, {result.already} already queued; {result.file_only} may only go to files "
-        "(sample data or concept)"
-        + (f"; {len(result.failed)} not queued (checks failed)" if result.failed else ""),
-        file=sys.stderr,
-    )
-    if result.post_room_file is not None:
-        print(
-            f"post room: {result.by_post} letter(s) to print in {result.post_room_file}",
-            file=sys.stderr,
-        )
-    if result.failed:
+    from ibtpost.service.dispatch import queue
+
+    done = queue(args.root, args.batch)
+    for line in done.lines:
+        print(line.text("en"), file=sys.stderr)
+    if not done.ok:
         print(
             f"next: fix the letters above, run the batch again, then `ibtpost queue "
-            f"{result.batch}` again; `ibtpost send --batch {result.batch}` sends what is queued",
+            f"{args.batch}` again; `ibtpost send --batch {args.batch}` sends what is queued",
             file=sys.stderr,
         )
         return EXIT_FAILURE
-    print(f"next: `ibtpost send --batch {result.batch}`", file=sys.stderr)
+    print(f"next: `ibtpost send --batch {args.batch}`", file=sys.stderr)
     return EXIT_OK
 
 
 def cmd_send(args: argparse.Namespace) -> int:
     """ibtpost send."""
+    from ibtpost.service.dispatch import send
+
     options = SendOptions(
         batch=args.batch,
         limit=args.limit,
@@ -85,75 +58,25 @@ def cmd_send(args: argparse.Namespace) -> int:
         resend_in_doubt=args.resend_in_doubt,
         test_to=args.test_to,
     )
-    transport = transport_from_environment()
-    report = send(args.root, options, transport)
-    _print_changes(report.changed)
-    if args.dry_run:
-        for reference in report.sent:
-            print(f"would send {reference}")
-        for label in report.copies_sent:
-            print(f"would send copy {label}")
-        copies = f" and {len(report.copies_sent)} copy(ies)" if report.copies_sent else ""
-        print(
-            f"dry run: {len(report.sent)} letter(s){copies} would go by {transport.name}",
-            file=sys.stderr,
-        )
+    done = send(args.root, options)
+    _say(done.changed, sys.stderr)
+    _say(done.done, sys.stdout)
+    _say([*done.warnings, done.summary], sys.stderr)
+    if done.dry_run:
         return EXIT_OK
-    for reference in report.sent:
-        print(f"sent {reference}")
-    for label in report.copies_sent:
-        print(f"sent copy {label}")
-    for reference, why in report.failed:
-        print(f"failed {reference}: {why}")
-    for label in report.to_post_room:
-        print(f"post room {label}: its letter waits for the post room; the copy goes with it")
-    for reference in report.in_doubt:
-        print(
-            f"in doubt {reference}: the run that sent it stopped before the reply was "
-            "recorded; not sent again (--resend-in-doubt sends it with the same Message-ID)",
-            file=sys.stderr,
-        )
-    for reference, why in report.refused:
-        print(f"not sent {reference}: {why}", file=sys.stderr)
-    for reference in report.left:
-        print(f"left {reference}: another send run (or withdraw) took it first", file=sys.stderr)
-    copies = f" (and {len(report.copies_sent)} copy(ies))" if report.copies_sent else ""
-    print(
-        f"{len(report.sent)} sent{copies}, {len(report.failed)} failed, "
-        f"{len(report.in_doubt)} in doubt, "
-        f"{len(report.refused)} refused, {len(report.left)} left to another run, "
-        f"{report.attempts} attempt(s) by {transport.name} in {report.seconds:.1f} s",
-        file=sys.stderr,
-    )
-    if report.failed or report.to_post_room:
-        batches = _batches_of(args.root, [ref for ref, _ in report.failed] + report.to_post_room)
+    if done.post_room_batches:
         print(
             "next: failed letters wait for the post room: "
-            + "; ".join(f"`ibtpost post-room {b}`" for b in batches),
+            + "; ".join(f"`ibtpost post-room {b}`" for b in done.post_room_batches),
             file=sys.stderr,
         )
-    return EXIT_FAILURE if report.failed or report.refused else EXIT_OK
+    return EXIT_OK if done.ok else EXIT_FAILURE
 
 
-def _batches_of(root: Path, references: list[str]) -> list[str]:
-    """The batches these letters belong to, sorted, read in one register session."""
-    with Register.for_root(root) as register:
-        letters = [register.letter_by_reference(parse_label(r)[0]) for r in references]
-    return sorted({x.batch for x in letters if x is not None and x.batch})
-
-
-def _print_changes(changed: list[str]) -> None:
-    """Letters whose address changed after they were queued (they go to the recorded one)."""
-    if not changed:
-        return
-    print(
-        f"address changed since queueing ({len(changed)} letter(s)); each still goes to the "
-        "address recorded at queue unless withdrawn (`ibtpost withdraw BATCH -r REF --reason ...`, "
-        "then `ibtpost queue BATCH`):",
-        file=sys.stderr,
-    )
-    for line in changed:
-        print(f"  {line}", file=sys.stderr)
+def _say(lines: list[Line], stream: TextIO) -> None:
+    """Each line in English on ``stream``."""
+    for line in lines:
+        print(line.text("en"), file=stream)
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
@@ -161,14 +84,14 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    with Register.for_root(args.root) as register:
-        rows = outbox_summary(register)
-        changed = changed_addresses(args.root, register, None)
+    from ibtpost.service.dispatch import outbox
+
+    found = outbox(args.root)
     table = Table(title="Outbox", title_justify="left")
     headings = "batch|letters|not queued|queued|sent|failed|in doubt|post room|posted|withdrawn"
     for heading in headings.split("|"):
         table.add_column(heading, justify="left" if heading == "batch" else "right")
-    for row in rows:
+    for row in found.rows:
         name = row.batch + (" (concept)" if row.concept else "") + ("" if row.complete else " *")
         counts = (
             row.letters,
@@ -184,27 +107,27 @@ def cmd_outbox(args: argparse.Namespace) -> int:
         table.add_row(name, *(str(v) for v in counts))
     console = Console(width=None if sys.stdout.isatty() else 180)
     console.print(table)
-    if any(not row.complete for row in rows):
+    if any(not row.complete for row in found.rows):
         console.print("* incomplete: run its `ibtpost batch` command again")
-    if any(row.post for row in rows):
+    if any(row.post for row in found.rows):
         console.print(
             "post room: letters without an e-mail address, and failed ones, wait for the post "
             "room (`ibtpost post-room BATCH` prints them; `ibtpost post BATCH` records them)"
         )
     sys.stdout.flush()
-    _print_changes(changed)
+    _say(found.changed_lines, sys.stderr)
     return EXIT_OK
 
 
 def cmd_withdraw(args: argparse.Namespace) -> int:
     """ibtpost withdraw."""
-    withdrawn = withdraw(args.root, args.batch, tuple(args.reference or ()), args.reason)
-    for item in withdrawn:
-        print(f"withdrawn {item.label} (was {item.state})")
+    from ibtpost.service.postroom import withdraw
+
+    done = withdraw(args.root, args.batch, tuple(args.reference or ()), args.reason)
+    _say(done.lines, sys.stdout)
     print(
-        f"{len(withdrawn)} letter(s) or copy(ies) withdrawn from batch {args.batch}; "
-        f"next: `ibtpost queue {args.batch}` queues them again with today's addresses and "
-        "templates",
+        f"{done.summary.text('en')}; next: `ibtpost queue {args.batch}` queues them again with "
+        "today's addresses and templates",
         file=sys.stderr,
     )
     return EXIT_OK
@@ -212,17 +135,18 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
 
 def cmd_post_room(args: argparse.Namespace) -> int:
     """ibtpost post-room."""
-    places, path = post_room(args.root, args.batch)
-    for place in places:  # a letter: its reference; a copy: REF-role and its addressee
+    from ibtpost.service.postroom import post_room
+
+    room = post_room(args.root, args.batch)
+    for place in room.places:  # a letter: its reference; a copy: REF-role and its addressee
         print(place.reference if not place.addressee else f"{place.reference}-{place.role}: "
               f"{place.addressee}")  # fmt: skip
-    if path is None:
+    if room.path is None or room.listing is None:
         print(f"batch {args.batch}: no letter waits for the post room", file=sys.stderr)
         return EXIT_OK
-    copies = sum(1 for place in places if place.addressee)
     print(
-        f"post room: {len(places) - copies} letter(s) and {copies} copy(ies) to print in "
-        f"{path} (envelopes: {path.with_suffix('.csv').name}); once posted: "
+        f"post room: {room.letters} letter(s) and {room.copies} copy(ies) to print in "
+        f"{room.path} (envelopes: {room.listing.name}); once posted: "
         f"`ibtpost post {args.batch} --date YYYY-MM-DD`",
         file=sys.stderr,
     )
@@ -231,29 +155,20 @@ def cmd_post_room(args: argparse.Namespace) -> int:
 
 def cmd_post(args: argparse.Namespace) -> int:
     """ibtpost post."""
-    posted = mark_posted(args.root, args.batch, tuple(args.reference or ()), args.date)
-    for letter in posted.letters:
-        print(f"{letter.reference} {letter.municipality}: posted {args.date.isoformat()}")
-    for label in posted.copies:
-        print(f"{label}: copy posted {args.date.isoformat()}")
-    copies = f" and {len(posted.copies)} copy(ies)" if posted.copies else ""
-    print(
-        f"{len(posted.letters)} letter(s){copies} recorded as posted; the letters now count on "
-        "the ladder",
-        file=sys.stderr,
-    )
+    from ibtpost.service.postroom import post
+
+    done = post(args.root, args.batch, tuple(args.reference or ()), args.date)
+    _say(done.lines, sys.stdout)
+    _say([done.summary], sys.stderr)
     return EXIT_OK
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """ibtpost report."""
-    from ibtpost.dispatch.report import as_csv, as_json, delivery_report
+    from ibtpost.dispatch.report import as_csv, as_json
+    from ibtpost.service.postroom import report
 
-    config = load_config(args.root)
-    names = {code: m.name for code, m in config.municipalities.items()}
-    with Register.for_root(args.root) as register:
-        complete_batch(register, args.batch)
-        rows = delivery_report(register, args.batch, names)
+    rows = report(args.root, args.batch)
     sys.stdout.write(as_json(rows) if args.format == "json" else as_csv(rows))
     print(f"{len(rows)} letter(s) in batch {args.batch}", file=sys.stderr)
     return EXIT_OK

@@ -49,6 +49,91 @@ CATALOGUE: dict[str, Wording] = {
     "channel.post": Wording("by post", "per post"),
     "channel.both": Wording("by post and by e-mail", "per post en per e-mail"),
     # -- summaries: dispatch (queue, send, withdraw, post) ------------------------------------
+    "summary.queue": Wording(
+        "batch {batch}: {queued} queued for e-mail, {post} for the post room, {already} already "
+        "queued; {file_only} may only go to files (sample data or concept){failed}",
+        "batch {batch}: {queued} klaargezet voor e-mail, {post} voor de postkamer, {already} al "
+        "klaargezet; {file_only} alleen naar bestanden (voorbeeldgegevens of concept){failed}",
+    ),
+    "summary.queue.failed": Wording(
+        "; {count} not queued (checks failed)",
+        "; {count} niet klaargezet (controles mislukt)",
+    ),
+    "summary.queue.not_queued": Wording("not queued: {check}", "niet klaargezet: {check}"),
+    "summary.queue.missing": Wording("post room: {line}", "postkamer: {line}"),
+    "summary.queue.checks": Wording(
+        "checks: {checked} letter(s) checked ({cached} from checks.json) in {seconds:.1f} s, "
+        "{failed} failed",
+        "controles: {checked} brief(brieven) gecontroleerd ({cached} uit checks.json) in "
+        "{seconds:.1f} s, {failed} mislukt",
+    ),
+    "summary.queue.post_room": Wording(
+        "post room: {letters} letter(s) to print in {file}",
+        "postkamer: {letters} brief(brieven) om te printen in {file}",
+    ),
+    "summary.send": Wording(
+        "{sent} sent{copies}, {failed} failed, {in_doubt} in doubt, {refused} refused, {left} "
+        "left to another run, {attempts} attempt(s) by {transport} in {seconds:.1f} s",
+        "{sent} verzonden{copies}, {failed} mislukt, {in_doubt} onzeker, {refused} geweigerd, "
+        "{left} door een andere run genomen, {attempts} poging(en) via {transport} in "
+        "{seconds:.1f} s",
+    ),
+    "summary.send.copies": Wording(" (and {count} copy(ies))", " (en {count} kopie(ën))"),
+    "summary.send.sent": Wording("sent {reference}", "verzonden {reference}"),
+    "summary.send.sent_copy": Wording("sent copy {label}", "kopie verzonden {label}"),
+    "summary.send.failed": Wording("failed {label}: {why}", "mislukt {label}: {why}"),
+    "summary.send.to_post_room": Wording(
+        "post room {label}: its letter waits for the post room; the copy goes with it",
+        "postkamer {label}: de brief wacht op de postkamer; de kopie gaat mee",
+    ),
+    "summary.send.in_doubt": Wording(
+        "in doubt {reference}: the run that sent it stopped before the reply was recorded; not "
+        "sent again (--resend-in-doubt sends it with the same Message-ID)",
+        "onzeker {reference}: de run die de brief verzond stopte voordat het antwoord was "
+        "vastgelegd; niet opnieuw verzonden (--resend-in-doubt verzendt hem met dezelfde "
+        "Message-ID)",
+    ),
+    "summary.send.refused": Wording("not sent {label}: {why}", "niet verzonden {label}: {why}"),
+    "summary.send.left": Wording(
+        "left {label}: another send run (or withdraw) took it first",
+        "overgelaten {label}: een andere verzendrun (of terugtrekken) was eerder",
+    ),
+    "summary.send.dry_run": Wording(
+        "dry run: {letters} letter(s){copies} would go by {transport}",
+        "proefrun: {letters} brief(brieven){copies} zou(den) gaan via {transport}",
+    ),
+    "summary.send.dry_run.copies": Wording(" and {count} copy(ies)", " en {count} kopie(ën)"),
+    "summary.send.would": Wording("would send {reference}", "zou verzenden {reference}"),
+    "summary.send.would_copy": Wording("would send copy {label}", "zou kopie verzenden {label}"),
+    "summary.send.changed": Wording(
+        "address changed since queueing ({count} letter(s)); each still goes to the address "
+        "recorded at queue unless withdrawn (`ibtpost withdraw BATCH -r REF --reason ...`, then "
+        "`ibtpost queue BATCH`):",
+        "adres gewijzigd sinds het klaarzetten ({count} brief(brieven)); elk gaat nog naar het "
+        "adres dat bij het klaarzetten is vastgelegd, tenzij teruggetrokken en opnieuw "
+        "klaargezet:",
+    ),
+    "summary.send.changed.one": Wording("  {change}", "  {change}"),
+    "summary.withdraw": Wording(
+        "{count} letter(s) or copy(ies) withdrawn from batch {batch}",
+        "{count} brief(brieven) of kopie(ën) teruggetrokken uit batch {batch}",
+    ),
+    "summary.withdraw.one": Wording(
+        "withdrawn {label} (was {state})", "teruggetrokken {label} (was {state})"
+    ),
+    "summary.post": Wording(
+        "{letters} letter(s){copies} recorded as posted; the letters now count on the ladder",
+        "{letters} brief(brieven){copies} vastgelegd als per post verzonden; de brieven tellen "
+        "nu mee op de ladder",
+    ),
+    "summary.post.copies": Wording(" and {count} copy(ies)", " en {count} kopie(ën)"),
+    "summary.post.letter": Wording(
+        "{reference} {municipality}: posted {day}",
+        "{reference} {municipality}: per post verzonden {day}",
+    ),
+    "summary.post.copy": Wording(
+        "{label}: copy posted {day}", "{label}: kopie per post verzonden {day}"
+    ),
     # -- summaries: production and review (batch, preview, proof, import, approve, reply) -----
     "summary.warning": Wording("warning: {warning}", "waarschuwing: {warning}"),
     "summary.batch": Wording(

@@ -23,6 +23,7 @@ from ibtpost.core import validate
 from ibtpost.core.domain import Config
 from ibtpost.core.errors import IbtpostError, Location, NextAction, RegisterError, UsageError
 from ibtpost.core.files import letter_files, write_atomic
+from ibtpost.core.layout import BatchLayout, Layout
 from ibtpost.data.config import load_config
 from ibtpost.data.recipients import CopyRecipient
 from ibtpost.dispatch.states import (
@@ -46,9 +47,6 @@ from ibtpost.register.dispatch import parse_label
 from ibtpost.rules.terms import term_deadline
 from ibtpost.text.definitions import load_letter
 
-POST_ROOM_FILE = "post-room.pdf"
-#: Beside it: one row per envelope (letter or copy), its addressee and its pages.
-POST_ROOM_LIST = "post-room.csv"
 S = DispatchState
 
 
@@ -154,8 +152,8 @@ def write_post_room_file(folder: Path, places: list[PostPlace]) -> Path | None:
     one), ready to print duplex, each copy behind a cover sheet with its own addressee; and
     ``post-room.csv``, one row per envelope. Written again on each `queue`; None and no
     files when nothing goes by post."""
-    path = folder / POST_ROOM_FILE
-    listing = folder / POST_ROOM_LIST
+    path = BatchLayout(folder).post_room_file
+    listing = BatchLayout(folder).post_room_list
     if not places:
         path.unlink(missing_ok=True)
         listing.unlink(missing_ok=True)
@@ -224,7 +222,7 @@ def post_room(root: Path, batch_id: str) -> tuple[list[PostPlace], Path | None]:
         complete_batch(register, batch_id)
         waiting = for_the_post_room(register, batch_id)
         places = post_places(config, register, batch_id, waiting)
-    return places, write_post_room_file(root / "outbox" / batch_id, places)
+    return places, write_post_room_file(Layout(root).batch(batch_id).folder, places)
 
 
 # -- withdrawing ------------------------------------------------------------------------------

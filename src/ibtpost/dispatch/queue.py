@@ -17,6 +17,7 @@ from ibtpost.approval import gate
 from ibtpost.core.domain import Config
 from ibtpost.core.errors import IbtpostError, Location, Problems, RegisterError
 from ibtpost.core.files import letter_files, write_atomic
+from ibtpost.core.layout import BatchLayout, Layout
 from ibtpost.data.config import load_config
 from ibtpost.data.recipients import (
     CopyRecipient,
@@ -45,9 +46,6 @@ from ibtpost.text.nodes import LetterDefinition
 # The letter checks are imported by `queue` when it runs.
 if TYPE_CHECKING:
     from ibtpost.review.lettercheck import LetterCheck
-
-#: In the batch folder: the frozen messages of the queued letters.
-SPOOL_FOLDER = "spool"
 
 
 @dataclass(frozen=True)
@@ -90,7 +88,7 @@ def queue_batch(root: Path, batch_id: str, processes: int | None = None) -> Queu
     queue. A withdrawn letter is composed and queued anew."""
     with Register.for_root(root) as register:
         complete_batch(register, batch_id)  # an unknown batch is named before any lock
-    with batch_lock(root / "outbox" / batch_id):  # a re-run of it cannot rewrite files now
+    with batch_lock(Layout(root).batch(batch_id).folder):  # a re-run of it cannot rewrite files now
         return _queue_batch(root, batch_id, processes)
 
 
@@ -104,7 +102,7 @@ def _queue_batch(root: Path, batch_id: str, processes: int | None) -> QueueResul
     from ibtpost.review.lettercheck import BatchCheck, check_letters, seal_roots_of
 
     checks = BatchCheck(batch_id)
-    folder = root / "outbox" / batch_id
+    folder = Layout(root).batch(batch_id).folder
     definition = load_letter(root, batch.letter)
     post_too = definition.delivery == "mail and post"
     copies_of = {
@@ -282,7 +280,7 @@ class Composer:
         digest = hashlib.sha256(data).hexdigest()
         label = letter.reference if copy is None else f"{letter.reference}-{copy.role}"
         name = f"{label}-{digest[:16]}.eml"
-        path = folder / SPOOL_FOLDER / name
+        path = BatchLayout(folder).spool / name
         write_atomic(path, data)  # also over a file of that name that was changed
         return Prepared(
             letter.reference,

@@ -33,9 +33,10 @@ from typing import Any
 
 from ibtpost.core import clock, failpoints
 from ibtpost.core.errors import IbtpostError
+from ibtpost.core.layout import Layout
 from ibtpost.core.progress import NO_PROGRESS, ProgressCallback
 from ibtpost.dispatch import states
-from ibtpost.dispatch.queue import SPOOL_FOLDER, changed_addresses
+from ibtpost.dispatch.queue import changed_addresses
 from ibtpost.dispatch.runs import SendRun, run_alive
 from ibtpost.dispatch.states import FOR_THE_POST_ROOM, Channel, DispatchState, QueueEntry
 from ibtpost.mail.message import for_test_recipient
@@ -347,23 +348,23 @@ def frozen_message(root: Path) -> MessageFor:
     against the hash recorded at ``queue``."""
 
     def read(entry: QueueEntry) -> Outgoing:
-        folder = root / "outbox" / entry.batch
+        layout = Layout(root)
+        folder = layout.batch(entry.batch).folder
         if not entry.spool or not entry.message_sha256 or not entry.college or not entry.sender:
             raise SpoolError(
                 f"{entry.reference} was queued without a frozen message (before ibtpost "
                 "froze messages at queue)"
             )
-        path = folder / SPOOL_FOLDER / entry.spool
+        path = layout.batch(entry.batch).spool / entry.spool
+        shown = path.relative_to(layout.outbox).as_posix()  # BATCH/spool/NAME
         try:
             data = path.read_bytes()
         except FileNotFoundError:
-            raise SpoolError(
-                f"{entry.batch}/{SPOOL_FOLDER}/{entry.spool} is missing; the letter is not sent"
-            ) from None
+            raise SpoolError(f"{shown} is missing; the letter is not sent") from None
         found = hashlib.sha256(data).hexdigest()
         if found != entry.message_sha256:
             raise SpoolError(
-                f"{entry.batch}/{SPOOL_FOLDER}/{entry.spool} differs from the message queued "
+                f"{shown} differs from the message queued "
                 f"(SHA-256 {found[:12]}, queued {entry.message_sha256[:12]}); it is not sent",
                 found,
             )

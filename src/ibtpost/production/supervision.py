@@ -13,15 +13,10 @@ from typing import Any
 
 from ibtpost.core.domain import Config, Municipality, PreviousLetter
 from ibtpost.core.errors import Location, NextAction, UsageError
+from ibtpost.core.layout import Layout
 from ibtpost.data.config import load_config
 from ibtpost.data.recipients import MissingAddress, mail_recipients
-from ibtpost.register import (
-    REGISTER_NAME,
-    BatchRecord,
-    Register,
-    audit,
-    replies,
-)
+from ibtpost.register import BatchRecord, Register, audit, replies
 from ibtpost.rules import ladder
 
 CLOSED_WHY = "task met"
@@ -134,7 +129,7 @@ def _why_by_post(municipality: Municipality, config: Config) -> str | None:
 def _letters_by_trede(root: Path) -> dict[int, str]:
     """The letter definition id per trede, from the file names in letters/."""
     found: dict[int, str] = {}
-    for path in sorted((root / "letters").glob("trede-*.yaml")):
+    for path in sorted(Layout(root).letters.glob("trede-*.yaml")):
         number = path.stem.removeprefix("trede-")
         if number.isdigit():
             found[int(number)] = path.stem
@@ -163,7 +158,7 @@ def complete_batch(register: Register, batch_id: str) -> BatchRecord:
 def previous_letters(root: Path) -> dict[str, PreviousLetter]:
     """The last letter sent in each open supervision case, by municipality code (read only:
     without a register there are none, and none is made)."""
-    if not (root / "outbox" / REGISTER_NAME).is_file():
+    if not Layout(root).register.is_file():
         return {}
     found: dict[str, PreviousLetter] = {}
     with Register.for_root(root) as register:

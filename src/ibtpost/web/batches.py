@@ -11,13 +11,11 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 
 from ibtpost.core import clock
 from ibtpost.core.errors import IbtpostError
-from ibtpost.dispatch.delivery import outbox_summary
-from ibtpost.dispatch.states import WITHDRAWABLE, DispatchState, entries
 from ibtpost.production.selection import BatchRequest
-from ibtpost.register import Register
 from ibtpost.service import batches as service
 from ibtpost.service.batches import Candidates, converted_since
 from ibtpost.service.common import NotFound
+from ibtpost.service.dispatch import outbox, queue_states
 from ibtpost.web.common import (
     Web,
     as_web,
@@ -48,8 +46,7 @@ def _batches_page(
     status_code: int = 200,
 ) -> Response:
     web: Web = request.app.state.web
-    with Register.for_root(web.root) as register:
-        rows = outbox_summary(register)
+    rows = outbox(web.root, changes=False).rows
     definitions = service.letter_choices(web.root)
     letter = values.get("letter") or next((d.id for d in definitions if d.status == "final"), "")
     day_text = values.get("date") or clock.today().isoformat()
@@ -183,8 +180,7 @@ def batch_view(
     view = service.batch_view(web.root, batch_id)
     if view.batch is None and job is None:
         raise not_found(f"batch {batch_id}")
-    with Register.for_root(web.root) as register:
-        queued = {e.reference: e for e in entries(register, batch_id)} if view.batch else {}
+    queued = queue_states(web.root, batch_id) if view.batch else {}
     failed = (
         {check.reference: check for check in job.result.failed}
         if job is not None and job.kind == "queue" and job.state == "done"
@@ -204,15 +200,11 @@ def batch_view(
                 "pages": letter.pages,
                 "sample": letter.sample,
                 "only_file": entry.only_file if entry else None,
-                "withdrawable": entry is not None and entry.state in WITHDRAWABLE,
+                "withdrawable": entry is not None and entry.withdrawable,
                 "checks": (
                     "; ".join(failed[letter.reference].problems)
                     if letter.reference in failed
-                    else (
-                        "geslaagd"
-                        if entry is not None and entry.state != DispatchState.WITHDRAWN
-                        else ""
-                    )
+                    else ("geslaagd" if entry is not None and entry.checked else "")
                 ),
                 "failed": letter.reference in failed,
             }

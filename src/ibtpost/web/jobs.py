@@ -1,11 +1,12 @@
 """Long work of ``ibtpost web`` in the background: one thread per job, progress the pages
 poll, at most one job per batch at a time.
 
-A job runs a use case (``service.batches.make_batch``, ``service.review.proof``; queue and
-send) exactly as the command does, with a progress callback where it takes one, inside
-``audit.origin("web")`` so that every event it records says it came from the web. The job
-list lives as long as the server: a page reloaded while a job runs finds it again by its
-key (the batch id), with its count, ETA and, once done, its outcome.
+A job runs a use case (``service.batches.make_batch``, ``service.review.proof``,
+``service.dispatch.queue``, ``service.dispatch.send``) exactly as the command does, with a
+progress callback where it takes one, inside ``audit.origin("web")`` so that every event it
+records says it came from the web. The job list lives as long as the server: a page reloaded
+while a job runs finds it again by its key (the batch id), with its count, ETA and, once
+done, its outcome.
 """
 
 from __future__ import annotations
