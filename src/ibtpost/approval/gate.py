@@ -26,8 +26,9 @@ from ibtpost.core.yamlsource import YMap, load_yaml
 from ibtpost.data.config import load_config
 from ibtpost.register import BatchRecord, Register, audit, dispatch
 from ibtpost.register import versions as stored
-from ibtpost.text.definitions import legal_entries, load_letter
+from ibtpost.text.definitions import load_letter
 from ibtpost.text.nodes import LetterDefinition
+from ibtpost.text.scan import legal_entries
 
 
 class NotApproved(UsageError):
