@@ -33,6 +33,7 @@ from pypdf import PdfReader
 from ibtpost.cli import main
 from ibtpost.documents.pdf import pagetext
 from ibtpost.register import Register
+from ibtpost.register import letters as letter_register
 from ibtpost.review import lettercheck
 from ibtpost.review.check import run_check
 from ibtpost.text.definitions import load_letter
@@ -110,7 +111,7 @@ def run() -> None:
         raise SystemExit(f"ibtpost check found errors: {report.errors[0]}")
 
     with Register.for_root(root) as register:
-        letters = register.batch_letters(BATCH)
+        letters = letter_register.batch_letters(register, BATCH)
     definition = load_letter(root, "trede-2")
     (folder / lettercheck.CHECKS_FILE).unlink(missing_ok=True)
     started, used = time.perf_counter(), cpu()

@@ -33,6 +33,7 @@ from tests.webserver import WebServer  # noqa: E402
 
 from ibtpost.data.config import load_config  # noqa: E402
 from ibtpost.register import Register  # noqa: E402
+from ibtpost.register import letters as letter_register  # noqa: E402
 from ibtpost.web.pages import CACHE  # noqa: E402
 
 DAY = "2026-04-09"
@@ -62,7 +63,7 @@ def main() -> int:
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         with Register.for_root(root) as register:
-            (letter,) = register.batch_letters(Path(batch.stdout.strip()).name)
+            (letter,) = letter_register.batch_letters(register, Path(batch.stdout.strip()).name)
         server = WebServer(root, warm=True).start()
         try:
             timed(server, "GET", f"/?date={DAY}")  # first request: imports, config cache

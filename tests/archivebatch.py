@@ -14,6 +14,7 @@ from tests.smtpserver import Recorder, SmtpServer
 
 from ibtpost.core import clock
 from ibtpost.register import Register
+from ibtpost.register import letters as letter_register
 
 CODES = ("GM0622", "GM0363")
 DAY = "2026-04-09"
@@ -53,7 +54,10 @@ def make_sent_batch(base: Path, *, seal_settings: str = "") -> Iterator[Made]:
             os.environ["IBTPOST_SMTP_URL"] = old
         server.stop()
     with Register.for_root(root) as register:
-        references = {r.municipality: r.reference for r in register.batch_letters(folder.name)}
+        references = {
+            r.municipality: r.reference
+            for r in letter_register.batch_letters(register, folder.name)
+        }
     answer = base / "antwoord.pdf"
     answer.write_bytes(b"%PDF-1.4\n% reactie\n%%EOF\n")
     assert (

@@ -22,6 +22,7 @@ from tests.webserver import WebServer
 from ibtpost.data.config import load_config
 from ibtpost.dispatch import states as dispatch
 from ibtpost.register import Register
+from ibtpost.register import letters as letter_register
 
 pytestmark = pytest.mark.libreoffice
 
@@ -79,7 +80,9 @@ def test_copies_go_by_their_own_mail_or_to_the_post_room(
     assert "2 queued for e-mail" in queued.err
     with Register.for_root(root) as register:
         entries = dispatch.entries(register, batch, copies=True)
-        references = {x.reference: x.municipality for x in register.batch_letters(batch)}
+        references = {
+            x.reference: x.municipality for x in letter_register.batch_letters(register, batch)
+        }
     by_code = {(references[e.reference], e.role): e for e in entries}
     assert {key: e.state for key, e in by_code.items()} == {
         (VLAARDINGEN, "college"): "queued",
@@ -140,7 +143,7 @@ def test_copies_go_by_their_own_mail_or_to_the_post_room(
         ]
     )
     with Register.for_root(root) as register:  # only the letters count on the ladder
-        assert {x.sent_via for x in register.batch_letters(batch)} == {"mail"}
+        assert {x.sent_via for x in letter_register.batch_letters(register, batch)} == {"mail"}
 
     # the letters went by e-mail; `post` records the copy the post room sent
     posted = cli(root, "post", batch, "--date", "2026-04-10")
@@ -278,7 +281,7 @@ def test_dry_run_test_address_and_changed_addresses_cover_the_copies(
     batch = _batch(cli, root, VLAARDINGEN)
     assert cli(root, "queue", batch).code == 0
     with Register.for_root(root) as register:
-        reference = register.batch_letters(batch)[0].reference
+        reference = letter_register.batch_letters(register, batch)[0].reference
     dry = cli(root, "send", "--dry-run")
     assert dry.out.splitlines() == [
         f"would send {reference}",
@@ -313,13 +316,15 @@ def test_post_names_one_copy_and_records_nothing_else(
     assert cli(root, "queue", batch).code == 0
     assert cli(root, "send", "--batch", batch).code == 0  # the file transport
     with Register.for_root(root) as register:
-        letters = {x.municipality: x.reference for x in register.batch_letters(batch)}
+        letters = {
+            x.municipality: x.reference for x in letter_register.batch_letters(register, batch)
+        }
     label = f"{letters[GRONINGEN]}-raad"
     posted = cli(root, "post", batch, "-r", label, "--date", "2026-04-10")
     assert posted.code == 0, posted.err
     assert posted.out.splitlines() == [f"{label}: copy posted 2026-04-10"]
     with Register.for_root(root) as register:
-        assert {x.sent_on for x in register.batch_letters(batch)} == {None}
+        assert {x.sent_on for x in letter_register.batch_letters(register, batch)} == {None}
     again = cli(root, "post", batch, "-r", label, "--date", "2026-04-10")
     assert again.code == 2 and f"copy {label} is already posted" in again.err
 
@@ -333,7 +338,7 @@ def test_a_letter_whose_copy_is_being_sent_is_not_withdrawn(
     batch = _batch(cli, root, VLAARDINGEN)
     assert cli(root, "queue", batch).code == 0
     with Register.for_root(root) as register:
-        reference = register.batch_letters(batch)[0].reference
+        reference = letter_register.batch_letters(register, batch)[0].reference
         assert dispatch.claim(register, reference, "other-run", "smtp", ("queued",), "gs") == 1
     refused = cli(root, "withdraw", batch, "--reason", "wrong figures")
     assert refused.code == 2
@@ -353,7 +358,7 @@ def test_send_limit_counts_letters_and_sends_their_copies(
     sent = cli(root, "send", "--batch", batch, "--limit", "1")
     assert sent.code == 0, sent.err
     with Register.for_root(root) as register:
-        first, second = (x.reference for x in register.batch_letters(batch))
+        first, second = (x.reference for x in letter_register.batch_letters(register, batch))
         entries = dispatch.entries(register, batch, copies=True)
     # the first letter and every copy of it that had an address went; nothing of the second
     assert {e.label for e in entries if e.state == "sent"} == {

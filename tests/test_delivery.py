@@ -17,6 +17,7 @@ from tests.smtpserver import SmtpServer
 from tests.test_exactly_once import run
 
 from ibtpost.register import Register, dispatch
+from ibtpost.register import letters as letter_register
 
 pytestmark = pytest.mark.libreoffice
 
@@ -50,7 +51,7 @@ def test_a_letter_by_mail_and_post_counts_from_the_posting_date(
     assert sent.returncode == 0, sent.stderr
     assert len(server.recorder.received) == 2
     with Register.for_root(root) as register:
-        letters = register.batch_letters(batch)
+        letters = letter_register.batch_letters(register, batch)
         assert {x.sent_on for x in letters} == {None}  # the e-mail alone does not count
         assert {e.state for e in dispatch.entries(register, batch)} == {"sent"}
     status = json.loads(cli(root, "status", "--date", "2026-04-16", "--json").out)
@@ -63,7 +64,7 @@ def test_a_letter_by_mail_and_post_counts_from_the_posting_date(
     assert posted.code == 0, posted.err
     assert len(posted.out.splitlines()) == 2
     with Register.for_root(root) as register:
-        letters = register.batch_letters(batch)
+        letters = letter_register.batch_letters(register, batch)
     assert {x.sent_on.isoformat() for x in letters if x.sent_on} == {"2026-04-16"}
     assert {x.sent_via for x in letters} == {"post"}
     # three weeks from the posting date: 7 mei 2026 (not 30 april, from the letter's date)

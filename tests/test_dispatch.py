@@ -28,6 +28,7 @@ from ibtpost.mail.transport import (
 )
 from ibtpost.register import BatchRecord, LetterKey, PlannedLetter, Register, audit
 from ibtpost.register import dispatch as rows
+from ibtpost.register import letters as letter_register
 
 DAY = date(2026, 4, 9)
 SERIES = ReferenceSeries(7500000, 7599999)
@@ -43,7 +44,9 @@ def register(tmp_path: Path) -> Iterator[Register]:
             PlannedLetter(LetterKey("trede-2", code, DAY), 2, date(2026, 4, 30), None, False)
             for code in CODES
         ]
-        refs = reg.open_batch(BatchRecord("b1", "trede-2", DAY, False, None), planned, SERIES)
+        refs = letter_register.open_batch(
+            reg, BatchRecord("b1", "trede-2", DAY, False, None), planned, SERIES
+        )
         dispatch.enqueue(
             reg,
             "b1",
@@ -98,7 +101,7 @@ def test_every_letter_arrives_once_with_its_envelope(
     assert again.sent == []
     assert len(server.recorder.received) == 5
     assert {e.state for e in dispatch.entries(register)} == {"sent"}
-    letters = {r.reference: r for r in register.batch_letters("b1")}
+    letters = {r.reference: r for r in letter_register.batch_letters(register, "b1")}
     assert {(r.sent_via, r.sent_on is not None) for r in letters.values()} == {("mail", True)}
 
 

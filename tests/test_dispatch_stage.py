@@ -23,6 +23,7 @@ from ibtpost.archive.mdto import NAMESPACE
 from ibtpost.dispatch import states
 from ibtpost.dispatch.delivery import letter_delivery, outbox_summary
 from ibtpost.register import Register
+from ibtpost.register import letters as letter_register
 
 pytestmark = pytest.mark.libreoffice
 
@@ -42,7 +43,7 @@ def _copies_queued(root: Path, cli: Callable[..., Result], tmp_path: Path) -> tu
     queued = cli(root, "queue", batch)
     assert queued.code == 0, queued.err
     with Register.for_root(root) as register:
-        (letter,) = register.batch_letters(batch)
+        (letter,) = letter_register.batch_letters(register, batch)
     return batch, letter.reference
 
 
@@ -118,7 +119,7 @@ def test_a_letter_mailed_and_then_posted_reads_the_same_everywhere(
     assert run(root, "send", "--retry-delay", "0.01", url=server.url).returncode == 0
     assert cli(root, "post", batch, "--date", "2026-04-16").code == 0
     with Register.for_root(root) as register:
-        (letter,) = register.batch_letters(batch)
+        (letter,) = letter_register.batch_letters(register, batch)
         found = letter_delivery(register, letter)
         (summary,) = [s for s in outbox_summary(register) if s.batch == batch]
     assert (found.state, found.channel) == ("sent", "mail and post")

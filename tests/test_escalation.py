@@ -24,6 +24,7 @@ from tests.conftest import Result
 from tests.realdata import import_real_data
 
 from ibtpost.register import Register
+from ibtpost.register import letters as letter_register
 
 pytestmark = pytest.mark.libreoffice
 
@@ -187,10 +188,12 @@ def test_a_case_climbs_the_ladder_as_the_law_requires(
     assert ref5 in printed.pages[0].extract_text()  # by post as well: in the post room's file
     assert cli(root, "send", "--batch", batch5).code == 0
     with Register.for_root(root) as register:
-        assert register.letter_by_reference(ref5).sent_on is None  # the e-mail does not count
+        assert (
+            letter_register.letter_by_reference(register, ref5).sent_on is None
+        )  # the e-mail does not count
     assert cli(root, "post", batch5, "--date", "2026-07-22").code == 0
     with Register.for_root(root) as register:
-        letter5 = register.letter_by_reference(ref5)
+        letter5 = letter_register.letter_by_reference(register, ref5)
     assert (letter5.sent_on.isoformat(), letter5.sent_via) == ("2026-07-22", "post")
     assert letter5.deadline.isoformat() == "2026-09-02"  # six weeks from the posting date
 

@@ -29,6 +29,7 @@ from ibtpost.dispatch import send
 from ibtpost.dispatch.send import frozen_message
 from ibtpost.mail.transport import SmtpTransport, smtp_settings
 from ibtpost.register import Register, audit, dispatch
+from ibtpost.register import letters as letter_register
 
 pytestmark = pytest.mark.libreoffice
 
@@ -70,7 +71,10 @@ def batch_of(root: Path) -> str:
 def references(root: Path) -> dict[str, str]:
     """Municipality code -> reference of the queued batch."""
     with Register.for_root(root) as register:
-        return {x.municipality: x.reference for x in register.batch_letters(batch_of(root))}
+        return {
+            x.municipality: x.reference
+            for x in letter_register.batch_letters(register, batch_of(root))
+        }
 
 
 def environment(url: str | None) -> dict[str, str]:
@@ -218,7 +222,7 @@ def test_post_and_queue_while_send_runs_change_nothing_it_sends(
     assert sorted(got) == refs and set(got.values()) == {1}
     assert events(root, audit.LETTER_POSTED) == []
     with Register.for_root(root) as register:
-        assert {x.sent_via for x in register.batch_letters(batch)} == {"mail"}
+        assert {x.sent_via for x in letter_register.batch_letters(register, batch)} == {"mail"}
 
 
 # -- the frozen envelope and message ---------------------------------------------------------
@@ -434,7 +438,7 @@ def test_a_refused_letter_goes_to_the_post_room_and_counts_once_posted(
     assert posted.code == 0, posted.err
     assert posted.out.split()[0] == refs["GM0935"] and len(posted.out.splitlines()) == 1
     with Register.for_root(root) as register:
-        letter = register.letter_by_reference(refs["GM0935"])
+        letter = letter_register.letter_by_reference(register, refs["GM0935"])
         assert letter is not None and letter.sent_via == "post"
         assert letter.sent_on == date(2026, 4, 10) and letter.case_id is not None
         assert dispatch.entry(register, refs["GM0935"]).state == "posted"  # type: ignore[union-attr]
@@ -524,7 +528,7 @@ def test_a_letter_counts_from_the_dutch_calendar_day(
             )
         )
         (reference,) = report.sent
-        letter = register.letter_by_reference(reference)
+        letter = letter_register.letter_by_reference(register, reference)
     assert letter is not None and letter.sent_on == day
     (received,) = server.recorder.received
     assert received.message["Date"].datetime == instant

@@ -13,6 +13,7 @@ from tests.archivebatch import Made, make_sent_batch
 from tests.conftest import Result, files_under
 
 from ibtpost.archive.mdto import NAMESPACE, SCHEMA_FILE
+from ibtpost.register import letters as letter_register
 
 pytestmark = pytest.mark.libreoffice
 NS = {"m": NAMESPACE}
@@ -83,7 +84,7 @@ def test_a_batch_exports_valid_mdto_with_checksums_that_match(
             assert obj.findtext("m:event/m:eventType/m:begripLabel", namespaces=NS) == (
                 "Verzending"
             )
-            record = register.letter_by_reference(str(reference))
+            record = letter_register.letter_by_reference(register, str(reference))
             assert record is not None
             assert (
                 obj.findtext(

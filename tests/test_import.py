@@ -15,7 +15,8 @@ from ibtpost.core.errors import Problems
 from ibtpost.core.files import replace_all
 from ibtpost.core.validate import loose_municipality_code, mailbox
 from ibtpost.data.config import load_config
-from ibtpost.data.importing import import_addresses, import_cdk, whole_number
+from ibtpost.data.importing import import_addresses, import_cdk
+from ibtpost.data.sheets import whole_number
 
 FIGURE_HEADER = "gemeentecode,taak_regulier,taak_amv,realisatie_regulier,realisatie_amv"
 

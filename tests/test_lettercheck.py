@@ -20,6 +20,7 @@ from ibtpost.core.errors import Problems
 from ibtpost.data.config import load_config
 from ibtpost.documents.convert import ConverterPool
 from ibtpost.register import LetterRecord, Register
+from ibtpost.register import letters as letter_register
 from ibtpost.review import lettercheck
 from ibtpost.review.lettercheck import Spec, check_letters, docx_problems, pdf_problems
 from ibtpost.text.definitions import load_definition, load_letter
@@ -49,7 +50,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Made:
     assert main(["--root", str(root), "batch", "trede-2", "--date", DAY, "-m", "GM0622"]) == 0
     (folder,) = [p for p in (root / "outbox").iterdir() if p.is_dir()]
     with Register.for_root(root) as register:
-        (letter,) = register.batch_letters(folder.name)
+        (letter,) = letter_register.batch_letters(register, folder.name)
     (pdf,) = folder.glob(f"{letter.reference}-*.pdf")
     return Made(root, folder, letter, load_letter(root, "trede-2"), pdf, pdf.with_suffix(".docx"))
 

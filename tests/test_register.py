@@ -12,6 +12,7 @@ import pytest
 from ibtpost.core.domain import ReferenceSeries
 from ibtpost.core.errors import RegisterError, UsageError
 from ibtpost.register import LetterKey, Register
+from ibtpost.register import references as reference_register
 from ibtpost.register.schema import MIGRATIONS
 
 SERIES = ReferenceSeries(100, 100000)
@@ -21,9 +22,9 @@ DAY = date(2026, 4, 9)
 def test_same_letter_gets_same_reference(tmp_path: Path) -> None:
     """Asking twice for one letter returns one number; another letter gets the next."""
     with Register(tmp_path / "r.sqlite") as reg:
-        first = reg.reference_for(LetterKey("trede-2", "GM0622", DAY), SERIES)
-        again = reg.reference_for(LetterKey("trede-2", "GM0622", DAY), SERIES)
-        other = reg.reference_for(LetterKey("trede-2", "GM0518", DAY), SERIES)
+        first = reference_register.reference_for(reg, LetterKey("trede-2", "GM0622", DAY), SERIES)
+        again = reference_register.reference_for(reg, LetterKey("trede-2", "GM0622", DAY), SERIES)
+        other = reference_register.reference_for(reg, LetterKey("trede-2", "GM0518", DAY), SERIES)
     assert first == again == "100"
     assert other == "101"
 
@@ -31,42 +32,61 @@ def test_same_letter_gets_same_reference(tmp_path: Path) -> None:
 def test_series_skips_numbers_given_explicitly(tmp_path: Path) -> None:
     """A number recorded by hand is never drawn from the series."""
     with Register(tmp_path / "r.sqlite") as reg:
-        assert reg.reference_for(LetterKey("trede-2", "GM0001", DAY), SERIES, "100") == "100"
-        assert reg.reference_for(LetterKey("trede-2", "GM0002", DAY), SERIES) == "101"
+        assert (
+            reference_register.reference_for(
+                reg, LetterKey("trede-2", "GM0001", DAY), SERIES, "100"
+            )
+            == "100"
+        )
+        assert (
+            reference_register.reference_for(reg, LetterKey("trede-2", "GM0002", DAY), SERIES)
+            == "101"
+        )
 
 
 def test_explicit_reference_cannot_move(tmp_path: Path) -> None:
     """A letter that has a number keeps it; another explicit number is refused."""
     with Register(tmp_path / "r.sqlite") as reg:
-        reg.reference_for(LetterKey("trede-2", "GM0622", DAY), SERIES, "7468089")
+        reference_register.reference_for(
+            reg, LetterKey("trede-2", "GM0622", DAY), SERIES, "7468089"
+        )
         with pytest.raises(UsageError, match="already has reference 7468089"):
-            reg.reference_for(LetterKey("trede-2", "GM0622", DAY), SERIES, "7468090")
+            reference_register.reference_for(
+                reg, LetterKey("trede-2", "GM0622", DAY), SERIES, "7468090"
+            )
 
 
 def test_series_used_up(tmp_path: Path) -> None:
     """An exhausted series is an error, not a reused number."""
     with Register(tmp_path / "r.sqlite") as reg:
         tiny = ReferenceSeries(5, 5)
-        reg.reference_for(LetterKey("trede-2", "GM0001", DAY), tiny)
+        reference_register.reference_for(reg, LetterKey("trede-2", "GM0001", DAY), tiny)
         with pytest.raises(RegisterError, match="used up"):
-            reg.reference_for(LetterKey("trede-2", "GM0002", DAY), tiny)
+            reference_register.reference_for(reg, LetterKey("trede-2", "GM0002", DAY), tiny)
 
 
 def test_reopened_register_keeps_numbers(tmp_path: Path) -> None:
     """The numbers survive closing and reopening the file."""
     path = tmp_path / "r.sqlite"
     with Register(path) as reg:
-        first = reg.reference_for(LetterKey("trede-2", "GM0622", DAY), SERIES)
+        first = reference_register.reference_for(reg, LetterKey("trede-2", "GM0622", DAY), SERIES)
     with Register(path) as reg:
-        assert reg.reference_for(LetterKey("trede-2", "GM0622", DAY), SERIES) == first
-        assert reg.owner(first) == LetterKey("trede-2", "GM0622", DAY)
+        assert (
+            reference_register.reference_for(reg, LetterKey("trede-2", "GM0622", DAY), SERIES)
+            == first
+        )
+        assert reference_register.owner(reg, first) == LetterKey("trede-2", "GM0622", DAY)
 
 
 def _allocate(path: str, worker: int, count: int, queue: multiprocessing.Queue[list[str]]) -> None:
     refs = []
     with Register(Path(path)) as reg:
         for n in range(count):
-            refs.append(reg.reference_for(LetterKey("trede-2", f"GM{worker}{n:03d}", DAY), SERIES))
+            refs.append(
+                reference_register.reference_for(
+                    reg, LetterKey("trede-2", f"GM{worker}{n:03d}", DAY), SERIES
+                )
+            )
     queue.put(refs)
 
 

@@ -18,6 +18,8 @@ from ibtpost.core.domain import PreviousLetter, Reply
 from ibtpost.core.records import BatchRecord, LetterKey, PlannedLetter
 from ibtpost.data.config import load_config
 from ibtpost.register import Register, audit, replies
+from ibtpost.register import cases as case_register
+from ibtpost.register import letters as letter_register
 from ibtpost.text.compose import compose
 from ibtpost.text.definitions import load_letter
 from ibtpost.text.textengine import normalise
@@ -29,7 +31,8 @@ def sent_letter(root: Path, code: str = "GM0622") -> str:
     """A final trede-2 letter for ``code`` recorded as posted on DAY; its reference."""
     config = load_config(root)
     with Register.for_root(root) as register:
-        refs = register.open_batch(
+        refs = letter_register.open_batch(
+            register,
             BatchRecord("b1", "trede-2", DAY, False, None),
             [
                 PlannedLetter(
@@ -38,7 +41,7 @@ def sent_letter(root: Path, code: str = "GM0622") -> str:
             ],
             config.settings.references,
         )
-        register.mark_sent(refs[code], "post", DAY)
+        case_register.mark_sent(register, refs[code], "post", DAY)
     return refs[code]
 
 
@@ -194,12 +197,13 @@ def test_no_besluit_before_the_zienswijze_term_unless_a_zienswijze_came_in(root:
     config = load_config(root)
     voornemen = date(2026, 6, 1)  # + 2 weeks: 15 juni 2026
     with Register.for_root(root) as register:
-        refs = register.open_batch(
+        refs = letter_register.open_batch(
+            register,
             BatchRecord("b4", "trede-4", voornemen, False, None),
             [PlannedLetter(LetterKey("trede-4", "GM0622", voornemen), 4, None, None, False)],
             config.settings.references,
         )
-        register.mark_sent(refs["GM0622"], "post", voornemen)
+        case_register.mark_sent(register, refs["GM0622"], "post", voornemen)
         definition = load_letter(root, "trede-5")
 
         def plan(day: date) -> list[str]:

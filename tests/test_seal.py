@@ -22,6 +22,7 @@ from tests.sealpki import PASSWORD, TOKEN_PIN, Pki, make_pki
 from ibtpost.documents.pdf.finish import inspect_pdf
 from ibtpost.documents.pdf.seal import seal_problems
 from ibtpost.register import Register, audit
+from ibtpost.register import letters as letter_register
 
 pytestmark = pytest.mark.libreoffice
 
@@ -102,7 +103,7 @@ def test_register_manifest_print_file_mail_and_audit_carry_the_sealed_file(
         for pdf in letter_pdfs(sealed):
             reference = pdf.name.partition("-")[0]
             digest = hashlib.sha256(pdf.read_bytes()).hexdigest()
-            record = register.letter_by_reference(reference)
+            record = letter_register.letter_by_reference(register, reference)
             assert record is not None and record.pdf_sha256 == digest
             assert manifest[reference]["pdf_sha256"] == digest
             (event,) = [e for e in events if e.reference == reference]
@@ -337,7 +338,7 @@ def test_letters_made_before_signing_are_sealed_by_the_next_run_unless_queued(
     ]
     assert seal_problems(pdf.read_bytes(), [pki.ca.cert.public_bytes(_der())]) == []
     with Register.for_root(root) as register:
-        record = register.letter_by_reference(pdf.name.partition("-")[0])
+        record = letter_register.letter_by_reference(register, pdf.name.partition("-")[0])
     assert record is not None and record.pdf_sha256 == hashlib.sha256(pdf.read_bytes()).hexdigest()
     frozen = cli(root, "batch", "trede-2", "--date", DAY, "-m", "GM0363")
     assert frozen.code == 0, frozen.err

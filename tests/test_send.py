@@ -19,6 +19,7 @@ from tests.realdata import import_real_data
 from tests.smtpserver import SmtpServer
 
 from ibtpost.register import Register, audit
+from ibtpost.register import letters as letter_register
 
 pytestmark = pytest.mark.libreoffice
 
@@ -159,7 +160,7 @@ def test_file_transport_and_sample_data_never_reach_smtp(
     assert parsed["X-Ibtpost-Reference"] is not None
     # .eml files are not mail that left the machine: nothing counts on the ladder
     with Register.for_root(root) as register:
-        assert {r.sent_on for r in register.batch_letters(folder.name)} == {None}
+        assert {r.sent_on for r in letter_register.batch_letters(register, folder.name)} == {None}
         digests = {hashlib.sha256(e.read_bytes()).hexdigest() for e in emls}
     assert len(digests) == 2
 

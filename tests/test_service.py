@@ -14,6 +14,8 @@ from ibtpost.core.records import BatchRecord, LetterKey, PlannedLetter
 from ibtpost.data.config import load_config
 from ibtpost.production.selection import BatchRequest
 from ibtpost.register import Register, replies
+from ibtpost.register import cases as case_register
+from ibtpost.register import letters as letter_register
 from ibtpost.service import batches, letters, review, status
 from ibtpost.service.common import NotFound
 from ibtpost.service.imports import import_figures
@@ -74,7 +76,7 @@ def test_the_batch_form_lists_letters_and_who_is_due_and_plans_without_recording
     assert plan.id.startswith("trede-2-2026-04-09")
     assert [p.municipality.code for p in plan.letters] == ["GM0622"]
     with Register.for_root(root) as register:
-        assert register.batch(plan.id) is None  # planned, nothing recorded
+        assert letter_register.batch(register, plan.id) is None  # planned, nothing recorded
     with pytest.raises(NotFound):
         batches.batch_file(root, plan.id, "manifest.csv")
     with pytest.raises(NotFound):
@@ -141,7 +143,8 @@ def posted_letter(root: Path, code: str = "GM0622") -> str:
     """A final trede-2 letter for ``code`` recorded as posted on DAY; its reference."""
     config = load_config(root)
     with Register.for_root(root) as register:
-        refs = register.open_batch(
+        refs = letter_register.open_batch(
+            register,
             BatchRecord("b1", "trede-2", DAY, False, None),
             [
                 PlannedLetter(
@@ -150,7 +153,7 @@ def posted_letter(root: Path, code: str = "GM0622") -> str:
             ],
             config.settings.references,
         )
-        register.mark_sent(refs[code], "post", DAY)
+        case_register.mark_sent(register, refs[code], "post", DAY)
     return refs[code]
 
 

@@ -19,6 +19,7 @@ from ibtpost.dispatch.states import DispatchState
 from ibtpost.mail.transport import FileTransport
 from ibtpost.production.selection import BatchRequest
 from ibtpost.register import Register
+from ibtpost.register import letters as letter_register
 from ibtpost.service import batches, dispatch, postroom
 from ibtpost.service.common import Line
 
@@ -31,7 +32,8 @@ def recorded_batch(root: Path, *codes: str) -> dict[str, str]:
     nothing queued); the references by municipality code."""
     config = load_config(root)
     with Register.for_root(root) as register:
-        refs = register.open_batch(
+        refs = letter_register.open_batch(
+            register,
             BatchRecord("b1", "trede-2", DAY, False, None),
             [
                 PlannedLetter(
@@ -41,7 +43,7 @@ def recorded_batch(root: Path, *codes: str) -> dict[str, str]:
             ],
             config.settings.references,
         )
-        register.complete_batch("b1")
+        letter_register.finish_batch(register, "b1")
     return refs
 
 
@@ -65,7 +67,7 @@ def test_posting_a_batch_never_queued_shows_in_the_outbox_and_the_report(root: P
     )
     assert done.summary.text("nl").startswith("1 brief(brieven) vastgelegd als per post")
     with Register.for_root(root) as register:
-        letter = register.letter_by_reference(refs[VLAARDINGEN])
+        letter = letter_register.letter_by_reference(register, refs[VLAARDINGEN])
     assert letter is not None and (letter.sent_via, letter.sent_on) == ("post", date(2026, 4, 10))
 
     (after,) = dispatch.outbox(root).rows
@@ -134,7 +136,7 @@ def test_queue_withdraw_send_and_the_post_room_of_a_batch(root: Path) -> None:
     assert all(s.withdrawable and s.checked and s.only_file for s in shown.values())
 
     with Register.for_root(root) as register:
-        refs = {x.municipality: x.reference for x in register.batch_letters(batch)}
+        refs = {x.municipality: x.reference for x in letter_register.batch_letters(register, batch)}
     withdrawn = dispatch_withdraw(root, batch, refs[GRONINGEN])
     assert [x.text("en") for x in withdrawn.lines] == [f"withdrawn {refs[GRONINGEN]} (was queued)"]
     assert [x.text("nl") for x in withdrawn.lines] == [

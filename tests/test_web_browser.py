@@ -23,6 +23,7 @@ from tests.webserver import DUE, WebServer, change_text, few_due
 
 from ibtpost.approval.gate import review_state
 from ibtpost.register import Register, audit
+from ibtpost.register import letters as letter_register
 
 playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path("/usr/bin/chromium")
@@ -90,7 +91,7 @@ def check_screen(page: Any, name: str) -> None:
 
 def batch_folder(web: WebServer) -> Path:
     with Register.for_root(web.root) as register:
-        (batch,) = [b for b in register.batches() if b.letter == "trede-2"]
+        (batch,) = [b for b in letter_register.batches(register) if b.letter == "trede-2"]
     return web.root / "outbox" / batch.id
 
 
@@ -212,7 +213,9 @@ def test_change_the_text_review_approve_then_a_final_batch(page: Any, web: WebSe
     with Register.for_root(web.root) as register:
         assert audit.verify(register).ok
         references = [
-            letter.reference for b in register.batches() for letter in register.batch_letters(b.id)
+            letter.reference
+            for b in letter_register.batches(register)
+            for letter in letter_register.batch_letters(register, b.id)
         ]
     assert len(references) == len(set(references)) == 5
 

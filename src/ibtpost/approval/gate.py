@@ -25,9 +25,11 @@ from ibtpost.core.messages import Lang, Wording, say
 from ibtpost.core.yamlsource import YMap, load_yaml
 from ibtpost.data.config import load_config
 from ibtpost.register import BatchRecord, Register, audit, dispatch
+from ibtpost.register import letters as letter_register
 from ibtpost.register import versions as stored
-from ibtpost.text.definitions import legal_entries, load_letter
+from ibtpost.text.definitions import load_letter
 from ibtpost.text.nodes import LetterDefinition
+from ibtpost.text.scan import legal_entries
 
 
 class NotApproved(UsageError):
@@ -245,7 +247,9 @@ def _remake(register: Register, batch: BatchRecord) -> NextAction:
     """The batch step that makes ``batch`` again (same id, so same references)."""
     args: dict[str, str | tuple[str, ...]] = {"letter": batch.letter, "date": batch.day.isoformat()}
     if batch.id != f"{batch.letter}-{batch.day.isoformat()}":  # not everyone due that day
-        codes = sorted({letter.municipality for letter in register.batch_letters(batch.id)})
+        codes = sorted(
+            {letter.municipality for letter in letter_register.batch_letters(register, batch.id)}
+        )
         args["municipalities"] = tuple(codes)
     return NextAction("batch", args)
 

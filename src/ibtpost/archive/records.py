@@ -20,8 +20,10 @@ from ibtpost.core.layout import Layout
 from ibtpost.data.municipalities import find_municipality
 from ibtpost.dispatch.delivery import MAIL, delivery
 from ibtpost.dispatch.states import entry as queue_entry
-from ibtpost.production.supervision import complete_batch
 from ibtpost.register import LetterRecord, Register
+from ibtpost.register import cases as case_register
+from ibtpost.register import letters as letter_register
+from ibtpost.register.letters import complete_batch
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def batch_letters(register: Register, batch_id: str) -> list[LetterRecord]:
     batch = complete_batch(register, batch_id)
     if batch.concept:
         raise UsageError(f"batch {batch_id} is a concept batch: its letters are not records")
-    return [r for r in register.batch_letters(batch_id) if r.pdf_sha256]
+    return [r for r in letter_register.batch_letters(register, batch_id) if r.pdf_sha256]
 
 
 def case_letters(register: Register, code: str) -> list[LetterRecord]:
@@ -58,7 +60,7 @@ def case_letters(register: Register, code: str) -> list[LetterRecord]:
     reference order."""
     return [
         r
-        for r in register.all_letters()
+        for r in case_register.all_letters(register)
         if r.municipality == code and not r.concept and r.batch and r.pdf_sha256
     ]
 

@@ -60,7 +60,19 @@ def cmd_send(args: argparse.Namespace) -> int:
     )
     done = send(args.root, options)
     _say(done.changed, sys.stderr)
+    if done.changed:
+        print(
+            "  (withdraw: `ibtpost withdraw BATCH -r REF --reason ...`, then "
+            "`ibtpost queue BATCH`)",
+            file=sys.stderr,
+        )
     _say(done.done, sys.stdout)
+    if done.report.in_doubt:
+        print(
+            "hint: `ibtpost send --resend-in-doubt` sends the letters in doubt again, with the "
+            "same Message-ID",
+            file=sys.stderr,
+        )
     _say([*done.warnings, done.summary], sys.stderr)
     if done.dry_run:
         return EXIT_OK

@@ -11,7 +11,6 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ibtpost import __version__
 from ibtpost.cli.archive import add_archive_commands
@@ -27,9 +26,6 @@ from ibtpost.core.errors import EXIT_FAILURE, IbtpostError
 # The modules behind the commands are imported when their command runs: `ibtpost send` or
 # `ibtpost status` need not load the Word, PDF and LibreOffice machinery (half a second),
 # nor rich where nothing is drawn.
-if TYPE_CHECKING:
-    pass
-
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command."""

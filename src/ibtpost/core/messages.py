@@ -88,10 +88,9 @@ CATALOGUE: dict[str, Wording] = {
     ),
     "summary.send.in_doubt": Wording(
         "in doubt {reference}: the run that sent it stopped before the reply was recorded; not "
-        "sent again (--resend-in-doubt sends it with the same Message-ID)",
+        "sent again",
         "onzeker {reference}: de run die de brief verzond stopte voordat het antwoord was "
-        "vastgelegd; niet opnieuw verzonden (--resend-in-doubt verzendt hem met dezelfde "
-        "Message-ID)",
+        "vastgelegd; niet opnieuw verzonden",
     ),
     "summary.send.refused": Wording("not sent {label}: {why}", "niet verzonden {label}: {why}"),
     "summary.send.left": Wording(
@@ -107,8 +106,7 @@ CATALOGUE: dict[str, Wording] = {
     "summary.send.would_copy": Wording("would send copy {label}", "zou kopie verzenden {label}"),
     "summary.send.changed": Wording(
         "address changed since queueing ({count} letter(s)); each still goes to the address "
-        "recorded at queue unless withdrawn (`ibtpost withdraw BATCH -r REF --reason ...`, then "
-        "`ibtpost queue BATCH`):",
+        "recorded at queue unless withdrawn and queued again:",
         "adres gewijzigd sinds het klaarzetten ({count} brief(brieven)); elk gaat nog naar het "
         "adres dat bij het klaarzetten is vastgelegd, tenzij teruggetrokken en opnieuw "
         "klaargezet:",

@@ -33,6 +33,7 @@ from ibtpost.dispatch.states import (
     entry,
 )
 from ibtpost.register import LetterRecord, Register
+from ibtpost.register import letters as letter_register
 
 S = DispatchState
 #: A letter that has no queue entry: its files are made, or not yet.
@@ -105,7 +106,10 @@ def _labelled(state: str, channel: str, *, posted: bool) -> Delivery:
 def batch_deliveries(register: Register, batch: str) -> dict[str, Delivery]:
     """The delivery of every letter of ``batch``, by reference."""
     queue = {e.reference: e for e in entries(register, batch)}
-    return {x.reference: delivery(x, queue.get(x.reference)) for x in register.batch_letters(batch)}
+    return {
+        x.reference: delivery(x, queue.get(x.reference))
+        for x in letter_register.batch_letters(register, batch)
+    }
 
 
 def letter_delivery(register: Register, letter: LetterRecord) -> Delivery:
@@ -138,8 +142,8 @@ def outbox_summary(register: Register) -> list[BatchSummary]:
     """Per batch how many letters are queued, sent, failed, in doubt or for the post room
     (each letter counted by its :func:`delivery`)."""
     out = []
-    for batch in register.batches():
-        letters = register.batch_letters(batch.id)
+    for batch in letter_register.batches(register):
+        letters = letter_register.batch_letters(register, batch.id)
         found = batch_deliveries(register, batch.id)
         count = {
             state: sum(1 for d in found.values() if d.state == state)

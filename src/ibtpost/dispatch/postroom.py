@@ -41,9 +41,11 @@ from ibtpost.dispatch.states import (
     entries,
     phrase,
 )
-from ibtpost.production.supervision import complete_batch
 from ibtpost.register import LetterKey, LetterRecord, Register, audit, validate_reference
+from ibtpost.register import cases as case_register
+from ibtpost.register import letters as letter_register
 from ibtpost.register.dispatch import parse_label
+from ibtpost.register.letters import complete_batch
 from ibtpost.rules.terms import term_deadline
 from ibtpost.text.definitions import load_letter
 
@@ -53,7 +55,11 @@ S = DispatchState
 def for_the_post_room(register: Register, batch: str) -> list[str]:
     """The letters of ``batch`` waiting for the post room (no address known, failed, or going
     by post as well as by e-mail), not yet posted, in reference order."""
-    posted = {x.reference for x in register.batch_letters(batch) if x.sent_via == Channel.POST}
+    posted = {
+        x.reference
+        for x in letter_register.batch_letters(register, batch)
+        if x.sent_via == Channel.POST
+    }
     return [
         item.reference
         for item in entries(register, batch)
@@ -86,7 +92,9 @@ def post_places(
     """The places of the post room's file: each letter of ``references``, then each copy
     waiting for the post room, in reference order."""
     places = [PostPlace(r, LETTER, "", ()) for r in references]
-    municipality = {x.reference: x.municipality for x in register.batch_letters(batch)}
+    municipality = {
+        x.reference: x.municipality for x in letter_register.batch_letters(register, batch)
+    }
     places += [
         PostPlace(
             copy.reference,
@@ -321,7 +329,7 @@ def withdraw_entries(
 def _not_queued(register: Register, batch: str, label: str, where: Location) -> UsageError:
     """Why ``label`` is not a queue entry of ``batch``, as the error to raise."""
     reference, role = parse_label(label)
-    letter = register.letter_by_reference(reference)
+    letter = letter_register.letter_by_reference(register, reference)
     if letter is None:
         return UsageError(f"no letter with reference {reference}", where)
     if letter.batch != batch:
@@ -358,7 +366,7 @@ def mark_posted(root: Path, batch_id: str, references: tuple[str, ...], day: dat
         batch = complete_batch(register, batch_id)
         if batch.concept:
             raise UsageError(f"batch {batch_id} is a concept batch: it cannot be sent")
-        letters = register.batch_letters(batch_id)
+        letters = letter_register.batch_letters(register, batch_id)
         by_reference = {letter.reference: letter for letter in letters}
         named = bool(references)  # -r given: only what it names, letters or copies
         waiting = {c.label: c for c in copies_for_the_post_room(register, batch_id)}
@@ -419,9 +427,11 @@ def mark_posted(root: Path, batch_id: str, references: tuple[str, ...], day: dat
         with_letters: list[str] = []
         by_both = [r for r in (x.reference for x in todo) if r in queue and queue[r].post_too]
         if by_both:  # a letter made known by post counts from the posting date
-            register.record_deadlines(_terms_from(root, batch.letter, day, todo, by_both))
+            letter_register.record_deadlines(
+                register, _terms_from(root, batch.letter, day, todo, by_both)
+            )
         for letter in todo:
-            posted.append(register.record_sent(letter.reference, Channel.POST, day))
+            posted.append(case_register.record_sent(register, letter.reference, Channel.POST, day))
             item = queue.get(letter.reference)
             if item is not None:  # a letter mailed as well stays `sent` in the e-mail queue
                 POST.apply(register, item, {})
@@ -429,7 +439,9 @@ def mark_posted(root: Path, batch_id: str, references: tuple[str, ...], day: dat
             with_it = [c for c in waiting.values() if c.reference == letter.reference]
             labels = _post_copies(register, with_it, day)
             copies = [c.role for c in with_it if c.label in labels]
-            after = register.letter(LetterKey(letter.letter, letter.municipality, letter.day))
+            after = letter_register.letter(
+                register, LetterKey(letter.letter, letter.municipality, letter.day)
+            )
             audit.record(
                 register,
                 audit.LETTER_POSTED,

@@ -37,8 +37,9 @@ from ibtpost.dispatch.states import LETTER, DispatchState, Prepared
 from ibtpost.mail.message import MailMessage, compose_mail
 from ibtpost.mail.templates import load_mail_templates
 from ibtpost.production.batch import batch_lock
-from ibtpost.production.supervision import complete_batch
 from ibtpost.register import BatchRecord, LetterRecord, Register, audit
+from ibtpost.register import letters as letter_register
+from ibtpost.register.letters import complete_batch
 from ibtpost.text.compose import compose
 from ibtpost.text.definitions import load_letter
 from ibtpost.text.nodes import LetterDefinition
@@ -98,7 +99,11 @@ def _queue_batch(root: Path, batch_id: str, processes: int | None) -> QueueResul
         batch = complete_batch(register, batch_id)
         gate.check_batch(root, register, batch)  # only approved text, as it was made
         pending, withdrawn_copies = _not_queued(register, batch_id)
-        in_queue = len(register.batch_letters(batch_id)) - len(pending) + len(withdrawn_copies)
+        in_queue = (
+            len(letter_register.batch_letters(register, batch_id))
+            - len(pending)
+            + len(withdrawn_copies)
+        )
     from ibtpost.review.lettercheck import BatchCheck, check_letters, seal_roots_of
 
     checks = BatchCheck(batch_id)
@@ -191,7 +196,7 @@ def _not_queued(
             again.setdefault(e.reference, set()).add(e.role)
     letters = [
         x
-        for x in register.batch_letters(batch_id)
+        for x in letter_register.batch_letters(register, batch_id)
         if x.reference not in known or x.reference in again
     ]
     return letters, again
@@ -356,7 +361,7 @@ def address_changes(root: Path, config: Config, register: Register, batch: str |
     lines = []
     sender = config.sender.mail_from.address
     for entry in states.entries(register, batch, states.WAITING, copies=True):
-        letter = register.letter_by_reference(entry.reference)
+        letter = letter_register.letter_by_reference(register, entry.reference)
         municipality = config.municipalities.get(letter.municipality) if letter else None
         if municipality is None:
             continue

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, fields
 from ibtpost.dispatch.delivery import delivery
 from ibtpost.dispatch.states import Channel, DispatchState, QueueEntry, entries
 from ibtpost.register import Register
+from ibtpost.register import letters as letter_register
 
 FORMATS = ("csv", "json")
 
@@ -57,7 +58,7 @@ def delivery_report(
         else:
             queue[e.reference] = e
     rows = []
-    for letter in register.batch_letters(batch_id):
+    for letter in letter_register.batch_letters(register, batch_id):
         item = queue.get(letter.reference)
         found = delivery(letter, item)
         rows.append(

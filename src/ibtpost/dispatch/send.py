@@ -52,8 +52,10 @@ from ibtpost.mail.transport import (
     Transport,
     smtp_settings,
 )
-from ibtpost.production.supervision import complete_batch
 from ibtpost.register import Register, audit
+from ibtpost.register import cases as case_register
+from ibtpost.register import letters as letter_register
+from ibtpost.register.letters import complete_batch
 
 MAX_ATTEMPTS = 5
 RETRY_DELAY = 30.0
@@ -314,7 +316,9 @@ class _Sender:
             self.report.failed.append((item.label, why))
             return
         at = self.now()
-        letter = None if item.is_copy else register.letter_by_reference(item.reference)
+        letter = (
+            None if item.is_copy else letter_register.letter_by_reference(register, item.reference)
+        )
         # only mail that left the machine counts on the ladder (not .eml files)
         counts = (
             self.transport.live
@@ -327,7 +331,7 @@ class _Sender:
             data["sent_on"] = clock.dutch_day(at).isoformat()
         states.SENT.must(register, item, data, reply=outcome.reply, sent_at=clock.stamp(at))
         if counts:
-            register.record_sent(item.reference, Channel.MAIL, clock.dutch_day(at))
+            case_register.record_sent(register, item.reference, Channel.MAIL, clock.dutch_day(at))
         if item.is_copy:
             self.report.copies_sent.append(item.label)
         else:

@@ -71,6 +71,7 @@ from ibtpost.register import (
     audit,
     dispatch,
 )
+from ibtpost.register import letters as letter_register
 from ibtpost.register import versions as stored_versions
 from ibtpost.text.composed import LetterContext
 from ibtpost.text.definitions import load_letter
@@ -153,7 +154,7 @@ def allocate(register: Register, config: Config, plan: Plan) -> list[LetterConte
     letters: list[LetterContext] = []
     problems: list[IbtpostError] = []
     with register.transaction():
-        refs = register.open_batch(record, planned, config.settings.references)
+        refs = letter_register.open_batch(register, record, planned, config.settings.references)
         for item in plan.letters:
             reference = refs[item.municipality.code]
             try:
@@ -164,7 +165,9 @@ def allocate(register: Register, config: Config, plan: Plan) -> list[LetterConte
                 problems.append(exc)
         if problems:
             raise Problems(problems)  # rolls the batch and its references back
-        register.record_deadlines({x.reference: x.ladder_deadline for x in letters})
+        letter_register.record_deadlines(
+            register, {x.reference: x.ladder_deadline for x in letters}
+        )
     return letters
 
 
@@ -178,7 +181,9 @@ def _likely_to_convert(
             codes = [m.code for m in find_municipalities(config, request.municipalities)]
         except IbtpostError:
             return False  # the plan reports it
-    existing = register.batch(batch_id(definition.id, request.day, codes, request.concept))
+    existing = letter_register.batch(
+        register, batch_id(definition.id, request.day, codes, request.concept)
+    )
     return existing is None or existing.completed_at is None
 
 
@@ -222,7 +227,7 @@ class BatchFolder:
         self.config = config
         self.plan = plan
         self.version = version
-        self.known = {r.reference: r for r in register.batch_letters(plan.id)}
+        self.known = {r.reference: r for r in letter_register.batch_letters(register, plan.id)}
         self.frozen = _frozen_letters(register, plan.id, self.known)
         self.unsealed_frozen = 0  # queued or sent before signing: was set: never changed
         self.opened: dict[str, pikepdf.Pdf] = {}
@@ -303,8 +308,8 @@ class BatchFolder:
             return
         entry = result.letter
         with self.register.transaction():
-            self.register.record_files(
-                entry.reference, job.docx_sha256, entry.pdf_sha256, entry.pages
+            letter_register.record_files(
+                self.register, entry.reference, job.docx_sha256, entry.pdf_sha256, entry.pages
             )
             self._record_generated(job, entry.pdf_sha256)
         # opened now for the print file, while LibreOffice converts the rest
@@ -326,7 +331,7 @@ class BatchFolder:
             (r.letter if isinstance(r, _Made) else r for r in produced.results),
             key=lambda item: item.reference,
         )
-        reasons = {r.reference: r.reason for r in register.batch_letters(plan.id)}
+        reasons = {r.reference: r.reason for r in letter_register.batch_letters(register, plan.id)}
         write_manifests(folder, plan, letters, reasons, notices or {})
         with self._keep_open:
             for made in letters:
@@ -351,7 +356,7 @@ class BatchFolder:
             stored_versions.set_batch_version(register, plan.id, self.version)
             # a re-run that changed nothing completes nothing new: no second event
             if not _completed_as(register, plan.id, completion):
-                register.complete_batch(plan.id)
+                letter_register.finish_batch(register, plan.id)
                 audit.record(register, audit.BATCH_COMPLETED, batch=plan.id, data=completion)
         warnings = [*plan.skipped, *produced.incidents]
         if self.unsealed_frozen:

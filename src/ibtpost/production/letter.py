@@ -29,6 +29,7 @@ from ibtpost.production.engine import (
 )
 from ibtpost.production.supervision import previous_letters
 from ibtpost.register import LetterKey, Register, validate_reference
+from ibtpost.register import references as reference_register
 from ibtpost.text.compose import PLACEHOLDER_REFERENCE, bind_reference, compose
 from ibtpost.text.composed import LetterContext
 from ibtpost.text.definitions import load_letter
@@ -86,7 +87,9 @@ def produce_letter(
     with open_sealer(config, concept) as sealer:  # checked before anything is recorded
         with Register.for_root(root) as register:
             versions.record_version(register, root, definition.id, working)
-            ref = register.reference_for(key, config.settings.references, explicit)
+            ref = reference_register.reference_for(
+                register, key, config.settings.references, explicit
+            )
         letter = draft if ref == draft.reference else bind_reference(draft, ref, definition, make)
         job = Job(f"{ref}-{slug(municipality.name)}", letter, render_letter(letter, assets))
         target = out if out is not None else Layout(root).single_letters

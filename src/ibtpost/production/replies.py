@@ -22,6 +22,7 @@ from ibtpost.core.errors import Location, UsageError
 from ibtpost.core.files import write_atomic
 from ibtpost.core.layout import Layout
 from ibtpost.register import Register, audit, replies, validate_reference
+from ibtpost.register import letters as letter_register
 
 KINDS = ("reply", "zienswijze")
 
@@ -59,7 +60,7 @@ def record_reply(
         note = validate.one_line(note, "note")
     data = _read_answer(file) if file is not None else None
     with Register.for_root(root) as register:
-        letter = register.letter_by_reference(reference)
+        letter = letter_register.letter_by_reference(register, reference)
         if letter is None:
             raise UsageError(
                 f"no letter with reference {reference}", Location(None, None, "reference")

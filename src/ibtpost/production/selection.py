@@ -29,6 +29,8 @@ from ibtpost.core.errors import (
 from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipalities
 from ibtpost.register import LetterKey, Register, replies
+from ibtpost.register import cases as case_register
+from ibtpost.register import letters as letter_register
 from ibtpost.rules import ladder
 from ibtpost.rules.terms import term_deadline
 from ibtpost.text.compose import compose
@@ -95,7 +97,9 @@ def plan_batch(
             key="error.draft_needs_concept",
             values={"letter": definition.id, "concept": Param("concept")},
         )
-    standings = ladder.standings(config.figures, register.open_cases(), register.all_letters())
+    standings = ladder.standings(
+        config.figures, case_register.open_cases(register), case_register.all_letters(register)
+    )
     received = replies.latest(register)
     known_weeks: dict[str, int | None] = {}
 
@@ -129,7 +133,9 @@ def plan_batch(
         if standing is None:
             problems.append(UsageError(key="error.no_figures", values=named(municipality)))
             return
-        existing = register.letter(LetterKey(definition.id, municipality.code, request.day))
+        existing = letter_register.letter(
+            register, LetterKey(definition.id, municipality.code, request.day)
+        )
         own = existing is not None and existing.batch == here
         movable = existing is not None and existing.concept and existing.sent_on is None
         if existing is not None and existing.batch is not None and not own and not movable:

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from ibtpost.core.domain import Config, Municipality, PreviousLetter
-from ibtpost.core.errors import Location, NextAction, UsageError
 from ibtpost.core.layout import Layout
 from ibtpost.data.config import load_config
 from ibtpost.data.recipients import MissingAddress, mail_recipients
-from ibtpost.register import BatchRecord, Register, audit, replies
+from ibtpost.register import Register, audit, replies
+from ibtpost.register import cases as case_register
 from ibtpost.rules import ladder
 
 CLOSED_WHY = "task met"
@@ -53,11 +53,11 @@ class StatusRow:
 def reconcile(register: Register, config: Config, day: date) -> list[str]:
     """Close the open cases of municipalities that now meet their task; returns their codes."""
     closed = []
-    for code, case in register.open_cases().items():
+    for code, case in case_register.open_cases(register).items():
         figures = config.figures.get(code)
         if figures is not None and figures.meets_task:
             with register.transaction():
-                if register.close_case(code, day, CLOSED_WHY):
+                if case_register.close_case(register, code, day, CLOSED_WHY):
                     closed.append(code)
                     audit.record(
                         register,
@@ -80,7 +80,9 @@ def status(root: Path, day: date) -> list[StatusRow]:
     letters_by_trede = _letters_by_trede(root)
     with Register.for_root(root) as register:
         reconcile(register, config, day)
-        standings = ladder.standings(config.figures, register.open_cases(), register.all_letters())
+        standings = ladder.standings(
+            config.figures, case_register.open_cases(register), case_register.all_letters(register)
+        )
         received = replies.latest(register)
     rows = []
     for code, municipality in config.municipalities.items():
@@ -136,25 +138,6 @@ def _letters_by_trede(root: Path) -> dict[int, str]:
     return found
 
 
-def complete_batch(register: Register, batch_id: str) -> BatchRecord:
-    """The batch with this id; a UsageError when there is none or it is not complete."""
-    batch = register.batch(batch_id)
-    if batch is None:
-        raise UsageError(
-            f"no batch {batch_id!r}",
-            Location(None, None, "batch"),
-            hint=NextAction("outbox", why="hint.batch_id"),
-        )
-    if batch.completed_at is None:
-        raise UsageError(
-            f"batch {batch_id} is not complete",
-            hint=NextAction(
-                "batch", {"letter": batch.letter, "date": batch.day.isoformat()}, why="hint.finish"
-            ),
-        )
-    return batch
-
-
 def previous_letters(root: Path) -> dict[str, PreviousLetter]:
     """The last letter sent in each open supervision case, by municipality code (read only:
     without a register there are none, and none is made)."""
@@ -163,8 +146,10 @@ def previous_letters(root: Path) -> dict[str, PreviousLetter]:
     found: dict[str, PreviousLetter] = {}
     with Register.for_root(root) as register:
         received = replies.latest(register)
-        for code, case in register.open_cases().items():
-            previous = ladder.previous_letter(register.case_letters(case.id), None, received)
+        for code, case in case_register.open_cases(register).items():
+            previous = ladder.previous_letter(
+                case_register.case_letters(register, case.id), None, received
+            )
             if previous is not None:
                 found[code] = previous
     return found

@@ -3,7 +3,7 @@ case, queue entry, letter version and audit event. All SQL of ibtpost lives in t
 
 from ibtpost.core.layout import REGISTER_NAME
 from ibtpost.core.records import BatchRecord, CaseRecord, LetterKey, LetterRecord, PlannedLetter
-from ibtpost.register.db import Register
+from ibtpost.register.connection import Register
 from ibtpost.register.references import validate_reference
 
 __all__ = [

@@ -14,8 +14,10 @@ from ibtpost.core.layout import Layout
 from ibtpost.register.schema import MIGRATIONS, statements
 
 
-class Connection:
-    """The SQLite connection of one ibtpost root: its schema and its transactions."""
+class Register:
+    """The register of one ibtpost root (``Register.for_root(root)``): its SQLite connection,
+    schema and transactions. The operations on its tables are module functions of the
+    register package (``letters.batch_letters(reg, batch_id)``)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ibtpost.core import clock
-from ibtpost.register.db import Register
+from ibtpost.register import Register
 
 #: The role of the queue entry that carries the letter itself (To the college, Cc the CdK);
 #: a copy with a mail of its own has the role of its recipient (``raad``, ``gs``).

@@ -8,126 +8,134 @@ from typing import Any
 
 from ibtpost.core import clock
 from ibtpost.core.domain import ReferenceSeries
-from ibtpost.core.errors import RegisterError
+from ibtpost.core.errors import Location, NextAction, RegisterError, UsageError
 from ibtpost.core.records import BatchRecord, LetterKey, LetterRecord, PlannedLetter
-from ibtpost.register.references import References
+from ibtpost.register import references as reference_register
+from ibtpost.register.connection import Register
 
 
-class Letters(References):
-    """Batches and letters."""
+def letter(reg: Register, key: LetterKey) -> LetterRecord | None:
+    """The recorded letter for ``key``, if any."""
+    row = reg.db.execute(
+        f"SELECT {_LETTER_COLUMNS} FROM letters"
+        " WHERE letter=? AND municipality=? AND letter_date=?",
+        (key.letter, key.municipality, key.day.isoformat()),
+    ).fetchone()
+    return _letter(row) if row else None
 
-    def letter(self, key: LetterKey) -> LetterRecord | None:
-        """The recorded letter for ``key``, if any."""
-        row = self.db.execute(
-            f"SELECT {_LETTER_COLUMNS} FROM letters"
-            " WHERE letter=? AND municipality=? AND letter_date=?",
-            (key.letter, key.municipality, key.day.isoformat()),
-        ).fetchone()
-        return _letter(row) if row else None
 
-    def letter_by_reference(self, reference: str) -> LetterRecord | None:
-        """The recorded letter with this reference, if any."""
-        row = self.db.execute(
-            f"SELECT {_LETTER_COLUMNS} FROM letters WHERE reference=?", (reference,)
-        ).fetchone()
-        return _letter(row) if row else None
+def letter_by_reference(reg: Register, reference: str) -> LetterRecord | None:
+    """The recorded letter with this reference, if any."""
+    row = reg.db.execute(
+        f"SELECT {_LETTER_COLUMNS} FROM letters WHERE reference=?", (reference,)
+    ).fetchone()
+    return _letter(row) if row else None
 
-    def open_batch(
-        self, batch: BatchRecord, planned: Sequence[PlannedLetter], series: ReferenceSeries
-    ) -> dict[str, str]:
-        """Record ``batch`` and give each planned letter its reference, all in one transaction.
 
-        A letter already in this batch keeps its reference; a concept letter of another
-        batch moves here; a final letter of another batch is a conflict (RegisterError).
-        Returns the reference per municipality code.
-        """
-        refs: dict[str, str] = {}
-        with self.transaction():
-            self.db.execute(
-                "INSERT INTO batches (id, letter, letter_date, concept, reason, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
+def open_batch(
+    reg: Register, batch: BatchRecord, planned: Sequence[PlannedLetter], series: ReferenceSeries
+) -> dict[str, str]:
+    """Record ``batch`` and give each planned letter its reference, all in one transaction.
+
+    A letter already in this batch keeps its reference; a concept letter of another
+    batch moves here; a final letter of another batch is a conflict (RegisterError).
+    Returns the reference per municipality code.
+    """
+    refs: dict[str, str] = {}
+    with reg.transaction():
+        reg.db.execute(
+            "INSERT INTO batches (id, letter, letter_date, concept, reason, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
+            (
+                batch.id,
+                batch.letter,
+                batch.day.isoformat(),
+                int(batch.concept),
+                batch.reason,
+                clock.stamp(),
+            ),
+        )
+        for plan in planned:
+            existing = letter(reg, plan.key)
+            if (
+                existing
+                and existing.batch not in (None, batch.id)
+                and (not existing.concept or existing.sent_on is not None)
+            ):
+                raise RegisterError(
+                    f"{plan.key.municipality}: {plan.key.letter} of "
+                    f"{plan.key.day.isoformat()} is already in batch {existing.batch}"
+                )
+            reference = reference_register._allocate(reg, plan.key, series, None)
+            reg.db.execute(
+                "UPDATE letters SET batch=?, trede=?, concept=?, term_deadline=?,"
+                " reason=COALESCE(?, reason),"
+                " sample=? WHERE reference=? AND sent_on IS NULL",
                 (
                     batch.id,
-                    batch.letter,
-                    batch.day.isoformat(),
+                    plan.trede,
                     int(batch.concept),
-                    batch.reason,
-                    clock.stamp(),
+                    plan.deadline.isoformat() if plan.deadline else None,
+                    plan.reason,
+                    int(plan.sample),
+                    reference,
                 ),
             )
-            for plan in planned:
-                existing = self.letter(plan.key)
-                if (
-                    existing
-                    and existing.batch not in (None, batch.id)
-                    and (not existing.concept or existing.sent_on is not None)
-                ):
-                    raise RegisterError(
-                        f"{plan.key.municipality}: {plan.key.letter} of "
-                        f"{plan.key.day.isoformat()} is already in batch {existing.batch}"
-                    )
-                reference = self._allocate(plan.key, series, None)
-                self.db.execute(
-                    "UPDATE letters SET batch=?, trede=?, concept=?, term_deadline=?,"
-                    " reason=COALESCE(?, reason),"
-                    " sample=? WHERE reference=? AND sent_on IS NULL",
-                    (
-                        batch.id,
-                        plan.trede,
-                        int(batch.concept),
-                        plan.deadline.isoformat() if plan.deadline else None,
-                        plan.reason,
-                        int(plan.sample),
-                        reference,
-                    ),
-                )
-                refs[plan.key.municipality] = reference
-        return refs
+            refs[plan.key.municipality] = reference
+    return refs
 
-    def record_deadlines(self, deadlines: Mapping[str, date | None]) -> None:
-        """Set the end of the term the ladder waits for, per reference (letters not sent)."""
-        with self.transaction():
-            self.db.executemany(
-                "UPDATE letters SET term_deadline=? WHERE reference=? AND sent_on IS NULL",
-                [(d.isoformat() if d else None, ref) for ref, d in deadlines.items()],
-            )
 
-    def batch(self, batch_id: str) -> BatchRecord | None:
-        """The batch with this id, if any."""
-        row = self.db.execute(
-            "SELECT id, letter, letter_date, concept, reason, created_at, completed_at"
-            " FROM batches WHERE id=?",
-            (batch_id,),
-        ).fetchone()
-        if row is None:
-            return None
-        return BatchRecord(
-            row[0], row[1], date.fromisoformat(row[2]), bool(row[3]), row[4], row[5], row[6]
+def record_deadlines(reg: Register, deadlines: Mapping[str, date | None]) -> None:
+    """Set the end of the term the ladder waits for, per reference (letters not sent)."""
+    with reg.transaction():
+        reg.db.executemany(
+            "UPDATE letters SET term_deadline=? WHERE reference=? AND sent_on IS NULL",
+            [(d.isoformat() if d else None, ref) for ref, d in deadlines.items()],
         )
 
-    def batches(self) -> list[BatchRecord]:
-        """Every batch, oldest first."""
-        ids = self.db.execute("SELECT id FROM batches ORDER BY created_at, id").fetchall()
-        return [b for (i,) in ids if (b := self.batch(i)) is not None]
 
-    def batch_letters(self, batch_id: str) -> list[LetterRecord]:
-        """The letters of a batch in reference order."""
-        rows = self.db.execute(
-            f"SELECT {_LETTER_COLUMNS} FROM letters WHERE batch=? ORDER BY reference",
-            (batch_id,),
-        ).fetchall()
-        return [_letter(r) for r in rows]
+def batch(reg: Register, batch_id: str) -> BatchRecord | None:
+    """The batch with this id, if any."""
+    row = reg.db.execute(
+        "SELECT id, letter, letter_date, concept, reason, created_at, completed_at"
+        " FROM batches WHERE id=?",
+        (batch_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    return BatchRecord(
+        row[0], row[1], date.fromisoformat(row[2]), bool(row[3]), row[4], row[5], row[6]
+    )
 
-    def record_files(self, reference: str, docx_sha256: str, pdf_sha256: str, pages: int) -> None:
-        """Remember the hashes of a letter's finished files (after both are written)."""
-        self.db.execute(
-            "UPDATE letters SET docx_sha256=?, pdf_sha256=?, pages=? WHERE reference=?",
-            (docx_sha256, pdf_sha256, pages, reference),
-        )
 
-    def complete_batch(self, batch_id: str) -> None:
-        """Mark a batch complete (every file, the manifest and the print file written)."""
-        self.db.execute("UPDATE batches SET completed_at=? WHERE id=?", (clock.stamp(), batch_id))
+def batches(reg: Register) -> list[BatchRecord]:
+    """Every batch, oldest first."""
+    ids = reg.db.execute("SELECT id FROM batches ORDER BY created_at, id").fetchall()
+    return [b for (i,) in ids if (b := batch(reg, i)) is not None]
+
+
+def batch_letters(reg: Register, batch_id: str) -> list[LetterRecord]:
+    """The letters of a batch in reference order."""
+    rows = reg.db.execute(
+        f"SELECT {_LETTER_COLUMNS} FROM letters WHERE batch=? ORDER BY reference",
+        (batch_id,),
+    ).fetchall()
+    return [_letter(r) for r in rows]
+
+
+def record_files(
+    reg: Register, reference: str, docx_sha256: str, pdf_sha256: str, pages: int
+) -> None:
+    """Remember the hashes of a letter's finished files (after both are written)."""
+    reg.db.execute(
+        "UPDATE letters SET docx_sha256=?, pdf_sha256=?, pages=? WHERE reference=?",
+        (docx_sha256, pdf_sha256, pages, reference),
+    )
+
+
+def finish_batch(reg: Register, batch_id: str) -> None:
+    """Mark a batch complete (every file, the manifest and the print file written)."""
+    reg.db.execute("UPDATE batches SET completed_at=? WHERE id=?", (clock.stamp(), batch_id))
 
 
 _LETTER_COLUMNS = (
@@ -159,3 +167,22 @@ def _letter(row: Sequence[Any]) -> LetterRecord:
         sent_via=row[14],
         case_id=row[15],
     )
+
+
+def complete_batch(reg: Register, batch_id: str) -> BatchRecord:
+    """The batch with this id; a UsageError when there is none or it is not complete."""
+    found = batch(reg, batch_id)
+    if found is None:
+        raise UsageError(
+            f"no batch {batch_id!r}",
+            Location(None, None, "batch"),
+            hint=NextAction("outbox", why="hint.batch_id"),
+        )
+    if found.completed_at is None:
+        raise UsageError(
+            f"batch {batch_id} is not complete",
+            hint=NextAction(
+                "batch", {"letter": found.letter, "date": found.day.isoformat()}, why="hint.finish"
+            ),
+        )
+    return found

@@ -8,7 +8,7 @@ from datetime import date
 
 from ibtpost.core import clock
 from ibtpost.core.domain import Reply
-from ibtpost.register.db import Register
+from ibtpost.register import Register
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 
 from ibtpost.core import clock
-from ibtpost.register.db import Register
+from ibtpost.register import Register
 
 
 def add_version(register: Register, letter: str, version: str, files: Mapping[str, str]) -> str:

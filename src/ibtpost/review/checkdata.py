@@ -21,8 +21,8 @@ from ibtpost.core.domain import Agreement, Config, PreviousLetter, Reply
 from ibtpost.core.errors import DataError, DefinitionError, IbtpostError, Location
 from ibtpost.text.compose import PLACEHOLDER_REFERENCE, compose
 from ibtpost.text.composed import LetterContext, RParagraph, RTable
-from ibtpost.text.definitions import definition_texts
 from ibtpost.text.nodes import LetterDefinition
+from ibtpost.text.scan import definition_texts
 from ibtpost.text.textengine import normalise, used_paths
 
 CHECK_DATE = date(2026, 1, 1)

@@ -50,8 +50,9 @@ from ibtpost.data.config import load_config
 from ibtpost.documents.pdf import pagetext
 from ibtpost.documents.pdf.finish import conformance_problems, document_facts
 from ibtpost.documents.pdf.seal import root_certificates, seal_problems
-from ibtpost.production.supervision import complete_batch
 from ibtpost.register import LetterRecord, Register
+from ibtpost.register import letters as letter_register
+from ibtpost.register.letters import complete_batch
 from ibtpost.text.definitions import load_letter
 from ibtpost.text.nodes import LetterDefinition, pages_problem
 from ibtpost.text.textengine import TEMPLATE_TAG, normalise
@@ -359,7 +360,7 @@ def check_batch(root: Path, batch_id: str, processes: int | None = None) -> Batc
     config = load_config(root)
     with Register.for_root(root) as register:
         batch = complete_batch(register, batch_id)
-        letters = register.batch_letters(batch_id)
+        letters = letter_register.batch_letters(register, batch_id)
     definition = load_letter(root, batch.letter)
     roots = seal_roots_of(config.settings, batch.concept)
     return check_letters(Layout(root).batch(batch_id).folder, letters, definition, processes, roots)

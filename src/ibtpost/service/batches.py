@@ -18,6 +18,7 @@ from ibtpost.dispatch.delivery import Delivery, batch_deliveries
 from ibtpost.production.batch import BatchResult, run_batch
 from ibtpost.production.selection import BatchRequest, Plan, check_request
 from ibtpost.register import BatchRecord, LetterRecord, Register, audit
+from ibtpost.register import letters as letter_register
 from ibtpost.service.common import Line, NotFound, line, warning_lines
 from ibtpost.text.definitions import definition_files, load_letter
 
@@ -160,8 +161,8 @@ def batch_view(root: Path, batch_id: str) -> BatchView:
     """The batch ``batch_id``: its record, its letters and its files (none if unknown)."""
     config = load_config(root)
     with Register.for_root(root) as register:
-        batch = register.batch(batch_id)
-        letters = register.batch_letters(batch_id) if batch else []
+        batch = letter_register.batch(register, batch_id)
+        letters = letter_register.batch_letters(register, batch_id) if batch else []
         deliveries = batch_deliveries(register, batch_id) if batch else {}
     rows = []
     for letter in letters:
@@ -179,7 +180,7 @@ def batch_file(root: Path, batch_id: str, name: str) -> Path:
     if path is None:
         raise NotFound(name)
     with Register.for_root(root) as register:
-        if register.batch(batch_id) is None:
+        if letter_register.batch(register, batch_id) is None:
             raise NotFound(f"batch {batch_id}")
     if not path.is_file():
         raise NotFound(name)

@@ -17,9 +17,10 @@ from ibtpost.dispatch.queue import QueueResult, changed_addresses, queue_batch
 from ibtpost.dispatch.send import SendOptions, SendReport, transport_from_environment
 from ibtpost.dispatch.states import WITHDRAWABLE, DispatchState, QueueEntry, entries
 from ibtpost.mail.transport import Transport
-from ibtpost.production.supervision import complete_batch
 from ibtpost.register import Register
+from ibtpost.register import letters as letter_register
 from ibtpost.register.dispatch import parse_label
+from ibtpost.register.letters import complete_batch
 from ibtpost.service.common import Line, line
 
 # -- queue ----------------------------------------------------------------------------------
@@ -119,7 +120,7 @@ class QueueState:
 def queue_states(root: Path, batch_id: str) -> dict[str, QueueState]:
     """The queue entry of each queued letter of ``batch_id``, by reference."""
     with Register.for_root(root) as register:
-        if register.batch(batch_id) is None:
+        if letter_register.batch(register, batch_id) is None:
             return {}
         return {e.reference: QueueState(e) for e in entries(register, batch_id)}
 
@@ -233,7 +234,9 @@ def send(
 def _batches_of(root: Path, labels: list[str]) -> list[str]:
     """The batches of these letters or copies (``7500001``, ``7500001-raad``), sorted."""
     with Register.for_root(root) as register:
-        letters = [register.letter_by_reference(parse_label(label)[0]) for label in labels]
+        letters = [
+            letter_register.letter_by_reference(register, parse_label(label)[0]) for label in labels
+        ]
     return sorted({x.batch for x in letters if x is not None and x.batch})
 
 
@@ -268,7 +271,7 @@ class SendCheck:
 def send_check(root: Path, batch_id: str) -> SendCheck | None:
     """What sending ``batch_id`` would take; None when there is no such batch."""
     with Register.for_root(root) as register:
-        if register.batch(batch_id) is None:
+        if letter_register.batch(register, batch_id) is None:
             return None
         queued = entries(register, batch_id)
     counts = {state.value: sum(e.state == state for e in queued) for state in DispatchState}

@@ -22,6 +22,7 @@ from ibtpost.dispatch.delivery import Delivery, delivery
 from ibtpost.dispatch.states import QueueEntry
 from ibtpost.dispatch.states import entry as queue_entry
 from ibtpost.register import BatchRecord, LetterRecord, Register, audit
+from ibtpost.register import letters as letter_register
 from ibtpost.register import validate_reference as valid_reference
 from ibtpost.register.dispatch import copies_of
 from ibtpost.review.lettercheck import LetterCheck, check_letters, seal_roots_of
@@ -50,7 +51,7 @@ def letter_file(root: Path, reference: str, suffix: str = "pdf") -> LetterFile:
     if suffix not in SUFFIXES:
         raise NotFound(suffix)
     with Register.for_root(root) as register:
-        letter = register.letter_by_reference(reference)
+        letter = letter_register.letter_by_reference(register, reference)
     if letter is None or letter.batch is None:
         raise NotFound(f"letter {reference}")
     batch = Layout(root).batch(letter.batch)
@@ -121,7 +122,7 @@ def letter_view(root: Path, reference: str) -> LetterView:
         entry = queue_entry(register, letter.reference)
         queued = {c.role: c for c in copies_of(register, letter.reference)}
         events = list(audit.events(register, letter.reference))
-        batch = register.batch(letter.batch) if letter.batch else None
+        batch = letter_register.batch(register, letter.batch) if letter.batch else None
     recipients: Recipients | None = None
     if entry is not None and entry.college:
         recipients = Recipients(entry.college, ", ".join(entry.copies), frozen=True)

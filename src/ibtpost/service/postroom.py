@@ -12,8 +12,8 @@ from ibtpost.dispatch import postroom
 from ibtpost.dispatch.postroom import Posted, PostPlace
 from ibtpost.dispatch.report import ReportRow, delivery_report
 from ibtpost.dispatch.states import QueueEntry
-from ibtpost.production.supervision import complete_batch
 from ibtpost.register import Register
+from ibtpost.register.letters import complete_batch
 from ibtpost.service.common import Line, line
 
 

@@ -3,36 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import re
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from ibtpost.core.errors import DefinitionError, IbtpostError, Location, Phrase, Problems
 from ibtpost.core.files import NOTICE_STEM_END
 from ibtpost.core.layout import Layout
-from ibtpost.core.messages import CATALOGUE
 from ibtpost.core.yamlsource import YList, YMap, load_yaml
 from ibtpost.text.mandatory import read_required
 from ibtpost.text.nodes import (
     Block,
-    Bullets,
-    Heading,
     LetterDefinition,
-    PageBreak,
-    Paragraph,
-    Table,
     Text,
 )
-from ibtpost.text.textengine import (
-    CONTEXT_NAMES,
-    ITEM_NAME,
-    check_expression,
-    check_syntax,
-    footnote_names,
-    parse_markup,
-)
+from ibtpost.text.reader import NOTICE_KEYS, Reader
+from ibtpost.text.scan import one_date_per_term
 
 TOP_KEYS = {
     "letter",
@@ -76,10 +61,7 @@ REQUIRED_KEYS = TOP_KEYS - {
     "signatory",
     "besluit",
 }
-#: The keys of ``kennisgeving:``, the public notice a letter definition can add as a second
-#: document per municipality (the Staatscourant's kennisgeving of a voornemen). Everything
-#: else (terms, template, signature formula) is the letter's own.
-NOTICE_KEYS = {"subject", "body", "footnotes", "pages", "closing"}
+#: The stem end of a kennisgeving's files (``<reference>-<name>-kennisgeving``)
 NOTICE_SUFFIX = NOTICE_STEM_END
 #: How a letter goes out: by e-mail, or by e-mail and by post (the posting date is then
 #: the date of bekendmaking the ladder and the beroep term count from).
@@ -91,172 +73,6 @@ DELIVERIES = ("mail", "mail and post")
 COPY_ROLES = ("cdk", "raad", "gs")
 COPY_KINDS = ("afschrift", "ter kennisneming")
 DEFAULT_COPIES = (("cdk", "afschrift"),)
-BLOCK_KINDS = ("paragraph", "heading", "bullets", "table", "page_break")
-#: Text that would break out of an expression written after ``when:`` or ``foreach:``.
-_TAGS = ("{{", "}}", "{%", "%}", "{#", "#}")
-
-
-class _Reader:
-    """Turns the YAML of one definition into models, collecting every problem."""
-
-    def __init__(self, label: str, prefix: str = "") -> None:
-        self.label = label
-        self.prefix = prefix  # "kennisgeving." for the fields of a notice
-        self.problems: list[IbtpostError] = []
-        self.used_names: list[tuple[str, Location]] = []
-        self.footnote_refs: list[tuple[str, Location]] = []
-        self.texts: list[Text] = []  # every text read, for the required phrases
-
-    def loc(self, line: int, field: str) -> Location:
-        own = self.prefix and re.split(r"[.\[]", field, maxsplit=1)[0] in NOTICE_KEYS
-        return Location(self.label, line, f"{self.prefix}{field}" if own else field)
-
-    def fail(self, message: str, line: int, field: str, **values: object) -> None:
-        """A problem: ``message`` is a catalogue key that ``values`` fill in, or the text."""
-        key, where = (message if message in CATALOGUE else ""), self.loc(line, field)
-        self.problems.append(DefinitionError("" if key else message, where, key=key, values=values))
-
-    def unknown_names(
-        self, names: set[str], line: int, field: str, extra: frozenset[str] = frozenset()
-    ) -> None:
-        """Report names that compose does not provide; remember the known ones."""
-        known = CONTEXT_NAMES | extra
-        for name in sorted(names - known):
-            known_names = ", ".join(sorted(known))
-            self.fail("error.unknown_placeholder", line, field, name=name, known=known_names)
-        self.used_names.extend((name, self.loc(line, field)) for name in names & CONTEXT_NAMES)
-
-    def expression(self, value: Any, line: int, field: str) -> Text | None:
-        """A condition or list expression (``when``, ``foreach``): checks syntax and names."""
-        location = self.loc(line, field)
-        if not isinstance(value, str) or not value.strip():
-            self.fail("must be an expression such as: previous", line, field)
-            return None
-        if any(tag in value for tag in _TAGS):
-            self.fail("is an expression: write it without {{ }} or {% %}", line, field)
-            return None
-        try:
-            names = check_expression(value, location)
-        except DefinitionError as exc:
-            self.problems.append(exc)
-            return None
-        self.unknown_names(names, line, field)
-        return Text(value, location)
-
-    def text(self, value: Any, line: int, field: str, extra: frozenset[str] = frozenset()) -> Text:
-        """A text with placeholders; checks its syntax, markup and names."""
-        location = self.loc(line, field)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            value = str(value)
-        if not isinstance(value, str):
-            self.fail("error.must_be_text", line, field)
-            return Text("", location)
-        try:
-            names = check_syntax(value, location)
-        except DefinitionError as exc:
-            self.problems.append(exc)
-            return Text(value, location)
-        self.unknown_names(names, line, field, extra)
-        try:
-            parse_markup(value)
-        except ValueError as exc:
-            self.fail(str(exc), line, field)
-        self.footnote_refs.extend((n, location) for n in footnote_names(value))
-        self.texts.append(Text(value, location))
-        return Text(value, location)
-
-    def block(self, item: Any, line: int, field: str) -> Block | None:
-        if isinstance(item, str) and item == "page_break":
-            return PageBreak()
-        kinds = [k for k in item if k != "when"] if isinstance(item, YMap) else []
-        if not isinstance(item, YMap) or len(kinds) != 1:
-            self.fail(
-                f"a block is one of {', '.join(BLOCK_KINDS)} (optionally with when:)", line, field
-            )
-            return None
-        kind = kinds[0]
-        value = item[kind]
-        when = (
-            self.expression(item["when"], item.line_of("when"), f"{field}.when")
-            if "when" in item
-            else None
-        )
-        line = item.line_of(kind)
-        field = f"{field}.{kind}"
-        if kind == "paragraph":
-            return Paragraph(self.text(value, line, field), when)
-        if kind == "heading":
-            return Heading(self.text(value, line, field), when)
-        if kind == "page_break":
-            return PageBreak(when)
-        if kind == "bullets":
-            return self.bullets(value, line, field, when)
-        if kind == "table":
-            return self.table(value, line, field, when)
-        self.fail(f"unknown block {kind!r}; use one of {', '.join(BLOCK_KINDS)}", line, field)
-        return None
-
-    def bullets(self, value: Any, line: int, field: str, when: Text | None) -> Bullets | None:
-        if isinstance(value, YMap):
-            for key in sorted(set(value) - {"foreach", "item"}):
-                self.fail(f"unknown key {key!r}; use foreach and item", value.line_of(key), field)
-            if "foreach" not in value or "item" not in value:
-                self.fail("needs foreach: (a list) and item: (the text of one bullet)", line, field)
-                return None
-            foreach = self.expression(
-                value["foreach"], value.line_of("foreach"), f"{field}.foreach"
-            )
-            item = self.text(
-                value["item"], value.line_of("item"), f"{field}.item", frozenset({ITEM_NAME})
-            )
-            if foreach is None:
-                return None
-            return Bullets((item,), when, foreach)
-        if not isinstance(value, YList) or not value:
-            self.fail("must be a list of items, or foreach: and item:", line, field)
-            return None
-        return Bullets(
-            tuple(self.text(v, value.line_of(i), f"{field}[{i}]") for i, v in enumerate(value)),
-            when,
-        )
-
-    def table(self, value: Any, line: int, field: str, when: Text | None) -> Table | None:
-        if not isinstance(value, YMap):
-            self.fail("must have header, rows and widths_mm", line, field)
-            return None
-        header, rows, widths = value.get("header"), value.get("rows"), value.get("widths_mm")
-        if not isinstance(header, YList) or not isinstance(rows, YList) or not rows:
-            self.fail("needs a header list and a list of rows", line, field)
-            return None
-        ncols = len(header)
-        cells_h = tuple(
-            self.text(v, header.line, f"{field}.header[{i}]") for i, v in enumerate(header)
-        )
-        out_rows = []
-        for r, row in enumerate(rows):
-            rline = rows.line_of(r)
-            if not isinstance(row, YList) or len(row) != ncols:
-                self.fail(
-                    f"row must have {ncols} cells like the header", rline, f"{field}.rows[{r}]"
-                )
-                continue
-            out_rows.append(
-                tuple(self.text(v, rline, f"{field}.rows[{r}][{i}]") for i, v in enumerate(row))
-            )
-        if (
-            not isinstance(widths, YList)
-            or len(widths) != ncols
-            or not all(isinstance(w, int | float) and w > 0 for w in widths)
-        ):
-            self.fail(
-                f"widths_mm must list {ncols} positive widths",
-                value.line_of("widths_mm"),
-                f"{field}.widths_mm",
-            )
-            widths = [30.0] * ncols
-        return Table(
-            cells_h, tuple(out_rows), tuple(float(w) for w in widths), self.loc(line, field), when
-        )
 
 
 def load_definition(path: Path, label: str | None = None) -> LetterDefinition:
@@ -328,7 +144,7 @@ def _notice(data: YMap, path: Path, label: str) -> LetterDefinition:
 
 def _definition(data: YMap, path: Path, label: str, prefix: str = "") -> LetterDefinition:
     """The definition in ``data`` (see :func:`load_definition`)."""
-    r = _Reader(label, prefix)
+    r = Reader(label, prefix)
     for key in sorted(set(data) - TOP_KEYS):
         r.fail("error.unknown_key", data.line_of(key), key, key=key)
     for key in sorted(REQUIRED_KEYS - set(data)):
@@ -493,7 +309,7 @@ def _definition(data: YMap, path: Path, label: str, prefix: str = "") -> LetterD
 NOT_DEFINITIONS = frozenset({"approvals.yaml"})
 
 
-def read_copies(data: YMap, r: _Reader) -> tuple[tuple[str, str], ...]:
+def read_copies(data: YMap, r: Reader) -> tuple[tuple[str, str], ...]:
     """``copies:``, role -> kind (see :data:`COPY_ROLES`); the CdK's afschrift when absent."""
     if "copies" not in data:
         return DEFAULT_COPIES
@@ -556,86 +372,3 @@ def load_letter(root: Path, letter: str) -> LetterDefinition:
 
 
 _SIGNATORY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z{\[(])")
-_TERM_USE = re.compile(
-    r"\b(reply_term|compliance_term|zienswijze_term|besluit_term)\.(text|deadline)\b"
-)
-
-
-def one_date_per_term(texts: list[Text]) -> list[DefinitionError]:
-    """A sentence that states a term both as a period (``{{ reply_term.text }}``, "drie
-    weken") and as a date (``{{ reply_term.deadline }}``) is refused: when the deadline is
-    rolled past a weekend or holiday the two disagree ("binnen drie weken, dat wil zeggen
-    uiterlijk 6 mei" for a letter of 14 april, whose three weeks end on 5 mei). A letter
-    states a term as one calendar date."""
-    problems = []
-    for text in texts:
-        for sentence in _SENTENCE_END.split(text.source):
-            used: dict[str, set[str]] = {}
-            for term, part in _TERM_USE.findall(sentence):
-                used.setdefault(term, set()).add(part)
-            for term, parts in sorted(used.items()):
-                if term == "besluit_term" and "deadline" in parts:
-                    problems.append(
-                        DefinitionError(
-                            "states besluit_term as a date; the besluit's term counts from "
-                            "its bekendmaking, which no letter before it knows",
-                            text.location,
-                            hint="state it as a period: binnen {{ besluit_term.text }} na de "
-                            "bekendmaking van het besluit",
-                        )
-                    )
-                elif parts == {"text", "deadline"}:
-                    problems.append(
-                        DefinitionError(
-                            f"states {term} both as a period ({{{{ {term}.text }}}}) and as a "
-                            f"date ({{{{ {term}.deadline }}}}) in one sentence; a rolled "
-                            "deadline makes them disagree",
-                            text.location,
-                            hint=f"state the term as one date: uiterlijk {{{{ {term}.deadline }}}}",
-                        )
-                    )
-    return problems
-
-
-def definition_texts(definition: LetterDefinition) -> Iterator[tuple[Text, bool]]:
-    """Every text of a definition, and whether it is an expression (``when``, ``foreach``)."""
-    for text in (definition.subject, definition.addressee, definition.salutation):
-        yield text, False
-    for block in definition.body:
-        if block.when is not None:
-            yield block.when, True
-        if isinstance(block, Paragraph | Heading):
-            yield block.text, False
-        elif isinstance(block, Bullets):
-            if block.foreach is not None:
-                yield block.foreach, True
-            for item in block.items:
-                yield item, False
-        elif isinstance(block, Table):
-            for cell in itertools.chain(block.header, *block.rows):
-                yield cell, False
-    for note in definition.footnotes.values():
-        yield note, False
-    yield definition.closing, False
-    if definition.on_behalf is not None:
-        yield definition.on_behalf, False
-    if definition.kennisgeving is not None:  # its own texts (the rest is the letter's)
-        notice = definition.kennisgeving
-        yield notice.subject, False
-        for text, expression in definition_texts(dataclasses.replace(notice, on_behalf=None)):
-            if text is not notice.subject and text.source:
-                yield text, expression
-
-
-_LEGAL_NAME = re.compile(r"\blegal\.([a-z][a-z0-9_]*)")
-
-
-def legal_entries(definition: LetterDefinition) -> dict[str, Location]:
-    """The config/legal.yaml entries a definition's text uses (``{{ legal.<name> }}``), with
-    where each is first used."""
-    found: dict[str, Location] = {}
-    for text, _ in definition_texts(definition):
-        for name in _LEGAL_NAME.findall(text.source):
-            found.setdefault(name, text.location)
-    return found
