@@ -27,6 +27,7 @@ from ibtpost.core.errors import EXIT_FAILURE, IbtpostError
 # `ibtpost status` need not load the Word, PDF and LibreOffice machinery (half a second),
 # nor rich where nothing is drawn.
 
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command."""
     parser = Parser(

@@ -50,6 +50,7 @@ from ibtpost.mail.transport import (
     Outgoing,
     SmtpTransport,
     Transport,
+    Verdict,
     smtp_settings,
 )
 from ibtpost.register import Register, audit
@@ -223,7 +224,7 @@ class _Sender:
             outcome = await self.transport.deliver(dated(prepared, self.now()))
             self.report.attempts += 1
             failpoints.hit("delivered", self.report.attempts)
-            retry = outcome.verdict == "retry" and attempt < self.options.max_attempts
+            retry = outcome.verdict == Verdict.RETRY and attempt < self.options.max_attempts
             tried = {
                 "attempt": attempt,
                 "transport": self.transport.name,
@@ -302,10 +303,10 @@ class _Sender:
         ladder from today's Dutch date) or failed, with its event; inside the caller's
         transaction. A copy never counts on the ladder: only the letter to the college does."""
         register = self.register
-        sent = outcome.verdict == "sent"
+        sent = outcome.verdict == Verdict.SENT
         why = (
             outcome.reply
-            if sent or outcome.verdict == "failed"
+            if sent or outcome.verdict == Verdict.FAILED
             else f"gave up after {attempt} attempts: {outcome.reply}"
         )
         data: dict[str, Any] = {"reply": why, "transport": self.transport.name}
@@ -469,7 +470,7 @@ async def _send_test(
                     **({"role": entry.role} if entry.is_copy else {}),
                 },
             )
-            if outcome.verdict != "sent":
+            if outcome.verdict != Verdict.SENT:
                 report.failed.append((entry.label, outcome.reply))
             elif entry.is_copy:
                 report.copies_sent.append(entry.label)

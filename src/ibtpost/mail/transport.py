@@ -22,8 +22,9 @@ import ipaddress
 import socket
 import ssl
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
@@ -36,7 +37,13 @@ URL_VARIABLE = "IBTPOST_SMTP_URL"
 USER_VARIABLE = "IBTPOST_SMTP_USER"
 PASSWORD_VARIABLE = "IBTPOST_SMTP_PASSWORD"
 
-Verdict = Literal["sent", "retry", "failed"]
+
+class Verdict(StrEnum):
+    """What the transport says of one message: taken, to be tried again, or refused."""
+
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
 
 
 @dataclass(frozen=True)
@@ -89,7 +96,7 @@ class FileTransport:
         """Write ``mail/<reference>.eml`` atomically."""
         path = BatchLayout(outgoing.folder).eml(outgoing.reference)
         write_atomic(path, outgoing.data)
-        return Outcome("sent", f"written to {path.relative_to(outgoing.folder.parent)}")
+        return Outcome(Verdict.SENT, f"written to {path.relative_to(outgoing.folder.parent)}")
 
     async def close(self) -> None:
         """Nothing to release."""
@@ -196,13 +203,13 @@ class SmtpTransport:
                     await client.rset()
                     return _verdict(exc.code, f"copy {copy}: {exc.message}")
             response = await client.data(outgoing.data)
-            return Outcome("sent", f"{response.code} {response.message}")
+            return Outcome(Verdict.SENT, f"{response.code} {response.message}")
         except aiosmtplib.SMTPResponseException as exc:
             await self._drop()
             return _verdict(exc.code, exc.message)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             await self._drop()
-            return Outcome("retry", f"{type(exc).__name__}: {exc}")
+            return Outcome(Verdict.RETRY, f"{type(exc).__name__}: {exc}")
 
     async def _drop(self) -> None:
         if self.client is not None:
@@ -223,5 +230,5 @@ class SmtpTransport:
 def _verdict(code: int, message: str) -> Outcome:
     reply = f"{code} {message}".strip()
     if 400 <= code < 500:
-        return Outcome("retry", reply)
-    return Outcome("failed", reply)
+        return Outcome(Verdict.RETRY, reply)
+    return Outcome(Verdict.FAILED, reply)

@@ -27,7 +27,7 @@ from ibtpost.web.common import (
     not_found,
     render,
 )
-from ibtpost.web.jobs import Job
+from ibtpost.web.jobs import Job, JobState
 from ibtpost.web.words import Message, messages, not_a_date
 
 #: the media type of each file of a batch the server hands out
@@ -183,7 +183,7 @@ def batch_view(
     queued = queue_states(web.root, batch_id) if view.batch else {}
     failed = (
         {check.reference: check for check in job.result.failed}
-        if job is not None and job.kind == "queue" and job.state == "done"
+        if job is not None and job.kind == "queue" and job.state == JobState.DONE
         else {}
     )
     rows = []

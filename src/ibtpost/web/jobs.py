@@ -15,12 +15,21 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from ibtpost.core.errors import IbtpostError, UsageError
 from ibtpost.register import audit
 from ibtpost.web.crashes import crash_text, log_crash
 from ibtpost.web.words import messages
+
+
+class JobState(StrEnum):
+    """Where a background job is: running, done, or failed (its errors say why)."""
+
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
 
 
 @dataclass
@@ -34,7 +43,7 @@ class Job:
     total: int | None = None
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
-    state: str = "running"  # running, done, failed
+    state: JobState = JobState.RUNNING
     errors: list[str] = field(default_factory=list)  # its problems in Dutch
     lines: list[str] = field(default_factory=list)  # the outcome, one line each
     result: Any = None
@@ -46,7 +55,7 @@ class Job:
     @property
     def running(self) -> bool:
         """Whether the job still runs."""
-        return self.state == "running"
+        return self.state == JobState.RUNNING
 
     @property
     def elapsed(self) -> float:
@@ -113,13 +122,13 @@ class Jobs:
         try:
             with audit.origin("web"):
                 job.lines = work(job)
-            job.state = "done"
+            job.state = JobState.DONE
         except IbtpostError as exc:
             job.errors = messages(exc)
-            job.state = "failed"
+            job.state = JobState.FAILED
         except Exception:  # a bug, not bad input: the log has the traceback, the page its reference
             job.reference = log_crash(f"job {job.key} ({job.kind})")
             job.errors = [crash_text(job.reference)]
-            job.state = "failed"
+            job.state = JobState.FAILED
         finally:
             job.finished = time.monotonic()
