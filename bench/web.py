@@ -31,10 +31,10 @@ sys.path.insert(0, str(REPO))
 from tests.conftest import copy_tree  # noqa: E402
 from tests.webserver import WebServer  # noqa: E402
 
+from ibtpost.core.layout import Layout  # noqa: E402
 from ibtpost.data.config import load_config  # noqa: E402
 from ibtpost.register import Register  # noqa: E402
 from ibtpost.register import letters as letter_register  # noqa: E402
-from ibtpost.core.layout import Layout  # noqa: E402
 
 DAY = "2026-04-09"
 
