@@ -202,6 +202,24 @@ CATALOGUE: dict[str, Wording] = {
     ),
     "reply.kind.reply": Wording("reply", "reactie"),
     "reply.kind.zienswijze": Wording("zienswijze", "zienswijze"),
+    # -- warnings of a batch or a proof ------------------------------------------------------
+    "warning.in_batch": Wording("{name}: already in batch {batch}", "{name}: al in batch {batch}"),
+    "warning.unsealed": Wording(
+        "{count} letter(s) queued or sent before signing was configured stay unsealed (a "
+        "queued or sent letter never changes)",
+        "{count} brief(brieven) die voor het instellen van het zegel klaargezet of verzonden "
+        "waren, blijven zonder zegel (een klaargezette of verzonden brief verandert nooit)",
+    ),
+    "warning.samples": Wording(
+        "{count} letter(s) built on sample figures, marked VOORBEELD",
+        "{count} brief(brieven) op voorbeeldcijfers, gemarkeerd met VOORBEELD",
+    ),
+    "warning.pages": Wording(
+        "{label}: {pages} pages, outside {low}-{high} ({file}: pages); a batch would refuse "
+        "this letter",
+        "{label}: {pages} pagina's, buiten {low}-{high} ({file}: pages); een batch zou deze "
+        "brief weigeren",
+    ),
     # -- errors and hints ---------------------------------------------------------------------
     "error.reference_digits": Wording(
         "reference {text!r} must be 1 to 12 digits",

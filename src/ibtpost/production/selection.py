@@ -67,7 +67,7 @@ class Plan:
     definition: LetterDefinition
     request: BatchRequest
     letters: tuple[Planned, ...]
-    skipped: tuple[str, ...]  # municipalities left out, with why
+    skipped: tuple[Phrase, ...]  # municipalities left out, with why
 
 
 def batch_id(letter: str, day: date, codes: list[str] | None, concept: bool) -> str:
@@ -114,7 +114,7 @@ def plan_batch(
 
     problems: list[IbtpostError] = []
     chosen: list[Planned] = []
-    skipped: list[str] = []
+    skipped: list[Phrase] = []
     explicit = bool(request.municipalities)
     wanted = (
         find_municipalities(config, request.municipalities)
@@ -139,7 +139,9 @@ def plan_batch(
         own = existing is not None and existing.batch == here
         movable = existing is not None and existing.concept and existing.sent_on is None
         if existing is not None and existing.batch is not None and not own and not movable:
-            message = f"{municipality.name}: already in batch {existing.batch}"
+            message = Phrase(
+                "warning.in_batch", {"name": municipality.name, "batch": existing.batch}
+            )
             if explicit:
                 values = {"name": municipality.name, "batch": existing.batch}
                 hint = Phrase("hint.leave_out")
