@@ -257,6 +257,8 @@ def compose(
         cc=dutch.cdk_name(municipality.province),
         reply_deadline=ctx["reply_term"]["deadline"],
         compliance_deadline=ctx["compliance_term"]["deadline"],
+        zienswijze_deadline=ctx["zienswijze_term"]["deadline"],
+        besluit=definition.besluit,
         previous=previous,
     )
 
