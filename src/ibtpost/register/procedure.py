@@ -60,6 +60,14 @@ def litigation(register: Register, reference: str) -> list[LitigationRecord]:
     ]
 
 
+def latest_litigation(register: Register) -> dict[str, LitigationEvent]:
+    """The last event at the court about each letter that has one, by reference."""
+    rows = register.db.execute(
+        "SELECT reference, event, day, note FROM litigation ORDER BY day, id"
+    )
+    return {str(r): LitigationEvent(_kind(e), date.fromisoformat(d), n) for r, e, d, n in rows}
+
+
 def add_litigation(
     register: Register,
     reference: str,
