@@ -9,28 +9,15 @@ are the lawyers' texts under letters/ and templates/.
 
 from __future__ import annotations
 
-import string
-from dataclasses import dataclass
-from typing import Literal
+from ibtpost.core.procwords import PROCEDURE
+from ibtpost.core.wording import Lang, Wording
 
-Lang = Literal["en", "nl"]
+__all__ = ["CATALOGUE", "LANGS", "Lang", "Wording", "say"]
 LANGS: tuple[Lang, ...] = ("en", "nl")
 
 
-@dataclass(frozen=True)
-class Wording:
-    """One message in both languages."""
-
-    en: str
-    nl: str
-
-    def placeholders(self, lang: Lang) -> set[str]:
-        """The ``{names}`` the wording in ``lang`` fills in."""
-        text = self.en if lang == "en" else self.nl
-        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
 CATALOGUE: dict[str, Wording] = {
+    **PROCEDURE,
     # -- delivery states of a letter or copy (ibtpost.dispatch's read model) -----------------
     "state.open": Wording("not made yet", "nog niet gemaakt"),
     "state.made": Wording("made, not queued", "gemaakt, niet klaargezet"),

@@ -23,15 +23,17 @@ from ibtpost.core.errors import (
     NextAction,
     Param,
     Phrase,
+    PlainWords,
     Problems,
     UsageError,
+    worded,
 )
 from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipalities
-from ibtpost.register import LetterKey, Register, replies
+from ibtpost.register import LetterKey, LetterRecord, Register, procedure, replies
 from ibtpost.register import cases as case_register
 from ibtpost.register import letters as letter_register
-from ibtpost.rules import ladder
+from ibtpost.rules import gates, ladder
 from ibtpost.rules.terms import term_deadline
 from ibtpost.text.compose import compose
 from ibtpost.text.composed import LetterContext
@@ -101,6 +103,7 @@ def plan_batch(
         config.figures, case_register.open_cases(register), case_register.all_letters(register)
     )
     received = replies.latest(register)
+    published = procedure.publications(register)
     known_weeks: dict[str, int | None] = {}
 
     def zienswijze_weeks(letter: str) -> int | None:
@@ -152,7 +155,7 @@ def plan_batch(
         # the letter before this one in the case (a sent letter of this batch is not its
         # own predecessor)
         previous = ladder.previous_letter(
-            standing.sent, existing.reference if existing is not None else None, received
+            standing.sent, existing.reference if existing is not None else None, received, published
         )
         if own and existing is not None:
             # a re-run: the letter keeps its place, whatever the ladder says by now
@@ -174,6 +177,23 @@ def plan_batch(
         deviation = ladder.deviation(standing, advice, definition.trede, definition.id, request.day)
         if deviation is not None and not explicit:
             return
+        if not request.concept:  # the gates no reason overrides (a concept is only read)
+            facts = _facts(register, municipality.code, standing, previous)
+            refused = gates.refusal(definition.trede, request.day, facts)
+            if refused is not None:
+                said: dict[str, object] = {**named(municipality), **refused.values}
+                if explicit:
+                    problems.append(
+                        UsageError(
+                            location=Location(None, None, "municipalities"),
+                            hint=refused.hint or "",
+                            key=refused.key,
+                            values=said,
+                        )
+                    )
+                else:
+                    skipped.append(worded(refused.key, said, PlainWords("en")))
+                return
         if deviation is not None and not request.reason:
             problems.append(
                 UsageError(
@@ -215,6 +235,28 @@ def compose_planned(
         request.day,
         concept=request.concept,
         previous=item.previous,
+    )
+
+
+def _facts(
+    register: Register,
+    code: str,
+    standing: ladder.Standing,
+    previous: PreviousLetter | None,
+) -> gates.GateFacts:
+    """What the procedure's gates read of one municipality's case."""
+    if previous is None:
+        return gates.GateFacts(code, None, unsent=standing.pending)
+    before: LetterRecord | None = next(
+        (r for r in standing.sent if r.reference == previous.reference), None
+    )
+    return gates.GateFacts(
+        code,
+        previous,
+        previous_batch=before.batch if before is not None else None,
+        unsent=standing.pending,
+        copies_out=procedure.copies_out(register, previous.reference),
+        litigation=tuple(r.event for r in procedure.litigation(register, previous.reference)),
     )
 
 

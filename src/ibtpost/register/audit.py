@@ -125,6 +125,9 @@ LETTER_IN_DOUBT = "letter.in_doubt"
 SEND_REFUSED = "send.refused"
 LETTER_WITHDRAWN = "letter.withdrawn"
 REPLY_RECEIVED = "reply.received"
+# the records the procedure's gates read
+PUBLICATION_RECORDED = "publication.recorded"
+LITIGATION_RECORDED = "litigation.recorded"
 APPROVAL = "approval"
 LETTER_CHECK_FAILED = "letter.check_failed"
 # a copy of a letter with a mail of its own (to the gemeenteraad, to gedeputeerde staten)
@@ -154,6 +157,8 @@ KINDS = (
     SEND_REFUSED,
     LETTER_WITHDRAWN,
     REPLY_RECEIVED,
+    PUBLICATION_RECORDED,
+    LITIGATION_RECORDED,
     APPROVAL,
     LETTER_CHECK_FAILED,
     COPY_QUEUED,

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ibtpost.core.domain import Municipality
+from ibtpost.core.domain import Municipality, Publication
 from ibtpost.core.errors import IbtpostError
 from ibtpost.core.files import sha256_file
 from ibtpost.core.layout import Layout
@@ -21,7 +21,7 @@ from ibtpost.data.recipients import MissingAddress, copy_recipients, mail_recipi
 from ibtpost.dispatch.delivery import Delivery, delivery
 from ibtpost.dispatch.states import QueueEntry
 from ibtpost.dispatch.states import entry as queue_entry
-from ibtpost.register import BatchRecord, LetterRecord, Register, audit
+from ibtpost.register import BatchRecord, LetterRecord, Register, audit, procedure
 from ibtpost.register import letters as letter_register
 from ibtpost.register import validate_reference as valid_reference
 from ibtpost.register.dispatch import copies_of
@@ -105,6 +105,8 @@ class LetterView:
     copies: list[CopyView]
     check: LetterCheck | None  # the checks ``queue`` runs
     events: list[audit.Event]
+    publication: Publication | None = None  # of its kennisgeving, if recorded
+    litigation: tuple[procedure.LitigationRecord, ...] = ()  # at the court, by date
 
     @property
     def matches(self) -> bool:
@@ -122,6 +124,8 @@ def letter_view(root: Path, reference: str) -> LetterView:
         entry = queue_entry(register, letter.reference)
         queued = {c.role: c for c in copies_of(register, letter.reference)}
         events = list(audit.events(register, letter.reference))
+        published = procedure.publication(register, letter.reference)
+        litigation = tuple(procedure.litigation(register, letter.reference))
         batch = letter_register.batch(register, letter.batch) if letter.batch else None
     recipients: Recipients | None = None
     if entry is not None and entry.college:
@@ -158,4 +162,6 @@ def letter_view(root: Path, reference: str) -> LetterView:
         copies,
         checked[0] if checked else None,
         events,
+        published,
+        litigation,
     )

@@ -89,6 +89,15 @@ def text_context(
             if previous is not None and previous.reply is not None
             else None
         ),
+        "publication": (
+            {
+                "staatscourant": previous.publication.staatscourant,
+                "date": previous.publication.day,
+                "url": previous.publication.url or "",
+            }
+            if previous is not None and previous.publication is not None
+            else None
+        ),
         "agreements": [
             {
                 "action": a.action,
