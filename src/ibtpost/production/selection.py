@@ -23,10 +23,8 @@ from ibtpost.core.errors import (
     NextAction,
     Param,
     Phrase,
-    PlainWords,
     Problems,
     UsageError,
-    worded,
 )
 from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipalities
@@ -192,7 +190,7 @@ def plan_batch(
                         )
                     )
                 else:
-                    skipped.append(worded(refused.key, said, PlainWords("en")))
+                    skipped.append(Phrase(refused.key, said))
                 return
         if deviation is not None and not request.reason:
             problems.append(
