@@ -27,7 +27,7 @@ from ibtpost.data.recipients import (
     mail_recipients,
 )
 from ibtpost.dispatch import states
-from ibtpost.dispatch.postroom import (
+from ibtpost.dispatch.postfile import (
     for_the_post_room,
     post_places,
     undeliverable,
