@@ -64,7 +64,7 @@ class PostPlace:
     the gemeenteraad or to GS (preceded by a cover sheet with that addressee)."""
 
     reference: str
-    role: str  # "college", "raad", "gs"
+    role: str  # "college", "raad", "gs", "cdk"
     addressee: str  # "Aan het college van B&W van de gemeente Vlaardingen"
     address: tuple[str, ...]  # postal lines; empty when unknown
 
@@ -92,7 +92,7 @@ def post_places(
 
 def _postal_lines(config: Config, code: str, role: str) -> tuple[str, ...]:
     """The postal address of a copy's recipient: the town hall's for the raad (griffie),
-    the province's for GS; empty when config/ does not know it."""
+    the province's for GS and for the CdK; empty when config/ does not know it."""
     municipality = config.municipalities.get(code)
     if municipality is None:
         return ()
@@ -115,7 +115,9 @@ def undeliverable(
     config: Config, municipality: str, copies: list[CopyRecipient]
 ) -> list[IbtpostError]:
     """Copies whose recipient has neither an e-mail address nor a postal address: they
-    cannot be delivered at all (a final batch is not queued until one is known)."""
+    cannot be delivered at all (a final batch is not queued until one is known). For the
+    CdK's copy of a letter that goes by post the postal address is the province's
+    (``postal_address`` in config/provinces.csv)."""
     problems: list[IbtpostError] = []
     for copy in copies:
         if copy.address is not None or _postal_lines(config, municipality, copy.role):
@@ -125,16 +127,21 @@ def undeliverable(
             if copy.role == "raad"
             else Location("config/provinces.csv", None, "postal_address")
         )
-        problems.append(
-            UsageError(
-                f"no address of {copy.mentioned} (neither e-mail nor postal): its copy cannot "
-                "be delivered",
-                where,
-                hint=NextAction(
-                    "import-addresses", {"file": "...", "role": copy.role}, why="hint.add_address"
-                ),
+        if copy.role == "cdk":  # the letter goes by post: the CdK gets no Cc either
+            message = (
+                f"no address of {copy.mentioned} (neither e-mail nor postal): the letter goes "
+                "by post and its copy to the Commissaris van de Koning cannot be delivered"
             )
-        )
+            hint = NextAction("import-cdk", {"file": "..."}, why="hint.add_address")
+        else:
+            message = (
+                f"no address of {copy.mentioned} (neither e-mail nor postal): its copy cannot "
+                "be delivered"
+            )
+            hint = NextAction(
+                "import-addresses", {"file": "...", "role": copy.role}, why="hint.add_address"
+            )
+        problems.append(UsageError(message, where, hint=hint))
     return problems
 
 
