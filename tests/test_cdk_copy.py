@@ -16,6 +16,7 @@ from tests.conftest import Result
 from tests.realdata import import_real_data
 from tests.smtpserver import SmtpServer
 from tests.test_exactly_once import events, run
+from tests.webserver import WebServer
 
 from ibtpost.dispatch import states as dispatch
 from ibtpost.register import Register
@@ -114,6 +115,15 @@ def test_a_letter_by_post_sends_the_cdk_a_copy_by_mail(
     report = list(csv.DictReader(io.StringIO(cli(root, "report", batch).out)))
     assert report[0]["channel"] == "post"
     assert report[0]["copies"] == "cdk sent cdk@zuid-holland.test"
+    web = WebServer(root).start()  # the Brief screen names the CdK's copy and its state
+    try:
+        status, _, page = web.request("GET", f"/letters/{reference}")
+    finally:
+        web.stop()
+    assert status == 200, page
+    assert (
+        "de Commissaris van de Koning van Zuid-Holland: cdk@zuid-holland.test (verzonden)" in page
+    )
 
 
 def test_a_letter_by_post_whose_cdk_has_no_e_mail_gets_a_cover_sheet(
