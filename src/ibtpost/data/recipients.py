@@ -6,7 +6,11 @@ of its province (``Province.cdk_email``). A letter without either address gets a
 Copies with a mail of their own (a letter definition's ``copies:``): the gemeenteraad
 (``raad``, through its griffie: ``Municipality.raad_email``) and gedeputeerde staten
 (``gs``: ``Province.gs_email``), each a :class:`CopyRecipient`; one without an address
-goes to the post room, addressed to it by name."""
+goes to the post room, addressed to it by name.
+
+The Commissaris van de Koning (``cdk``) is the Cc of the letter's own mail. When the letter
+goes by post, the CdK gets a copy of its own (:func:`cdk_copy`): a mail to
+``Province.cdk_email``, or else a place in the post room addressed to the CdK."""
 
 from __future__ import annotations
 
@@ -96,14 +100,23 @@ _COPY_NAMES = {
         "Gedeputeerde Staten van de provincie {p}",
         "Geacht college,",
     ),
+    "cdk": (
+        "de Commissaris van de Koning van {p}",
+        "Commissaris van de Koning van de provincie {p}",
+        "Geachte Commissaris,",
+    ),
 }
+#: The copies that always have a mail of their own (the CdK's only when the letter goes by
+#: post: otherwise the CdK is the Cc of the letter's mail).
+_OWN_MAIL = ("raad", "gs")
 
 
 @dataclass(frozen=True)
 class CopyRecipient:
-    """One copy of a letter with a mail of its own: to the gemeenteraad or to GS."""
+    """One copy of a letter with a mail of its own: to the gemeenteraad, to GS, or to the
+    CdK (when the letter goes by post)."""
 
-    role: str  # "raad", "gs"
+    role: str  # "raad", "gs", "cdk"
     kind: str  # "afschrift" or "ter kennisneming"
     address: str | None  # None: no e-mail address known, the copy goes by post
     name: str  # "Gemeenteraad van Vlaardingen" (the mail's To name)
@@ -125,12 +138,18 @@ class CopyRecipient:
     @property
     def action(self) -> NextAction:
         """The step that adds the missing address (``hint`` as a step, for the front ends)."""
+        if self.role == "cdk":
+            return NextAction("import-cdk")
         return NextAction("import-addresses", {"role": self.role})
 
     @property
     def hint(self) -> str:
         """How to add the missing address (the command line's words; see ``action``)."""
-        command = f"ibtpost import addresses --role {self.role}"
+        command = (
+            "ibtpost import cdk"
+            if self.role == "cdk"
+            else f"ibtpost import addresses --role {self.role}"
+        )
         return f"the copy goes by post; add the address with {command}"
 
 
@@ -142,14 +161,21 @@ def copy_recipients(
     return [
         copy_recipient(role, kind, municipality, config)
         for role, kind in copies
-        if role in _COPY_NAMES
+        if role in _OWN_MAIL
     ]
+
+
+def cdk_copy(municipality: Municipality, config: Config) -> CopyRecipient:
+    """The CdK's own copy of a letter that goes by post (an afschrift): by mail to the
+    CdK's address, or by post when none is known."""
+    return copy_recipient("cdk", "afschrift", municipality, config)
 
 
 def copy_recipient(
     role: str, kind: str, municipality: Municipality, config: Config
 ) -> CopyRecipient:
-    """The recipient of one copy (``raad`` or ``gs``) of a letter to ``municipality``."""
+    """The recipient of one copy (``raad``, ``gs`` or ``cdk``) of a letter to
+    ``municipality``."""
     mentioned, name, salutation = (
         text.format(m=municipality.name, p=municipality.province) for text in _COPY_NAMES[role]
     )

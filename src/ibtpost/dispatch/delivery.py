@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ibtpost.core.messages import Lang, say
-from ibtpost.dispatch.postroom import for_the_post_room
+from ibtpost.dispatch.postfile import for_the_post_room
 from ibtpost.dispatch.states import (
     FOR_THE_POST_ROOM,
     Channel,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ibtpost.approval import gate
-from ibtpost.core.domain import Config
+from ibtpost.core.domain import Config, Municipality
 from ibtpost.core.errors import IbtpostError, Location, Problems, RegisterError
 from ibtpost.core.files import letter_files, write_atomic
 from ibtpost.core.layout import BatchLayout, Layout
@@ -22,12 +22,13 @@ from ibtpost.data.config import load_config
 from ibtpost.data.recipients import (
     CopyRecipient,
     MissingAddress,
+    cdk_copy,
     copy_recipient,
     copy_recipients,
     mail_recipients,
 )
 from ibtpost.dispatch import states
-from ibtpost.dispatch.postroom import (
+from ibtpost.dispatch.postfile import (
     for_the_post_room,
     post_places,
     undeliverable,
@@ -111,7 +112,7 @@ def _queue_batch(root: Path, batch_id: str, processes: int | None) -> QueueResul
     definition = load_letter(root, batch.letter)
     post_too = definition.delivery == "mail and post"
     copies_of = {
-        letter.reference: copy_recipients(
+        letter.reference: _copies(
             definition.copies, config.municipalities[letter.municipality], config
         )
         for letter in pending
@@ -155,7 +156,8 @@ def _queue_batch(root: Path, batch_id: str, processes: int | None) -> QueueResul
             continue
         reason = only_file_reason(letter, batch, recipients.sample)
         file_only += reason is not None
-        frozen = composer.freeze(letter, batch, folder, reason, copies=tuple(copies))
+        named = tuple(c for c in copies if c.role != "cdk")  # the CdK is the mail's Cc
+        frozen = composer.freeze(letter, batch, folder, reason, copies=named)
         prepared.append(replace(frozen, post_too=post_too))
     with Register.for_root(root) as register:
         queued, post, already = states.enqueue(register, batch_id, prepared)
@@ -177,6 +179,19 @@ def _queue_batch(root: Path, batch_id: str, processes: int | None) -> QueueResul
         checks.seconds,
         checks.cached,
     )
+
+
+def _copies(
+    copies: tuple[tuple[str, str], ...], municipality: Municipality, config: Config
+) -> list[CopyRecipient]:
+    """The copies of a letter with an entry of their own: those of its definition with a
+    mail of their own (raad, gs), and the CdK's when the letter goes by post (no e-mail
+    address of the college or of the CdK, so no mail with the CdK as Cc): by a mail of its
+    own, or by post."""
+    found = copy_recipients(copies, municipality, config)
+    if isinstance(mail_recipients(municipality, config), MissingAddress):
+        found.append(cdk_copy(municipality, config))
+    return found
 
 
 def _not_queued(

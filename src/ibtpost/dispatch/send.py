@@ -14,7 +14,8 @@ letters become in doubt. A letter in ``sent`` is never picked again.
 **A copy follows its letter.** A copy (to the gemeenteraad, to GS) is sent after its letter
 and only when its letter was not refused: while the letter waits for the post room (no
 address, or its mail failed) the copy goes there with it (:data:`~ibtpost.dispatch.states.ROOM`);
-while the letter's frozen message is refused, the copy is not sent either.
+while the letter's frozen message is refused, the copy is not sent either. The CdK's own
+copy of a letter that goes by post is mailed all the same: that is why it exists.
 """
 
 from __future__ import annotations
@@ -253,11 +254,14 @@ class _Sender:
 
     def _follows_its_letter(self, copy: QueueEntry) -> bool:
         """A copy is not sent while its letter is refused in this run, or waits for the post
-        room (no address, or its mail failed): it then goes to the post room with it.
+        room (no address, or its mail failed): it then goes to the post room with it. The
+        CdK's own copy (of a letter that goes by post) is mailed all the same.
         Returns whether the copy was kept back."""
         if copy.reference in self.refused_letters:
             self._refused(copy, f"its letter {copy.reference} was not sent")
             return True
+        if copy.role == "cdk":  # the CdK's own copy exists because its letter goes by post
+            return False
         letter = states.entry(self.register, copy.reference)
         if letter is None or letter.state not in FOR_THE_POST_ROOM:
             return False

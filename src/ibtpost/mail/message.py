@@ -109,7 +109,9 @@ class MailMessage:
     sender: str  # envelope sender: the From address
     to: tuple[str, ...]  # the addresses the mail goes to (To), after any test redirect
     cc: tuple[str, ...]
-    recipients: Recipients  # the real recipients of the letter
+    #: the real recipients of the letter (for the CdK's copy of a letter that goes by post:
+    #: which of the letter's addresses is missing)
+    recipients: Recipients | MissingAddress
     test: bool  # True when redirected to a test recipient
     sample: bool  # relies on sample data: sample figures or an example-domain address
     concept: bool  # the letter is marked CONCEPT
@@ -310,8 +312,9 @@ def compose_mail(
     copy: CopyRecipient | None = None,
 ) -> MailMessage:
     """The mail that carries ``letter`` with ``pdf`` attached as ``pdf_name``; with
-    ``copy``, the mail of its own that carries a copy of it to the gemeenteraad or to GS
-    (To that recipient, no Cc). ``copies`` are named in the letter's own mail.
+    ``copy``, the mail of its own that carries a copy of it to the gemeenteraad, to GS or
+    (when the letter goes by post) to the CdK (To that recipient, no Cc). ``copies`` are
+    named in the letter's own mail.
 
     ``test_recipient`` sends To it and nothing Cc; the real addresses go into
     ``X-Ibtpost-Original-To`` and ``-Cc``. ``sent_at`` (with a time zone) sets the Date
@@ -340,12 +343,18 @@ def compose_mail(
         raise MailError(f"{name} is not a PDF", Location(None, None, "attachment"))
 
     found = mail_recipients(letter.municipality, config)
-    if isinstance(found, MissingAddress):
+    if isinstance(found, MissingAddress) and copy is None:
         raise MissingAddressError(found)
     if copy is not None and copy.address is None:
         raise MailError(f"{copy.missing}: the copy goes by post", Location(None, None, copy.role))
-    real_to = addr_spec("To", copy.address if copy is not None and copy.address else found.to)
-    real_cc = addr_spec("Cc", found.cc)
+    if copy is not None and copy.address is not None:
+        real_to = addr_spec("To", copy.address)
+    else:
+        assert isinstance(found, Recipients)  # noqa: S101 (refused above)
+        real_to = addr_spec("To", found.to)
+    # the letter's own Cc (a copy's mail has none; the CdK's copy of a letter by post
+    # has no letter mail to name)
+    real_cc = addr_spec("Cc", found.cc) if isinstance(found, Recipients) else ""
     origin = config.sender.mail_from
     from_address = addr_spec("From", origin.address)
     reply_to = addr_spec("Reply-To", config.sender.mailbox)
@@ -359,11 +368,13 @@ def compose_mail(
         cc: tuple[str, ...] = ()
         msg["To"] = to[0]
         msg[ORIGINAL_TO] = real_to
-        msg[ORIGINAL_CC] = real_cc
+        if real_cc:
+            msg[ORIGINAL_CC] = real_cc
     elif copy is not None:
         to, cc = (real_to,), ()
         msg["To"] = _address("To", copy.name, real_to)
     else:
+        assert isinstance(found, Recipients)  # noqa: S101 (refused above)
         to, cc = (real_to,), (real_cc,)
         msg["To"] = _address("To", found.to_name, real_to)
         msg["Cc"] = _address("Cc", found.cc_name, real_cc)
@@ -390,7 +401,7 @@ def compose_mail(
     sample = (
         letter.figures.sample
         or SAMPLE_MARK in letter.marks
-        or found.sample
+        or (isinstance(found, Recipients) and found.sample)
         or (copy is not None and copy.sample)
         or any(validate.is_sample_address(a) for a in to + cc)
     )

@@ -218,6 +218,24 @@ def check_copies(config: Config, definitions: list[LetterDefinition], report: Re
             )
 
 
+def check_cdk(config: Config, report: Report) -> None:
+    """The provinces whose Commissaris van de Koning has neither an e-mail address nor a
+    postal address: a letter to one of their municipalities that goes by post (no e-mail
+    address of the college) cannot be queued, as its CdK would not be informed."""
+    without = sorted(
+        p.name for p in config.provinces.values() if p.cdk_email is None and not p.postal_address
+    )
+    if not without:
+        return
+    report.warn(
+        Location("config/provinces.csv", None, "postal_address"),
+        f"no address of the Commissaris van de Koning of {len(without)} provinces "
+        f"({', '.join(without)}), neither e-mail nor postal: a letter that goes by post to "
+        "one of their municipalities cannot be queued",
+        NextAction("import-cdk", {"file": "..."}, why="hint.add_them"),
+    )
+
+
 def check_signing(config: Config, report: Report) -> None:
     """With ``signing:`` configured: open the seal as a batch would (files, password or PIN,
     certificate valid and matching the key, chain to the trust roots, timestamp server)."""
@@ -256,6 +274,7 @@ def run_check(root: Path) -> Report:
         check_data(config, report)
         check_legal(config, definitions, report)
         check_copies(config, definitions, report)
+        check_cdk(config, report)
         check_signing(config, report)
         for problem in data_problems(config, definitions) + compose_problems(config, definitions):
             report.error(problem)

@@ -12,12 +12,18 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ibtpost.core.domain import Municipality, Publication
+from ibtpost.core.domain import Config, Municipality, Publication
 from ibtpost.core.errors import IbtpostError
 from ibtpost.core.files import sha256_file
 from ibtpost.core.layout import Layout
 from ibtpost.data.config import load_config
-from ibtpost.data.recipients import MissingAddress, copy_recipients, mail_recipients
+from ibtpost.data.recipients import (
+    CopyRecipient,
+    MissingAddress,
+    cdk_copy,
+    copy_recipients,
+    mail_recipients,
+)
 from ibtpost.dispatch.delivery import Delivery, delivery
 from ibtpost.dispatch.states import QueueEntry
 from ibtpost.dispatch.states import entry as queue_entry
@@ -145,7 +151,7 @@ def letter_view(root: Path, reference: str) -> LetterView:
             queued[c.role].college if c.role in queued else c.address,
             delivery(letter, queued[c.role]) if c.role in queued else None,
         )
-        for c in (copy_recipients(definition.copies, municipality, config) if municipality else [])
+        for c in _copies(definition.copies, municipality, config, "cdk" in queued)
     ]
     # the checks `queue` runs, the seal's included (a concept is never sealed)
     roots = seal_roots_of(config.settings, batch.concept if batch else letter.concept)
@@ -165,3 +171,17 @@ def letter_view(root: Path, reference: str) -> LetterView:
         published,
         litigation,
     )
+
+
+def _copies(
+    copies: tuple[tuple[str, str], ...],
+    municipality: Municipality | None,
+    config: Config,
+    cdk_queued: bool,
+) -> list[CopyRecipient]:
+    """The copies a letter's screen names: those with a mail of their own, and the CdK's
+    own copy when it was queued (its letter goes by post)."""
+    if municipality is None:
+        return []
+    found = copy_recipients(copies, municipality, config)
+    return found + ([cdk_copy(municipality, config)] if cdk_queued else [])
