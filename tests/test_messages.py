@@ -28,3 +28,15 @@ def test_an_unknown_key_is_an_error_not_an_empty_text() -> None:
     """A misspelt key fails loudly instead of showing nothing."""
     with pytest.raises(KeyError):
         say("state.no-such-state", "nl")
+
+
+def test_why_a_letter_only_goes_to_files_is_said_in_dutch_too() -> None:
+    """The queue records the reasons in English (as the command line shows them); the web
+    says them in Dutch; a reason it does not know stays as recorded."""
+    from ibtpost.dispatch.queue import only_file_words
+
+    recorded = "built on sample figures; a sample (.example) address; something else"
+    assert only_file_words(recorded, "en") == recorded
+    assert only_file_words(recorded, "nl") == (
+        "op voorbeeldcijfers; een voorbeeldadres (.example); something else"
+    )

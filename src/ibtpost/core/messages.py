@@ -189,6 +189,12 @@ CATALOGUE: dict[str, Wording] = {
     ),
     "reply.kind.reply": Wording("reply", "reactie"),
     "reply.kind.zienswijze": Wording("zienswijze", "zienswijze"),
+    # -- why a letter may only go to the file transport -------------------------------------
+    "reason.concept": Wording("a concept letter", "een conceptbrief"),
+    "reason.sample": Wording("built on sample figures", "op voorbeeldcijfers"),
+    "reason.sample_address": Wording(
+        "a sample (.example) address", "een voorbeeldadres (.example)"
+    ),
     # -- warnings of a batch or a proof ------------------------------------------------------
     "warning.in_batch": Wording("{name}: already in batch {batch}", "{name}: al in batch {batch}"),
     "warning.unsealed": Wording(

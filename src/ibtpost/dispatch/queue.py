@@ -18,6 +18,7 @@ from ibtpost.core.domain import Config, Municipality
 from ibtpost.core.errors import IbtpostError, Location, Problems, RegisterError
 from ibtpost.core.files import letter_files, write_atomic
 from ibtpost.core.layout import BatchLayout, Layout
+from ibtpost.core.messages import Lang, say
 from ibtpost.data.config import load_config
 from ibtpost.data.recipients import (
     CopyRecipient,
@@ -69,15 +70,30 @@ class QueueResult:
 
 
 def only_file_reason(letter: LetterRecord, batch: BatchRecord, sample_address: bool) -> str | None:
-    """Why a letter may only go to the file transport, or None."""
+    """Why a letter may only go to the file transport, or None: the reasons of
+    :data:`ONLY_FILE_REASONS`, in English, as the queue entry records them (the web says
+    them in Dutch with :func:`only_file_words`)."""
     reasons = []
     if batch.concept or letter.concept:
-        reasons.append("a concept letter")
+        reasons.append(say("reason.concept", "en"))
     if letter.sample:
-        reasons.append("built on sample figures")
+        reasons.append(say("reason.sample", "en"))
     if sample_address:
-        reasons.append("a sample (.example) address")
+        reasons.append(say("reason.sample_address", "en"))
     return "; ".join(reasons) or None
+
+
+#: the reasons a letter may only go to the file transport, as catalogue keys
+ONLY_FILE_REASONS = ("reason.concept", "reason.sample", "reason.sample_address")
+
+
+def only_file_words(recorded: str, lang: Lang) -> str:
+    """The recorded reasons of :func:`only_file_reason` in ``lang`` (a reason it does not
+    know stays as recorded)."""
+    known = {say(key, "en"): key for key in ONLY_FILE_REASONS}
+    return "; ".join(
+        say(known[part], lang) if part in known else part for part in recorded.split("; ")
+    )
 
 
 def queue_batch(root: Path, batch_id: str, processes: int | None = None) -> QueueResult:

@@ -11,6 +11,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 
 from ibtpost.core import clock
 from ibtpost.core.errors import IbtpostError
+from ibtpost.dispatch.queue import only_file_words
 from ibtpost.production.selection import BatchRequest
 from ibtpost.service import batches as service
 from ibtpost.service.batches import Candidates, converted_since
@@ -202,7 +203,9 @@ def batch_view(
                 "state_text": row.delivery.label_nl,
                 "pages": letter.pages,
                 "sample": letter.sample,
-                "only_file": entry.only_file if entry else None,
+                "only_file": only_file_words(entry.only_file, "nl")
+                if entry and entry.only_file
+                else None,
                 "withdrawable": entry is not None and entry.withdrawable,
                 "checks": (
                     "; ".join(failed[letter.reference].problems)

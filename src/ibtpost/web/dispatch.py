@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ibtpost.core.errors import IbtpostError
+from ibtpost.dispatch.queue import only_file_words
 from ibtpost.dispatch.send import SendOptions
 from ibtpost.service import dispatch as service
 from ibtpost.service.dispatch import TransportInfo
@@ -88,7 +89,10 @@ def _send_view(
             "batch_id": batch_id,
             "counts": check.counts,
             "transport": transport,
-            "refused": check.only_file,
+            "refused": [
+                {"reference": e.reference, "only_file": only_file_words(e.only_file or "", "nl")}
+                for e in check.only_file
+            ],
             "job": web.jobs.get(batch_id),
             "errors": errors,
         },
