@@ -7,6 +7,7 @@ connections to open.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -238,6 +239,29 @@ class Reply:
     received: date
 
 
+def paragraphs(text: str) -> tuple[str, ...]:
+    """The paragraphs of a plain text: separated by blank lines, each on one line."""
+    blocks = [" ".join(block.split()) for block in re.split(r"\n[ \t]*\n", text)]
+    return tuple(block for block in blocks if block)
+
+
+@dataclass(frozen=True)
+class Motivering:
+    """What a person wrote for one case on the letter it answers (``ibtpost motivering``),
+    the latest text of each part as its paragraphs; None for a part not written."""
+
+    zienswijze: tuple[str, ...] | None = None  # the zienswijze summarised, and the reply
+    feiten: tuple[str, ...] | None = None  # the facts after a term (the college's report)
+
+    @classmethod
+    def of(cls, zienswijze: str | None, feiten: str | None) -> Motivering:
+        """From the texts as recorded."""
+        return cls(
+            paragraphs(zienswijze) if zienswijze else None,
+            paragraphs(feiten) if feiten else None,
+        )
+
+
 @dataclass(frozen=True)
 class PreviousLetter:
     """The previous letter on a municipality's supervision ladder."""
@@ -248,6 +272,7 @@ class PreviousLetter:
     day: date
     deadline: date | None = None  # the end of its term (reply or compliance)
     reply: Reply | None = None  # the last reply recorded on it
+    motivering: Motivering | None = None  # what a person wrote on it (ibtpost motivering)
 
 
 @dataclass(frozen=True)

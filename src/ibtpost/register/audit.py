@@ -89,6 +89,11 @@ The dispatch (``ibtpost queue``, ``send``, ``withdraw``):
     ``ibtpost reply`` recorded that the college answered a letter (reference, batch):
     ``municipality``, ``kind`` (reply or zienswijze), ``received``, ``file`` (the copy
     under outbox/cases/), ``sha256``, ``original_name``, ``note``.
+``motivering.recorded``
+    ``ibtpost motivering`` recorded a new version of the motivering of a case, written
+    on the letter it answers (reference, batch): ``municipality``, ``part`` (zienswijze:
+    the summary of the zienswijze and the reply to it; feiten: the facts after the term),
+    ``version``, ``sha256`` (of the text, UTF-8), ``chars``, ``by``, ``file`` (its name).
 """
 
 from __future__ import annotations
@@ -125,6 +130,7 @@ LETTER_IN_DOUBT = "letter.in_doubt"
 SEND_REFUSED = "send.refused"
 LETTER_WITHDRAWN = "letter.withdrawn"
 REPLY_RECEIVED = "reply.received"
+MOTIVERING_RECORDED = "motivering.recorded"
 APPROVAL = "approval"
 LETTER_CHECK_FAILED = "letter.check_failed"
 # a copy of a letter with a mail of its own (to the gemeenteraad, to gedeputeerde staten)
@@ -154,6 +160,7 @@ KINDS = (
     SEND_REFUSED,
     LETTER_WITHDRAWN,
     REPLY_RECEIVED,
+    MOTIVERING_RECORDED,
     APPROVAL,
     LETTER_CHECK_FAILED,
     COPY_QUEUED,

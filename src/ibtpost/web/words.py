@@ -44,6 +44,7 @@ STEPS: dict[str, str] = {
     "import-addresses": "laat de e-mailadressen importeren",
     "import-cdk": "laat de e-mailadressen van de Commissarissen van de Koning importeren",
     "import-figures": "laat de cijfers importeren",
+    "motivering": "laat de jurist de motivering vastleggen (ibtpost motivering)",
     "outbox": "zie de pagina Batches",
     "post": "leg de verzending per post vast op de pagina van de batch",
     "queue": "zet de batch klaar op de pagina van de batch",

@@ -1,0 +1,145 @@
+"""ibtpost motivering: what only a person can write per case (the reply to a zienswijze,
+the facts after a term), versioned and audited; the besluit prints it and is refused
+without it; a voornemen or besluit on stale figures is refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from tests.conftest import Result
+
+from ibtpost.core.records import BatchRecord, LetterKey, PlannedLetter
+from ibtpost.data.config import load_config
+from ibtpost.register import Register, audit
+from ibtpost.register import cases as case_register
+from ibtpost.register import letters as letter_register
+from ibtpost.register import motivering as motivering_register
+
+CODE = "GM0622"  # Vlaardingen
+VOORNEMEN = date(2026, 6, 1)
+TEXT = (
+    "Het college stelt in zijn zienswijze dat 40 plekken in voorbereiding zijn.\n"
+    "Een locatie is in beeld.\n\n"
+    "De minister volgt dit niet: het college heeft over die plekken nog geen besluit genomen.\n"
+)
+
+
+def sent_letter(
+    root: Path, letter: str = "trede-4", trede: int = 4, day: date = VOORNEMEN, code: str = CODE
+) -> str:
+    """A final letter for ``code`` recorded as posted on ``day``; its reference."""
+    config = load_config(root)
+    with Register.for_root(root) as register:
+        refs = letter_register.open_batch(
+            register,
+            BatchRecord(f"b-{letter}", letter, day, False, None),
+            [
+                PlannedLetter(
+                    LetterKey(letter, code, day), trede, day + timedelta(weeks=6), None, False
+                )
+            ],
+            config.settings.references,
+        )
+        case_register.mark_sent(register, refs[code], "post", day)
+    return refs[code]
+
+
+def _counts(root: Path) -> tuple[int, int]:
+    with Register.for_root(root) as register:
+        rows = register.db.execute("SELECT COUNT(*) FROM motivering").fetchone()[0]
+        return rows, len(list(audit.events(register)))
+
+
+def test_a_motivering_is_recorded_versioned_and_audited(
+    root: Path, cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    reference = sent_letter(root)
+    text = tmp_path / "reactie.md"
+    text.write_text(TEXT, "utf-8")
+    done = cli(root, "motivering", reference, "--file", str(text), "--by", "mr. A. Jurist")
+    assert done.code == 0, done.err
+    assert "version 1" in done.out and CODE in done.out
+    again = cli(root, "motivering", reference, "--file", str(text))
+    assert again.code == 0 and "nothing added" in again.out
+    text.write_text(TEXT.replace("40", "45"), "utf-8")
+    changed = cli(root, "motivering", reference, "--file", str(text), "--part", "zienswijze")
+    assert changed.code == 0 and "version 2" in changed.out
+    with Register.for_root(root) as register:
+        versions = motivering_register.versions(register, reference)
+        events = [e for e in audit.events(register) if e.kind == audit.MOTIVERING_RECORDED]
+        latest = motivering_register.latest(register)[reference]
+        assert audit.verify(register).ok
+    assert [(v.part, v.version, v.by) for v in versions] == [
+        ("zienswijze", 1, "mr. A. Jurist"),
+        ("zienswijze", 2, None),
+    ]
+    assert [e.data["version"] for e in events] == [1, 2]
+    assert events[0].data["by"] == "mr. A. Jurist" and events[1].reference == reference
+    assert latest.zienswijze == (
+        "Het college stelt in zijn zienswijze dat 45 plekken in voorbereiding zijn. "
+        "Een locatie is in beeld.",
+        "De minister volgt dit niet: het college heeft over die plekken nog geen besluit genomen.",
+    )
+    assert latest.feiten is None
+    shown = cli(root, "motivering", reference)
+    assert shown.code == 0
+    assert "zienswijze version 1" in shown.out and "version 2 (printed)" in shown.out
+    assert "45 plekken" in shown.out
+
+
+def test_the_part_on_a_besluit_is_the_facts_after_its_term(
+    root: Path, cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    reference = sent_letter(root, "trede-5", 5, date(2026, 7, 20))
+    text = tmp_path / "feiten.md"
+    text.write_text("Het college meldde op 31 augustus 2026 dat 10 plekken gereed zijn.\n")
+    assert cli(root, "motivering", reference, "--file", str(text)).code == 0
+    with Register.for_root(root) as register:
+        latest = motivering_register.latest(register)[reference]
+    assert latest.zienswijze is None and latest.feiten == (
+        "Het college meldde op 31 augustus 2026 dat 10 plekken gereed zijn.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"", "is empty"),
+        (b"  \n\n \n", "is empty"),
+        (b"\xff\xfe\x00z", "is not UTF-8 text"),
+        (b"%PDF-1.7\n\x00\x01binary", "is not plain text"),
+        (b"<p>De minister volgt dit niet.</p>\n", "holds HTML"),
+        (b"De minister {{ volgt }} dit niet.\n", "template tag"),
+        (b"x" * 20_001, "is too long"),
+    ],
+)
+def test_a_file_that_is_no_plain_text_is_refused_and_nothing_is_written(
+    root: Path, cli: Callable[..., Result], tmp_path: Path, content: bytes, says: str
+) -> None:
+    reference = sent_letter(root)
+    before = _counts(root)
+    text = tmp_path / "reactie.md"
+    text.write_bytes(content)
+    refused = cli(root, "motivering", reference, "--file", str(text))
+    assert refused.code == 2
+    (line,) = refused.err.strip().splitlines()
+    assert str(text) in line and says in line, line
+    assert _counts(root) == before
+
+
+def test_an_unknown_letter_or_part_is_refused(
+    root: Path, cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    text = tmp_path / "reactie.md"
+    text.write_text(TEXT, "utf-8")
+    unknown = cli(root, "motivering", "7599999", "--file", str(text))
+    assert unknown.code == 2 and "no letter with reference 7599999" in unknown.err
+    reference = sent_letter(root)
+    part = cli(root, "motivering", reference, "--file", str(text), "--part", "anders")
+    assert part.code == 2
+    missing = cli(root, "motivering", reference, "--file", str(tmp_path / "none.md"))
+    assert missing.code == 2 and "cannot read it" in missing.err
+    assert _counts(root)[0] == 0
