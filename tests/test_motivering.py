@@ -4,19 +4,24 @@ without it; a voornemen or besluit on stale figures is refused."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from tests.conftest import Result
+from tests.test_letters import paragraphs
 
+from ibtpost.core.domain import Motivering, PreviousLetter, Reply
 from ibtpost.core.records import BatchRecord, LetterKey, PlannedLetter
 from ibtpost.data.config import load_config
 from ibtpost.register import Register, audit
 from ibtpost.register import cases as case_register
 from ibtpost.register import letters as letter_register
 from ibtpost.register import motivering as motivering_register
+from ibtpost.text.compose import compose
+from ibtpost.text.definitions import load_letter
 
 CODE = "GM0622"  # Vlaardingen
 VOORNEMEN = date(2026, 6, 1)
@@ -143,3 +148,50 @@ def test_an_unknown_letter_or_part_is_refused(
     missing = cli(root, "motivering", reference, "--file", str(tmp_path / "none.md"))
     assert missing.code == 2 and "cannot read it" in missing.err
     assert _counts(root)[0] == 0
+
+
+ANSWERED = PreviousLetter(
+    "trede-4", 4, "7500001", VOORNEMEN, date(2026, 7, 13), Reply("zienswijze", date(2026, 6, 10))
+)
+
+
+def _besluit(root: Path, previous: PreviousLetter | None, letter: str = "trede-5") -> list[str]:
+    config = load_config(root)
+    definition = load_letter(root, letter)
+    day = date(2026, 7, 20)
+    return paragraphs(
+        compose(definition, config.municipalities[CODE], config, "7500009", day, previous=previous)
+    )
+
+
+def test_the_besluit_prints_the_zienswijze_and_the_reply_in_a_block_of_its_own(root: Path) -> None:
+    written = dataclasses.replace(ANSWERED, motivering=Motivering.of(TEXT, None))
+    body = _besluit(root, written)
+    at = body.index("Zienswijze en reactie")
+    assert body[at + 1] == (
+        "Het college stelt in zijn zienswijze dat 40 plekken in voorbereiding zijn. "
+        "Een locatie is in beeld."
+    )
+    assert body[at + 2].startswith("De minister volgt dit niet")
+    assert body.index("Procesverloop") < at < body.index("Besluit")
+    assert not any("IN TE VULLEN: reactie" in p for p in body)
+    # not written yet: a concept shows the gap
+    gap = _besluit(root, ANSWERED)
+    assert gap[gap.index("Zienswijze en reactie") + 1] == "[IN TE VULLEN: reactie op de zienswijze]"
+    # no zienswijze: no block
+    silent = _besluit(root, dataclasses.replace(ANSWERED, reply=None))
+    assert "Zienswijze en reactie" not in silent and not any(
+        "IN TE VULLEN: reactie" in p for p in silent
+    )
+
+
+def test_the_letter_of_trede_6_prints_the_facts_after_the_term(root: Path) -> None:
+    besluit = PreviousLetter("trede-5", 5, "7500002", date(2026, 7, 20), date(2026, 9, 2))
+    facts = dataclasses.replace(
+        besluit, motivering=Motivering.of(None, "Het college meldde geen nieuwe plekken.")
+    )
+    body = _besluit(root, facts, "trede-6")
+    at = body.index("Feiten na de termijn")
+    assert body[at + 1] == "Het college meldde geen nieuwe plekken."
+    gap = _besluit(root, besluit, "trede-6")
+    assert gap[gap.index("Feiten na de termijn") + 1] == "[IN TE VULLEN: feiten na de termijn]"

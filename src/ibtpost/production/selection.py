@@ -28,7 +28,7 @@ from ibtpost.core.errors import (
 )
 from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipalities
-from ibtpost.register import LetterKey, Register, replies
+from ibtpost.register import LetterKey, Register, motivering, replies
 from ibtpost.register import cases as case_register
 from ibtpost.register import letters as letter_register
 from ibtpost.rules import ladder
@@ -101,6 +101,7 @@ def plan_batch(
         config.figures, case_register.open_cases(register), case_register.all_letters(register)
     )
     received = replies.latest(register)
+    written = motivering.latest(register)
     known_weeks: dict[str, int | None] = {}
 
     def zienswijze_weeks(letter: str) -> int | None:
@@ -150,7 +151,7 @@ def plan_batch(
         # the letter before this one in the case (a sent letter of this batch is not its
         # own predecessor)
         previous = ladder.previous_letter(
-            standing.sent, existing.reference if existing is not None else None, received
+            standing.sent, existing.reference if existing is not None else None, received, written
         )
         if own and existing is not None:
             # a re-run: the letter keeps its place, whatever the ladder says by now

@@ -15,7 +15,7 @@ from ibtpost.core.domain import Config, Municipality, PreviousLetter
 from ibtpost.core.layout import Layout
 from ibtpost.data.config import load_config
 from ibtpost.data.recipients import MissingAddress, mail_recipients
-from ibtpost.register import Register, audit, replies
+from ibtpost.register import Register, audit, motivering, replies
 from ibtpost.register import cases as case_register
 from ibtpost.rules import ladder
 
@@ -146,9 +146,10 @@ def previous_letters(root: Path) -> dict[str, PreviousLetter]:
     found: dict[str, PreviousLetter] = {}
     with Register.for_root(root) as register:
         received = replies.latest(register)
+        written = motivering.latest(register)
         for code, case in case_register.open_cases(register).items():
             previous = ladder.previous_letter(
-                case_register.case_letters(register, case.id), None, received
+                case_register.case_letters(register, case.id), None, received, written
             )
             if previous is not None:
                 found[code] = previous

@@ -22,7 +22,7 @@ from datetime import date
 from typing import Literal
 
 from ibtpost.core import dutch
-from ibtpost.core.domain import Figures, PreviousLetter, Reply
+from ibtpost.core.domain import Figures, Motivering, PreviousLetter, Reply
 from ibtpost.core.records import CaseRecord, LetterRecord
 
 STEPS = {
@@ -125,10 +125,11 @@ def previous_letter(
     sent: Sequence[LetterRecord],
     excluding: str | None = None,
     replies: Mapping[str, Reply] | None = None,
+    motiveringen: Mapping[str, Motivering] | None = None,
 ) -> PreviousLetter | None:
     """The last sent letter of a case (``sent`` oldest first), leaving out the reference
-    ``excluding`` (a letter is not its own predecessor), with its term and the last reply
-    recorded on it (``replies`` by reference)."""
+    ``excluding`` (a letter is not its own predecessor), with its term, the last reply
+    recorded on it (``replies`` by reference) and the motivering written on it."""
     prior = [r for r in sent if r.reference != excluding]
     if not prior:
         return None
@@ -140,6 +141,7 @@ def previous_letter(
         last.day,
         last.deadline,
         (replies or {}).get(last.reference),
+        (motiveringen or {}).get(last.reference),
     )
 
 
