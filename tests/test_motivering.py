@@ -13,9 +13,12 @@ import pytest
 from tests.conftest import Result
 from tests.test_letters import paragraphs
 
+from ibtpost.cli.words import error_lines
 from ibtpost.core.domain import Motivering, PreviousLetter, Reply
+from ibtpost.core.errors import Problems
 from ibtpost.core.records import BatchRecord, LetterKey, PlannedLetter
 from ibtpost.data.config import load_config
+from ibtpost.production.selection import BatchRequest, Plan, plan_batch
 from ibtpost.register import Register, audit
 from ibtpost.register import cases as case_register
 from ibtpost.register import letters as letter_register
@@ -195,3 +198,88 @@ def test_the_letter_of_trede_6_prints_the_facts_after_the_term(root: Path) -> No
     assert body[at + 1] == "Het college meldde geen nieuwe plekken."
     gap = _besluit(root, besluit, "trede-6")
     assert gap[gap.index("Feiten na de termijn") + 1] == "[IN TE VULLEN: feiten na de termijn]"
+
+
+def _plan(root: Path, letter: str, day: date, *, concept: bool = False, fresh: bool = True) -> Plan:
+    """plan_batch for Vlaardingen, the definition taken as final (approved) and, with
+    ``fresh``, its figures dated a month before ``day``."""
+    config = load_config(root)
+    if fresh:
+        figures = dict(config.figures)
+        figures[CODE] = dataclasses.replace(figures[CODE], peildatum=day - timedelta(days=30))
+        config = dataclasses.replace(config, figures=figures)
+    definition = dataclasses.replace(load_letter(root, letter), status="final")
+    request = BatchRequest(letter, day, (CODE,), concept=concept, reason="test")
+    with Register.for_root(root) as register:
+        return plan_batch(config, definition, register, request)
+
+
+def _zienswijze(root: Path, cli: Callable[..., Result]) -> str:
+    reference = sent_letter(root)
+    assert (
+        cli(root, "reply", reference, "--received", "2026-06-10", "--kind", "zienswijze").code == 0
+    )
+    return reference
+
+
+def test_a_final_besluit_whose_zienswijze_has_no_reply_text_is_refused(
+    root: Path, cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    reference = _zienswijze(root, cli)
+    with pytest.raises(Problems) as refused:
+        _plan(root, "trede-5", date(2026, 7, 20))
+    (line,) = error_lines(refused.value, "batch")
+    assert refused.value.exit_code == 2
+    assert "Vlaardingen (GM0622)" in line and f"trede-4 {reference}" in line
+    assert "no reply text" in line
+    assert f"ibtpost motivering {reference} --file FILE --part zienswijze" in line
+    # a concept is made, with a warning, and prints the gap
+    plan = _plan(root, "trede-5", date(2026, 7, 20), concept=True)
+    assert [p.municipality.code for p in plan.letters] == [CODE]
+    (note,) = plan.notes
+    assert note.startswith("concept: Vlaardingen (GM0622)") and reference in note
+    # written: the besluit may be final, and prints it
+    text = tmp_path / "reactie.md"
+    text.write_text(TEXT, "utf-8")
+    assert cli(root, "motivering", reference, "--file", str(text)).code == 0
+    plan = _plan(root, "trede-5", date(2026, 7, 20))
+    (item,) = plan.letters
+    assert item.previous is not None and item.previous.motivering is not None
+    assert item.previous.motivering.zienswijze is not None and not plan.notes
+
+
+def test_a_final_voornemen_or_besluit_on_stale_figures_is_refused_naming_the_date(
+    root: Path, cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    peildatum = load_config(root).figures[CODE].peildatum  # 1 juli 2025, shipped
+    assert peildatum == date(2025, 7, 1)
+    with pytest.raises(Problems) as refused:
+        _plan(root, "trede-4", VOORNEMEN, fresh=False)
+    (line,) = error_lines(refused.value, "batch")
+    assert "Vlaardingen (GM0622)" in line and "1 juli 2025" in line and "183 days" in line
+    assert "1 juni 2026" in line
+    assert "ibtpost import figures FILE --peildatum YYYY-MM-DD --source TEXT" in line
+    # a concept may be made, with a warning (make demo)
+    plan = _plan(root, "trede-4", VOORNEMEN, concept=True, fresh=False)
+    assert plan.letters and "1 juli 2025" in plan.notes[0]
+    # within the limit: no refusal
+    assert _plan(root, "trede-4", date(2025, 12, 31), fresh=False).letters
+    # a letter that is no voornemen or besluit is not held to it
+    assert _plan(root, "trede-2", VOORNEMEN, fresh=False).letters
+
+
+def test_max_figures_age_days_is_a_whole_number_of_at_least_one(root: Path) -> None:
+    settings = root / "config" / "settings.yaml"
+    original = settings.read_text("utf-8")
+    assert load_config(root).settings.max_figures_age_days == 183
+    settings.write_text(original.replace("max_figures_age_days: 183", "max_figures_age_days: 30"))
+    assert load_config(root).settings.max_figures_age_days == 30
+    for bad in ("0", "-3", "1.5", "true", "half"):
+        settings.write_text(
+            original.replace("max_figures_age_days: 183", f"max_figures_age_days: {bad}")
+        )
+        with pytest.raises(Problems) as refused:
+            load_config(root)
+        assert "max_figures_age_days" in str(refused.value)
+    settings.write_text(original.replace("max_figures_age_days: 183\n", ""))
+    assert load_config(root).settings.max_figures_age_days == 183

@@ -189,6 +189,8 @@ class Settings:
     processes: int = 0  # converters in a batch; 0: one per core
     roll_terms: bool = True  # terms.roll_to_working_day: move a term's end to a working day
     signing: SealSettings | None = None  # signing: the e-seal on every final letter's PDF
+    #: a final voornemen or besluit on figures whose peildatum is older is refused
+    max_figures_age_days: int = 183
 
 
 @dataclass(frozen=True)

@@ -277,9 +277,14 @@ CATALOGUE: dict[str, Wording] = {
         "{name} ({code}): op de zienswijze bij {letter} {reference} is nog geen reactie "
         "geschreven; een definitief besluit beantwoordt die",
     ),
+    "error.no_facts": Wording(
+        "{name} ({code}): the facts after the term of {letter} {reference} are not written "
+        "yet; a final letter states them",
+        "{name} ({code}): de feiten na de termijn van {letter} {reference} zijn nog niet "
+        "geschreven; een definitieve brief noemt ze",
+    ),
     "hint.motivering": Wording(
-        "write the summary of the zienswijze and the reply to it, then `{command}`",
-        "schrijf de samenvatting van de zienswijze en de reactie daarop ({command})",
+        "write the text, then `{command}`", "schrijf de tekst en leg die vast ({command})"
     ),
     "error.figures_too_old": Wording(
         "{name} ({code}): its figures date from {peildatum}, more than {limit} days before "

@@ -358,7 +358,7 @@ class BatchFolder:
             if not _completed_as(register, plan.id, completion):
                 letter_register.finish_batch(register, plan.id)
                 audit.record(register, audit.BATCH_COMPLETED, batch=plan.id, data=completion)
-        warnings = [*plan.skipped, *produced.incidents]
+        warnings = [*plan.skipped, *plan.notes, *produced.incidents]
         if self.unsealed_frozen:
             warnings.append(
                 f"{self.unsealed_frozen} letter(s) queued or sent before signing was "

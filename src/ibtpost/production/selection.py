@@ -28,6 +28,7 @@ from ibtpost.core.errors import (
 )
 from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipalities
+from ibtpost.production.readiness import readiness
 from ibtpost.register import LetterKey, Register, motivering, replies
 from ibtpost.register import cases as case_register
 from ibtpost.register import letters as letter_register
@@ -68,6 +69,7 @@ class Plan:
     request: BatchRequest
     letters: tuple[Planned, ...]
     skipped: tuple[str, ...]  # municipalities left out, with why
+    notes: tuple[str, ...] = ()  # what a concept lacks that a final letter needs
 
 
 def batch_id(letter: str, day: date, codes: list[str] | None, concept: bool) -> str:
@@ -116,6 +118,7 @@ def plan_batch(
     problems: list[IbtpostError] = []
     chosen: list[Planned] = []
     skipped: list[str] = []
+    notes: list[str] = []
     explicit = bool(request.municipalities)
     wanted = (
         find_municipalities(config, request.municipalities)
@@ -173,6 +176,9 @@ def plan_batch(
         deviation = ladder.deviation(standing, advice, definition.trede, definition.id, request.day)
         if deviation is not None and not explicit:
             return
+        ready = readiness(config, definition, municipality, previous, request.day, request.concept)
+        problems.extend(ready.problems)  # said with the ladder's own problems, if any
+        notes.extend(ready.warnings)
         if deviation is not None and not request.reason:
             problems.append(
                 UsageError(
@@ -183,7 +189,8 @@ def plan_batch(
                 )
             )
             return
-        chosen.append(Planned(municipality, previous, deviation))
+        if not ready.problems:
+            chosen.append(Planned(municipality, previous, deviation))
 
     for municipality in wanted:
         consider(municipality)
@@ -195,6 +202,7 @@ def plan_batch(
         request=request,
         letters=tuple(sorted(chosen, key=lambda p: p.municipality.code)),
         skipped=tuple(skipped),
+        notes=tuple(notes),
     )
 
 
