@@ -22,6 +22,7 @@ import yaml
 from pypdf import PdfReader
 from tests.conftest import Result
 from tests.realdata import import_real_data
+from tests.webserver import WebServer
 
 from ibtpost.register import Register
 from ibtpost.register import letters as letter_register
@@ -233,5 +234,19 @@ def test_a_case_climbs_the_ladder_as_the_law_requires(
     assert f"{ref5}" in text6 and "artikel 124c" in text6
     assert "artikel 124f, derde lid" in text6 and "Bezwaar tegen een besluit" not in text6
     assert f"Feiten na de termijn Testmotivering feiten voor {ref5}." in text6
+    # the Brief screen and the case file show the motivering written on each letter
+    web = WebServer(root).start()
+    try:
+        status, _, page = web.request("GET", f"/letters/{ref4}")
+    finally:
+        web.stop()
+    assert status == 200 and "<h2>Motivering</h2>" in page, page
+    assert f"Testmotivering zienswijze voor {ref4}." in page
+    assert cli(root, "case", CODE).code == 0
+    kept = root / "outbox" / "cases" / CODE / "case-file" / "motivering"
+    assert sorted(p.name for p in kept.iterdir()) == [
+        f"{ref4}-zienswijze-v1.txt",
+        f"{ref5}-feiten-v1.txt",
+    ]
     report = list(csv.DictReader(io.StringIO(cli(root, "report", batch4).out)))
     assert report[0]["copies"] == "gs sent gs@zuid-holland.test; raad sent griffie@vlaardingen.test"

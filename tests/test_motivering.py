@@ -5,6 +5,7 @@ without it; a voornemen or besluit on stale figures is refused."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -238,6 +239,8 @@ def test_a_final_besluit_whose_zienswijze_has_no_reply_text_is_refused(
     assert [p.municipality.code for p in plan.letters] == [CODE]
     (note,) = plan.notes
     assert note.startswith("concept: Vlaardingen (GM0622)") and reference in note
+    rows = json.loads(cli(root, "status", "--date", "2026-07-20", "--json").out)
+    assert next(r for r in rows if r["code"] == CODE)["no_reply_text"] is True
     # written: the besluit may be final, and prints it
     text = tmp_path / "reactie.md"
     text.write_text(TEXT, "utf-8")
@@ -246,6 +249,8 @@ def test_a_final_besluit_whose_zienswijze_has_no_reply_text_is_refused(
     (item,) = plan.letters
     assert item.previous is not None and item.previous.motivering is not None
     assert item.previous.motivering.zienswijze is not None and not plan.notes
+    rows = json.loads(cli(root, "status", "--date", "2026-07-20", "--json").out)
+    assert next(r for r in rows if r["code"] == CODE)["no_reply_text"] is False
 
 
 def test_a_final_voornemen_or_besluit_on_stale_figures_is_refused_naming_the_date(

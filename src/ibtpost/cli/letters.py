@@ -124,7 +124,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 def _answered(row: StatusRow) -> str:
     """The status table's answer cell: the date received, or whether the term passed."""
     if row.answered:
-        return row.answered + (" (zienswijze)" if row.answer_kind == "zienswijze" else "")
+        kind = " (zienswijze)" if row.answer_kind == "zienswijze" else ""
+        if row.no_reply_text:
+            kind = " (zienswijze, no reply text: ibtpost motivering)"
+        return row.answered + kind
     if row.last_reference is None:
         return ""
     return "no, term passed" if row.term_passed else "not yet"

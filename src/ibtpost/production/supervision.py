@@ -44,6 +44,8 @@ class StatusRow:
     answered: str | None = None  # when the college answered the last letter (reply recorded)
     answer_kind: str | None = None  # reply or zienswijze
     term_passed: bool = False  # the last letter's term is over on the status date
+    #: a zienswijze on the last letter and no reply to it written (``ibtpost motivering``)
+    no_reply_text: bool = False
 
     def as_json(self) -> dict[str, Any]:
         """A plain mapping for ``--json``."""
@@ -84,6 +86,7 @@ def status(root: Path, day: date) -> list[StatusRow]:
             config.figures, case_register.open_cases(register), case_register.all_letters(register)
         )
         received = replies.latest(register)
+        written = motivering.latest(register)
     rows = []
     for code, municipality in config.municipalities.items():
         standing = standings.get(code)
@@ -116,6 +119,12 @@ def status(root: Path, day: date) -> list[StatusRow]:
                 by_post=_why_by_post(municipality, config),
                 answered=answer.received.isoformat() if answer else None,
                 answer_kind=answer.kind if answer else None,
+                no_reply_text=bool(
+                    last
+                    and answer
+                    and answer.kind == "zienswijze"
+                    and not (last.reference in written and written[last.reference].zienswijze)
+                ),
                 term_passed=bool(last and last.deadline and last.deadline < day),
             )
         )

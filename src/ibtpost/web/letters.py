@@ -54,6 +54,7 @@ def letter_page(request: Request) -> Response:
             "copies": copies,
             "check": view.check,
             "events": view.events,
+            "written": view.written(),
         },
     )
 
