@@ -31,10 +31,10 @@ sys.path.insert(0, str(REPO))
 from tests.conftest import copy_tree  # noqa: E402
 from tests.webserver import WebServer  # noqa: E402
 
+from ibtpost.core.layout import Layout  # noqa: E402
 from ibtpost.data.config import load_config  # noqa: E402
 from ibtpost.register import Register  # noqa: E402
 from ibtpost.register import letters as letter_register  # noqa: E402
-from ibtpost.web.pages import CACHE  # noqa: E402
 
 DAY = "2026-04-09"
 
@@ -71,7 +71,7 @@ def main() -> int:
             figures["overview_ms"] = statistics.median(overview) * 1000
             cold, warm = [], []
             for _ in range(5):
-                shutil.rmtree(root.joinpath(*CACHE), ignore_errors=True)
+                shutil.rmtree(Layout(root).page_images, ignore_errors=True)
                 cold.append(timed(server, "GET", f"/letters/{letter.reference}"))
                 warm.append(timed(server, "GET", f"/letters/{letter.reference}"))
             image = [

@@ -191,6 +191,9 @@ def test_a_case_climbs_the_ladder_as_the_law_requires(
     early = cli(root, "batch", "trede-5", "--date", "2026-06-08", "-m", CODE)
     assert early.code == 2 and "zienswijze" in early.err
     assert cli(root, "reply", ref4, "--received", "2026-06-10", "--kind", "zienswijze").code == 0
+    # the voornemen's kennisgeving is published (a besluit waits for this record)
+    published = ("publication", ref4, "--staatscourant", "2026-12345", "--date", "2026-06-03")
+    assert cli(root, *published).code == 0
     assert _status(cli, root, "2026-06-11")["answered"]
 
     # trede 5 after the compliance term: recital, the reply to the zienswijze written for

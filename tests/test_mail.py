@@ -237,13 +237,25 @@ def test_no_term_no_deadline_sentence(config: Config) -> None:
     assert "uiterlijk" not in part(msg, "html")
 
 
-def test_compliance_term_is_the_deadline(config: Config) -> None:
-    """Trede 4 has a compliance term instead of a reply term; its end is the date asked."""
+def test_a_voornemen_asks_for_the_zienswijze_by_its_date(config: Config) -> None:
+    """The mail of a voornemen (trede 4) asks a reaction by the zienswijze date the letter
+    states, not by the end of its compliance term (legal review 2026-12, trede 4 point 2)."""
     context = letter(config, "GM0014", "trede-4")
     assert context.reply_deadline is None and context.compliance_deadline is not None
+    assert context.zienswijze_deadline is not None
     text = part(parsed(compose_mail(context, PDF, "7500001-groningen.pdf", config)), "plain")
-    assert "Wij verzoeken u uiterlijk 21 mei 2026 te reageren." in text
+    assert "Wij verzoeken u uiterlijk 23 april 2026 te reageren." in text
+    assert "21 mei 2026" not in text
     assert "CONCEPT" not in text
+
+
+def test_a_besluit_asks_for_no_reaction(config: Config) -> None:
+    """The mail that carries a besluit (trede 5) asks for no "reactie": its term is to
+    comply, counted from the bekendmaking, and the letter states it as a period."""
+    context = letter(config, "GM0014", "trede-5")
+    assert context.besluit and context.compliance_deadline is not None
+    text = part(parsed(compose_mail(context, PDF, "7500001-groningen.pdf", config)), "plain")
+    assert "te reageren" not in text and "uiterlijk" not in text
 
 
 def test_sample_marks_stated(config: Config) -> None:

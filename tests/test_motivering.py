@@ -4,11 +4,13 @@ without it; a voornemen or besluit on stale figures is refused."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from tests.conftest import Result
@@ -19,6 +21,7 @@ from ibtpost.core.domain import Motivering, PreviousLetter, Reply
 from ibtpost.core.errors import Problems
 from ibtpost.core.records import BatchRecord, LetterKey, PlannedLetter
 from ibtpost.data.config import load_config
+from ibtpost.production import selection
 from ibtpost.production.selection import BatchRequest, Plan, plan_batch
 from ibtpost.register import Register, audit
 from ibtpost.register import cases as case_register
@@ -201,9 +204,18 @@ def test_the_letter_of_trede_6_prints_the_facts_after_the_term(root: Path) -> No
     assert gap[gap.index("Feiten na de termijn") + 1] == "[IN TE VULLEN: feiten na de termijn]"
 
 
-def _plan(root: Path, letter: str, day: date, *, concept: bool = False, fresh: bool = True) -> Plan:
+def _plan(
+    root: Path,
+    letter: str,
+    day: date,
+    *,
+    concept: bool = False,
+    fresh: bool = True,
+    gates: bool = False,
+) -> Plan:
     """plan_batch for Vlaardingen, the definition taken as final (approved) and, with
-    ``fresh``, its figures dated a month before ``day``."""
+    ``fresh``, its figures dated a month before ``day``. The procedure's gates (publication,
+    copies out, term; tests/test_gates.py) pass unless ``gates``."""
     config = load_config(root)
     if fresh:
         figures = dict(config.figures)
@@ -211,7 +223,8 @@ def _plan(root: Path, letter: str, day: date, *, concept: bool = False, fresh: b
         config = dataclasses.replace(config, figures=figures)
     definition = dataclasses.replace(load_letter(root, letter), status="final")
     request = BatchRequest(letter, day, (CODE,), concept=concept, reason="test")
-    with Register.for_root(root) as register:
+    passed = mock.patch.object(selection.gates, "refusal", return_value=None)
+    with Register.for_root(root) as register, contextlib.nullcontext() if gates else passed:
         return plan_batch(config, definition, register, request)
 
 
@@ -234,10 +247,15 @@ def test_a_final_besluit_whose_zienswijze_has_no_reply_text_is_refused(
     assert "Vlaardingen (GM0622)" in line and f"trede-4 {reference}" in line
     assert "no reply text" in line
     assert f"ibtpost motivering {reference} --file FILE --part zienswijze" in line
+    # the procedure's gates come first: the unpublished voornemen is what is said then
+    with pytest.raises(Problems) as gated:
+        _plan(root, "trede-5", date(2026, 7, 20), gates=True)
+    (first,) = error_lines(gated.value, "batch")
+    assert "no reply text" not in first
     # a concept is made, with a warning, and prints the gap
     plan = _plan(root, "trede-5", date(2026, 7, 20), concept=True)
     assert [p.municipality.code for p in plan.letters] == [CODE]
-    (note,) = plan.notes
+    (note,) = map(str, plan.notes)
     assert note.startswith("concept: Vlaardingen (GM0622)") and reference in note
     rows = json.loads(cli(root, "status", "--date", "2026-07-20", "--json").out)
     assert next(r for r in rows if r["code"] == CODE)["no_reply_text"] is True
@@ -266,7 +284,7 @@ def test_a_final_voornemen_or_besluit_on_stale_figures_is_refused_naming_the_dat
     assert "ibtpost import figures FILE --peildatum YYYY-MM-DD --source TEXT" in line
     # a concept may be made, with a warning (make demo)
     plan = _plan(root, "trede-4", VOORNEMEN, concept=True, fresh=False)
-    assert plan.letters and "1 juli 2025" in plan.notes[0]
+    assert plan.letters and "1 juli 2025" in str(plan.notes[0])
     # within the limit: no refusal
     assert _plan(root, "trede-4", date(2025, 12, 31), fresh=False).letters
     # a letter that is no voornemen or besluit is not held to it

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from tests.conftest import Result, files_under
+from tests.registered import posted_letter
 
 from ibtpost.cli.words import CliWords
 from ibtpost.core import clock
@@ -27,30 +28,12 @@ from ibtpost.text.textengine import normalise
 DAY = date(2026, 4, 9)
 
 
-def sent_letter(root: Path, code: str = "GM0622") -> str:
-    """A final trede-2 letter for ``code`` recorded as posted on DAY; its reference."""
-    config = load_config(root)
-    with Register.for_root(root) as register:
-        refs = letter_register.open_batch(
-            register,
-            BatchRecord("b1", "trede-2", DAY, False, None),
-            [
-                PlannedLetter(
-                    LetterKey("trede-2", code, DAY), 2, DAY + timedelta(weeks=3), None, False
-                )
-            ],
-            config.settings.references,
-        )
-        case_register.mark_sent(register, refs[code], "post", DAY)
-    return refs[code]
-
-
 def test_a_reply_is_recorded_with_its_file_and_shown_in_status(
     root: Path, cli: Callable[..., Result], tmp_path: Path
 ) -> None:
     """The PDF received is copied into the case under its hash, the register and the audit
     trail name it, and status shows the last letter as answered."""
-    reference = sent_letter(root)
+    reference = posted_letter(root)
     answer = tmp_path / "antwoord college.pdf"
     answer.write_bytes(b"%PDF-1.7\n% reactie van het college\n%%EOF\n")
     done = cli(
@@ -91,7 +74,7 @@ def test_an_unanswered_letter_shows_whether_its_term_passed(
     root: Path, cli: Callable[..., Result]
 ) -> None:
     """Before the term ends: not yet; after: term passed (the table says so in words)."""
-    sent_letter(root)
+    posted_letter(root)
     before = json.loads(cli(root, "status", "--date", "2026-04-20", "--json").out)
     after = json.loads(cli(root, "status", "--date", "2026-05-01", "--json").out)
     assert next(r for r in before if r["code"] == "GM0622")["term_passed"] is False
@@ -127,7 +110,7 @@ def test_bad_reply_input_is_one_line_exit_2_and_records_nothing(
 ) -> None:
     """An unknown reference, a date before the letter or in the future, a file that is not
     a PDF or e-mail: exit 2, one line naming the argument, nothing recorded or copied."""
-    reference = sent_letter(root)
+    reference = posted_letter(root)
     (tmp_path / "a.txt").write_text("hallo")
     (tmp_path / "a.pdf").write_text("geen pdf")
     (tmp_path / "a.eml").write_text("gewoon tekst zonder kopregels\n")
@@ -177,7 +160,7 @@ def test_the_same_reply_recorded_twice_is_recorded_once(
     root: Path, cli: Callable[..., Result]
 ) -> None:
     """Running the same reply command again adds nothing and says so."""
-    reference = sent_letter(root)
+    reference = posted_letter(root)
     first = cli(root, "reply", reference, "--received", "2026-04-20")
     again = cli(root, "reply", reference, "--received", "2026-04-20")
     assert first.code == again.code == 0

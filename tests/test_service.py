@@ -8,13 +8,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from tests.registered import posted_letter
 
 from ibtpost.core.layout import Layout
-from ibtpost.core.records import BatchRecord, LetterKey, PlannedLetter
-from ibtpost.data.config import load_config
 from ibtpost.production.selection import BatchRequest
 from ibtpost.register import Register, replies
-from ibtpost.register import cases as case_register
 from ibtpost.register import letters as letter_register
 from ibtpost.service import batches, letters, review, status
 from ibtpost.service.common import NotFound
@@ -137,24 +135,6 @@ def test_an_import_writes_config_and_says_what_it_did(root: Path, tmp_path: Path
     assert done.ignored is not None and "extra" in done.ignored.text("en")
     same = import_figures(root, source, source="Verdeelbesluit 2026")
     assert same.summary.text("en").endswith("(already up to date)")
-
-
-def posted_letter(root: Path, code: str = "GM0622") -> str:
-    """A final trede-2 letter for ``code`` recorded as posted on DAY; its reference."""
-    config = load_config(root)
-    with Register.for_root(root) as register:
-        refs = letter_register.open_batch(
-            register,
-            BatchRecord("b1", "trede-2", DAY, False, None),
-            [
-                PlannedLetter(
-                    LetterKey("trede-2", code, DAY), 2, DAY + timedelta(weeks=3), None, False
-                )
-            ],
-            config.settings.references,
-        )
-        case_register.mark_sent(register, refs[code], "post", DAY)
-    return refs[code]
 
 
 def test_a_reply_is_recorded_once_and_said_in_both_languages(root: Path, tmp_path: Path) -> None:

@@ -8,11 +8,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from tests.registered import recorded_batch
 
 from ibtpost.core.errors import UsageError
 from ibtpost.core.layout import Layout
-from ibtpost.core.records import BatchRecord, LetterKey, PlannedLetter
-from ibtpost.data.config import load_config
 from ibtpost.dispatch import states
 from ibtpost.dispatch.send import SendOptions
 from ibtpost.dispatch.states import DispatchState
@@ -25,26 +24,6 @@ from ibtpost.service.common import Line
 
 DAY = date(2026, 4, 9)
 VLAARDINGEN, GRONINGEN = "GM0622", "GM0014"
-
-
-def recorded_batch(root: Path, *codes: str) -> dict[str, str]:
-    """A complete final trede-2 batch ``b1`` of ``codes`` in the register only (no files,
-    nothing queued); the references by municipality code."""
-    config = load_config(root)
-    with Register.for_root(root) as register:
-        refs = letter_register.open_batch(
-            register,
-            BatchRecord("b1", "trede-2", DAY, False, None),
-            [
-                PlannedLetter(
-                    LetterKey("trede-2", code, DAY), 2, DAY + timedelta(weeks=3), None, False
-                )
-                for code in codes
-            ],
-            config.settings.references,
-        )
-        letter_register.finish_batch(register, "b1")
-    return refs
 
 
 def test_posting_a_batch_never_queued_shows_in_the_outbox_and_the_report(root: Path) -> None:

@@ -5,6 +5,7 @@ A folder (default ``outbox/cases/<code>/case-file/``) with
 - ``letters/``: the municipality's final letters as sent (PDFs, sealed when sealed), each
   checked against the SHA-256 the register recorded;
 - ``replies/``: the replies and zienswijzen recorded with ``ibtpost reply``;
+  (the overview also lists the kennisgevingen published and the events at the court);
 - ``motivering/``: every version of the motivering written with ``ibtpost motivering``
   (``<reference>-<part>-v<version>.txt``);
 - ``delivery-report.csv``: the delivery report rows of its letters (``ibtpost report``);
@@ -37,12 +38,12 @@ from ibtpost.archive.records import (
     letter_file,
 )
 from ibtpost.core import clock, dutch
-from ibtpost.core.domain import Municipality
+from ibtpost.core.domain import Municipality, Publication
 from ibtpost.core.layout import Layout
 from ibtpost.data.config import load_config
 from ibtpost.dispatch.report import ReportRow, as_csv, delivery_report
 from ibtpost.documents.pdf.textpages import Line, text_pdf
-from ibtpost.register import Register, audit, motivering, replies
+from ibtpost.register import Register, audit, motivering, procedure, replies
 from ibtpost.register.audit import Event
 from ibtpost.register.motivering import MotiveringVersion
 from ibtpost.register.replies import ReplyRecord
@@ -74,6 +75,8 @@ class _Gathered:
     report: list[ReportRow]
     events: list[Event]
     chain: audit.VerifyResult
+    publications: dict[str, Publication] = field(default_factory=dict)
+    litigation: list[procedure.LitigationRecord] = field(default_factory=list)
     motivering: dict[str, list[MotiveringVersion]] = field(default_factory=dict)
 
 
@@ -97,6 +100,12 @@ def build_case_file(root: Path, query: str, out: Path | None = None) -> CaseFile
             ],
             [e for e in audit.events(register) if e.reference in references],
             audit.verify(register),
+            {
+                r: found
+                for r in sorted(references)
+                if (found := procedure.publication(register, r)) is not None
+            },
+            [x for r in sorted(references) for x in procedure.litigation(register, r)],
             {r: motivering.versions(register, r) for r in sorted(references)},
         )
     folder = out or Layout(root).case_file(municipality.code)
@@ -259,6 +268,28 @@ def _overview(name: str, municipality: Municipality, g: _Gathered) -> list[Line]
         by = f"  door {v.by}" if v.by else ""
         lines.append(
             Line(f"{v.recorded_at}  {_PART[v.part]} op {v.reference}, versie {v.version}{by}")
+        )
+    lines.append(Line("Publicaties", heading=True))
+    if not g.publications:
+        lines.append(Line("Geen publicatie van een kennisgeving vastgelegd."))
+    for reference, found in g.publications.items():
+        url = f"  {found.url}" if found.url else ""
+        lines.append(
+            Line(
+                f"{found.day.isoformat()}  kennisgeving van {reference}  "
+                f"Stcrt. {found.staatscourant}{url}"
+            )
+        )
+    lines.append(Line("Procedure bij de rechter", heading=True))
+    if not g.litigation:
+        lines.append(Line("Niets vastgelegd."))
+    for x in g.litigation:
+        note = f"  ({x.event.note})" if x.event.note else ""
+        lines.append(
+            Line(
+                f"{x.event.day.isoformat()}  {x.event.event} over {x.reference}{note}  "
+                f"{x.file or ''}"
+            )
         )
     lines.append(Line("Audittrail", heading=True))
     lines.append(Line(f"{len(g.events)} gebeurtenissen over deze brieven; hele keten: {g.chain}"))

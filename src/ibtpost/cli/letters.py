@@ -92,6 +92,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         "last letter",
         "term until",
         "answered",
+        "procedure",
         "next",
         "note",
         "mail",
@@ -109,6 +110,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             row.last_reference or "",
             row.term_until or "",
             _answered(row),
+            _procedure(row),
             row.next_letter or ("close case" if row.action == "close" else "-"),
             row.note,
             "by post" if row.by_post else "",
@@ -131,6 +133,12 @@ def _answered(row: StatusRow) -> str:
     if row.last_reference is None:
         return ""
     return "no, term passed" if row.term_passed else "not yet"
+
+
+def _procedure(row: StatusRow) -> str:
+    """The status table's procedure cell: the kennisgeving's publication, the court."""
+    parts = [f"Stcrt. {row.published}" if row.published else "", row.litigation or ""]
+    return "; ".join(part for part in parts if part)
 
 
 def cmd_reply(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from ibtpost.cli.args import Parser, report_error
 from ibtpost.cli.data import add_data_commands
 from ibtpost.cli.dispatch import add_dispatch_commands
 from ibtpost.cli.letters import add_letter_commands
+from ibtpost.cli.procedure import add_procedure_commands
 from ibtpost.cli.proof import add_proof_commands
 from ibtpost.cli.review import add_review_commands
 from ibtpost.cli.web import add_web_commands
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     add_letter_commands(sub)
+    add_procedure_commands(sub)
     add_data_commands(sub)
     add_dispatch_commands(sub)
     add_review_commands(sub)

@@ -265,6 +265,28 @@ class Motivering:
 
 
 @dataclass(frozen=True)
+class Publication:
+    """Where and when a letter's kennisgeving was published (``ibtpost publication``)."""
+
+    staatscourant: str  # the Staatscourant's number: "2026-12345"
+    day: date
+    url: str | None = None
+
+
+#: What can happen at the court about a besluit, as ``ibtpost litigation`` records it.
+LitigationKind = Literal["beroep", "voorlopige-voorziening", "uitspraak", "schorsing"]
+
+
+@dataclass(frozen=True)
+class LitigationEvent:
+    """One recorded event of the procedure at the court about a letter (a besluit)."""
+
+    event: LitigationKind
+    day: date
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class PreviousLetter:
     """The previous letter on a municipality's supervision ladder."""
 
@@ -274,6 +296,8 @@ class PreviousLetter:
     day: date
     deadline: date | None = None  # the end of its term (reply or compliance)
     reply: Reply | None = None  # the last reply recorded on it
+    sent_via: str | None = None  # how it counts as sent: "mail" or "post"
+    publication: Publication | None = None  # its kennisgeving's publication, if recorded
     motivering: Motivering | None = None  # what a person wrote on it (ibtpost motivering)
 
 

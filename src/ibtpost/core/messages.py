@@ -9,28 +9,15 @@ are the lawyers' texts under letters/ and templates/.
 
 from __future__ import annotations
 
-import string
-from dataclasses import dataclass
-from typing import Literal
+from ibtpost.core.procwords import PROCEDURE
+from ibtpost.core.wording import Lang, Wording
 
-Lang = Literal["en", "nl"]
+__all__ = ["CATALOGUE", "LANGS", "Lang", "Wording", "say"]
 LANGS: tuple[Lang, ...] = ("en", "nl")
 
 
-@dataclass(frozen=True)
-class Wording:
-    """One message in both languages."""
-
-    en: str
-    nl: str
-
-    def placeholders(self, lang: Lang) -> set[str]:
-        """The ``{names}`` the wording in ``lang`` fills in."""
-        text = self.en if lang == "en" else self.nl
-        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
 CATALOGUE: dict[str, Wording] = {
+    **PROCEDURE,
     # -- delivery states of a letter or copy (ibtpost.dispatch's read model) -----------------
     "state.open": Wording("not made yet", "nog niet gemaakt"),
     "state.made": Wording("made, not queued", "gemaakt, niet klaargezet"),
@@ -215,6 +202,25 @@ CATALOGUE: dict[str, Wording] = {
     "motivering.part.feiten": Wording("facts after the term", "feiten na de termijn"),
     "reply.kind.reply": Wording("reply", "reactie"),
     "reply.kind.zienswijze": Wording("zienswijze", "zienswijze"),
+    # -- warnings of a batch or a proof ------------------------------------------------------
+    "warning.in_batch": Wording("{name}: already in batch {batch}", "{name}: al in batch {batch}"),
+    "warning.unsealed": Wording(
+        "{count} letter(s) queued or sent before signing was configured stay unsealed (a "
+        "queued or sent letter never changes)",
+        "{count} brief(brieven) die voor het instellen van het zegel klaargezet of verzonden "
+        "waren, blijven zonder zegel (een klaargezette of verzonden brief verandert nooit)",
+    ),
+    "warning.samples": Wording(
+        "{count} letter(s) built on sample figures, marked VOORBEELD",
+        "{count} brief(brieven) op voorbeeldcijfers, gemarkeerd met VOORBEELD",
+    ),
+    "warning.concept": Wording("concept: {problem}", "concept: {problem}"),
+    "warning.pages": Wording(
+        "{label}: {pages} pages, outside {low}-{high} ({file}: pages); a batch would refuse "
+        "this letter",
+        "{label}: {pages} pagina's, buiten {low}-{high} ({file}: pages); een batch zou deze "
+        "brief weigeren",
+    ),
     # -- errors and hints ---------------------------------------------------------------------
     "error.reference_digits": Wording(
         "reference {text!r} must be 1 to 12 digits",

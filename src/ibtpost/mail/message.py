@@ -263,7 +263,7 @@ def mail_context(
 ) -> dict[str, Any]:
     """The names the mail templates use. ``copies``: the letter's copies with a mail of
     their own (named in the letter's mail); ``copy``: the copy this mail carries."""
-    deadline = letter.reply_deadline or letter.compliance_deadline
+    deadline = letter.reaction_deadline
     sender = config.sender
     others = [c.mentioned for c in copies]
     return {

@@ -87,7 +87,7 @@ class BatchResult:
     letters: list[BatchLetter]
     converted: int
     seconds: float
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str | Phrase] = field(default_factory=list)
     concept: bool = False
 
     @property
@@ -358,15 +358,12 @@ class BatchFolder:
             if not _completed_as(register, plan.id, completion):
                 letter_register.finish_batch(register, plan.id)
                 audit.record(register, audit.BATCH_COMPLETED, batch=plan.id, data=completion)
-        warnings = [*plan.skipped, *plan.notes, *produced.incidents]
+        warnings: list[str | Phrase] = [*plan.skipped, *plan.notes, *produced.incidents]
         if self.unsealed_frozen:
-            warnings.append(
-                f"{self.unsealed_frozen} letter(s) queued or sent before signing was "
-                "configured stay unsealed (a queued or sent letter never changes)"
-            )
+            warnings.append(Phrase("warning.unsealed", {"count": self.unsealed_frozen}))
         samples = sum(1 for item in letters if item.sample)
         if samples:
-            warnings.append(f"{samples} letter(s) built on sample figures, marked VOORBEELD")
+            warnings.append(Phrase("warning.samples", {"count": samples}))
         return BatchResult(
             id=plan.id,
             folder=folder,

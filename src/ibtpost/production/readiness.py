@@ -14,7 +14,7 @@ from datetime import date
 
 from ibtpost.core import dutch
 from ibtpost.core.domain import Config, Municipality, PreviousLetter
-from ibtpost.core.errors import IbtpostError, Location, NextAction, UsageError
+from ibtpost.core.errors import IbtpostError, Location, NextAction, Phrase, UsageError
 from ibtpost.text.nodes import LetterDefinition
 
 
@@ -23,7 +23,7 @@ class Readiness:
     """The problems that refuse a final letter, and the same as warnings for a concept."""
 
     problems: list[IbtpostError] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Phrase] = field(default_factory=list)
 
 
 def needs_current_figures(definition: LetterDefinition) -> bool:
@@ -86,7 +86,8 @@ def readiness(
     ):
         found.append(_unwritten(previous, named, "error.no_facts", "feiten"))
     if concept:
-        return Readiness([], [f"concept: {problem.message}" for problem in found])
+        warnings = [Phrase("warning.concept", {"problem": Phrase(p.key, p.values)}) for p in found]
+        return Readiness([], warnings)
     return Readiness(found)
 
 

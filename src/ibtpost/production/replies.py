@@ -23,6 +23,7 @@ from ibtpost.core.files import write_atomic
 from ibtpost.core.layout import Layout
 from ibtpost.register import Register, audit, replies, validate_reference
 from ibtpost.register import letters as letter_register
+from ibtpost.rules.gates import VOORNEMEN
 
 KINDS = ("reply", "zienswijze")
 
@@ -51,7 +52,8 @@ def record_reply(
 
     Everything is checked before anything is written: an unknown or concept letter, a date
     before the letter's or after today, a file that is neither PDF nor e-mail, a note of
-    more than one line are each a UsageError naming the argument.
+    more than one line are each a UsageError naming the argument. A reaction on a voornemen
+    (trede 4) is recorded as a zienswijze, whatever ``kind`` says (Awb 4:8).
     """
     reference = validate_reference(reference)
     if kind not in KINDS:
@@ -70,6 +72,8 @@ def record_reply(
                 f"{reference} is a concept letter: it was never sent, so it has no reply",
                 Location(None, None, "reference"),
             )
+        if letter.trede == VOORNEMEN:  # a reaction on a voornemen is a zienswijze (Awb 4:8)
+            kind = "zienswijze"
         earliest = letter.sent_on or letter.day
         today = clock.today()
         if received < earliest:

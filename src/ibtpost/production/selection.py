@@ -29,10 +29,10 @@ from ibtpost.core.errors import (
 from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipalities
 from ibtpost.production.readiness import readiness
-from ibtpost.register import LetterKey, Register, motivering, replies
+from ibtpost.register import LetterKey, LetterRecord, Register, motivering, procedure, replies
 from ibtpost.register import cases as case_register
 from ibtpost.register import letters as letter_register
-from ibtpost.rules import ladder
+from ibtpost.rules import gates, ladder
 from ibtpost.rules.terms import term_deadline
 from ibtpost.text.compose import compose
 from ibtpost.text.composed import LetterContext
@@ -68,8 +68,8 @@ class Plan:
     definition: LetterDefinition
     request: BatchRequest
     letters: tuple[Planned, ...]
-    skipped: tuple[str, ...]  # municipalities left out, with why
-    notes: tuple[str, ...] = ()  # what a concept lacks that a final letter needs
+    skipped: tuple[Phrase, ...]  # municipalities left out, with why
+    notes: tuple[Phrase, ...] = ()  # what a concept lacks that a final letter needs
 
 
 def batch_id(letter: str, day: date, codes: list[str] | None, concept: bool) -> str:
@@ -103,6 +103,7 @@ def plan_batch(
         config.figures, case_register.open_cases(register), case_register.all_letters(register)
     )
     received = replies.latest(register)
+    published = procedure.publications(register)
     written = motivering.latest(register)
     known_weeks: dict[str, int | None] = {}
 
@@ -117,8 +118,8 @@ def plan_batch(
 
     problems: list[IbtpostError] = []
     chosen: list[Planned] = []
-    skipped: list[str] = []
-    notes: list[str] = []
+    skipped: list[Phrase] = []
+    notes: list[Phrase] = []
     explicit = bool(request.municipalities)
     wanted = (
         find_municipalities(config, request.municipalities)
@@ -143,7 +144,9 @@ def plan_batch(
         own = existing is not None and existing.batch == here
         movable = existing is not None and existing.concept and existing.sent_on is None
         if existing is not None and existing.batch is not None and not own and not movable:
-            message = f"{municipality.name}: already in batch {existing.batch}"
+            message = Phrase(
+                "warning.in_batch", {"name": municipality.name, "batch": existing.batch}
+            )
             if explicit:
                 values = {"name": municipality.name, "batch": existing.batch}
                 hint = Phrase("hint.leave_out")
@@ -154,7 +157,11 @@ def plan_batch(
         # the letter before this one in the case (a sent letter of this batch is not its
         # own predecessor)
         previous = ladder.previous_letter(
-            standing.sent, existing.reference if existing is not None else None, received, written
+            standing.sent,
+            existing.reference if existing is not None else None,
+            received,
+            published,
+            written,
         )
         if own and existing is not None:
             # a re-run: the letter keeps its place, whatever the ladder says by now
@@ -176,6 +183,24 @@ def plan_batch(
         deviation = ladder.deviation(standing, advice, definition.trede, definition.id, request.day)
         if deviation is not None and not explicit:
             return
+        if not request.concept:  # the gates no reason overrides (a concept is only read)
+            facts = _facts(register, municipality.code, standing, previous)
+            refused = gates.refusal(definition.trede, request.day, facts)
+            if refused is not None:
+                said: dict[str, object] = {**named(municipality), **refused.values}
+                if explicit:
+                    problems.append(
+                        UsageError(
+                            location=Location(None, None, "municipalities"),
+                            hint=refused.hint or "",
+                            key=refused.key,
+                            values=said,
+                        )
+                    )
+                else:
+                    skipped.append(Phrase(refused.key, said))
+                return
+        # past the gates: what the letter itself needs (motivering, current figures)
         ready = readiness(config, definition, municipality, previous, request.day, request.concept)
         problems.extend(ready.problems)  # said with the ladder's own problems, if any
         notes.extend(ready.warnings)
@@ -222,6 +247,28 @@ def compose_planned(
         request.day,
         concept=request.concept,
         previous=item.previous,
+    )
+
+
+def _facts(
+    register: Register,
+    code: str,
+    standing: ladder.Standing,
+    previous: PreviousLetter | None,
+) -> gates.GateFacts:
+    """What the procedure's gates read of one municipality's case."""
+    if previous is None:
+        return gates.GateFacts(code, None, unsent=standing.pending)
+    before: LetterRecord | None = next(
+        (r for r in standing.sent if r.reference == previous.reference), None
+    )
+    return gates.GateFacts(
+        code,
+        previous,
+        previous_batch=before.batch if before is not None else None,
+        unsent=standing.pending,
+        copies_out=procedure.copies_out(register, previous.reference),
+        litigation=tuple(r.event for r in procedure.litigation(register, previous.reference)),
     )
 
 

@@ -15,9 +15,10 @@ from ibtpost.core.domain import Config, Municipality, PreviousLetter
 from ibtpost.core.layout import Layout
 from ibtpost.data.config import load_config
 from ibtpost.data.recipients import MissingAddress, mail_recipients
-from ibtpost.register import Register, audit, motivering, replies
+from ibtpost.register import Register, audit, motivering, procedure, replies
 from ibtpost.register import cases as case_register
 from ibtpost.rules import ladder
+from ibtpost.rules.gates import VOORNEMEN
 
 CLOSED_WHY = "task met"
 
@@ -44,6 +45,8 @@ class StatusRow:
     answered: str | None = None  # when the college answered the last letter (reply recorded)
     answer_kind: str | None = None  # reply or zienswijze
     term_passed: bool = False  # the last letter's term is over on the status date
+    published: str | None = None  # the last letter's kennisgeving: "2026-12345 2026-06-03"
+    litigation: str | None = None  # the last event at the court about it: "beroep 2026-08-20"
     #: a zienswijze on the last letter and no reply to it written (``ibtpost motivering``)
     no_reply_text: bool = False
 
@@ -86,6 +89,8 @@ def status(root: Path, day: date) -> list[StatusRow]:
             config.figures, case_register.open_cases(register), case_register.all_letters(register)
         )
         received = replies.latest(register)
+        published = procedure.publications(register)
+        litigated = procedure.latest_litigation(register)
         written = motivering.latest(register)
     rows = []
     for code, municipality in config.municipalities.items():
@@ -96,6 +101,8 @@ def status(root: Path, day: date) -> list[StatusRow]:
         fig = standing.figures
         last = standing.last
         answer = received.get(last.reference) if last else None
+        publication = published.get(last.reference) if last else None
+        event = litigated.get(last.reference) if last else None
         rows.append(
             StatusRow(
                 code=code,
@@ -122,10 +129,17 @@ def status(root: Path, day: date) -> list[StatusRow]:
                 no_reply_text=bool(
                     last
                     and answer
-                    and answer.kind == "zienswijze"
+                    # a reaction on a voornemen is a zienswijze, as the ladder reads it
+                    and (answer.kind == "zienswijze" or last.trede == VOORNEMEN)
                     and not (last.reference in written and written[last.reference].zienswijze)
                 ),
                 term_passed=bool(last and last.deadline and last.deadline < day),
+                published=(
+                    f"{publication.staatscourant} {publication.day.isoformat()}"
+                    if publication
+                    else None
+                ),
+                litigation=f"{event.event} {event.day.isoformat()}" if event else None,
             )
         )
     return rows
@@ -156,9 +170,10 @@ def previous_letters(root: Path) -> dict[str, PreviousLetter]:
     with Register.for_root(root) as register:
         received = replies.latest(register)
         written = motivering.latest(register)
+        published = procedure.publications(register)
         for code, case in case_register.open_cases(register).items():
             previous = ladder.previous_letter(
-                case_register.case_letters(register, case.id), None, received, written
+                case_register.case_letters(register, case.id), None, received, published, written
             )
             if previous is not None:
                 found[code] = previous

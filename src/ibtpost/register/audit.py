@@ -130,6 +130,9 @@ LETTER_IN_DOUBT = "letter.in_doubt"
 SEND_REFUSED = "send.refused"
 LETTER_WITHDRAWN = "letter.withdrawn"
 REPLY_RECEIVED = "reply.received"
+# the records the procedure's gates read
+PUBLICATION_RECORDED = "publication.recorded"
+LITIGATION_RECORDED = "litigation.recorded"
 MOTIVERING_RECORDED = "motivering.recorded"
 APPROVAL = "approval"
 LETTER_CHECK_FAILED = "letter.check_failed"
@@ -160,6 +163,8 @@ KINDS = (
     SEND_REFUSED,
     LETTER_WITHDRAWN,
     REPLY_RECEIVED,
+    PUBLICATION_RECORDED,
+    LITIGATION_RECORDED,
     MOTIVERING_RECORDED,
     APPROVAL,
     LETTER_CHECK_FAILED,

@@ -174,7 +174,29 @@ MIGRATIONS: list[str] = [
     ALTER TABLE dispatch_roles RENAME TO dispatch;
     CREATE INDEX dispatch_batch_state ON dispatch (batch, state);
     """,
-    # 10: the motivering a person writes per case (see register/motivering.py): the summary
+    # 10: the records the procedure's gates read (see register/procedure.py): the
+    # publication of a letter's kennisgeving, and what happens at the court about a besluit
+    """
+    CREATE TABLE publications (
+        reference     TEXT PRIMARY KEY REFERENCES letters(reference),
+        staatscourant TEXT NOT NULL,
+        day           TEXT NOT NULL,
+        url           TEXT,
+        recorded_at   TEXT NOT NULL
+    );
+    CREATE TABLE litigation (
+        id           INTEGER PRIMARY KEY,
+        reference    TEXT NOT NULL REFERENCES letters(reference),
+        event        TEXT NOT NULL,
+        day          TEXT NOT NULL,
+        note         TEXT,
+        file         TEXT,
+        sha256       TEXT,
+        recorded_at  TEXT NOT NULL
+    );
+    CREATE INDEX litigation_reference ON litigation (reference);
+    """,
+    # 11: the motivering a person writes per case (see register/motivering.py): the summary
     # of a zienswijze and the reply to it, or the facts after a term, per letter answered,
     # every version kept
     """

@@ -17,7 +17,7 @@ import itertools
 from dataclasses import dataclass, replace
 from datetime import date
 
-from ibtpost.core.domain import Agreement, Config, Motivering, PreviousLetter, Reply
+from ibtpost.core.domain import Agreement, Config, Motivering, PreviousLetter, Publication, Reply
 from ibtpost.core.errors import DataError, DefinitionError, IbtpostError, Location
 from ibtpost.text.compose import PLACEHOLDER_REFERENCE, compose
 from ibtpost.text.composed import LetterContext, RParagraph, RTable
@@ -30,12 +30,17 @@ CHECK_DATE = date(2026, 1, 1)
 SAMPLE_PREVIOUS = PreviousLetter(
     "trede-1", 1, PLACEHOLDER_REFERENCE, date(2025, 12, 1), date(2025, 12, 22)
 )
-#: The same previous letter, answered: texts that use ``reply`` are composed both ways.
-SAMPLE_ANSWERED = replace(SAMPLE_PREVIOUS, reply=Reply("reply", date(2025, 12, 15)))
+#: The same previous letter, answered and its kennisgeving published: texts that use
+#: ``reply`` or ``publication`` are composed both ways.
+SAMPLE_ANSWERED = replace(
+    SAMPLE_PREVIOUS,
+    reply=Reply("reply", date(2025, 12, 15)),
+    publication=Publication("2025-12345", date(2025, 12, 3), "https://example.org/stcrt"),
+)
 #: The same previous letter with a zienswijze and a motivering written on it (both parts):
 #: texts that use ``motivering`` are composed with it too.
 SAMPLE_WRITTEN = replace(
-    SAMPLE_PREVIOUS,
+    SAMPLE_ANSWERED,
     reply=Reply("zienswijze", date(2025, 12, 15)),
     motivering=Motivering(("voorbeeldalinea", "tweede alinea"), ("voorbeeldfeit",)),
 )
@@ -156,7 +161,7 @@ def compose_problems(config: Config, definitions: list[LetterDefinition]) -> lis
         who = complete if needs.data_conditions else complete[:1]
         previous = (
             (None, SAMPLE_PREVIOUS, SAMPLE_ANSWERED, SAMPLE_WRITTEN)
-            if {"previous", "reply", "motivering"} & set(needs.uses)
+            if {"previous", "reply", "publication", "motivering"} & set(needs.uses)
             else (None,)
         )
         agreements = ((), SAMPLE_AGREEMENTS) if "agreements" in needs.uses else (None,)

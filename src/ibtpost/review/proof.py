@@ -31,7 +31,7 @@ from pathlib import Path
 
 from ibtpost.approval import versions
 from ibtpost.core.domain import Config, Municipality
-from ibtpost.core.errors import IbtpostError, Location, Param, Problems, UsageError
+from ibtpost.core.errors import IbtpostError, Location, Param, Phrase, Problems, UsageError
 from ibtpost.core.files import slug, write_atomic
 from ibtpost.core.layout import Layout
 from ibtpost.core.progress import ProgressCallback
@@ -76,7 +76,7 @@ class ReviewResult:
     files: list[Path]
     letters: list[Shown]
     seconds: float
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str | Phrase] = field(default_factory=list)
     version: str = ""  # the letter version shown (definition and templates)
 
     @property
@@ -129,8 +129,8 @@ def preview(
         files.append(path)
         shown.append(Shown(target, letter, 1, pages))
 
-    warnings = _produce(root, config, definition, assets, targets, day, keep, None, converters)
-    warnings += _page_warnings(definition, shown)
+    repaired = _produce(root, config, definition, assets, targets, day, keep, None, converters)
+    warnings: list[str | Phrase] = [*repaired, *_page_warnings(definition, shown)]
     return ReviewResult(files, shown, time.perf_counter() - started, warnings, version)
 
 
@@ -177,9 +177,9 @@ def proof(
         first = copy.pages + 1
         shown.append(Shown(targets[index], letter, first, copy.add(pdf, targets[index].label)))
 
-    warnings = _produce(root, config, definition, assets, targets, day, keep, progress)
+    repaired = _produce(root, config, definition, assets, targets, day, keep, progress)
     write_atomic(path, copy.write())
-    warnings += _page_warnings(definition, shown)
+    warnings: list[str | Phrase] = [*repaired, *_page_warnings(definition, shown)]
     return ReviewResult([path], shown, time.perf_counter() - started, warnings, version)
 
 
@@ -292,12 +292,20 @@ def _produce(
         return produced.incidents
 
 
-def _page_warnings(definition: LetterDefinition, shown: list[Shown]) -> list[str]:
+def _page_warnings(definition: LetterDefinition, shown: list[Shown]) -> list[Phrase]:
     """Letters whose page count is outside the definition's bounds (a batch would refuse
     them): the reviewer should know."""
     return [
-        f"{item.target.label}: {problem} (letters/{definition.path.name}: pages); a batch "
-        "would refuse this letter"
+        Phrase(
+            "warning.pages",
+            {
+                "label": item.target.label,
+                "pages": item.pages,
+                "low": definition.min_pages,
+                "high": definition.max_pages,
+                "file": f"letters/{definition.path.name}",
+            },
+        )
         for item in shown
-        if (problem := definition.pages_problem(item.pages)) is not None
+        if definition.pages_problem(item.pages) is not None
     ]

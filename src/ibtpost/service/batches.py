@@ -63,7 +63,7 @@ class Candidates:
     """Who is due for a letter on a day, and why others are not (or what is wrong)."""
 
     due: list[Due] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Line] = field(default_factory=list)  # who is left out, and why
     #: what stops the plan (an unknown letter, nobody due ...): each front end words it
     problem: IbtpostError | None = None
 
@@ -79,7 +79,7 @@ def candidates(root: Path, letter: str, day: date, concept: bool = False) -> Can
     except IbtpostError as exc:
         return Candidates([], [], exc)
     due = [Due(p.municipality.code, p.municipality.name) for p in plan.letters]
-    return Candidates(due, list(plan.skipped))
+    return Candidates(due, [Line(p.key, p.values) for p in plan.skipped])
 
 
 def plan(root: Path, request: BatchRequest) -> Plan:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ibtpost.core.errors import Location, UsageError
+from ibtpost.core.errors import Location, Phrase, PlainWords, UsageError, worded
 from ibtpost.core.messages import Lang, say
 
 
@@ -25,7 +25,11 @@ class Line:
     def text(self, lang: Lang) -> str:
         """The line in ``lang``."""
         values = {
-            name: value.text(lang) if isinstance(value, Line) else value
+            name: value.text(lang)
+            if isinstance(value, Line)
+            else worded(value.key, value.values, PlainWords(lang))
+            if isinstance(value, Phrase)
+            else value
             for name, value in self.values.items()
         }
         return say(self.key, lang, **values)
@@ -36,9 +40,16 @@ def line(key: str, /, **values: object) -> Line:
     return Line(key, values)
 
 
-def warning_lines(warnings: Iterable[str]) -> list[Line]:
-    """One ``warning: ...`` line per warning."""
-    return [line("summary.warning", warning=warning) for warning in warnings]
+def warning_lines(warnings: Iterable[str | Phrase]) -> list[Line]:
+    """One ``warning: ...`` line per warning; a :class:`Phrase` is said in the line's
+    language, a plain text (a converter's repair, in English) as it is."""
+    return [
+        line(
+            "summary.warning",
+            warning=Line(w.key, w.values) if isinstance(w, Phrase) else w,
+        )
+        for w in warnings
+    ]
 
 
 def count(number: int, one: str, many: str) -> Line:

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ibtpost.core.domain import Municipality
+from ibtpost.core.domain import Municipality, Publication
 from ibtpost.core.errors import IbtpostError
 from ibtpost.core.files import sha256_file
 from ibtpost.core.layout import Layout
@@ -21,7 +21,7 @@ from ibtpost.data.recipients import MissingAddress, copy_recipients, mail_recipi
 from ibtpost.dispatch.delivery import Delivery, delivery
 from ibtpost.dispatch.states import QueueEntry
 from ibtpost.dispatch.states import entry as queue_entry
-from ibtpost.register import BatchRecord, LetterRecord, Register, audit, motivering
+from ibtpost.register import BatchRecord, LetterRecord, Register, audit, motivering, procedure
 from ibtpost.register import letters as letter_register
 from ibtpost.register import validate_reference as valid_reference
 from ibtpost.register.dispatch import copies_of
@@ -106,6 +106,8 @@ class LetterView:
     copies: list[CopyView]
     check: LetterCheck | None  # the checks ``queue`` runs
     events: list[audit.Event]
+    publication: Publication | None = None  # of its kennisgeving, if recorded
+    litigation: tuple[procedure.LitigationRecord, ...] = ()  # at the court, by date
     #: the motivering written on this letter (``ibtpost motivering``): every version, by
     #: part and oldest first
     motivering: list[MotiveringVersion] = field(default_factory=list)
@@ -136,6 +138,8 @@ def letter_view(root: Path, reference: str) -> LetterView:
         entry = queue_entry(register, letter.reference)
         queued = {c.role: c for c in copies_of(register, letter.reference)}
         events = list(audit.events(register, letter.reference))
+        published = procedure.publication(register, letter.reference)
+        litigation = tuple(procedure.litigation(register, letter.reference))
         written = motivering.versions(register, letter.reference)
         batch = letter_register.batch(register, letter.batch) if letter.batch else None
     recipients: Recipients | None = None
@@ -173,5 +177,7 @@ def letter_view(root: Path, reference: str) -> LetterView:
         copies,
         checked[0] if checked else None,
         events,
+        published,
+        litigation,
         written,
     )

@@ -101,6 +101,15 @@ def text_context(
             "zienswijze": list(motivering.zienswijze) if motivering.zienswijze else None,
             "feiten": list(motivering.feiten) if motivering.feiten else None,
         },
+        "publication": (
+            {
+                "staatscourant": previous.publication.staatscourant,
+                "date": previous.publication.day,
+                "url": previous.publication.url or "",
+            }
+            if previous is not None and previous.publication is not None
+            else None
+        ),
         "agreements": [
             {
                 "action": a.action,
@@ -274,6 +283,8 @@ def compose(
         cc=dutch.cdk_name(municipality.province),
         reply_deadline=ctx["reply_term"]["deadline"],
         compliance_deadline=ctx["compliance_term"]["deadline"],
+        zienswijze_deadline=ctx["zienswijze_term"]["deadline"],
+        besluit=definition.besluit,
         previous=previous,
     )
 

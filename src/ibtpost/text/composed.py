@@ -70,6 +70,10 @@ class LetterContext:
     cc: str  # who gets the copy, e.g. "Commissaris van de Koning van Zuid-Holland"
     reply_deadline: dt.date | None
     compliance_deadline: dt.date | None = None
+    #: the date by which the college may give its zienswijze (a voornemen), else None
+    zienswijze_deadline: dt.date | None = None
+    #: the letter is a besluit (its definition says ``besluit: true``): it asks no reaction
+    besluit: bool = False
     previous: PreviousLetter | None = None
     on_behalf: str | None = None  # the signature formula, when the letter sets its own
     signatory: Signatory | None = None  # who signs; None: sender.signatory
@@ -78,6 +82,15 @@ class LetterContext:
     def ladder_deadline(self) -> dt.date | None:
         """The end of the term the ladder waits for: the compliance term, else the reply term."""
         return self.compliance_deadline or self.reply_deadline
+
+    @property
+    def reaction_deadline(self) -> dt.date | None:
+        """The date the letter asks the college to react by, as the letter states it: the
+        zienswijze term of a voornemen, the reply term of a letter that asks a reply (the
+        compliance term when it has no other); none for a besluit."""
+        if self.besluit:
+            return None
+        return self.zienswijze_deadline or self.reply_deadline or self.compliance_deadline
 
     @property
     def document_title(self) -> str:

@@ -39,6 +39,7 @@ CONTEXT_NAMES = frozenset(
         "besluit_term",
         "previous",
         "reply",
+        "publication",
         "motivering",
         "legal",
         "agreements",

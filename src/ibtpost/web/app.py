@@ -26,6 +26,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from ibtpost.core import dutch
 from ibtpost.core.errors import IbtpostError
 from ibtpost.web import security
 from ibtpost.web.audit import audit_export, audit_page
@@ -132,6 +133,7 @@ def create_app(root: Path, token: str, host: str, port: int, warm: bool = True) 
         lstrip_blocks=True,
     )
     env.filters["seconds"] = lambda s: "-" if s is None else f"{s:.0f} s"
+    env.filters["datum"] = dutch.long_date
     templates = Jinja2Templates(env=env)
     web = Web(root, token, templates, warm=WarmConverters(root) if warm else None)
     routes = [

@@ -104,7 +104,10 @@ def batch_candidates(request: Request) -> Response:
 
 def _notes(found: Candidates) -> list[str]:
     """Why the others are not due, and what stops the plan, in Dutch."""
-    return [*(messages(found.problem) if found.problem else ()), *found.notes]
+    return [
+        *(messages(found.problem) if found.problem else ()),
+        *(n.text("nl") for n in found.notes),
+    ]
 
 
 def _lines(text: str) -> list[str]:

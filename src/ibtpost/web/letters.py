@@ -54,9 +54,21 @@ def letter_page(request: Request) -> Response:
             "copies": copies,
             "check": view.check,
             "events": view.events,
+            "publication": view.publication,
+            "litigation": view.litigation,
+            "litigation_words": LITIGATION_WORDS,
             "written": view.written(),
         },
     )
+
+
+#: an event at the court as the letter's page names it
+LITIGATION_WORDS = {
+    "beroep": "beroep ingesteld",
+    "voorlopige-voorziening": "voorlopige voorziening gevraagd",
+    "uitspraak": "uitspraak",
+    "schorsing": "schorsing",
+}
 
 
 def letter_page_image(request: Request) -> Response:

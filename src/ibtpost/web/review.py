@@ -189,7 +189,13 @@ async def preview_letter(request: Request) -> Response:
         values,
         {},
         200,
-        {"preview": {"sha": sha, "pages": len(pages), "warnings": made.result.warnings}},
+        {
+            "preview": {
+                "sha": sha,
+                "pages": len(pages),
+                "warnings": [w.text("nl") for w in made.warnings],
+            }
+        },
     )
 
 
