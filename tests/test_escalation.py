@@ -22,6 +22,7 @@ import yaml
 from pypdf import PdfReader
 from tests.conftest import Result
 from tests.realdata import import_real_data
+from tests.webserver import WebServer
 
 from ibtpost.register import Register
 from ibtpost.register import letters as letter_register
@@ -75,6 +76,28 @@ def _addresses(root: Path, cli: Callable[..., Result], work: Path) -> None:
     for role in ("raad", "gs"):
         done = cli(root, "import", "addresses", "--role", role, str(work / f"{role}.csv"))
         assert done.code == 0, done.err
+
+
+def _fresh_figures(root: Path, cli: Callable[..., Result], work: Path, peildatum: str) -> None:
+    """The same figures for Vlaardingen as ``import_real_data``'s, dated ``peildatum``."""
+    path = work / "figures-fresh.csv"
+    path.write_text(
+        "gemeentecode,taak_regulier,taak_amv,realisatie_regulier,realisatie_amv\n"
+        f"{CODE},100,10,20,0\n",
+        "utf-8",
+    )
+    done = cli(root, "import", "figures", str(path), "--peildatum", peildatum, "--source", "test")
+    assert done.code == 0, done.err
+
+
+def _motivering(
+    root: Path, cli: Callable[..., Result], work: Path, reference: str, part: str
+) -> None:
+    """What a lawyer writes for the case on the letter ``reference``."""
+    path = work / f"motivering-{part}.md"
+    path.write_text(f"Testmotivering {part} voor {reference}.\n\nTweede alinea.\n", "utf-8")
+    done = cli(root, "motivering", reference, "--file", str(path), "--part", part)
+    assert done.code == 0, done.err
 
 
 def _batch(cli: Callable[..., Result], root: Path, letter: str, day: str) -> tuple[str, str]:
@@ -135,7 +158,9 @@ def test_a_case_climbs_the_ladder_as_the_law_requires(
     assert "20 april 2026" in text3 and ref2 in text3
     _send(cli, root, batch3, "2026-05-04")
 
-    # trede 4: the voornemen with its kennisgeving and its copies
+    # trede 4: the voornemen with its kennisgeving and its copies, on current figures (a
+    # voornemen on figures older than max_figures_age_days is refused)
+    _fresh_figures(root, cli, tmp_path, "2026-05-15")
     batch4, ref4 = _batch(cli, root, "trede-4", "2026-06-01")
     text4 = _text(root, batch4, ref4)
     assert "is voornemens om op grond van artikel 124, eerste lid, juncto artikel 124b" in text4
@@ -171,11 +196,14 @@ def test_a_case_climbs_the_ladder_as_the_law_requires(
     assert cli(root, *published).code == 0
     assert _status(cli, root, "2026-06-11")["answered"]
 
-    # trede 5 after the compliance term: recital, dictum per category, rechtsmiddelen
+    # trede 5 after the compliance term: recital, the reply to the zienswijze written for
+    # this case, dictum per category, rechtsmiddelen
+    _motivering(root, cli, tmp_path, ref4, "zienswijze")
     batch5, ref5 = _batch(cli, root, "trede-5", "2026-07-20")
     text5 = _text(root, batch5, ref5)
     assert f"Bij brief van 1 juni 2026 (onze referentie {ref4})" in text5
     assert "de zienswijze van het college van 10 juni 2026 bij dit besluit betrokken" in text5
+    assert f"Zienswijze en reactie Testmotivering zienswijze voor {ref4}. Tweede alinea." in text5
     assert "80 reguliere opvangplekken" in text5
     assert "binnen zes weken na de bekendmaking van dit besluit" in text5
     assert "die verzending geldt als bekendmaking" in text5
@@ -203,9 +231,25 @@ def test_a_case_climbs_the_ladder_as_the_law_requires(
     # trede 6 only after that term
     before = cli(root, "batch", "trede-6", "--date", "2026-08-31", "-m", CODE)
     assert before.code == 2 and "2 september 2026" in before.err
+    _motivering(root, cli, tmp_path, ref5, "feiten")  # the facts after the term
     batch6, ref6 = _batch(cli, root, "trede-6", "2026-09-07")
     text6 = _text(root, batch6, ref6)
     assert f"{ref5}" in text6 and "artikel 124c" in text6
     assert "artikel 124f, derde lid" in text6 and "Bezwaar tegen een besluit" not in text6
+    assert f"Feiten na de termijn Testmotivering feiten voor {ref5}." in text6
+    # the Brief screen and the case file show the motivering written on each letter
+    web = WebServer(root).start()
+    try:
+        status, _, page = web.request("GET", f"/letters/{ref4}")
+    finally:
+        web.stop()
+    assert status == 200 and "<h2>Motivering</h2>" in page, page
+    assert f"Testmotivering zienswijze voor {ref4}." in page
+    assert cli(root, "case", CODE).code == 0
+    kept = root / "outbox" / "cases" / CODE / "case-file" / "motivering"
+    assert sorted(p.name for p in kept.iterdir()) == [
+        f"{ref4}-zienswijze-v1.txt",
+        f"{ref5}-feiten-v1.txt",
+    ]
     report = list(csv.DictReader(io.StringIO(cli(root, "report", batch4).out)))
     assert report[0]["copies"] == "gs sent gs@zuid-holland.test; raad sent griffie@vlaardingen.test"

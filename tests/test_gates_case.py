@@ -55,6 +55,7 @@ def test_no_reason_opens_a_gate(root: Path, cli: Callable[..., Result], tmp_path
 
     batch3, _ = esc._batch(cli, root, "trede-3", "2026-05-04")
     esc._send(cli, root, batch3, "2026-05-04")
+    esc._fresh_figures(root, cli, tmp_path, "2026-05-15")  # a voornemen on current figures
     batch4, ref4 = esc._batch(cli, root, "trede-4", "2026-06-01")
     assert cli(root, "queue", batch4).code == 0
     sent4 = cli(root, "send", "--batch", batch4, "--retry-delay", "0.01")
@@ -74,6 +75,7 @@ def test_no_reason_opens_a_gate(root: Path, cli: Callable[..., Result], tmp_path
     # a reaction on the voornemen is a zienswijze, whatever kind it is recorded as
     assert cli(root, "reply", ref4, "--received", "2026-06-10").code == 0
 
+    esc._motivering(root, cli, tmp_path, ref4, "zienswijze")  # the reply to the zienswijze
     batch5, ref5 = esc._batch(cli, root, "trede-5", "2026-07-20")
     text5 = esc._text(root, batch5, ref5)
     assert (
@@ -105,5 +107,6 @@ def test_no_reason_opens_a_gate(root: Path, cli: Callable[..., Result], tmp_path
     uitspraak = ("litigation", ref5, "--event", "uitspraak", "--date", "2026-09-03")
     assert cli(root, *uitspraak).code == 0
 
+    esc._motivering(root, cli, tmp_path, ref5, "feiten")  # the facts after the term
     batch6, ref6 = esc._batch(cli, root, "trede-6", "2026-09-07")
     assert ref5 in esc._text(root, batch6, ref6)

@@ -6,11 +6,14 @@ A folder (default ``outbox/cases/<code>/case-file/``) with
   checked against the SHA-256 the register recorded;
 - ``replies/``: the replies and zienswijzen recorded with ``ibtpost reply``;
   (the overview also lists the kennisgevingen published and the events at the court);
+- ``motivering/``: every version of the motivering written with ``ibtpost motivering``
+  (``<reference>-<part>-v<version>.txt``);
 - ``delivery-report.csv``: the delivery report rows of its letters (``ibtpost report``);
 - ``audit-events.jsonl``: the audit events of its references, and ``audit-verify.txt``:
   the verification of the whole chain (``ibtpost audit verify``);
 - ``case-file.pdf``: all of it for reading, with bookmarks: an overview, each letter
-  followed by the replies to it, the delivery report and the audit events.
+  followed by the replies to it and the motivering written on it (its latest text), the
+  delivery report and the audit events.
 
 The folder is built apart and then put in place whole: an earlier case file is replaced
 only by a complete new one.
@@ -40,11 +43,14 @@ from ibtpost.core.layout import Layout
 from ibtpost.data.config import load_config
 from ibtpost.dispatch.report import ReportRow, as_csv, delivery_report
 from ibtpost.documents.pdf.textpages import Line, text_pdf
-from ibtpost.register import Register, audit, procedure, replies
+from ibtpost.register import Register, audit, motivering, procedure, replies
 from ibtpost.register.audit import Event
+from ibtpost.register.motivering import MotiveringVersion
 from ibtpost.register.replies import ReplyRecord
 
 CASE_PDF = "case-file.pdf"
+#: the parts of a motivering as the case file names them
+_PART = {"zienswijze": "zienswijze en reactie", "feiten": "feiten na de termijn"}
 
 
 @dataclass
@@ -71,6 +77,7 @@ class _Gathered:
     chain: audit.VerifyResult
     publications: dict[str, Publication] = field(default_factory=dict)
     litigation: list[procedure.LitigationRecord] = field(default_factory=list)
+    motivering: dict[str, list[MotiveringVersion]] = field(default_factory=dict)
 
 
 def build_case_file(root: Path, query: str, out: Path | None = None) -> CaseFileResult:
@@ -99,6 +106,7 @@ def build_case_file(root: Path, query: str, out: Path | None = None) -> CaseFile
                 if (found := procedure.publication(register, r)) is not None
             },
             [x for r in sorted(references) for x in procedure.litigation(register, r)],
+            {r: motivering.versions(register, r) for r in sorted(references)},
         )
     folder = out or Layout(root).case_file(municipality.code)
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -155,6 +163,11 @@ def _write(
             else:
                 kept[answer.id] = None
                 warnings.append(f"reply {answer.id} on {answer.reference}: file missing")
+    (work / "motivering").mkdir()
+    for versions in g.motivering.values():
+        for version in versions:
+            name = f"{version.reference}-{version.part}-v{version.version}.txt"
+            (work / "motivering" / name).write_text(version.text + "\n", "utf-8")
     (work / "delivery-report.csv").write_text(as_csv(g.report), "utf-8")
     with (work / "audit-events.jsonl").open("w", encoding="utf-8") as handle:
         for event in g.events:
@@ -199,6 +212,15 @@ def _case_pdf(
                 if doc is None:
                     doc = text_pdf(_reply_page(heading, answer, source))
                 add(heading, doc)
+            for part in ("zienswijze", "feiten"):
+                versions = [v for v in g.motivering.get(record.reference, []) if v.part == part]
+                if versions:
+                    latest = versions[-1]
+                    heading = f"Motivering bij {record.reference}: {_PART[part]}"
+                    lines = [Line(heading, heading=True)]
+                    lines.append(Line(f"versie {latest.version}, {latest.recorded_at}"))
+                    lines.extend(Line(x) for x in ["", *latest.text.splitlines()])
+                    add(heading, text_pdf(lines))
         add("Verzendrapport", text_pdf(_report_lines(g.report)))
         add("Audittrail", text_pdf(_audit_lines(g.events, g.chain)))
         with out.open_outline() as outline:
@@ -237,6 +259,15 @@ def _overview(name: str, municipality: Municipality, g: _Gathered) -> list[Line]
     for a in answers:
         lines.append(
             Line(f"{a.reply.received.isoformat()}  {a.reply.kind} op {a.reference}  {a.file or ''}")
+        )
+    lines.append(Line("Motivering", heading=True))
+    written = [v for x in g.motivering.values() for v in x]
+    if not written:
+        lines.append(Line("Geen motivering geschreven."))
+    for v in written:
+        by = f"  door {v.by}" if v.by else ""
+        lines.append(
+            Line(f"{v.recorded_at}  {_PART[v.part]} op {v.reference}, versie {v.version}{by}")
         )
     lines.append(Line("Publicaties", heading=True))
     if not g.publications:

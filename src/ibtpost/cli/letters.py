@@ -126,7 +126,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 def _answered(row: StatusRow) -> str:
     """The status table's answer cell: the date received, or whether the term passed."""
     if row.answered:
-        return row.answered + (" (zienswijze)" if row.answer_kind == "zienswijze" else "")
+        kind = " (zienswijze)" if row.answer_kind == "zienswijze" else ""
+        if row.no_reply_text:
+            kind = " (zienswijze, no reply text: ibtpost motivering)"
+        return row.answered + kind
     if row.last_reference is None:
         return ""
     return "no, term passed" if row.term_passed else "not yet"
@@ -150,8 +153,33 @@ def cmd_reply(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_motivering(args: argparse.Namespace) -> int:
+    """ibtpost motivering."""
+    from ibtpost.service.motivering import motivering, show_motivering
+
+    if args.file is None:
+        found = show_motivering(args.root, args.reference)
+        if not found.versions:
+            print(f"{found.reference} {found.municipality}: no motivering written")
+        for version in found.versions:
+            by = f" by {version.by}" if version.by else ""
+            latest = found.latest(version.part) == version
+            print(
+                f"{version.part} version {version.version}{' (printed)' if latest else ''}: "
+                f"{version.recorded_at}{by}, sha256 {version.sha256[:12]}"
+            )
+        for part in ("zienswijze", "feiten"):
+            current = found.latest(part)
+            if current is not None:
+                print(f"\n--- {part}, version {current.version} ---\n{current.text}")
+        return EXIT_OK
+    done = motivering(args.root, args.reference, args.file, args.part, args.by)
+    print(done.summary.text("en"))
+    return EXIT_OK
+
+
 def add_letter_commands(sub: SubParsers) -> None:
-    """ibtpost letter, batch, status and reply."""
+    """ibtpost letter, batch, status, reply and motivering."""
     p = sub.add_parser(
         "letter",
         help="produce one letter as .docx and PDF/A",
@@ -246,3 +274,25 @@ def add_letter_commands(sub: SubParsers) -> None:
     p.add_argument("--file", type=Path, help="the PDF or e-mail (.eml) received")
     p.add_argument("--note", help="a note (one line), kept in the audit trail")
     p.set_defaults(func=cmd_reply)
+
+    p = sub.add_parser(
+        "motivering",
+        help="record the motivering of a case: the reply to a zienswijze, the facts after a term",
+        description="Record what only a person can write for one case, on the letter "
+        "REFERENCE it answers: the summary of the college's zienswijze on a voornemen and "
+        "the minister's reply to it (--part zienswijze; the besluit prints it under "
+        "'Zienswijze en reactie'), or the facts after the term of a besluit, the college's "
+        "report (--part feiten; the letter of trede 6 prints them). --file is plain UTF-8 "
+        "text, paragraphs separated by a blank line. Versioned and audited: the same text "
+        "again adds nothing, a changed text a new version (the latest is printed). Without "
+        "--file: the texts recorded and their versions.",
+    )
+    p.add_argument("reference", help="the Onze referentie of the letter the text answers")
+    p.add_argument("--file", type=Path, help="the text (UTF-8, paragraphs by blank lines)")
+    p.add_argument(
+        "--part",
+        choices=("zienswijze", "feiten"),
+        help="zienswijze (default before trede 5) or feiten (default on a besluit)",
+    )
+    p.add_argument("--by", help="who wrote or approved the text (one line), kept with it")
+    p.set_defaults(func=cmd_motivering)

@@ -7,6 +7,7 @@ connections to open.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -188,6 +189,8 @@ class Settings:
     processes: int = 0  # converters in a batch; 0: one per core
     roll_terms: bool = True  # terms.roll_to_working_day: move a term's end to a working day
     signing: SealSettings | None = None  # signing: the e-seal on every final letter's PDF
+    #: a final voornemen or besluit on figures whose peildatum is older is refused
+    max_figures_age_days: int = 183
 
 
 @dataclass(frozen=True)
@@ -238,6 +241,29 @@ class Reply:
     received: date
 
 
+def paragraphs(text: str) -> tuple[str, ...]:
+    """The paragraphs of a plain text: separated by blank lines, each on one line."""
+    blocks = [" ".join(block.split()) for block in re.split(r"\n[ \t]*\n", text)]
+    return tuple(block for block in blocks if block)
+
+
+@dataclass(frozen=True)
+class Motivering:
+    """What a person wrote for one case on the letter it answers (``ibtpost motivering``),
+    the latest text of each part as its paragraphs; None for a part not written."""
+
+    zienswijze: tuple[str, ...] | None = None  # the zienswijze summarised, and the reply
+    feiten: tuple[str, ...] | None = None  # the facts after a term (the college's report)
+
+    @classmethod
+    def of(cls, zienswijze: str | None, feiten: str | None) -> Motivering:
+        """From the texts as recorded."""
+        return cls(
+            paragraphs(zienswijze) if zienswijze else None,
+            paragraphs(feiten) if feiten else None,
+        )
+
+
 @dataclass(frozen=True)
 class Publication:
     """Where and when a letter's kennisgeving was published (``ibtpost publication``)."""
@@ -272,6 +298,7 @@ class PreviousLetter:
     reply: Reply | None = None  # the last reply recorded on it
     sent_via: str | None = None  # how it counts as sent: "mail" or "post"
     publication: Publication | None = None  # its kennisgeving's publication, if recorded
+    motivering: Motivering | None = None  # what a person wrote on it (ibtpost motivering)
 
 
 @dataclass(frozen=True)

@@ -187,6 +187,19 @@ CATALOGUE: dict[str, Wording] = {
         "{reference}: this {kind} was recorded before; nothing added",
         "{reference}: deze {kind} was al vastgelegd; niets toegevoegd",
     ),
+    "summary.motivering": Wording(
+        "{reference} {municipality}: {part} recorded as version {version}",
+        "{reference} {municipality}: {part} vastgelegd als versie {version}",
+    ),
+    "summary.motivering.again": Wording(
+        "{reference}: this {part} is version {version} already; nothing added",
+        "{reference}: deze {part} is al versie {version}; niets toegevoegd",
+    ),
+    "motivering.part.zienswijze": Wording(
+        "summary of the zienswijze and the reply to it",
+        "samenvatting van de zienswijze en de reactie daarop",
+    ),
+    "motivering.part.feiten": Wording("facts after the term", "feiten na de termijn"),
     "reply.kind.reply": Wording("reply", "reactie"),
     "reply.kind.zienswijze": Wording("zienswijze", "zienswijze"),
     # -- why a letter may only go to the file transport -------------------------------------
@@ -207,6 +220,7 @@ CATALOGUE: dict[str, Wording] = {
         "{count} letter(s) built on sample figures, marked VOORBEELD",
         "{count} brief(brieven) op voorbeeldcijfers, gemarkeerd met VOORBEELD",
     ),
+    "warning.concept": Wording("concept: {problem}", "concept: {problem}"),
     "warning.pages": Wording(
         "{label}: {pages} pages, outside {low}-{high} ({file}: pages); a batch would refuse "
         "this letter",
@@ -268,6 +282,30 @@ CATALOGUE: dict[str, Wording] = {
     "hint.give_reason": Wording(
         "give {reason} to record why, or leave it out",
         "vul {reason} in om vast te leggen waarom, of laat de gemeente weg",
+    ),
+    "error.no_zienswijze_reply": Wording(
+        "{name} ({code}): the zienswijze on {letter} {reference} has no reply text yet; a "
+        "final besluit answers it",
+        "{name} ({code}): op de zienswijze bij {letter} {reference} is nog geen reactie "
+        "geschreven; een definitief besluit beantwoordt die",
+    ),
+    "error.no_facts": Wording(
+        "{name} ({code}): the facts after the term of {letter} {reference} are not written "
+        "yet; a final letter states them",
+        "{name} ({code}): de feiten na de termijn van {letter} {reference} zijn nog niet "
+        "geschreven; een definitieve brief noemt ze",
+    ),
+    "hint.motivering": Wording(
+        "write the text, then `{command}`", "schrijf de tekst en leg die vast ({command})"
+    ),
+    "error.figures_too_old": Wording(
+        "{name} ({code}): its figures date from {peildatum}, more than {limit} days before "
+        "the letter's date {day} (max_figures_age_days in config/settings.yaml)",
+        "{name} ({code}): de cijfers zijn van {peildatum}, meer dan {limit} dagen voor de "
+        "dagtekening {day} (max_figures_age_days in config/settings.yaml)",
+    ),
+    "hint.fresh_figures": Wording(
+        "import current figures with `{command}`", "importeer actuele cijfers ({command})"
     ),
     "error.one_line": Wording("must be one line of text", "moet één regel tekst zijn"),
     "error.nobody_due": Wording(

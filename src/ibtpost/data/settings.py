@@ -1,4 +1,5 @@
-"""config/settings.yaml: references, address kind, LibreOffice, logo, signing."""
+"""config/settings.yaml: references, address kind, LibreOffice, logo, signing, the age of
+figures a voornemen or besluit may rest on."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from ibtpost.core.layout import Layout
 from ibtpost.core.yamlsource import YMap, load_yaml
 from ibtpost.data.collect import Collector
 from ibtpost.data.signing import load_signing
+
+#: one reporting period: figures older than this on a voornemen's or besluit's date are stale
+MAX_FIGURES_AGE_DAYS = 183
 
 
 def load_settings(path: Path, label: str, root: Path, c: Collector) -> Settings | None:
@@ -119,4 +123,11 @@ def load_settings(path: Path, label: str, root: Path, c: Collector) -> Settings 
             else:
                 roll = raw_roll
     signing = load_signing(data.get("signing"), data.line_of("signing"), label, root, c)
-    return Settings(address_kind, series, logo, command, timeout, python, processes, roll, signing)
+    max_age = data.get("max_figures_age_days", MAX_FIGURES_AGE_DAYS)
+    if isinstance(max_age, bool) or not isinstance(max_age, int) or max_age < 1:
+        where = Location(label, data.line_of("max_figures_age_days"), "max_figures_age_days")
+        c.add(DataError("must be a whole number of days, at least 1", where))
+        max_age = MAX_FIGURES_AGE_DAYS
+    return Settings(
+        address_kind, series, logo, command, timeout, python, processes, roll, signing, max_age
+    )

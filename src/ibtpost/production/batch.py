@@ -358,7 +358,7 @@ class BatchFolder:
             if not _completed_as(register, plan.id, completion):
                 letter_register.finish_batch(register, plan.id)
                 audit.record(register, audit.BATCH_COMPLETED, batch=plan.id, data=completion)
-        warnings: list[str | Phrase] = [*plan.skipped, *produced.incidents]
+        warnings: list[str | Phrase] = [*plan.skipped, *plan.notes, *produced.incidents]
         if self.unsealed_frozen:
             warnings.append(Phrase("warning.unsealed", {"count": self.unsealed_frozen}))
         samples = sum(1 for item in letters if item.sample)

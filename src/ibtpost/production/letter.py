@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from ibtpost.approval import gate, versions
+from ibtpost.core.errors import Problems
 from ibtpost.core.files import slug, write_atomic
 from ibtpost.core.layout import Layout
 from ibtpost.data.config import load_config
@@ -27,6 +28,7 @@ from ibtpost.production.engine import (
     open_sealer,
     produce,
 )
+from ibtpost.production.readiness import readiness
 from ibtpost.production.supervision import previous_letters
 from ibtpost.register import LetterKey, Register, validate_reference
 from ibtpost.register import references as reference_register
@@ -82,6 +84,9 @@ def produce_letter(
     if not concept:
         gate.require_approved(root, definition.id, working)  # a final letter: approved text
         gate.require_verified(config, definition)
+        ready = readiness(config, definition, municipality, previous, day, concept)
+        if ready.problems:
+            raise Problems(ready.problems)
 
     key = LetterKey(definition.id, municipality.code, day)
     with open_sealer(config, concept) as sealer:  # checked before anything is recorded

@@ -28,7 +28,8 @@ from ibtpost.core.errors import (
 )
 from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipalities
-from ibtpost.register import LetterKey, LetterRecord, Register, procedure, replies
+from ibtpost.production.readiness import readiness
+from ibtpost.register import LetterKey, LetterRecord, Register, motivering, procedure, replies
 from ibtpost.register import cases as case_register
 from ibtpost.register import letters as letter_register
 from ibtpost.rules import gates, ladder
@@ -68,6 +69,7 @@ class Plan:
     request: BatchRequest
     letters: tuple[Planned, ...]
     skipped: tuple[Phrase, ...]  # municipalities left out, with why
+    notes: tuple[Phrase, ...] = ()  # what a concept lacks that a final letter needs
 
 
 def batch_id(letter: str, day: date, codes: list[str] | None, concept: bool) -> str:
@@ -102,6 +104,7 @@ def plan_batch(
     )
     received = replies.latest(register)
     published = procedure.publications(register)
+    written = motivering.latest(register)
     known_weeks: dict[str, int | None] = {}
 
     def zienswijze_weeks(letter: str) -> int | None:
@@ -116,6 +119,7 @@ def plan_batch(
     problems: list[IbtpostError] = []
     chosen: list[Planned] = []
     skipped: list[Phrase] = []
+    notes: list[Phrase] = []
     explicit = bool(request.municipalities)
     wanted = (
         find_municipalities(config, request.municipalities)
@@ -153,7 +157,11 @@ def plan_batch(
         # the letter before this one in the case (a sent letter of this batch is not its
         # own predecessor)
         previous = ladder.previous_letter(
-            standing.sent, existing.reference if existing is not None else None, received, published
+            standing.sent,
+            existing.reference if existing is not None else None,
+            received,
+            published,
+            written,
         )
         if own and existing is not None:
             # a re-run: the letter keeps its place, whatever the ladder says by now
@@ -192,6 +200,10 @@ def plan_batch(
                 else:
                     skipped.append(Phrase(refused.key, said))
                 return
+        # past the gates: what the letter itself needs (motivering, current figures)
+        ready = readiness(config, definition, municipality, previous, request.day, request.concept)
+        problems.extend(ready.problems)  # said with the ladder's own problems, if any
+        notes.extend(ready.warnings)
         if deviation is not None and not request.reason:
             problems.append(
                 UsageError(
@@ -202,7 +214,8 @@ def plan_batch(
                 )
             )
             return
-        chosen.append(Planned(municipality, previous, deviation))
+        if not ready.problems:
+            chosen.append(Planned(municipality, previous, deviation))
 
     for municipality in wanted:
         consider(municipality)
@@ -214,6 +227,7 @@ def plan_batch(
         request=request,
         letters=tuple(sorted(chosen, key=lambda p: p.municipality.code)),
         skipped=tuple(skipped),
+        notes=tuple(notes),
     )
 
 

@@ -15,9 +15,10 @@ from ibtpost.core.domain import Config, Municipality, PreviousLetter
 from ibtpost.core.layout import Layout
 from ibtpost.data.config import load_config
 from ibtpost.data.recipients import MissingAddress, mail_recipients
-from ibtpost.register import Register, audit, procedure, replies
+from ibtpost.register import Register, audit, motivering, procedure, replies
 from ibtpost.register import cases as case_register
 from ibtpost.rules import ladder
+from ibtpost.rules.gates import VOORNEMEN
 
 CLOSED_WHY = "task met"
 
@@ -46,6 +47,8 @@ class StatusRow:
     term_passed: bool = False  # the last letter's term is over on the status date
     published: str | None = None  # the last letter's kennisgeving: "2026-12345 2026-06-03"
     litigation: str | None = None  # the last event at the court about it: "beroep 2026-08-20"
+    #: a zienswijze on the last letter and no reply to it written (``ibtpost motivering``)
+    no_reply_text: bool = False
 
     def as_json(self) -> dict[str, Any]:
         """A plain mapping for ``--json``."""
@@ -88,6 +91,7 @@ def status(root: Path, day: date) -> list[StatusRow]:
         received = replies.latest(register)
         published = procedure.publications(register)
         litigated = procedure.latest_litigation(register)
+        written = motivering.latest(register)
     rows = []
     for code, municipality in config.municipalities.items():
         standing = standings.get(code)
@@ -122,6 +126,13 @@ def status(root: Path, day: date) -> list[StatusRow]:
                 by_post=_why_by_post(municipality, config),
                 answered=answer.received.isoformat() if answer else None,
                 answer_kind=answer.kind if answer else None,
+                no_reply_text=bool(
+                    last
+                    and answer
+                    # a reaction on a voornemen is a zienswijze, as the ladder reads it
+                    and (answer.kind == "zienswijze" or last.trede == VOORNEMEN)
+                    and not (last.reference in written and written[last.reference].zienswijze)
+                ),
                 term_passed=bool(last and last.deadline and last.deadline < day),
                 published=(
                     f"{publication.staatscourant} {publication.day.isoformat()}"
@@ -158,10 +169,11 @@ def previous_letters(root: Path) -> dict[str, PreviousLetter]:
     found: dict[str, PreviousLetter] = {}
     with Register.for_root(root) as register:
         received = replies.latest(register)
+        written = motivering.latest(register)
         published = procedure.publications(register)
         for code, case in case_register.open_cases(register).items():
             previous = ladder.previous_letter(
-                case_register.case_letters(register, case.id), None, received, published
+                case_register.case_letters(register, case.id), None, received, published, written
             )
             if previous is not None:
                 found[code] = previous

@@ -89,6 +89,11 @@ The dispatch (``ibtpost queue``, ``send``, ``withdraw``):
     ``ibtpost reply`` recorded that the college answered a letter (reference, batch):
     ``municipality``, ``kind`` (reply or zienswijze), ``received``, ``file`` (the copy
     under outbox/cases/), ``sha256``, ``original_name``, ``note``.
+``motivering.recorded``
+    ``ibtpost motivering`` recorded a new version of the motivering of a case, written
+    on the letter it answers (reference, batch): ``municipality``, ``part`` (zienswijze:
+    the summary of the zienswijze and the reply to it; feiten: the facts after the term),
+    ``version``, ``sha256`` (of the text, UTF-8), ``chars``, ``by``, ``file`` (its name).
 """
 
 from __future__ import annotations
@@ -128,6 +133,7 @@ REPLY_RECEIVED = "reply.received"
 # the records the procedure's gates read
 PUBLICATION_RECORDED = "publication.recorded"
 LITIGATION_RECORDED = "litigation.recorded"
+MOTIVERING_RECORDED = "motivering.recorded"
 APPROVAL = "approval"
 LETTER_CHECK_FAILED = "letter.check_failed"
 # a copy of a letter with a mail of its own (to the gemeenteraad, to gedeputeerde staten)
@@ -159,6 +165,7 @@ KINDS = (
     REPLY_RECEIVED,
     PUBLICATION_RECORDED,
     LITIGATION_RECORDED,
+    MOTIVERING_RECORDED,
     APPROVAL,
     LETTER_CHECK_FAILED,
     COPY_QUEUED,

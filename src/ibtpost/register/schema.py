@@ -196,6 +196,22 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX litigation_reference ON litigation (reference);
     """,
+    # 11: the motivering a person writes per case (see register/motivering.py): the summary
+    # of a zienswijze and the reply to it, or the facts after a term, per letter answered,
+    # every version kept
+    """
+    CREATE TABLE motivering (
+        id           INTEGER PRIMARY KEY,
+        reference    TEXT NOT NULL REFERENCES letters(reference),
+        part         TEXT NOT NULL,
+        version      INTEGER NOT NULL,
+        text         TEXT NOT NULL,
+        sha256       TEXT NOT NULL,
+        by           TEXT,
+        recorded_at  TEXT NOT NULL,
+        UNIQUE (reference, part, version)
+    );
+    """,
 ]
 
 

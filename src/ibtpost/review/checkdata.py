@@ -17,7 +17,7 @@ import itertools
 from dataclasses import dataclass, replace
 from datetime import date
 
-from ibtpost.core.domain import Agreement, Config, PreviousLetter, Publication, Reply
+from ibtpost.core.domain import Agreement, Config, Motivering, PreviousLetter, Publication, Reply
 from ibtpost.core.errors import DataError, DefinitionError, IbtpostError, Location
 from ibtpost.text.compose import PLACEHOLDER_REFERENCE, compose
 from ibtpost.text.composed import LetterContext, RParagraph, RTable
@@ -36,6 +36,13 @@ SAMPLE_ANSWERED = replace(
     SAMPLE_PREVIOUS,
     reply=Reply("reply", date(2025, 12, 15)),
     publication=Publication("2025-12345", date(2025, 12, 3), "https://example.org/stcrt"),
+)
+#: The same previous letter with a zienswijze and a motivering written on it (both parts):
+#: texts that use ``motivering`` are composed with it too.
+SAMPLE_WRITTEN = replace(
+    SAMPLE_ANSWERED,
+    reply=Reply("zienswijze", date(2025, 12, 15)),
+    motivering=Motivering(("voorbeeldalinea", "tweede alinea"), ("voorbeeldfeit",)),
 )
 #: Stand-in agreements (one with a follow-up, one without), so that every branch of the
 #: item text of a ``foreach: agreements`` list is checked.
@@ -153,8 +160,8 @@ def compose_problems(config: Config, definitions: list[LetterDefinition]) -> lis
         needs = needs_of(definition)
         who = complete if needs.data_conditions else complete[:1]
         previous = (
-            (None, SAMPLE_PREVIOUS, SAMPLE_ANSWERED)
-            if {"previous", "reply", "publication"} & set(needs.uses)
+            (None, SAMPLE_PREVIOUS, SAMPLE_ANSWERED, SAMPLE_WRITTEN)
+            if {"previous", "reply", "publication", "motivering"} & set(needs.uses)
             else (None,)
         )
         agreements = ((), SAMPLE_AGREEMENTS) if "agreements" in needs.uses else (None,)

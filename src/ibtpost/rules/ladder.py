@@ -22,7 +22,7 @@ from datetime import date
 from typing import Literal
 
 from ibtpost.core import dutch
-from ibtpost.core.domain import Figures, PreviousLetter, Publication, Reply
+from ibtpost.core.domain import Figures, Motivering, PreviousLetter, Publication, Reply
 from ibtpost.core.records import CaseRecord, LetterRecord
 from ibtpost.rules.gates import VOORNEMEN
 
@@ -127,12 +127,14 @@ def previous_letter(
     excluding: str | None = None,
     replies: Mapping[str, Reply] | None = None,
     publications: Mapping[str, Publication] | None = None,
+    motiveringen: Mapping[str, Motivering] | None = None,
 ) -> PreviousLetter | None:
     """The last sent letter of a case (``sent`` oldest first), leaving out the reference
     ``excluding`` (a letter is not its own predecessor), with its term, the last reply
-    recorded on it (``replies`` by reference) and its kennisgeving's publication
-    (``publications`` by reference). A reaction on a voornemen (trede 4) is a zienswijze,
-    whatever kind it was recorded as (Awb 4:8)."""
+    recorded on it (``replies`` by reference), its kennisgeving's publication
+    (``publications`` by reference) and the motivering written on it (``motiveringen`` by
+    reference). A reaction on a voornemen (trede 4) is a zienswijze, whatever kind it was
+    recorded as (Awb 4:8)."""
     prior = [r for r in sent if r.reference != excluding]
     if not prior:
         return None
@@ -149,6 +151,7 @@ def previous_letter(
         reply,
         last.sent_via,
         (publications or {}).get(last.reference),
+        (motiveringen or {}).get(last.reference),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ibtpost.core.errors import Location, Phrase, UsageError
+from ibtpost.core.errors import Location, Phrase, PlainWords, UsageError, worded
 from ibtpost.core.messages import Lang, say
 
 
@@ -25,7 +25,11 @@ class Line:
     def text(self, lang: Lang) -> str:
         """The line in ``lang``."""
         values = {
-            name: value.text(lang) if isinstance(value, Line) else value
+            name: value.text(lang)
+            if isinstance(value, Line)
+            else worded(value.key, value.values, PlainWords(lang))
+            if isinstance(value, Phrase)
+            else value
             for name, value in self.values.items()
         }
         return say(self.key, lang, **values)

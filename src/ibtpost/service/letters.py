@@ -9,7 +9,7 @@ Which delivery state a letter or copy is in is the dispatch stage's read model
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ibtpost.core.domain import Config, Municipality, Publication
@@ -27,10 +27,11 @@ from ibtpost.data.recipients import (
 from ibtpost.dispatch.delivery import Delivery, delivery
 from ibtpost.dispatch.states import QueueEntry
 from ibtpost.dispatch.states import entry as queue_entry
-from ibtpost.register import BatchRecord, LetterRecord, Register, audit, procedure
+from ibtpost.register import BatchRecord, LetterRecord, Register, audit, motivering, procedure
 from ibtpost.register import letters as letter_register
 from ibtpost.register import validate_reference as valid_reference
 from ibtpost.register.dispatch import copies_of
+from ibtpost.register.motivering import PARTS, MotiveringVersion
 from ibtpost.review.lettercheck import LetterCheck, check_letters, seal_roots_of
 from ibtpost.service.common import NotFound
 from ibtpost.text.definitions import load_letter
@@ -113,6 +114,19 @@ class LetterView:
     events: list[audit.Event]
     publication: Publication | None = None  # of its kennisgeving, if recorded
     litigation: tuple[procedure.LitigationRecord, ...] = ()  # at the court, by date
+    #: the motivering written on this letter (``ibtpost motivering``): every version, by
+    #: part and oldest first
+    motivering: list[MotiveringVersion] = field(default_factory=list)
+
+    def written(self) -> list[tuple[MotiveringVersion, int]]:
+        """Per part written: the latest version (the one a letter prints) and how many
+        versions there are."""
+        found = []
+        for part in PARTS:
+            versions = [v for v in self.motivering if v.part == part]
+            if versions:
+                found.append((versions[-1], len(versions)))
+        return found
 
     @property
     def matches(self) -> bool:
@@ -132,6 +146,7 @@ def letter_view(root: Path, reference: str) -> LetterView:
         events = list(audit.events(register, letter.reference))
         published = procedure.publication(register, letter.reference)
         litigation = tuple(procedure.litigation(register, letter.reference))
+        written = motivering.versions(register, letter.reference)
         batch = letter_register.batch(register, letter.batch) if letter.batch else None
     recipients: Recipients | None = None
     if entry is not None and entry.college:
@@ -170,6 +185,7 @@ def letter_view(root: Path, reference: str) -> LetterView:
         events,
         published,
         litigation,
+        written,
     )
 
 

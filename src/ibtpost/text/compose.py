@@ -13,10 +13,17 @@ from dataclasses import asdict
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ibtpost.core import dutch
-from ibtpost.core.domain import Config, Figures, Municipality, PreviousLetter, Signatory
+from ibtpost.core.domain import (
+    Config,
+    Figures,
+    Motivering,
+    Municipality,
+    PreviousLetter,
+    Signatory,
+)
 from ibtpost.core.errors import DataError, DefinitionError, Location, Phrase
 from ibtpost.rules.terms import term_deadline
 from ibtpost.text.composed import LetterContext, RBlock, RPageBreak, RParagraph, RTable, Run
@@ -52,6 +59,7 @@ def text_context(
     """The names a letter text can use (see ``textengine.CONTEXT_NAMES``)."""
     province = config.provinces.get(municipality.province)
     roll = config.settings.roll_terms
+    motivering = (previous.motivering if previous else None) or Motivering()
     return {
         "municipality": {
             "code": municipality.code,
@@ -89,6 +97,10 @@ def text_context(
             if previous is not None and previous.reply is not None
             else None
         ),
+        "motivering": {
+            "zienswijze": list(motivering.zienswijze) if motivering.zienswijze else None,
+            "feiten": list(motivering.feiten) if motivering.feiten else None,
+        },
         "publication": (
             {
                 "staatscourant": previous.publication.staatscourant,
@@ -147,9 +159,14 @@ class _Composer:
                 out.append(Run(span.text, span.bold, span.italic))
         return tuple(out)
 
-    def each(self, foreach: Text, item: Text) -> list[RParagraph]:
-        """One bullet per element of the list ``foreach`` gives, with the element as item."""
+    def each(
+        self, foreach: Text, item: Text, style: Literal["bullet", "body"] = "bullet"
+    ) -> list[RParagraph]:
+        """One bullet (or paragraph, ``style`` body) per element of the list ``foreach``
+        gives, with the element as item; none for an empty list or None."""
         elements = evaluate(foreach.source, self.ctx, foreach.location)
+        if elements is None:
+            return []
         if isinstance(elements, str | bytes | dict) or not hasattr(elements, "__iter__"):
             raise DefinitionError(f"foreach: {foreach.source} is not a list", foreach.location)
         outer = self.ctx
@@ -157,7 +174,7 @@ class _Composer:
         try:
             for element in elements:
                 self.ctx = outer | {ITEM_NAME: element}
-                bullets.append(RParagraph("bullet", self.runs(item)))
+                bullets.append(RParagraph(style, self.runs(item)))
         finally:
             self.ctx = outer
         return bullets
@@ -224,7 +241,7 @@ def compose(
         elif isinstance(block, Heading):
             blocks.append(RParagraph("heading", c.runs(block.text)))
         elif isinstance(block, Bullets) and block.foreach is not None:
-            blocks.extend(c.each(block.foreach, block.items[0]))
+            blocks.extend(c.each(block.foreach, block.items[0], block.style))
         elif isinstance(block, Bullets):
             blocks.extend(RParagraph("bullet", c.runs(item)) for item in block.items)
         elif isinstance(block, Table):

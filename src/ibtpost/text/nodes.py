@@ -47,6 +47,8 @@ class Bullets:
     items: tuple[Text, ...]
     when: Text | None = None
     foreach: Text | None = None
+    #: ``bullet``; ``body`` for a ``paragraphs:`` block, one body paragraph per element
+    style: Literal["bullet", "body"] = "bullet"
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ collected with its file, line and field (``text.definitions`` assembles the defi
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -32,7 +33,7 @@ from ibtpost.text.textengine import (
 #: document per municipality (the Staatscourant's kennisgeving of a voornemen). Everything
 #: else (terms, template, signature formula) is the letter's own.
 NOTICE_KEYS = {"subject", "body", "footnotes", "pages", "closing"}
-BLOCK_KINDS = ("paragraph", "heading", "bullets", "table", "page_break")
+BLOCK_KINDS = ("paragraph", "heading", "bullets", "paragraphs", "table", "page_break")
 #: Text that would break out of an expression written after ``when:`` or ``foreach:``.
 _TAGS = ("{{", "}}", "{%", "%}", "{#", "#}")
 
@@ -132,6 +133,14 @@ class Reader:
             return PageBreak(when)
         if kind == "bullets":
             return self.bullets(value, line, field, when)
+        if kind == "paragraphs":  # one body paragraph per element: foreach and item only
+            if not isinstance(value, YMap):
+                self.fail(
+                    "needs foreach: (a list) and item: (the text of one paragraph)", line, field
+                )
+                return None
+            found = self.bullets(value, line, field, when)
+            return None if found is None else dataclasses.replace(found, style="body")
         if kind == "table":
             return self.table(value, line, field, when)
         self.fail(f"unknown block {kind!r}; use one of {', '.join(BLOCK_KINDS)}", line, field)

@@ -40,6 +40,7 @@ CONTEXT_NAMES = frozenset(
         "previous",
         "reply",
         "publication",
+        "motivering",
         "legal",
         "agreements",
         "sender",

@@ -57,6 +57,7 @@ def letter_page(request: Request) -> Response:
             "publication": view.publication,
             "litigation": view.litigation,
             "litigation_words": LITIGATION_WORDS,
+            "written": view.written(),
         },
     )
 

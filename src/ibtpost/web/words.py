@@ -45,6 +45,7 @@ STEPS: dict[str, str] = {
     "import-cdk": "laat de e-mailadressen van de Commissarissen van de Koning importeren",
     "import-figures": "laat de cijfers importeren",
     "litigation": "laat de procedure bij de rechter vastleggen (ibtpost litigation)",
+    "motivering": "laat de jurist de motivering vastleggen (ibtpost motivering)",
     "outbox": "zie de pagina Batches",
     "post": "leg de verzending per post vast op de pagina van de batch",
     "publication": "laat de publicatie van de kennisgeving vastleggen (ibtpost publication)",
