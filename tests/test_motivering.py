@@ -14,6 +14,7 @@ from unittest import mock
 
 import pytest
 from tests.conftest import Result
+from tests.registered import posted_letter
 from tests.test_letters import paragraphs
 
 from ibtpost.cli.words import error_lines
@@ -154,6 +155,21 @@ def test_an_unknown_letter_or_part_is_refused(
     assert part.code == 2
     missing = cli(root, "motivering", reference, "--file", str(tmp_path / "none.md"))
     assert missing.code == 2 and "cannot read it" in missing.err
+    assert _counts(root)[0] == 0
+
+
+def test_a_text_goes_only_on_a_letter_it_can_answer(
+    root: Path, cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    """The reply to a zienswijze goes on a voornemen, the facts after a term on a besluit:
+    on a trede-2 letter either is refused, and nothing is written."""
+    text = tmp_path / "reactie.md"
+    text.write_text(TEXT, "utf-8")
+    reference = posted_letter(root)  # a trede-2 letter
+    zienswijze = cli(root, "motivering", reference, "--file", str(text))
+    assert zienswijze.code == 2 and "asks for no zienswijze" in zienswijze.err
+    feiten = cli(root, "motivering", reference, "--file", str(text), "--part", "feiten")
+    assert feiten.code == 2 and "not a besluit" in feiten.err
     assert _counts(root)[0] == 0
 
 

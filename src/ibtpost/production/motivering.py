@@ -23,6 +23,7 @@ from ibtpost.register import Register, audit, validate_reference
 from ibtpost.register import letters as letter_register
 from ibtpost.register import motivering as register
 from ibtpost.register.motivering import PARTS, MotiveringVersion
+from ibtpost.text.definitions import load_letter
 
 #: the longest text taken: some pages of a besluit, not a document of its own
 MAX_CHARS = 20_000
@@ -124,6 +125,7 @@ def record_motivering(
                 Location(None, None, "reference"),
             )
         part = part or default_part(letter.trede)
+        _answers(root, letter.letter, reference, part)
         with reg.transaction():  # checked and added at once: a second run adds nothing
             before = register.versions(reg, reference, part)
             if before and before[-1].sha256 == digest:
@@ -160,3 +162,21 @@ def motivering_of(root: Path, reference: str) -> CaseMotivering:
             )
         found = register.versions(reg, reference)
     return CaseMotivering(reference, letter.municipality, letter.letter, tuple(found))
+
+
+def _answers(root: Path, letter: str, reference: str, part: str) -> None:
+    """Refuse a text on a letter it cannot answer: the reply to a zienswijze goes on a
+    letter that asked for one (a voornemen), the facts after the term on a besluit."""
+    definition = load_letter(root, letter)
+    if part == "zienswijze" and not definition.zienswijze_weeks:
+        raise UsageError(
+            f"{reference} is a {letter} letter, which asks for no zienswijze: the reply to a "
+            "zienswijze goes on the voornemen",
+            Location(None, None, "reference"),
+        )
+    if part == "feiten" and not definition.besluit:
+        raise UsageError(
+            f"{reference} is a {letter} letter, not a besluit: the facts after a term go on "
+            "the besluit",
+            Location(None, None, "reference"),
+        )
