@@ -18,10 +18,9 @@ from pathlib import Path
 from ibtpost.core import clock, validate
 from ibtpost.core.domain import LitigationEvent, Publication
 from ibtpost.core.errors import IbtpostError, Location, UsageError
-from ibtpost.core.files import write_atomic
 from ibtpost.core.layout import Layout
 from ibtpost.core.records import LetterRecord
-from ibtpost.production.replies import _read_answer
+from ibtpost.production.replies import keep_in_case, read_answer
 from ibtpost.register import Register, audit, procedure, validate_reference
 from ibtpost.register import letters as letter_register
 from ibtpost.rules import gates
@@ -201,11 +200,12 @@ def record_litigation(
                     key=wrong, values={"reference": reference}, location=_where("event")
                 )
             kept_path: Path | None = None
+            relative: str | None = None
             if file is not None and data is not None and digest is not None:
-                name = f"{reference}-{event}-{day.isoformat()}-{digest[:12]}{file.suffix.lower()}"
-                kept_path = Layout(root).case(letter.municipality) / name
-                write_atomic(kept_path, data)
-            relative = str(kept_path.relative_to(Layout(root).outbox)) if kept_path else None
+                stem = f"{reference}-{event}-{day.isoformat()}"
+                kept_path, relative = keep_in_case(
+                    root, letter.municipality, stem, file.suffix, data, digest
+                )
             procedure.add_litigation(register, reference, found, relative, digest)
             audit.record(
                 register,
@@ -229,7 +229,7 @@ def _read_document(file: Path) -> bytes:
     """The bytes of a PDF, an e-mail (.eml) or a Word document (.docx); anything else is
     refused, naming ``file``."""
     if file.suffix.lower() != ".docx":
-        return _read_answer(file)
+        return read_answer(file)
     where = Location(str(file), None, "file")
     try:
         data = file.read_bytes()

@@ -60,7 +60,7 @@ def record_reply(
         raise UsageError(f"{kind!r} is not one of {', '.join(KINDS)}", Location(None, None, "kind"))
     if note is not None:
         note = validate.one_line(note, "note")
-    data = _read_answer(file) if file is not None else None
+    data = read_answer(file) if file is not None else None
     with Register.for_root(root) as register:
         letter = letter_register.letter_by_reference(register, reference)
         if letter is None:
@@ -89,13 +89,14 @@ def record_reply(
             )
         answer = Reply(kind, received)  # type: ignore[arg-type]  # checked against KINDS
         kept: Path | None = None
+        relative: str | None = None
         digest: str | None = None
         if file is not None and data is not None:
             digest = hashlib.sha256(data).hexdigest()
-            name = f"{reference}-{kind}-{received.isoformat()}-{digest[:12]}{file.suffix.lower()}"
-            kept = Layout(root).case(letter.municipality) / name
-            write_atomic(kept, data)
-        relative = str(kept.relative_to(Layout(root).outbox)) if kept else None
+            stem = f"{reference}-{kind}-{received.isoformat()}"
+            kept, relative = keep_in_case(
+                root, letter.municipality, stem, file.suffix, data, digest
+            )
         with register.transaction():  # checked and added at once: a second run adds nothing
             same = [
                 r
@@ -123,7 +124,19 @@ def record_reply(
     return RecordedReply(reference, letter.municipality, answer, kept, digest)
 
 
-def _read_answer(file: Path) -> bytes:
+def keep_in_case(
+    root: Path, municipality: str, stem: str, suffix: str, data: bytes, digest: str
+) -> tuple[Path, str]:
+    """Keep a document received in a case (a reply, a court's document) in the
+    municipality's case folder as ``<stem>-<sha256 prefix><suffix>``; its path, and that
+    path relative to outbox/ as the register records it."""
+    layout = Layout(root)
+    kept = layout.case(municipality) / f"{stem}-{digest[:12]}{suffix.lower()}"
+    write_atomic(kept, data)
+    return kept, str(kept.relative_to(layout.outbox))
+
+
+def read_answer(file: Path) -> bytes:
     """The bytes of a PDF or an e-mail (.eml); anything else is refused, naming ``file``."""
     where = Location(str(file), None, "file")
     try:
