@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Self
@@ -12,6 +13,25 @@ from typing import Self
 from ibtpost.core.errors import Location, RegisterError
 from ibtpost.core.layout import Layout
 from ibtpost.register.schema import MIGRATIONS, statements
+
+_BUSY_SECONDS = 30
+
+
+def _enter_wal(db: sqlite3.Connection) -> None:
+    """Switch to write-ahead logging. SQLite does not wait on its busy handler for this
+    switch: a second process opening a new register at the same moment gets "database is
+    locked" at once. It is retried here for as long as any other statement would wait."""
+    deadline = time.monotonic() + _BUSY_SECONDS
+    pause = 0.005
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
 
 
 class Register:
@@ -23,8 +43,8 @@ class Register:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db = sqlite3.connect(path, timeout=_BUSY_SECONDS, isolation_level=None)
+            _enter_wal(self.db)
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
