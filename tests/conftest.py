@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,15 +11,41 @@ from pathlib import Path
 import pytest
 from tests.smtpserver import Recorder, SmtpServer
 
+from ibtpost.approval.gate import approve
 from ibtpost.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def copy_tree(target: Path) -> Path:
-    """Copy config/, letters/ and templates/ of the repository into ``target``."""
+#: The reviewer who approves trede 2 in the tests' roots (see :func:`copy_tree`).
+TEST_REVIEWER = "mr. T. Testjurist (tests)"
+_APPROVED: list[Path] = []
+
+
+def _approved_source() -> Path:
+    """A copy of the repository's data in which :data:`TEST_REVIEWER` approved trede 2 with
+    ``ibtpost approve``, made once per test process.
+
+    Trede 2 is final but awaits a named reviewer's approval in the repository (its mail
+    templates changed after its last approval, which the legal review of December 2026 did
+    not accept as signed by a person). A test root is an installation of its own, as a
+    ministry's would be: a reviewer approves there what the tests make final letters of."""
+    if not _APPROVED:
+        source = Path(tempfile.mkdtemp(prefix="ibtpost-approved-")) / "root"
+        for name in ("config", "letters", "templates"):
+            shutil.copytree(REPO / name, source / name)
+        approve(source, "trede-2", TEST_REVIEWER, "approved in a test root")
+        _APPROVED.append(source)
+    return _APPROVED[0]
+
+
+def copy_tree(target: Path, *, approved: bool = True) -> Path:
+    """Copy config/, letters/ and templates/ of the repository into ``target``; with
+    ``approved`` (the default) as a test reviewer approved them (trede 2; see
+    :func:`_approved_source`), else exactly as shipped."""
+    source = _approved_source() if approved else REPO
     for name in ("config", "letters", "templates"):
-        shutil.copytree(REPO / name, target / name)
+        shutil.copytree(source / name, target / name)
     (target / "outbox").mkdir()
     return target
 

@@ -197,7 +197,10 @@ def test_from_defaults_and_errors(root: Path) -> None:
 
 
 def test_both_parts_in_dutch_with_reference_and_deadline(config: Config) -> None:
-    """Plain text and HTML both carry the greeting, reference, reply term, mailbox and copy."""
+    """Plain text and HTML both carry the greeting, reference, reply term, mailbox and copy.
+    The reply term is stated as the trede-2 letter states it, as a period from its date; it
+    said "uiterlijk 30 april 2026", a date the letter does not give (legal review 2026-12,
+    trede 2)."""
     msg = parsed(compose_mail(letter(config, "GM0622"), PDF, "7500001-vlaardingen.pdf", config))
     assert msg.get_content_type() == "multipart/mixed"
     for subtype in ("plain", "html"):
@@ -205,7 +208,8 @@ def test_both_parts_in_dutch_with_reference_and_deadline(config: Config) -> None
         assert "Geacht college," in text
         assert "onze referentie 7500001" in text
         assert "Namens de minister van Asiel en Migratie" in text
-        assert "Wij verzoeken u uiterlijk 30 april 2026 te reageren." in text
+        assert "Wij verzoeken u binnen drie weken na dagtekening van de brief te reageren." in text
+        assert "30 april 2026" not in text
         assert "ibtspreidingswet@minjenv.nl" in text
         assert (
             "Commissaris van de Koning van de provincie Zuid-Holland ontvangt een afschrift" in text
@@ -228,13 +232,15 @@ def test_html_is_escaped(config: Config) -> None:
 
 
 def test_no_term_no_deadline_sentence(config: Config) -> None:
-    """A letter without a reply or compliance term asks for no reply by a date."""
-    context = dataclasses.replace(
-        letter(config, "GM0014"), reply_deadline=None, compliance_deadline=None
+    """A letter whose text states no term asks for no reaction by a term."""
+    context = letter(config, "GM0014")
+    assert context.reaction is not None
+    msg = parsed(
+        compose_mail(dataclasses.replace(context, reaction=None), PDF, "7500001-g.pdf", config)
     )
-    msg = parsed(compose_mail(context, PDF, "7500001-groningen.pdf", config))
-    assert "uiterlijk" not in part(msg, "plain")
-    assert "uiterlijk" not in part(msg, "html")
+    for subtype in ("plain", "html"):
+        assert "te reageren" not in part(msg, subtype)
+        assert "binnen drie weken" not in part(msg, subtype)
 
 
 def test_a_voornemen_asks_for_the_zienswijze_by_its_date(config: Config) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.conftest import Result, files_under
+from tests.conftest import TEST_REVIEWER, Result, files_under
 from tests.pdftext import docx_text
 
 from ibtpost.approval import gate, versions
@@ -83,7 +83,7 @@ def test_changed_word_is_refused_shown_approved_and_then_sent_out(
     error = one_error(cli(root, *BATCH))
     assert error == (
         f"error: letter trede-2 is not approved: letters/trede-2.yaml changed since approval "
-        f"{approved} by reference letter 7468089 on {day} "
+        f"{approved} by {TEST_REVIEWER} on {day} "
         "(see: ibtpost diff trede-2, then ibtpost approve trede-2 --by NAME)"
     )
     assert files_under(root / "outbox") == []  # refused before anything was recorded
@@ -110,7 +110,7 @@ def test_changed_word_is_refused_shown_approved_and_then_sent_out(
     assert f"approved trede-2 version {new_version} by A. Jurist" in approval.out
     entries = load_approvals(root)
     assert [(e.version, e.by) for e in entries[-2:]] == [
-        (approved, "reference letter 7468089"),
+        (approved, TEST_REVIEWER),
         (new_version, "A. Jurist"),
     ]
     text = (root / "letters" / "approvals.yaml").read_text("utf-8")
@@ -195,7 +195,7 @@ def test_approve_refuses_a_draft_and_twice_adds_nothing(
 
     again = cli(root, "approve", "trede-2", "--by", "A. Jurist")
     assert again.code == 0
-    assert "is already approved by reference letter 7468089" in again.out
+    assert f"is already approved by {TEST_REVIEWER}" in again.out
     assert (root / "letters" / "approvals.yaml").read_bytes() == before
 
     change(root / "letters" / "trede-2.yaml", OLD, NEW)

@@ -13,7 +13,7 @@ Layout (A4, millimetres from the top-left corner of the page), after the Rijkshu
   and Onze referentie; on pages 2+ organisation, Datum and Onze referentie;
 - Datum and Betreft, three blank lines, the salutation and the body in a 9/12 pt column
   that ends at 147 mm; footnotes at the foot of the page;
-- closing, "namens hem", the signature image, name and function;
+- closing, "namens hem", the signature image, name and function, kept together on one page;
 - page marks such as VOORBEELD or CONCEPT at the top of every page, when the letter has any.
 
 Styles (fonts, sizes, spacing) are Word styles named Ibt*: change them in Word to change
@@ -140,10 +140,12 @@ def column_table(rows_xml: str) -> str:
 </w:tbl>"""
 
 
-def p(text: str, style: str) -> str:
-    """A paragraph in ``style``; ``text`` may be a docxtpl tag."""
+def p(text: str, style: str, *, keep_next: bool = False) -> str:
+    """A paragraph in ``style``; ``text`` may be a docxtpl tag. ``keep_next``: on the same
+    page as the paragraph after it (Word's "keep with next")."""
     run = f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>' if text else ""
-    return f'<w:p {W}><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{run}</w:p>'
+    keep = "<w:keepNext/>" if keep_next else ""
+    return f'<w:p {W}><w:pPr><w:pStyle w:val="{style}"/>{keep}</w:pPr>{run}</w:p>'
 
 
 def marks_xml() -> str:
@@ -276,10 +278,11 @@ def build() -> bytes:
             p("", "IbtLine"),
             p("{{ salutation }}", "IbtBody"),
             p("{{p body }}", "IbtBody"),
-            p("{{ closing }}", "IbtBody"),
-            p("{{ signatory.on_behalf }}", "IbtLine"),
-            p("{{ signature }}", "IbtSignature"),
-            p("{{ signatory.name }}", "IbtLine"),
+            # the closing block stays together on one page: each line keeps with the next
+            p("{{ closing }}", "IbtBody", keep_next=True),
+            p("{{ signatory.on_behalf }}", "IbtLine", keep_next=True),
+            p("{{ signature }}", "IbtSignature", keep_next=True),
+            p("{{ signatory.name }}", "IbtLine", keep_next=True),
             p("{{ signatory.function }}", "IbtLine"),
         ]
     )

@@ -1,27 +1,41 @@
 #!/usr/bin/env bash
 # The demo, on the shipped data (sample figures for all but Vlaardingen: their letters carry
 # VOORBEELD on every page):
-#   1. validate config/, letters/ and templates/;
-#   2. reproduce the reference letter (trede 2, Vlaardingen, Onze referentie 7468089) into
+#   1. validate config/, letters/ and templates/: trede 2 awaits the approval of a named
+#      reviewer (its e-mail text changed), so the shipped root makes only concepts of it;
+#   2. the demo therefore runs in a root of its own, outbox/demo-root/ (a copy of config/,
+#      letters/ and templates/), where a demo reviewer "Demo-jurist (niet geldig, demo)"
+#      approves trede 2 with `ibtpost approve`, as a lawyer would in the real root;
+#   3. reproduce the reference letter (trede 2, Vlaardingen, Onze referentie 7468089) into
 #      outbox/demo/;
-#   3. show how many municipalities are due for a letter;
-#   4. produce the trede-2 batch for all of them into outbox/<batch-id>/;
-#   5. preview the draft trede-3 letter for two municipalities as a CONCEPT batch, and the
+#   4. show how many municipalities are due for a letter;
+#   5. produce the trede-2 batch for all of them into outbox/demo-root/outbox/<batch-id>/;
+#   6. preview the draft trede-3 letter for two municipalities as a CONCEPT batch, and the
 #      draft voornemen (trede 4) of Vlaardingen as a CONCEPT batch with its kennisgeving;
-#   6. queue the trede-2 batch for e-mail (each message frozen in the batch's spool/) and send
+#   7. queue the trede-2 batch for e-mail (each message frozen in the batch's spool/) and send
 #      it with the file transport (.eml files in the batch folder: nothing leaves the
 #      machine), write the delivery report, show the outbox, verify the audit trail;
-#   7. the records for the archive: the batch with MDTO metadata in outbox/archive/, and the
-#      case file of Vlaardingen in outbox/cases/GM0622/case-file/;
-#   8. the e-seal: a demo certificate marked "niet geldig, demo" (tools/demo_seal.py) and a
+#   8. the records for the archive: the batch with MDTO metadata in outbox/archive/, and the
+#      case file of Vlaardingen in outbox/demo-root/outbox/cases/GM0622/case-file/;
+#   9. the e-seal: a demo certificate marked "niet geldig, demo" (tools/demo_seal.py) and a
 #      sealed trede-2 batch for two municipalities in a root of its own, outbox/demo-sealed/
-#      (its config/ is a copy with `signing:` added), checked as `queue` checks it, and
-#      pdfsig's report on one sealed letter.
-# Run again, it gives the same numbers, converts nothing and sends nothing twice.
+#      (a copy of the demo root's config/ with `signing:` added), checked as `queue` checks
+#      it, and pdfsig's report on one sealed letter.
+# Run again, it gives the same numbers, converts nothing and sends nothing twice. Remove
+# outbox/demo-root/ (or all of outbox/) to start afresh from the shipped files.
 set -euo pipefail
 ibtpost=${1:-ibtpost}
 day=2026-04-09
-"$ibtpost" check | tail -n 1
+"$ibtpost" check | grep -E "^error|letters/trede-2.yaml|error\(s\)" | cut -c1-160
+
+demo=outbox/demo-root
+if [ ! -d "$demo/config" ]; then
+  mkdir -p "$demo/outbox"
+  cp -r config letters templates "$demo/"
+fi
+"$ibtpost" --root "$demo" approve trede-2 --by "Demo-jurist (niet geldig, demo)" \
+  --note "approved in the demo's own root to show the whole flow; not a legal approval"
+export IBTPOST_ROOT=$demo
 "$ibtpost" letter trede-2 --municipality GM0622 --date "$day" --reference 7468089 --out outbox/demo
 "$ibtpost" status --date "$day" --due | tail -n 1
 batch=$("$ibtpost" batch trede-2 --date "$day")
@@ -43,7 +57,7 @@ if [ ! -f "$sealed/pki/seal.p12" ]; then
 fi
 if [ ! -d "$sealed/config" ]; then
   mkdir -p "$sealed/outbox"
-  cp -r config letters templates "$sealed/"
+  cp -r "$demo/config" "$demo/letters" "$demo/templates" "$sealed/"
   cat >>"$sealed/config/settings.yaml" <<'YAML'
 
 signing:
@@ -66,6 +80,8 @@ echo " the ones without a known e-mail address, if any)."
 echo "The draft voornemen (trede 4) of Vlaardingen, a CONCEPT, is in $voornemen/, with its"
 echo " kennisgeving for the Staatscourant beside it (*-kennisgeving.pdf)."
 echo "The batch with its MDTO metadata is in outbox/archive/; Vlaardingen's case file in"
-echo " outbox/cases/GM0622/case-file/ (case-file.pdf to read)."
+echo " $demo/outbox/cases/GM0622/case-file/ (case-file.pdf to read)."
 echo "A sealed batch (demo seal, not valid) is in $sealed_batch/; its certificates in $sealed/pki/."
-echo "Next: ibtpost status --date 2026-05-04, or ibtpost post $(basename "$batch") once posted."
+echo "All of it ran in the demo root $demo/: look at it with"
+echo " ibtpost --root $demo web   (or: export IBTPOST_ROOT=$demo)"
+echo "Next: ibtpost --root $demo status --date 2026-05-04, or ibtpost --root $demo post $(basename "$batch") once posted."

@@ -23,12 +23,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     """ibtpost check."""
     if args.batch:
         return _check_batch(args)
-    from ibtpost.review.check import run_check
+    from ibtpost.service.review import check
 
-    report = run_check(args.root)
+    report = check(args.root)
+    words = CliWords("check")
     for finding in report.findings:
-        hint = hint_text(finding.hint, CliWords("check"))
-        print(f"{finding}; {hint}" if hint else finding)
+        hint = hint_text(finding.hint, words)
+        print(f"{finding.text(words)}; {hint}" if hint else finding.text(words))
     errors, warnings = len(report.errors), len(report.warnings)
     print(f"{errors} error(s), {warnings} warning(s)")
     return EXIT_BAD_INPUT if errors else EXIT_OK

@@ -265,7 +265,7 @@ def mail_context(
 ) -> dict[str, Any]:
     """The names the mail templates use. ``copies``: the letter's copies with a mail of
     their own (named in the letter's mail); ``copy``: the copy this mail carries."""
-    deadline = letter.reaction_deadline
+    reaction = letter.reaction
     sender = config.sender
     others = [c.mentioned for c in copies]
     return {
@@ -286,7 +286,17 @@ def mail_context(
         "subject": letter.subject,
         "reference": letter.reference,
         "date_text": letter.date_text,
-        "deadline_text": dutch.long_date(deadline) if deadline is not None else "",
+        # the term the letter asks a reaction by, stated as the letter states it
+        "reaction": (
+            {
+                "phrase": reaction.phrase,
+                "deadline": reaction.deadline_text,
+                "period": reaction.period_text,
+                "as_date": reaction.as_date,
+            }
+            if reaction is not None
+            else None
+        ),
         "mailbox": sender.mailbox,
         "cc": letter.cc,
         "organisation": sender.organisation,

@@ -56,6 +56,7 @@ class MailTemplates:
         self.mjml_label = mjml_label
         self.text_label = text_label
         self._html_env = _environment(html=True)
+        self.text_source = text
         self.text = _compile(_environment(html=False), text, text_label)
         self.mjml_source = mjml
         compiled = _mjml(mjml, mjml_label)

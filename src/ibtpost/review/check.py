@@ -10,6 +10,7 @@ municipality or province without an e-mail address) do not.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,13 +28,14 @@ from ibtpost.core.errors import (
     NextAction,
     Problems,
     TemplateError,
+    Words,
 )
 from ibtpost.core.layout import Layout
 from ibtpost.data.addresses import OVERLAYS
 from ibtpost.data.config import load_config
 from ibtpost.documents.pdf.seal import Sealer
 from ibtpost.documents.render import TEMPLATE_NAMES, docx_environment
-from ibtpost.review.checkdata import compose_problems, data_problems
+from ibtpost.review.checkdata import Compositions, compose_problems, data_problems
 from ibtpost.text.definitions import definition_files, load_definition
 from ibtpost.text.nodes import LetterDefinition
 
@@ -46,14 +48,17 @@ class Finding:
     location: Location
     message: str
     hint: Hint = ""  # the step that resolves it, worded by the front end
+    #: the error behind it, when it has a catalogue message with steps to word
+    cause: IbtpostError | None = None
+
+    def text(self, words: Words | None = None) -> str:
+        """The finding in one line, its steps in ``words`` (a front end's)."""
+        where = str(self.location)
+        message = self.cause.text(words.lang, words) if self.cause and words else self.message
+        return f"{self.severity}: {where}: {message}" if where else f"{self.severity}: {message}"
 
     def __str__(self) -> str:
-        where = str(self.location)
-        return (
-            f"{self.severity}: {where}: {self.message}"
-            if where
-            else f"{self.severity}: {self.message}"
-        )
+        return self.text()
 
 
 @dataclass
@@ -70,9 +75,11 @@ class Report:
             if finding not in self.findings:
                 self.findings.append(finding)
 
-    def warn(self, location: Location, message: str, hint: Hint = "") -> None:
+    def warn(
+        self, location: Location, message: str, hint: Hint = "", cause: IbtpostError | None = None
+    ) -> None:
         """Record a warning."""
-        self.findings.append(Finding("warning", location, message, hint))
+        self.findings.append(Finding("warning", location, message, hint, cause))
 
     @property
     def errors(self) -> list[Finding]:
@@ -177,7 +184,7 @@ def check_approvals(root: Path, definitions: list[LetterDefinition], report: Rep
             try:
                 gate.require_approved(root, definition.id)
             except gate.NotApproved as exc:
-                report.warn(Location(f"letters/{definition.path.name}"), exc.message)
+                report.warn(Location(f"letters/{definition.path.name}"), exc.message, cause=exc)
 
 
 def check_legal(config: Config, definitions: list[LetterDefinition], report: Report) -> None:
@@ -247,8 +254,13 @@ def check_signing(config: Config, report: Report) -> None:
         report.error(exc)
 
 
-def run_check(root: Path) -> Report:
-    """Check everything under ``root``."""
+#: A check of a stage above this one (the mail templates against the letters), run with
+#: the loaded config, the definitions and their composed branches: its problems are errors.
+ExtraCheck = Callable[[Path, list[LetterDefinition], Compositions], list[IbtpostError]]
+
+
+def run_check(root: Path, extra: Sequence[ExtraCheck] = ()) -> Report:
+    """Check everything under ``root``; then ``extra``, when the config loaded."""
     report = Report()
     config: Config | None = None
     try:
@@ -276,6 +288,16 @@ def run_check(root: Path) -> Report:
         check_copies(config, definitions, report)
         check_cdk(config, report)
         check_signing(config, report)
-        for problem in data_problems(config, definitions) + compose_problems(config, definitions):
+        compositions = Compositions(config)
+        for problem in data_problems(config, definitions) + compose_problems(
+            config, definitions, compositions
+        ):
             report.error(problem)
+        for check in extra:
+            try:
+                problems = check(root, definitions, compositions)
+            except IbtpostError as exc:
+                problems = [exc]
+            for problem in problems:
+                report.error(problem)
     return report

@@ -14,13 +14,22 @@ definition's conditions depend on a municipality's data (``when: figures.task_am
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
-from ibtpost.core.domain import Agreement, Config, Motivering, PreviousLetter, Publication, Reply
+from ibtpost.core.domain import (
+    Agreement,
+    Config,
+    Motivering,
+    Municipality,
+    PreviousLetter,
+    Publication,
+    Reply,
+)
 from ibtpost.core.errors import DataError, DefinitionError, IbtpostError, Location
 from ibtpost.text.compose import PLACEHOLDER_REFERENCE, compose
-from ibtpost.text.composed import LetterContext, RParagraph, RTable
+from ibtpost.text.composed import LetterContext
 from ibtpost.text.nodes import LetterDefinition
 from ibtpost.text.scan import definition_texts
 from ibtpost.text.textengine import normalise, used_paths
@@ -132,61 +141,105 @@ def data_problems(config: Config, definitions: list[LetterDefinition]) -> list[I
 
 def wording(letter: LetterContext) -> str:
     """All text of a composed letter, normalised for finding mandatory phrases."""
-    parts = [letter.subject, *letter.addressee_lines, letter.salutation, letter.closing]
-    for block in letter.body:
-        if isinstance(block, RParagraph):
-            parts.append("".join(run.text for run in block.runs))
-        elif isinstance(block, RTable):
-            parts.extend(itertools.chain(block.header, *block.rows))
-    for note in letter.footnotes:
-        parts.extend("".join(run.text for run in p.runs) for p in note)
-    return normalise(" ".join(parts))
+    return normalise(letter.text)
 
 
-def compose_problems(config: Config, definitions: list[LetterDefinition]) -> list[IbtpostError]:
-    """Compose each definition in every branch; report errors and missing mandatory text."""
+@dataclass(frozen=True)
+class Branch:
+    """One branch of a definition's text composed for one municipality."""
+
+    municipality: Municipality
+    previous: PreviousLetter | None
+    agreements: tuple[Agreement, ...] | None
+    #: the composed letter, or the error composing it gave
+    outcome: LetterContext | IbtpostError
+
+    @property
+    def variant(self) -> str:
+        """ "without a previous letter", "with a previous letter that was answered and with
+        agreements", ..."""
+        return _variant(self.previous, self.agreements)
+
+
+def branches(
+    config: Config, definition: LetterDefinition, everyone: bool = False
+) -> Iterator[Branch]:
+    """Every branch of ``definition`` composed: with and without a previous letter (answered,
+    with a motivering) and agreements where the text uses them, for one municipality with
+    complete data, or for each when its conditions depend on a municipality's data (or
+    ``everyone``)."""
     kind = config.settings.address_kind
     complete = [
         m
         for m in config.municipalities.values()
         if m.code in config.figures and m.address(kind) is not None
     ]
-    problems: list[IbtpostError] = []
     if not complete:
-        return problems  # data_problems names what is missing
+        return  # data_problems names what is missing
+    needs = needs_of(definition)
+    who = complete if needs.data_conditions or everyone else complete[:1]
+    previous = (
+        (None, SAMPLE_PREVIOUS, SAMPLE_ANSWERED, SAMPLE_WRITTEN)
+        if {"previous", "reply", "publication", "motivering"} & set(needs.uses)
+        else (None,)
+    )
+    agreements = ((), SAMPLE_AGREEMENTS) if "agreements" in needs.uses else (None,)
+    for mun, before, agreed in itertools.product(who, previous, agreements):
+        cfg = config if agreed is None else replace(config, agreements={mun.code: agreed})
+        try:
+            letter = compose(
+                definition, mun, cfg, PLACEHOLDER_REFERENCE, CHECK_DATE, previous=before
+            )
+        except IbtpostError as exc:
+            yield Branch(mun, before, agreed, exc)
+            continue
+        yield Branch(mun, before, agreed, letter)
+
+
+class Compositions:
+    """The branches of each definition, composed once for all checks of one run."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._composed: dict[int, tuple[LetterDefinition, list[Branch]]] = {}
+
+    def of(self, definition: LetterDefinition) -> list[Branch]:
+        """Every branch of ``definition`` (see :func:`branches`)."""
+        key = id(definition)  # definitions are not hashable; each is kept alive below
+        if key not in self._composed:
+            self._composed[key] = (definition, list(branches(self.config, definition)))
+        return self._composed[key][1]
+
+
+def compose_problems(
+    config: Config,
+    definitions: list[LetterDefinition],
+    compositions: Compositions | None = None,
+) -> list[IbtpostError]:
+    """Compose each definition in every branch; report errors and missing mandatory text."""
+    composed = compositions or Compositions(config)
+    problems: list[IbtpostError] = []
     seen: set[tuple[str, str, str]] = set()
     notices = [d.kennisgeving for d in definitions if d.kennisgeving is not None]
     for definition in [*definitions, *notices]:  # a kennisgeving is composed like a letter
-        needs = needs_of(definition)
-        who = complete if needs.data_conditions else complete[:1]
-        previous = (
-            (None, SAMPLE_PREVIOUS, SAMPLE_ANSWERED, SAMPLE_WRITTEN)
-            if {"previous", "reply", "publication", "motivering"} & set(needs.uses)
-            else (None,)
-        )
-        agreements = ((), SAMPLE_AGREEMENTS) if "agreements" in needs.uses else (None,)
-        for mun, before, agreed in itertools.product(who, previous, agreements):
-            cfg = config if agreed is None else replace(config, agreements={mun.code: agreed})
-            try:
-                letter = compose(
-                    definition, mun, cfg, PLACEHOLDER_REFERENCE, CHECK_DATE, previous=before
-                )
-            except IbtpostError as exc:
-                problems.append(exc)
+        data_conditions = needs_of(definition).data_conditions
+        for branch in composed.of(definition):
+            if isinstance(branch.outcome, IbtpostError):
+                problems.append(branch.outcome)
                 continue
-            text = wording(letter)
+            text = wording(branch.outcome)
             for required in definition.required:
                 if required.text in text:
                     continue
-                variant = _variant(before, agreed)
-                if (definition.id, required.name, variant) in seen:
+                if (definition.id, required.name, branch.variant) in seen:
                     continue
-                seen.add((definition.id, required.name, variant))
-                example = f" (e.g. for {mun.name}, {mun.code})" if needs.data_conditions else ""
+                seen.add((definition.id, required.name, branch.variant))
+                mun = branch.municipality
+                example = f" (e.g. for {mun.name}, {mun.code})" if data_conditions else ""
                 problems.append(
                     DefinitionError(
                         f"mandatory text {required.name!r} is missing from the letter "
-                        f"{variant}{example}: it must not stand under a condition",
+                        f"{branch.variant}{example}: it must not stand under a condition",
                         required.location,
                     )
                 )

@@ -14,12 +14,17 @@ from ibtpost.approval.gate import approve as approve_version
 from ibtpost.core.errors import IbtpostError
 from ibtpost.core.progress import NO_PROGRESS, ProgressCallback
 from ibtpost.data.config import load_config
+from ibtpost.mail.checks import mail_date_problems
+from ibtpost.mail.templates import load_mail_templates
 from ibtpost.production.engine import Converters
 from ibtpost.review import proof as copies
+from ibtpost.review.check import Report, run_check
+from ibtpost.review.checkdata import Compositions
 from ibtpost.review.diff import LetterDiff, diff_letter
 from ibtpost.review.proof import ReviewResult
 from ibtpost.service.common import Line, line, warning_lines
 from ibtpost.text.definitions import definition_files, definition_path
+from ibtpost.text.nodes import LetterDefinition
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,18 @@ class ReviewList:
 
     states: list[ReviewState]
     problems: list[IbtpostError]  # of the definitions that do not load; each front end words them
+
+
+def check(root: Path) -> Report:
+    """``ibtpost check``: config/, letters/ and templates/ together, and the mail templates
+    against every letter they carry (no date in an e-mail that its letter lacks)."""
+    return run_check(root, extra=(_mail_dates,))
+
+
+def _mail_dates(
+    root: Path, definitions: list[LetterDefinition], compositions: Compositions
+) -> list[IbtpostError]:
+    return mail_date_problems(definitions, compositions, load_mail_templates(root))
 
 
 def letters_to_review(root: Path) -> ReviewList:

@@ -26,7 +26,15 @@ from ibtpost.core.domain import (
 )
 from ibtpost.core.errors import DataError, DefinitionError, Location, Phrase
 from ibtpost.rules.terms import term_deadline
-from ibtpost.text.composed import LetterContext, RBlock, RPageBreak, RParagraph, RTable, Run
+from ibtpost.text.composed import (
+    LetterContext,
+    RBlock,
+    ReactionTerm,
+    RPageBreak,
+    RParagraph,
+    RTable,
+    Run,
+)
 from ibtpost.text.nodes import Bullets, Heading, LetterDefinition, PageBreak, Paragraph, Table, Text
 from ibtpost.text.textengine import ITEM_NAME, evaluate, is_true, parse_markup, render_text
 
@@ -258,7 +266,7 @@ def compose(
         (RParagraph("body", c.runs(definition.footnotes[name])),) for name in c.footnote_order
     )
     marks = ((CONCEPT_MARK,) if concept else ()) + ((SAMPLE_MARK,) if figures.sample else ())
-    return LetterContext(
+    letter = LetterContext(
         definition_id=definition.id,
         trede=definition.trede,
         reference=reference,
@@ -287,6 +295,38 @@ def compose(
         besluit=definition.besluit,
         previous=previous,
     )
+    return dataclasses.replace(letter, reaction=reaction_term(definition, letter, ctx))
+
+
+#: The terms a letter may ask a reaction by, first found first: a voornemen's zienswijze
+#: term, a reply term, else the compliance term.
+_REACTION_TERMS = (
+    ("zienswijze_term", "zienswijze_weeks"),
+    ("reply_term", "reply_weeks"),
+    ("compliance_term", "compliance_weeks"),
+)
+
+
+def reaction_term(
+    definition: LetterDefinition, letter: LetterContext, ctx: dict[str, Any]
+) -> ReactionTerm | None:
+    """The term the letter asks a reaction by, as its composed text states it: the date
+    ("6 mei 2026" appears in the letter), else the period ("binnen drie weken"), else none;
+    none for a besluit. Read from the text as composed, so a term stated only in a block
+    left out (``when:``) is not stated."""
+    if definition.besluit:
+        return None
+    text = " ".join(letter.text.split())
+    for name, weeks_field in _REACTION_TERMS:
+        weeks = getattr(definition, weeks_field)
+        if not weeks:
+            continue
+        deadline = ctx[name]["deadline"]
+        if dutch.long_date(deadline) in text:
+            return ReactionTerm(deadline, weeks, as_date=True)
+        if f"binnen {dutch.weeks_text(weeks)}" in text:
+            return ReactionTerm(deadline, weeks, as_date=False)
+    return None
 
 
 _OWN_REFERENCE = re.compile(r"(?<![.\w])reference\b")

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
+from ibtpost.core import dutch
 from ibtpost.core.domain import Figures, Municipality, PreviousLetter, Sender, Signatory
 
 
@@ -48,6 +49,35 @@ RBlock = RParagraph | RTable | RPageBreak
 
 
 @dataclass(frozen=True)
+class ReactionTerm:
+    """The term a letter asks the college to react by, as the letter states it: as a date
+    ("uiterlijk 6 mei 2026") or as a period from the letter's date ("binnen drie weken na
+    dagtekening"). The letter's e-mails state it the same way (:attr:`phrase`)."""
+
+    deadline: dt.date
+    weeks: int
+    as_date: bool
+
+    @property
+    def deadline_text(self) -> str:
+        """The deadline in words: "6 mei 2026"."""
+        return dutch.long_date(self.deadline)
+
+    @property
+    def period_text(self) -> str:
+        """The period in words: "drie weken"."""
+        return dutch.weeks_text(self.weeks)
+
+    @property
+    def phrase(self) -> str:
+        """How a message that carries the letter states the term: "uiterlijk 6 mei 2026" or
+        "binnen drie weken na dagtekening van de brief"."""
+        if self.as_date:
+            return f"uiterlijk {self.deadline_text}"
+        return f"binnen {self.period_text} na dagtekening van de brief"
+
+
+@dataclass(frozen=True)
 class LetterContext:
     """Everything needed to render one letter; built by compose, pure data."""
 
@@ -77,6 +107,9 @@ class LetterContext:
     previous: PreviousLetter | None = None
     on_behalf: str | None = None  # the signature formula, when the letter sets its own
     signatory: Signatory | None = None  # who signs; None: sender.signatory
+    #: the term the letter asks a reaction by, as its text states it; None for a besluit
+    #: and for a letter whose text states no such term
+    reaction: ReactionTerm | None = None
 
     @property
     def ladder_deadline(self) -> dt.date | None:
@@ -84,13 +117,18 @@ class LetterContext:
         return self.compliance_deadline or self.reply_deadline
 
     @property
-    def reaction_deadline(self) -> dt.date | None:
-        """The date the letter asks the college to react by, as the letter states it: the
-        zienswijze term of a voornemen, the reply term of a letter that asks a reply (the
-        compliance term when it has no other); none for a besluit."""
-        if self.besluit:
-            return None
-        return self.zienswijze_deadline or self.reply_deadline or self.compliance_deadline
+    def text(self) -> str:
+        """All text of the letter as composed (subject, addressee, salutation, body, tables,
+        footnotes and closing), joined by spaces; not normalised."""
+        parts = [self.subject, *self.addressee_lines, self.salutation, self.closing]
+        for block in self.body:
+            if isinstance(block, RParagraph):
+                parts.append("".join(run.text for run in block.runs))
+            elif isinstance(block, RTable):
+                parts.extend(cell for row in (block.header, *block.rows) for cell in row)
+        for note in self.footnotes:
+            parts.extend("".join(run.text for run in p.runs) for p in note)
+        return " ".join(parts)
 
     @property
     def document_title(self) -> str:
