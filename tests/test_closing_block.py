@@ -83,9 +83,7 @@ def test_closing_block_is_never_split_across_pages(tmp_path: Path) -> None:
     coarse = _make(root, name, {code: 8 * i for i, code in enumerate(codes[:8])})
     assert all(closing == signed for closing, signed in coarse.values()), coarse
     steps = sorted(coarse)
-    boundary = next(
-        (a, b) for a, b in itertools.pairwise(steps) if coarse[a][0] != coarse[b][0]
-    )
+    boundary = next((a, b) for a, b in itertools.pairwise(steps) if coarse[a][0] != coarse[b][0])
     fine = _make(
         root,
         name,

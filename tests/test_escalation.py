@@ -24,6 +24,8 @@ from tests.conftest import Result
 from tests.realdata import import_real_data
 from tests.webserver import WebServer
 
+from ibtpost.core import clock
+from ibtpost.core.dutch import long_date
 from ibtpost.register import Register
 from ibtpost.register import letters as letter_register
 
@@ -203,6 +205,11 @@ def test_a_case_climbs_the_ladder_as_the_law_requires(
     text5 = _text(root, batch5, ref5)
     assert f"Bij brief van 1 juni 2026 (onze referentie {ref4})" in text5
     assert "de zienswijze van het college van 10 juni 2026 bij dit besluit betrokken" in text5
+    # the days the voornemen's copies went out (by e-mail here: the day they were sent,
+    # today, although the case's letters carry dates in 2026)
+    out = long_date(clock.today())
+    assert f"Een afschrift van het voornemen is op {out} gezonden aan de gemeenteraad" in text5
+    assert f"Gedeputeerde Staten van de provincie Zuid-Holland zijn op {out} over het" in text5
     assert f"Zienswijze en reactie Testmotivering zienswijze voor {ref4}. Tweede alinea." in text5
     assert "80 reguliere opvangplekken" in text5
     assert "binnen zes weken na de bekendmaking van dit besluit" in text5

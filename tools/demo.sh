@@ -34,7 +34,7 @@ if [ ! -d "$demo/config" ]; then
   cp -r config letters templates "$demo/"
 fi
 "$ibtpost" --root "$demo" approve trede-2 --by "Demo-jurist (niet geldig, demo)" \
-  --note "approved in the demo's own root to show the whole flow; not a legal approval"
+  --note "approved in the demo's own root to show the whole flow; not a legal approval" | head -n 1
 export IBTPOST_ROOT=$demo
 "$ibtpost" letter trede-2 --municipality GM0622 --date "$day" --reference 7468089 --out outbox/demo
 "$ibtpost" status --date "$day" --due | tail -n 1

@@ -299,6 +299,8 @@ class PreviousLetter:
     sent_via: str | None = None  # how it counts as sent: "mail" or "post"
     publication: Publication | None = None  # its kennisgeving's publication, if recorded
     motivering: Motivering | None = None  # what a person wrote on it (ibtpost motivering)
+    #: its copies that went out (``raad``, ``gs``), each with the first day it did
+    copies_out: tuple[tuple[str, date], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ allocated (:func:`ibtpost.production.batch.allocate`).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -163,6 +164,9 @@ def plan_batch(
             published,
             written,
         )
+        if previous is not None:  # when its copies went out, for the gates and the recital
+            out = procedure.copies_out(register, previous.reference)
+            previous = dataclasses.replace(previous, copies_out=tuple(sorted(out.items())))
         if own and existing is not None:
             # a re-run: the letter keeps its place, whatever the ladder says by now
             chosen.append(Planned(municipality, previous, existing.reason))
@@ -267,7 +271,7 @@ def _facts(
         previous,
         previous_batch=before.batch if before is not None else None,
         unsent=standing.pending,
-        copies_out=procedure.copies_out(register, previous.reference),
+        copies_out=frozenset(role for role, _ in previous.copies_out),
         litigation=tuple(r.event for r in procedure.litigation(register, previous.reference)),
     )
 

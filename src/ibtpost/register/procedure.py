@@ -6,7 +6,7 @@ a letter went out, read from the audit trail (a copy's ``copy.sent`` or ``copy.p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from ibtpost.core import clock
 from ibtpost.core.domain import LitigationEvent, LitigationKind, Publication
@@ -92,14 +92,21 @@ def add_litigation(
     return int(cursor.lastrowid or 0)
 
 
-def copies_out(register: Register, reference: str) -> frozenset[str]:
-    """The roles (``raad``, ``gs``) whose copy of the letter ``reference`` went out: sent
-    by e-mail or recorded as posted (the audit trail's ``copy.sent`` and ``copy.posted``)."""
-    return frozenset(
-        str(event.data.get("role"))
-        for event in audit.events(register, reference=reference)
-        if event.kind in (audit.COPY_SENT, audit.COPY_POSTED)
-    )
+def copies_out(register: Register, reference: str) -> dict[str, date]:
+    """The roles (``raad``, ``gs``) whose copy of the letter ``reference`` went out, each
+    with the first day it did: the Dutch calendar day it was sent by e-mail, or the day it
+    was recorded as posted (the audit trail's ``copy.sent`` and ``copy.posted``)."""
+    out: dict[str, date] = {}
+    for event in audit.events(register, reference=reference):
+        if event.kind == audit.COPY_SENT:
+            day = clock.dutch_day(datetime.fromisoformat(event.at))
+        elif event.kind == audit.COPY_POSTED:
+            day = date.fromisoformat(str(event.data.get("date") or event.at[:10]))
+        else:
+            continue
+        role = str(event.data.get("role"))
+        out[role] = min(out.get(role, day), day)
+    return out
 
 
 def _kind(text: str) -> LitigationKind:

@@ -45,6 +45,7 @@ SAMPLE_ANSWERED = replace(
     SAMPLE_PREVIOUS,
     reply=Reply("reply", date(2025, 12, 15)),
     publication=Publication("2025-12345", date(2025, 12, 3), "https://example.org/stcrt"),
+    copies_out=(("gs", date(2025, 12, 2)), ("raad", date(2025, 12, 2))),
 )
 #: The same previous letter with a zienswijze and a motivering written on it (both parts):
 #: texts that use ``motivering`` are composed with it too.

@@ -96,6 +96,8 @@ def text_context(
                 "reference": previous.reference,
                 "date": previous.day,
                 "deadline": previous.deadline,
+                # the day each copy went out (None: not yet), e.g. previous.copies.gs
+                "copies": {"raad": None, "gs": None} | dict(previous.copies_out),
             }
             if previous is not None
             else None
