@@ -127,8 +127,11 @@ def test_a_misbehaving_server_delivers_each_letter_once_within_bounded_attempts(
     assert all(attempts <= 4 for _, attempts in states.values())
     assert report.attempts == 5 + 3  # one extra per fault: refused, 451, dropped
     trail = list(audit.events(register, reference=failed_ref))
-    assert [e.kind for e in trail] == ["letter.queued", "send.attempt", "letter.failed"]
-    assert trail[-1].data["reply"] == why
+    # the CdK, the failed mail's Cc, gets a copy by post with the letter
+    kinds = ["letter.queued", "send.attempt", "letter.failed", "copy.queued"]
+    assert [e.kind for e in trail] == kinds
+    assert trail[2].data["reply"] == why
+    assert (trail[3].data["role"], trail[3].data["state"]) == ("cdk", "post")
     retried = [e for e in audit.events(register) if e.kind == "send.attempt"]
     assert len(retried) == report.attempts
     assert audit.verify(register).ok

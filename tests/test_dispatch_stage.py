@@ -62,20 +62,33 @@ def test_a_copy_is_not_sent_while_its_letter_failed_and_goes_to_the_post_room_wi
     assert f"failed {reference}: 550" in sent.stdout
     assert f"post room {reference}-raad" in sent.stdout
     assert server.recorder.received == []  # neither the letter nor a copy went
-    assert _states(root, batch) == {"college": "failed", "raad": "post", "gs": "post"}
+    # nor its Cc: the CdK gets a copy by post with the letter (legal review 2026-12, CdK)
+    assert f"post room {reference}-cdk" in sent.stdout
+    assert _states(root, batch) == {
+        "college": "failed",
+        "raad": "post",
+        "gs": "post",
+        "cdk": "post",
+    }
     moved = events(root, "copy.to_post_room")
     assert sorted(e.data["role"] for e in moved) == ["gs", "raad"]
+    (added,) = [e for e in events(root, "copy.queued") if e.data["role"] == "cdk"]
+    assert added.data["state"] == "post" and "mail failed" in added.data["missing"]
     room = cli(root, "post-room", batch)
     assert room.code == 0, room.err
     assert room.out.splitlines()[0] == reference
-    assert {line.split(":")[0] for line in room.out.splitlines()[1:]} == {
-        f"{reference}-gs",
-        f"{reference}-raad",
+    assert set(room.out.splitlines()[1:]) == {
+        f"{reference}-cdk: Aan de Commissaris van de Koning van Zuid-Holland",
+        f"{reference}-gs: Aan Gedeputeerde Staten van de provincie Zuid-Holland",
+        f"{reference}-raad: Aan de gemeenteraad van Vlaardingen",
     }
+    again = run(root, "send", "--retry-delay", "0.01", url=server.url)  # nothing twice
+    assert len([e for e in events(root, "copy.queued") if e.data["role"] == "cdk"]) == 1
+    assert again.returncode == 0, again.stderr
     posted = cli(root, "post", batch, "--date", "2026-04-10")
     assert posted.code == 0, posted.err
-    assert _states(root, batch) == {"college": "posted", "raad": "posted", "gs": "posted"}
-    assert sorted(e.data["role"] for e in events(root, "copy.posted")) == ["gs", "raad"]
+    assert set(_states(root, batch).values()) == {"posted"}
+    assert sorted(e.data["role"] for e in events(root, "copy.posted")) == ["cdk", "gs", "raad"]
 
 
 def test_withdraw_takes_one_copy_alone_and_queue_queues_it_again(

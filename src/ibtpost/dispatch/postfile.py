@@ -20,7 +20,7 @@ from ibtpost.core.domain import Config
 from ibtpost.core.errors import IbtpostError, Location, NextAction, RegisterError, UsageError
 from ibtpost.core.files import letter_files, write_atomic
 from ibtpost.core.layout import BatchLayout
-from ibtpost.data.recipients import CopyRecipient
+from ibtpost.data.recipients import CopyRecipient, copy_recipient
 from ibtpost.dispatch.states import (
     FOR_THE_POST_ROOM,
     LETTER,
@@ -82,12 +82,21 @@ def post_places(
         PostPlace(
             copy.reference,
             copy.role,
-            copy.addressee or copy.role,
+            copy.addressee or _addressee(config, municipality[copy.reference], copy.role),
             _postal_lines(config, municipality[copy.reference], copy.role),
         )
         for copy in copies_for_the_post_room(register, batch)
     ]
     return sorted(places, key=lambda p: (p.reference, p.role != LETTER, p.role))
+
+
+def _addressee(config: Config, code: str, role: str) -> str:
+    """The cover sheet's addressee of a copy queued without one (the CdK's copy of a letter
+    whose mail failed): "Aan de Commissaris van de Koning van Zuid-Holland"."""
+    municipality = config.municipalities.get(code)
+    if municipality is None:
+        return role
+    return copy_recipient(role, "afschrift", municipality, config).addressee
 
 
 def _postal_lines(config: Config, code: str, role: str) -> tuple[str, ...]:

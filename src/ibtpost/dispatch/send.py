@@ -319,6 +319,8 @@ class _Sender:
         if not sent:
             states.FAILED.must(register, item, data, reply=why)
             self.report.failed.append((item.label, why))
+            if states.cdk_follows_to_the_post_room(register, item):
+                self.report.to_post_room.append(f"{item.reference}-{states.CDK}")
             return
         at = self.now()
         letter = (

@@ -36,6 +36,9 @@ from ibtpost.register import Register, audit
 from ibtpost.register import dispatch as rows
 from ibtpost.register.dispatch import LETTER, Prepared, QueueEntry, entries, entry
 
+#: The role of the Commissaris van de Koning's own copy of a letter.
+CDK = "cdk"
+
 __all__ = [
     "LETTER",
     "Channel",
@@ -227,6 +230,22 @@ def enqueue(register: Register, batch: str, letters: list[Prepared]) -> tuple[in
             else:
                 queued += 1
     return queued, post, already
+
+
+def cdk_follows_to_the_post_room(register: Register, letter: QueueEntry) -> bool:
+    """The Commissaris van de Koning was the Cc of ``letter``'s mail, and that mail failed:
+    the CdK then got nothing either, so the CdK gets a copy by post with the letter (an
+    entry of its own in the post room, with a cover sheet), once. Inside the caller's
+    transaction. Returns whether the copy was added."""
+    if letter.is_copy or not letter.copies:
+        return False
+    if rows.state_of(register, letter.reference, CDK) is not None:
+        return False
+    why = "its letter's mail failed, and the Commissaris van de Koning was its Cc"
+    enqueue(
+        register, letter.batch, [Prepared(letter.reference, None, (), None, missing=why, role=CDK)]
+    )
+    return True
 
 
 def claim(
