@@ -114,16 +114,7 @@ def record_motivering(
     text = read_text(file)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     with Register.for_root(root) as reg:
-        letter = letter_register.letter_by_reference(reg, reference)
-        if letter is None:
-            raise UsageError(
-                f"no letter with reference {reference}", Location(None, None, "reference")
-            )
-        if letter.concept:
-            raise UsageError(
-                f"{reference} is a concept letter: it was never sent, so no case answers it",
-                Location(None, None, "reference"),
-            )
+        letter = letter_register.final_letter(reg, reference)
         part = part or default_part(letter.trede)
         _answers(root, letter.letter, reference, part)
         with reg.transaction():  # checked and added at once: a second run adds nothing
@@ -155,11 +146,7 @@ def motivering_of(root: Path, reference: str) -> CaseMotivering:
     """Every version of the motivering written on the letter ``reference``."""
     reference = validate_reference(reference)
     with Register.for_root(root) as reg:
-        letter = letter_register.letter_by_reference(reg, reference)
-        if letter is None:
-            raise UsageError(
-                f"no letter with reference {reference}", Location(None, None, "reference")
-            )
+        letter = letter_register.final_letter(reg, reference, final=False)
         found = register.versions(reg, reference)
     return CaseMotivering(reference, letter.municipality, letter.letter, tuple(found))
 

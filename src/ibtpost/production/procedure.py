@@ -58,20 +58,7 @@ def _where(name: str) -> Location:
 
 def _sent_letter(register: Register, reference: str) -> LetterRecord:
     """The final letter ``reference``; UsageError naming ``reference`` otherwise."""
-    found = letter_register.letter_by_reference(register, reference)
-    if found is None:
-        raise UsageError(
-            key="error.unknown_reference",
-            values={"reference": reference},
-            location=_where("reference"),
-        )
-    if found.concept:
-        raise UsageError(
-            key="error.concept_reference",
-            values={"reference": reference},
-            location=_where("reference"),
-        )
-    return found
+    return letter_register.final_letter(register, reference)
 
 
 def _check_day(day: date, letter: LetterRecord, field: str) -> None:

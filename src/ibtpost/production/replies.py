@@ -62,16 +62,7 @@ def record_reply(
         note = validate.one_line(note, "note")
     data = read_answer(file) if file is not None else None
     with Register.for_root(root) as register:
-        letter = letter_register.letter_by_reference(register, reference)
-        if letter is None:
-            raise UsageError(
-                f"no letter with reference {reference}", Location(None, None, "reference")
-            )
-        if letter.concept:
-            raise UsageError(
-                f"{reference} is a concept letter: it was never sent, so it has no reply",
-                Location(None, None, "reference"),
-            )
+        letter = letter_register.final_letter(register, reference)
         if letter.trede == VOORNEMEN:  # a reaction on a voornemen is a zienswijze (Awb 4:8)
             kind = "zienswijze"
         earliest = letter.sent_on or letter.day

@@ -32,6 +32,23 @@ def letter_by_reference(reg: Register, reference: str) -> LetterRecord | None:
     return _letter(row) if row else None
 
 
+def final_letter(reg: Register, reference: str, *, final: bool = True) -> LetterRecord:
+    """The recorded letter ``reference``, for a record made on it (a reply, a motivering, a
+    publication, a litigation event): UsageError naming the parameter ``reference`` when
+    there is none, or (with ``final``) when it is a concept, which was never sent."""
+    found = letter_by_reference(reg, reference)
+    where = Location(None, None, "reference")
+    if found is None:
+        raise UsageError(
+            key="error.unknown_reference", values={"reference": reference}, location=where
+        )
+    if final and found.concept:
+        raise UsageError(
+            key="error.concept_reference", values={"reference": reference}, location=where
+        )
+    return found
+
+
 def open_batch(
     reg: Register, batch: BatchRecord, planned: Sequence[PlannedLetter], series: ReferenceSeries
 ) -> dict[str, str]:
