@@ -15,8 +15,11 @@ import pytest
 from tests import test_escalation as esc
 from tests.conftest import Result
 from tests.realdata import import_real_data
+from tests.test_cdk_copy import _without_college_address
 
+from ibtpost.dispatch import states
 from ibtpost.production.selection import BatchRequest, check_request
+from ibtpost.register import Register
 
 pytestmark = pytest.mark.libreoffice
 
@@ -110,3 +113,16 @@ def test_no_reason_opens_a_gate(root: Path, cli: Callable[..., Result], tmp_path
     esc._motivering(root, cli, tmp_path, ref5, "feiten")  # the facts after the term
     batch6, ref6 = esc._batch(cli, root, "trede-6", "2026-09-07")
     assert ref5 in esc._text(root, batch6, ref6)
+
+    # the college's e-mail address is gone by now: trede 6 goes by post, and the CdK, who
+    # cannot be its Cc, gets a copy of its own (by e-mail here)
+    _without_college_address(root, CODE)
+    assert cli(root, "queue", batch6).code == 0
+    with Register.for_root(root) as register:
+        queued = {e.role: e.state for e in states.entries(register, batch6, copies=True)}
+    assert queued == {"college": "post", "cdk": "queued"}
+    assert cli(root, "send", "--batch", batch6, "--retry-delay", "0.01").code == 0
+    room = cli(root, "post-room", batch6)
+    assert room.out.splitlines() == [ref6]  # only the letter: the CdK's copy went by mail
+    mail = root / "outbox" / batch6 / "mail" / f"{ref6}-cdk.eml"
+    assert "Afschrift: Onze referentie" in mail.read_text("utf-8")
