@@ -127,6 +127,11 @@ def _send(cli: Callable[..., Result], root: Path, batch: str, posted: str) -> di
     return messages
 
 
+def _body(message: object) -> str:
+    """The plain-text part of a message, whitespace normalised."""
+    return " ".join(message.get_body(("plain",)).get_content().split())  # type: ignore[attr-defined]
+
+
 def _text(root: Path, batch: str, reference: str, suffix: str = "") -> str:
     pdf = next(
         p
@@ -152,6 +157,9 @@ def test_a_case_climbs_the_ladder_as_the_law_requires(
     mail2 = _send(cli, root, batch2, "2026-04-09")
     assert set(mail2) == {"college"}  # trede 2: only the CdK's Cc
     assert mail2["college"]["Cc"].addresses[0].addr_spec == "cdk@zuid-holland.test"
+    # the mail states the reply term as the letter does: a period, no rolled date
+    assert "binnen drie weken na dagtekening van de brief te reageren" in _body(mail2["college"])
+    assert "30 april 2026" not in _body(mail2["college"])
     assert cli(root, "reply", ref2, "--received", "2026-04-20").code == 0
 
     # trede 3 once the reply term has passed: it recites the reply
@@ -188,6 +196,8 @@ def test_a_case_climbs_the_ladder_as_the_law_requires(
     assert str(mail4["raad"]["To"]) == "Gemeenteraad van Vlaardingen <griffie@vlaardingen.test>"
     assert mail4["raad"]["Subject"].startswith(f"Afschrift: Onze referentie {ref4}")
     assert mail4["gs"]["Subject"].startswith(f"Ter kennisneming: Onze referentie {ref4}")
+    assert "Wij verzoeken u uiterlijk 15 juni 2026 te reageren." in _body(mail4["college"])
+    assert "13 juli 2026" not in _body(mail4["college"])
 
     # no besluit before the zienswijze term has passed, unless a zienswijze came in
     early = cli(root, "batch", "trede-5", "--date", "2026-06-08", "-m", CODE)
@@ -225,6 +235,9 @@ def test_a_case_climbs_the_ladder_as_the_law_requires(
     printed = PdfReader(root / "outbox" / batch5 / "post-room.pdf")
     assert ref5 in printed.pages[0].extract_text()  # by post as well: in the post room's file
     assert cli(root, "send", "--batch", batch5).code == 0
+    mail5 = (root / "outbox" / batch5 / "mail" / f"{ref5}.eml").read_bytes()
+    besluit_mail = _body(email.message_from_bytes(mail5, policy=default))
+    assert "te reageren" not in besluit_mail and "reactie" not in besluit_mail.lower()
     with Register.for_root(root) as register:
         assert (
             letter_register.letter_by_reference(register, ref5).sent_on is None

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from ibtpost.core import dutch
 from ibtpost.core.errors import Location
 
 AddressKind = Literal["visit", "postal"]
@@ -337,3 +338,32 @@ class Config:
     settings: Settings
     agreements: dict[str, tuple[Agreement, ...]] = field(default_factory=dict)
     legal: dict[str, LegalEntry] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReactionTerm:
+    """The term a letter asks the college to react by, as the letter states it: as a date
+    ("uiterlijk 6 mei 2026") or as a period from the letter's date ("binnen drie weken na
+    dagtekening"). The letter's e-mails state it the same way (:attr:`phrase`)."""
+
+    deadline: date
+    weeks: int
+    as_date: bool
+
+    @property
+    def deadline_text(self) -> str:
+        """The deadline in words: "6 mei 2026"."""
+        return dutch.long_date(self.deadline)
+
+    @property
+    def period_text(self) -> str:
+        """The period in words: "drie weken"."""
+        return dutch.weeks_text(self.weeks)
+
+    @property
+    def phrase(self) -> str:
+        """How a message that carries the letter states the term: "uiterlijk 6 mei 2026" or
+        "binnen drie weken na dagtekening van de brief"."""
+        if self.as_date:
+            return f"uiterlijk {self.deadline_text}"
+        return f"binnen {self.period_text} na dagtekening van de brief"

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ibtpost.core.domain import ReactionTerm
+
 
 @dataclass(frozen=True)
 class LetterKey:
@@ -63,6 +65,10 @@ class LetterRecord:
     sent_on: date | None
     sent_via: str | None
     case_id: int | None
+    #: the term the letter asks a reaction by, as its text states it (None: it states none);
+    #: ``reaction_known`` is False for a letter recorded before this was kept
+    reaction: ReactionTerm | None = None
+    reaction_known: bool = False
 
 
 @dataclass(frozen=True)

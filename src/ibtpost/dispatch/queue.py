@@ -287,8 +287,12 @@ class Composer:
             letter.reference,
             letter.day,
             concept=batch.concept or letter.concept,
-            body=False,  # the mail needs the heading fields only
+            # the mail needs the heading fields and the reaction term the batch recorded
+            # from the letter as made; a letter recorded before that is composed whole
+            body=not letter.reaction_known,
         )
+        if letter.reaction_known:
+            context = replace(context, reaction=letter.reaction)
         return compose_mail(
             context,
             pdf,

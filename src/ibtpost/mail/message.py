@@ -282,6 +282,8 @@ def mail_context(
         ),
         "other_copies": dutch.join_and(others),
         "other_copies_verb": "ontvangt" if len(others) == 1 else "ontvangen",
+        # a besluit asks no reaction: its mail says where questions go, not replies
+        "besluit": letter.besluit,
         "salutation": letter.salutation,
         "subject": letter.subject,
         "reference": letter.reference,

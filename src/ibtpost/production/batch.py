@@ -165,8 +165,8 @@ def allocate(register: Register, config: Config, plan: Plan) -> list[LetterConte
                 problems.append(exc)
         if problems:
             raise Problems(problems)  # rolls the batch and its references back
-        letter_register.record_deadlines(
-            register, {x.reference: x.ladder_deadline for x in letters}
+        letter_register.record_terms(
+            register, {x.reference: (x.ladder_deadline, x.reaction) for x in letters}
         )
     return letters
 

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from ibtpost.core import clock
-from ibtpost.core.domain import ReferenceSeries
+from ibtpost.core.domain import ReactionTerm, ReferenceSeries
 from ibtpost.core.errors import Location, NextAction, RegisterError, UsageError
 from ibtpost.core.records import BatchRecord, LetterKey, LetterRecord, PlannedLetter
 from ibtpost.register import references as reference_register
@@ -111,6 +111,28 @@ def record_deadlines(reg: Register, deadlines: Mapping[str, date | None]) -> Non
         )
 
 
+def record_terms(
+    reg: Register, terms: Mapping[str, tuple[date | None, ReactionTerm | None]]
+) -> None:
+    """Per reference (letters not sent): the end of the term the ladder waits for, and the
+    term the letter asks a reaction by as its text states it (its e-mail states the same)."""
+    with reg.transaction():
+        reg.db.executemany(
+            "UPDATE letters SET term_deadline=?, reaction_stated=?, reaction_deadline=?,"
+            " reaction_weeks=? WHERE reference=? AND sent_on IS NULL",
+            [
+                (
+                    deadline.isoformat() if deadline else None,
+                    "none" if reaction is None else "date" if reaction.as_date else "period",
+                    reaction.deadline.isoformat() if reaction else None,
+                    reaction.weeks if reaction else None,
+                    ref,
+                )
+                for ref, (deadline, reaction) in terms.items()
+            ],
+        )
+
+
 def batch(reg: Register, batch_id: str) -> BatchRecord | None:
     """The batch with this id, if any."""
     row = reg.db.execute(
@@ -157,7 +179,8 @@ def finish_batch(reg: Register, batch_id: str) -> None:
 
 _LETTER_COLUMNS = (
     "reference, letter, municipality, letter_date, batch, trede, concept, term_deadline,"
-    " reason, docx_sha256, pdf_sha256, pages, sample, sent_on, sent_via, case_id"
+    " reason, docx_sha256, pdf_sha256, pages, sample, sent_on, sent_via, case_id,"
+    " reaction_stated, reaction_deadline, reaction_weeks"
 )
 
 
@@ -183,6 +206,12 @@ def _letter(row: Sequence[Any]) -> LetterRecord:
         sent_on=_day(row[13]),
         sent_via=row[14],
         case_id=row[15],
+        reaction=(
+            ReactionTerm(date.fromisoformat(row[17]), int(row[18]), as_date=row[16] == "date")
+            if row[16] in ("date", "period")
+            else None
+        ),
+        reaction_known=row[16] is not None,
     )
 
 

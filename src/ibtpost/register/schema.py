@@ -212,6 +212,15 @@ MIGRATIONS: list[str] = [
         UNIQUE (reference, part, version)
     );
     """,
+    # 12: the term a letter asks a reaction by, as its text states it (recorded when the
+    # batch composes it; its e-mail, composed at queue, states the same): 'date' or
+    # 'period' with the deadline and the weeks, 'none' when it states no such term; NULL
+    # for letters made before
+    """
+    ALTER TABLE letters ADD COLUMN reaction_stated TEXT;
+    ALTER TABLE letters ADD COLUMN reaction_deadline TEXT;
+    ALTER TABLE letters ADD COLUMN reaction_weeks INTEGER;
+    """,
 ]
 
 

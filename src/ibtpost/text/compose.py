@@ -22,6 +22,7 @@ from ibtpost.core.domain import (
     Motivering,
     Municipality,
     PreviousLetter,
+    ReactionTerm,
     Signatory,
 )
 from ibtpost.core.errors import DataError, DefinitionError, Location, Phrase
@@ -29,7 +30,6 @@ from ibtpost.rules.terms import term_deadline
 from ibtpost.text.composed import (
     LetterContext,
     RBlock,
-    ReactionTerm,
     RPageBreak,
     RParagraph,
     RTable,

@@ -9,8 +9,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from ibtpost.core import dutch
-from ibtpost.core.domain import Figures, Municipality, PreviousLetter, Sender, Signatory
+from ibtpost.core.domain import (
+    Figures,
+    Municipality,
+    PreviousLetter,
+    ReactionTerm,
+    Sender,
+    Signatory,
+)
 
 
 @dataclass(frozen=True)
@@ -46,35 +52,6 @@ class RPageBreak:
 
 
 RBlock = RParagraph | RTable | RPageBreak
-
-
-@dataclass(frozen=True)
-class ReactionTerm:
-    """The term a letter asks the college to react by, as the letter states it: as a date
-    ("uiterlijk 6 mei 2026") or as a period from the letter's date ("binnen drie weken na
-    dagtekening"). The letter's e-mails state it the same way (:attr:`phrase`)."""
-
-    deadline: dt.date
-    weeks: int
-    as_date: bool
-
-    @property
-    def deadline_text(self) -> str:
-        """The deadline in words: "6 mei 2026"."""
-        return dutch.long_date(self.deadline)
-
-    @property
-    def period_text(self) -> str:
-        """The period in words: "drie weken"."""
-        return dutch.weeks_text(self.weeks)
-
-    @property
-    def phrase(self) -> str:
-        """How a message that carries the letter states the term: "uiterlijk 6 mei 2026" or
-        "binnen drie weken na dagtekening van de brief"."""
-        if self.as_date:
-            return f"uiterlijk {self.deadline_text}"
-        return f"binnen {self.period_text} na dagtekening van de brief"
 
 
 @dataclass(frozen=True)
