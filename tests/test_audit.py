@@ -18,8 +18,10 @@ from hypothesis import strategies as st
 from tests.conftest import Result
 
 from ibtpost.data.config import load_config
-from ibtpost.production.supervision import reconcile
-from ibtpost.register import Register, audit
+from ibtpost.register import LetterKey, Register, audit
+from ibtpost.register import cases as case_register
+from ibtpost.register import letters as letter_register
+from ibtpost.register import references as reference_register
 from ibtpost.register.schema import MIGRATIONS
 
 COLUMNS = ("at", "kind", "reference", "batch", "data", "prev_hash", "hash")
@@ -317,26 +319,34 @@ def test_a_register_of_schema_2_gains_the_events_table(tmp_path: Path) -> None:
         assert audit.record(register, audit.APPROVAL, data={}).seq == 1
 
 
-def test_closing_a_case_records_it(root: Path) -> None:
-    """reconcile() closes the case of a municipality that meets its task, with its event."""
+def test_sending_the_afsluiting_closes_the_case_and_records_it(root: Path) -> None:
+    """The case closes when its afsluiting is sent (not before, and not silently), with its
+    event; a herstel sent in the same case leaves it open."""
     config = load_config(root)
     code = next(c for c, f in config.figures.items() if f.meets_task)
+    series = config.settings.references
     with Register.for_root(root) as register:
         register.db.execute(
             "INSERT INTO cases (municipality, opened_on) VALUES (?, '2026-01-05')", (code,)
         )
-        assert reconcile(register, config, date(2026, 6, 1)) == [code]
+        made = {}
+        for kind, day in (("herstel", date(2026, 5, 1)), ("afsluiting", date(2026, 6, 1))):
+            key = LetterKey(kind, code, day)
+            made[kind] = reference_register.reference_for(register, key, series)
+            letter_register.mark_kind(register, made[kind], kind, None)
+        case_register.mark_sent(register, made["herstel"], "post", date(2026, 5, 2))
+        assert code in case_register.open_cases(register)
+        assert list(audit.events(register)) == []
+        case_register.mark_sent(register, made["afsluiting"], "post", date(2026, 6, 2))
+        assert code not in case_register.open_cases(register)
         (event,) = audit.events(register)
         assert audit.verify(register).ok
-    figures = config.figures[code]
-    assert event.kind == "case.closed"
+    assert (event.kind, event.reference) == ("case.closed", made["afsluiting"])
     assert event.data == {
         "municipality": code,
         "case": 1,
-        "date": "2026-06-01",
-        "why": "task met",
-        "task": figures.task_total,
-        "realised": figures.realised_total,
+        "date": "2026-06-02",
+        "why": f"afsluiting {made['afsluiting']}",
     }
 
 

@@ -34,9 +34,10 @@ pytestmark = pytest.mark.libreoffice
 CODE = "GM0622"  # Vlaardingen, Zuid-Holland
 
 
-def _lawyer_signs_off(root: Path, cli: Callable[..., Result]) -> None:
+def _lawyer_signs_off(root: Path, cli: Callable[..., Result], also: tuple[str, ...] = ()) -> None:
     """What legal review does before these letters may go out: fill in and verify the legal
-    entries, mark the drafts final and approve them (four eyes for trede 4 to 6)."""
+    entries, mark the drafts final and approve them (four eyes for trede 4 to 6); ``also``:
+    further letters to mark final and approve (two reviewers each)."""
     legal_path = root / "config" / "legal.yaml"
     legal = yaml.safe_load(legal_path.read_text("utf-8"))
     filled = {
@@ -45,14 +46,15 @@ def _lawyer_signs_off(root: Path, cli: Callable[..., Result]) -> None:
         "verdeelbesluit": "testpublicatie verdeelbesluit",
         "inzage_voornemen": "testadres inzage voornemen",
         "inzage_besluit": "testadres inzage besluit",
+        "rechtsmiddelen_intrekking": "testrechtsmiddelen intrekking",
     }
     for name, entry in legal.items():
         entry["text"] = entry["text"] or filled[name]
         entry["verified_by"] = "mr. A. Jurist"
         entry["verified_on"] = date(2026, 3, 1)
     legal_path.write_text(yaml.safe_dump(legal, allow_unicode=True, sort_keys=False), "utf-8")
-    for trede in (3, 4, 5, 6):
-        path = root / "letters" / f"trede-{trede}.yaml"
+    for letter in (*(f"trede-{n}" for n in (3, 4, 5, 6)), *also):
+        path = root / "letters" / f"{letter}.yaml"
         path.write_text(path.read_text("utf-8").replace("status: draft", "status: final"), "utf-8")
     # a besluit is signed under a mandate; before it is filled in, no lawyer can approve it
     refused = cli(root, "approve", "trede-5", "--by", "mr. A. Jurist")
@@ -68,6 +70,10 @@ def _lawyer_signs_off(root: Path, cli: Callable[..., Result]) -> None:
         reviewers = ("mr. A. Jurist", "mr. B. Tweede") if trede >= 4 else ("mr. A. Jurist",)
         for name in reviewers:
             approved = cli(root, "approve", f"trede-{trede}", "--by", name)
+            assert approved.code == 0, approved.err
+    for letter in also:
+        for name in ("mr. A. Jurist", "mr. B. Tweede"):
+            approved = cli(root, "approve", letter, "--by", name)
             assert approved.code == 0, approved.err
 
 
@@ -130,6 +136,11 @@ def _send(cli: Callable[..., Result], root: Path, batch: str, posted: str) -> di
 def _body(message: object) -> str:
     """The plain-text part of a message, whitespace normalised."""
     return " ".join(message.get_body(("plain",)).get_content().split())  # type: ignore[attr-defined]
+
+
+def _pdf_text(path: Path) -> str:
+    """The text of a PDF, whitespace normalised."""
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(path).pages).split())
 
 
 def _text(root: Path, batch: str, reference: str, suffix: str = "") -> str:

@@ -199,8 +199,14 @@ def test_check_renders_every_branch(
 
 
 def test_check_accepts_the_shipped_letters(root: Path, cli: Callable[..., Result]) -> None:
-    """The six shipped definitions pass ibtpost check (approvals.yaml is not one)."""
-    assert [p.stem for p in definition_files(root)] == [f"trede-{n}" for n in range(1, 7)]
+    """The nine shipped definitions (the six tredes, the herstel, the intrekking and the
+    afsluiting) pass ibtpost check (approvals.yaml is not one)."""
+    assert [p.stem for p in definition_files(root)] == [
+        "afsluiting",
+        "herstel",
+        "intrekking",
+        *(f"trede-{n}" for n in range(1, 7)),
+    ]
     result = cli(root, "check")
     assert result.code == 0 and "\n0 error(s)" in "\n" + result.out, result.out
 

@@ -188,7 +188,7 @@ def _besluit(root: Path, previous: PreviousLetter | None, letter: str = "trede-5
 
 
 def test_the_besluit_prints_the_zienswijze_and_the_reply_in_a_block_of_its_own(root: Path) -> None:
-    written = dataclasses.replace(ANSWERED, motivering=Motivering.of(TEXT, None))
+    written = dataclasses.replace(ANSWERED, motivering=Motivering.of({"zienswijze": TEXT}))
     body = _besluit(root, written)
     at = body.index("Zienswijze en reactie")
     assert body[at + 1] == (
@@ -211,7 +211,7 @@ def test_the_besluit_prints_the_zienswijze_and_the_reply_in_a_block_of_its_own(r
 def test_the_letter_of_trede_6_prints_the_facts_after_the_term(root: Path) -> None:
     besluit = PreviousLetter("trede-5", 5, "7500002", date(2026, 7, 20), date(2026, 9, 2))
     facts = dataclasses.replace(
-        besluit, motivering=Motivering.of(None, "Het college meldde geen nieuwe plekken.")
+        besluit, motivering=Motivering.of({"feiten": "Het college meldde geen nieuwe plekken."})
     )
     body = _besluit(root, facts, "trede-6")
     at = body.index("Feiten na de termijn")

@@ -30,6 +30,7 @@ def cmd_letter(args: argparse.Namespace) -> int:
         args.reference,
         args.out,
         concept=args.concept,
+        corrects=args.corrects,
     )
     print(result.docx)
     print(result.pdf)
@@ -53,6 +54,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         municipalities=tuple(args.municipality or ()),
         concept=args.concept,
         reason=args.reason,
+        corrects=args.corrects,
     )
     with progress_bar(f"batch {args.letter}") as progress:
         made = make_batch(args.root, request, progress)
@@ -207,6 +209,12 @@ def add_letter_commands(sub: SubParsers) -> None:
         action="store_true",
         help="mark every page CONCEPT (always so for a draft letter definition)",
     )
+    p.add_argument(
+        "--corrects",
+        metavar="REFERENCE",
+        help="the Onze referentie of the sent letter a herstel corrects or an intrekking withdraws "
+        "(the same municipality's; required for those letters, refused for the others)",
+    )
     p.set_defaults(func=cmd_letter)
 
     p = sub.add_parser(
@@ -235,6 +243,12 @@ def add_letter_commands(sub: SubParsers) -> None:
         "--reason",
         help="why a letter departs from the ladder (skipped or repeated step, term not "
         "passed); recorded with each such letter",
+    )
+    p.add_argument(
+        "--corrects",
+        metavar="REFERENCE",
+        help="the Onze referentie of the sent letter a herstel corrects or an intrekking withdraws "
+        "(the same municipality's; required for those letters, refused for the others)",
     )
     p.set_defaults(func=cmd_batch)
 
@@ -282,7 +296,10 @@ def add_letter_commands(sub: SubParsers) -> None:
         "REFERENCE it answers: the summary of the college's zienswijze on a voornemen and "
         "the minister's reply to it (--part zienswijze; the besluit prints it under "
         "'Zienswijze en reactie'), or the facts after the term of a besluit, the college's "
-        "report (--part feiten; the letter of trede 6 prints them). --file is plain UTF-8 "
+        "report (--part feiten; the letter of trede 6 prints them), what a herstel of a sent "
+        "letter changes (--part herstel, on the letter corrected; the herstel prints it), or "
+        "why a besluit is withdrawn (--part intrekking, on the besluit; the intrekking "
+        "prints it). --file is plain UTF-8 "
         "text, paragraphs separated by a blank line. Versioned and audited: the same text "
         "again adds nothing, a changed text a new version (the latest is printed). Without "
         "--file: the texts recorded and their versions.",
@@ -291,8 +308,9 @@ def add_letter_commands(sub: SubParsers) -> None:
     p.add_argument("--file", type=Path, help="the text (UTF-8, paragraphs by blank lines)")
     p.add_argument(
         "--part",
-        choices=("zienswijze", "feiten"),
-        help="zienswijze (default before trede 5) or feiten (default on a besluit)",
+        choices=("zienswijze", "feiten", "herstel", "intrekking"),
+        help="zienswijze (default before trede 5), feiten (default on a besluit), herstel "
+        "or intrekking",
     )
     p.add_argument("--by", help="who wrote or approved the text (one line), kept with it")
     p.set_defaults(func=cmd_motivering)

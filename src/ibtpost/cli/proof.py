@@ -32,7 +32,9 @@ def cmd_preview(args: argparse.Namespace) -> int:
     """ibtpost preview."""
     from ibtpost.service.review import preview
 
-    made = preview(args.root, args.letter, args.municipality, args.date, args.out)
+    made = preview(
+        args.root, args.letter, args.municipality, args.date, args.out, corrects=args.corrects
+    )
     for path in made.result.files:
         print(path)
     _summary(made)
@@ -52,6 +54,7 @@ def cmd_proof(args: argparse.Namespace) -> int:
             edges=args.edge_cases,
             out=args.out,
             progress=progress,
+            corrects=args.corrects,
         )
     if args.edge_cases:
         for line in made.pages:
@@ -86,6 +89,12 @@ def add_proof_commands(sub: SubParsers) -> None:
         help="dagtekening shown, YYYY-MM-DD (default: today)",
     )
     p.add_argument("--out", "-o", type=Path, help="folder for the files (default: outbox/preview/)")
+    p.add_argument(
+        "--corrects",
+        metavar="REFERENCE",
+        help="the sent letter a herstel or intrekking names (default: a stand-in, onze "
+        "referentie 0000000)",
+    )
     p.set_defaults(func=cmd_preview)
 
     p = sub.add_parser(
@@ -122,5 +131,11 @@ def add_proof_commands(sub: SubParsers) -> None:
     )
     p.add_argument(
         "--out", "-o", type=Path, help="the PDF file to write (a folder: the default name in it)"
+    )
+    p.add_argument(
+        "--corrects",
+        metavar="REFERENCE",
+        help="the sent letter a herstel or intrekking names; the copy is then for its "
+        "municipality (default: a stand-in, onze referentie 0000000)",
     )
     p.set_defaults(func=cmd_proof)

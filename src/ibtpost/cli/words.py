@@ -27,6 +27,7 @@ FLAGS: dict[str, Flag] = {
     "by": Flag("--by", "", "NAME"),
     "case": Flag("--case", "", "MUNICIPALITY"),
     "concept": Flag("--concept"),
+    "corrects": Flag("--corrects", "", "REFERENCE"),
     "date": Flag("--date", "", "YYYY-MM-DD"),
     "edge_cases": Flag("--edge-cases"),
     "event": Flag("--event", "", "EVENT"),

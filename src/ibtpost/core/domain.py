@@ -8,6 +8,7 @@ connections to open.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -255,14 +256,28 @@ class Motivering:
 
     zienswijze: tuple[str, ...] | None = None  # the zienswijze summarised, and the reply
     feiten: tuple[str, ...] | None = None  # the facts after a term (the college's report)
+    herstel: tuple[str, ...] | None = None  # what a herstel of this letter changes
+    intrekking: tuple[str, ...] | None = None  # why this besluit is withdrawn (art. 124d)
 
     @classmethod
-    def of(cls, zienswijze: str | None, feiten: str | None) -> Motivering:
-        """From the texts as recorded."""
-        return cls(
-            paragraphs(zienswijze) if zienswijze else None,
-            paragraphs(feiten) if feiten else None,
-        )
+    def of(cls, parts: Mapping[str, str]) -> Motivering:
+        """From the texts as recorded, by part."""
+        return cls(**{part: paragraphs(text) for part, text in parts.items() if text})
+
+
+@dataclass(frozen=True)
+class CorrectedLetter:
+    """The sent letter a herstel corrects or an intrekking withdraws (``--corrects REF``)."""
+
+    reference: str  # "7468089"
+    letter: str  # its definition: "trede-2"
+    trede: int | None
+    day: date  # its date (dagtekening)
+    subject: str  # its subject as composed
+    besluit: bool  # it was a besluit (a herstel of it is a herstelbesluit)
+    kennisgeving: bool  # it had a kennisgeving (a herstel of it gets one too)
+    sent_on: date
+    motivering: Motivering = field(default_factory=Motivering)
 
 
 @dataclass(frozen=True)

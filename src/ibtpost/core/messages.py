@@ -9,6 +9,7 @@ are the lawyers' texts under letters/ and templates/.
 
 from __future__ import annotations
 
+from ibtpost.core.corrwords import CORRECTIONS
 from ibtpost.core.procwords import PROCEDURE
 from ibtpost.core.wording import Lang, Wording
 
@@ -18,6 +19,7 @@ LANGS: tuple[Lang, ...] = ("en", "nl")
 
 CATALOGUE: dict[str, Wording] = {
     **PROCEDURE,
+    **CORRECTIONS,
     # -- delivery states of a letter or copy (ibtpost.dispatch's read model) -----------------
     "state.open": Wording("not made yet", "nog niet gemaakt"),
     "state.made": Wording("made, not queued", "gemaakt, niet klaargezet"),

@@ -39,10 +39,12 @@ class PlannedLetter:
     """A letter a batch is about to make."""
 
     key: LetterKey
-    trede: int
+    trede: int | None  # None: a letter beside the ladder (herstel, intrekking, afsluiting)
     deadline: date | None  # the end of the term the ladder waits for
     reason: str | None  # why this letter deviates from the ladder, if it does
     sample: bool  # built on sample figures
+    kind: str = "ladder"  # "ladder", "herstel", "intrekking" or "afsluiting"
+    corrects: str | None = None  # the reference of the letter it corrects or withdraws
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,13 @@ class LetterRecord:
     #: ``reaction_known`` is False for a letter recorded before this was kept
     reaction: ReactionTerm | None = None
     reaction_known: bool = False
+    kind: str = "ladder"  # "ladder", "herstel", "intrekking" or "afsluiting"
+    corrects: str | None = None  # the reference of the letter it corrects or withdraws
+
+    @property
+    def on_ladder(self) -> bool:
+        """A step of the interventieladder (not a herstel, intrekking or afsluiting)."""
+        return self.kind == "ladder"
 
 
 @dataclass(frozen=True)

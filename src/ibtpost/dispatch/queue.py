@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ibtpost.approval import gate
-from ibtpost.core.domain import Config, Municipality
+from ibtpost.core.domain import Config, CorrectedLetter, Municipality
 from ibtpost.core.errors import IbtpostError, Location, Problems, RegisterError
 from ibtpost.core.files import letter_files, write_atomic
 from ibtpost.core.layout import BatchLayout, Layout
@@ -39,6 +39,7 @@ from ibtpost.dispatch.states import LETTER, DispatchState, Prepared
 from ibtpost.mail.message import MailMessage, compose_mail
 from ibtpost.mail.templates import load_mail_templates
 from ibtpost.production.batch import batch_lock
+from ibtpost.production.corrections import corrected_in
 from ibtpost.register import BatchRecord, LetterRecord, Register, audit
 from ibtpost.register import letters as letter_register
 from ibtpost.register.letters import complete_batch
@@ -290,6 +291,7 @@ class Composer:
             # the mail needs the heading fields and the reaction term the batch recorded
             # from the letter as made; a letter recorded before that is composed whole
             body=not letter.reaction_known,
+            corrects=self._corrected(definition, letter),
         )
         if letter.reaction_known:
             context = replace(context, reaction=letter.reaction)
@@ -302,6 +304,15 @@ class Composer:
             copies=copies,
             copy=copy,
         )
+
+    def _corrected(
+        self, definition: LetterDefinition, letter: LetterRecord
+    ) -> CorrectedLetter | None:
+        """The letter a herstel or intrekking names (its subject names it)."""
+        if letter.corrects is None:
+            return None
+        found = corrected_in(self.root, self.config, definition, letter.corrects)
+        return found[1] if found is not None else None
 
     def freeze(
         self,

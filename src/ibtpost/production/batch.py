@@ -61,7 +61,6 @@ from ibtpost.production.selection import (
     pass_gate,
     planned_batch,
 )
-from ibtpost.production.supervision import reconcile
 from ibtpost.register import (
     BatchRecord,
     LetterKey,
@@ -117,7 +116,6 @@ def run_batch(
     ):
         if _likely_to_convert(config, definition, register, request):
             converters.start()  # LibreOffice starts while the batch is planned
-        reconcile(register, config, request.day)
         plan = planned_batch(config, definition, register, request)
         version = versions.record_version(register, root, definition.id, working).id
         letters = allocate(register, config, plan)
@@ -143,10 +141,12 @@ def allocate(register: Register, config: Config, plan: Plan) -> list[LetterConte
     planned = [
         PlannedLetter(
             key=LetterKey(definition.id, item.municipality.code, request.day),
-            trede=definition.trede,
+            trede=definition.trede if definition.on_ladder else None,
             deadline=None,  # known once composed, below
             reason=request.reason if item.deviation or request.reason else None,
             sample=config.figures[item.municipality.code].sample,
+            kind=definition.kind,
+            corrects=item.corrects.reference if item.corrects is not None else None,
         )
         for item in plan.letters
     ]
@@ -405,7 +405,12 @@ class BatchFolder:
             data={
                 "letter": plan.definition.id,
                 "municipality": municipality.code,
-                "trede": plan.definition.trede,
+                "trede": plan.definition.trede if plan.definition.on_ladder else None,
+                **(
+                    {"kind": plan.definition.kind, "corrects": recorded.corrects}
+                    if not plan.definition.on_ladder and recorded is not None
+                    else {}
+                ),
                 "date": plan.request.day.isoformat(),
                 "docx_sha256": job.docx_sha256,
                 "pdf_sha256": pdf_sha,

@@ -20,6 +20,7 @@ from ibtpost.data.municipalities import find_municipality
 from ibtpost.documents.pdf.finish import PdfFacts
 from ibtpost.documents.pdf.seal import Sealer
 from ibtpost.documents.render import Assets, render_letter
+from ibtpost.production.corrections import corrected_in, same_municipality
 from ibtpost.production.engine import (
     Converters,
     Job,
@@ -31,6 +32,7 @@ from ibtpost.production.engine import (
 from ibtpost.production.readiness import readiness
 from ibtpost.production.supervision import previous_letters
 from ibtpost.register import LetterKey, Register, validate_reference
+from ibtpost.register import letters as letter_register
 from ibtpost.register import references as reference_register
 from ibtpost.text.compose import PLACEHOLDER_REFERENCE, bind_reference, compose
 from ibtpost.text.composed import LetterContext
@@ -57,12 +59,15 @@ def produce_letter(
     reference: str | None = None,
     out: Path | None = None,
     concept: bool = False,
+    corrects: str | None = None,
 ) -> LetterFiles:
     """Produce one letter as .docx and PDF/A in ``out`` (default outbox/letters/).
 
     A draft definition always gives a CONCEPT letter. A final letter is refused unless
     the definition and templates are exactly their approved version. The previous letter
-    on the municipality's ladder (for texts that refer to it) comes from the register.
+    on the municipality's ladder (for texts that refer to it) comes from the register;
+    ``corrects`` names the sent letter a herstel corrects or an intrekking withdraws (it
+    must be addressed to the same municipality).
     """
     config = load_config(root)
     definition = load_letter(root, letter_id)
@@ -71,10 +76,21 @@ def produce_letter(
     assets = Assets.load(config, definition)
     concept = concept or definition.status == "draft"
     previous = previous_letters(root).get(municipality.code)
+    found = corrected_in(root, config, definition, corrects)
+    if found is not None:
+        same_municipality(found[0], municipality, config)
+    fixes = found[1] if found is not None else None
 
     def make(ref: str) -> LetterContext:
         return compose(
-            definition, municipality, config, ref, day, concept=concept, previous=previous
+            definition,
+            municipality,
+            config,
+            ref,
+            day,
+            concept=concept,
+            previous=previous,
+            corrects=fixes,
         )
 
     # Validate by composing and rendering once before anything is recorded.
@@ -84,7 +100,7 @@ def produce_letter(
     if not concept:
         gate.require_approved(root, definition.id, working)  # a final letter: approved text
         gate.require_verified(config, definition)
-        ready = readiness(config, definition, municipality, previous, day, concept)
+        ready = readiness(config, definition, municipality, previous, day, concept, fixes)
         if ready.problems:
             raise Problems(ready.problems)
 
@@ -95,6 +111,8 @@ def produce_letter(
             ref = reference_register.reference_for(
                 register, key, config.settings.references, explicit
             )
+            if not definition.on_ladder:
+                letter_register.mark_kind(register, ref, definition.kind, corrects)
         letter = draft if ref == draft.reference else bind_reference(draft, ref, definition, make)
         job = Job(f"{ref}-{slug(municipality.name)}", letter, render_letter(letter, assets))
         target = out if out is not None else Layout(root).single_letters

@@ -73,7 +73,7 @@ def write_manifests(
             "reference": item.reference,
             "municipality": item.municipality.code,
             "name": item.municipality.name,
-            "trede": definition.trede,
+            "trede": definition.trede if definition.on_ladder else None,
             "letter": definition.id,
             "date": request.day.isoformat(),
             "docx": item.docx.name,
@@ -97,7 +97,7 @@ def write_manifests(
     document = {
         "batch": plan.id,
         "letter": definition.id,
-        "trede": definition.trede,
+        "trede": definition.trede if definition.on_ladder else None,
         "status": definition.status,
         "date": request.day.isoformat(),
         "concept": request.concept,

@@ -3,7 +3,9 @@
 A lawyer writes, per municipality and per letter answered, the summary of the college's
 zienswijze on a voornemen and the minister's reply to it (part ``zienswijze``), or, for a
 besluit whose term has passed, the facts after the term: the college's report (part
-``feiten``). The text is plain UTF-8 (paragraphs separated by blank lines, as Markdown); it is
+``feiten``); on a sent letter that holds a mistake, what its herstel changes (part
+``herstel``); on a besluit, why it is withdrawn (part ``intrekking``, art. 124d). The text
+is plain UTF-8 (paragraphs separated by blank lines, as Markdown); it is
 kept in the register, versioned by its SHA-256 (the same text again adds nothing, a changed
 text a new version: the latest is the one the next letter prints) and audited
 (``motivering.recorded``). The next letter's text uses it as ``motivering.zienswijze`` and
@@ -159,6 +161,12 @@ def _answers(root: Path, letter: str, reference: str, part: str) -> None:
         raise UsageError(
             f"{reference} is a {letter} letter, which asks for no zienswijze: the reply to a "
             "zienswijze goes on the voornemen",
+            Location(None, None, "reference"),
+        )
+    if part == "intrekking" and not (definition.besluit and definition.on_ladder):
+        raise UsageError(
+            f"{reference} is a {letter} letter, not a besluit tot indeplaatsstelling: why a "
+            "besluit is withdrawn goes on that besluit",
             Location(None, None, "reference"),
         )
     if part == "feiten" and not definition.besluit:

@@ -37,6 +37,17 @@ class Notice:
     converted: bool
 
 
+def needs_notice(definition: LetterDefinition, letter: LetterContext) -> bool:
+    """Whether ``letter`` of ``definition`` gets a kennisgeving: when its definition has one,
+    and for a herstel only when the letter it corrects had one (a herstelbesluit of a
+    besluit that was made public)."""
+    if definition.kennisgeving is None:
+        return False
+    if definition.kind == "herstel":
+        return letter.corrects is not None and letter.corrects.kennisgeving
+    return True
+
+
 def notice_jobs(
     config: Config,
     definition: LetterDefinition,
@@ -49,6 +60,8 @@ def notice_jobs(
     if notice is None:
         return
     for letter in letters:
+        if not needs_notice(definition, letter):
+            continue
         context = compose(
             notice,
             letter.municipality,
@@ -57,6 +70,7 @@ def notice_jobs(
             letter.date,
             concept=CONCEPT_MARK in letter.marks,
             previous=letter.previous,
+            corrects=letter.corrects,
         )
         job = Job(
             f"{letter.reference}-{slug(letter.municipality.name)}{NOTICE_SUFFIX}",

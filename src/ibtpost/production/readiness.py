@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ibtpost.core import dutch
-from ibtpost.core.domain import Config, Municipality, PreviousLetter
+from ibtpost.core.domain import Config, CorrectedLetter, Municipality, PreviousLetter
 from ibtpost.core.errors import IbtpostError, Location, NextAction, Phrase, UsageError
 from ibtpost.text.nodes import LetterDefinition
 
@@ -38,6 +38,7 @@ def readiness(
     previous: PreviousLetter | None,
     day: date,
     concept: bool,
+    corrects: CorrectedLetter | None = None,
 ) -> Readiness:
     """What keeps the letter of ``definition`` for ``municipality`` on ``day`` from being
     final: as problems (a final letter) or warnings (a concept)."""
@@ -70,8 +71,19 @@ def readiness(
             )
         )
     written = previous.motivering if previous is not None else None
+    for part, key in (
+        ("herstel", "error.no_herstel_text"),
+        ("intrekking", "error.no_intrekking_text"),
+    ):
+        if (
+            corrects is not None
+            and definition.kind == part
+            and not getattr(corrects.motivering, part)
+        ):
+            found.append(_unwritten_on(corrects.letter, corrects.reference, named, key, part))
     if (
-        previous is not None
+        definition.on_ladder
+        and previous is not None
         and definition.besluit
         and previous.reply is not None
         and previous.reply.kind == "zienswijze"
@@ -79,7 +91,8 @@ def readiness(
     ):
         found.append(_unwritten(previous, named, "error.no_zienswijze_reply", "zienswijze"))
     if (
-        previous is not None
+        definition.on_ladder
+        and previous is not None
         and definition.trede > previous.trede
         and previous.trede == 5
         and not (written and written.feiten)
@@ -94,14 +107,21 @@ def readiness(
 def _unwritten(
     previous: PreviousLetter, named: dict[str, object], key: str, part: str
 ) -> UsageError:
+    return _unwritten_on(previous.letter, previous.reference, named, key, part)
+
+
+def _unwritten_on(
+    letter: str, reference: str, named: dict[str, object], key: str, part: str
+) -> UsageError:
+    """The text a person writes on the letter ``reference`` is missing (``key``)."""
     write = NextAction(
         "motivering",
-        {"reference": previous.reference, "file": "...", "part": part},
+        {"reference": reference, "file": "...", "part": part},
         why="hint.motivering",
     )
     return UsageError(
         location=Location(None, None, "municipalities"),
         hint=write,
         key=key,
-        values={**named, "letter": previous.letter, "reference": previous.reference},
+        values={**named, "letter": letter, "reference": reference},
     )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ibtpost.approval import gate, versions
 from ibtpost.core import dutch, validate
-from ibtpost.core.domain import Config, Municipality, PreviousLetter
+from ibtpost.core.domain import Config, CorrectedLetter, Municipality, PreviousLetter
 from ibtpost.core.errors import (
     IbtpostError,
     Location,
@@ -29,6 +29,7 @@ from ibtpost.core.errors import (
 )
 from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipalities
+from ibtpost.production.corrections import corrected_letter, same_municipality
 from ibtpost.production.readiness import readiness
 from ibtpost.register import LetterKey, LetterRecord, Register, motivering, procedure, replies
 from ibtpost.register import cases as case_register
@@ -50,6 +51,7 @@ class BatchRequest:
     municipalities: tuple[str, ...] = ()  # codes or names; empty: whoever is due
     concept: bool = False
     reason: str | None = None
+    corrects: str | None = None  # the sent letter a herstel corrects or an intrekking withdraws
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class Planned:
     municipality: Municipality
     previous: PreviousLetter | None
     deviation: str | None  # why it departs from the ladder (then the reason applies)
+    corrects: CorrectedLetter | None = None  # the letter it corrects or withdraws
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,13 @@ def plan_batch(
         if explicit
         else list(config.municipalities.values())
     )
+    found = corrected_letter(config, register, definition, request.corrects)
+    corrects = found[1] if found is not None else None
+    if found is not None:  # a herstel or intrekking is for the corrected letter's addressee
+        for municipality in wanted if explicit else ():
+            same_municipality(found[0], municipality, config)
+        wanted = [config.municipalities[found[0].municipality]]
+        explicit = True
     here = batch_id(
         definition.id,
         request.day,
@@ -169,7 +179,10 @@ def plan_batch(
             previous = dataclasses.replace(previous, copies_out=tuple(sorted(out.items())))
         if own and existing is not None:
             # a re-run: the letter keeps its place, whatever the ladder says by now
-            chosen.append(Planned(municipality, previous, existing.reason))
+            chosen.append(Planned(municipality, previous, existing.reason, corrects))
+            return
+        if not definition.on_ladder:  # a herstel, intrekking or afsluiting: beside the ladder
+            beside(municipality, standing, previous)
             return
         waiting = _zienswijze_pending(config, previous, definition, request.day, zienswijze_weeks)
         if waiting is not None:
@@ -221,6 +234,45 @@ def plan_batch(
         if not ready.problems:
             chosen.append(Planned(municipality, previous, deviation))
 
+    def beside(
+        municipality: Municipality, standing: ladder.Standing, previous: PreviousLetter | None
+    ) -> None:
+        """A letter that takes no step on the ladder: no ladder, no gates; an afsluiting
+        only for an open case, and for one whose task is not met only with a reason."""
+        deviation = None
+        if definition.kind == "afsluiting":
+            if standing.case is None:
+                if explicit:
+                    problems.append(
+                        UsageError(
+                            location=Location(None, None, "municipalities"),
+                            key="error.no_case_to_close",
+                            values=named(municipality),
+                        )
+                    )
+                return
+            if not standing.figures.meets_task:
+                if not explicit:
+                    return  # the batch of everyone due: those whose task is met
+                deviation = "does not meet its task"
+                if not request.reason:
+                    problems.append(
+                        UsageError(
+                            location=Location(None, None, "municipalities"),
+                            hint=Phrase("hint.give_reason", {"reason": Param("reason", "...")}),
+                            key="error.off_the_ladder",
+                            values={**named(municipality), "deviation": deviation},
+                        )
+                    )
+                    return
+        ready = readiness(
+            config, definition, municipality, previous, request.day, request.concept, corrects
+        )
+        problems.extend(ready.problems)
+        notes.extend(ready.warnings)
+        if not ready.problems:
+            chosen.append(Planned(municipality, previous, deviation, corrects))
+
     for municipality in wanted:
         consider(municipality)
     if problems:
@@ -251,6 +303,7 @@ def compose_planned(
         request.day,
         concept=request.concept,
         previous=item.previous,
+        corrects=item.corrects,
     )
 
 
@@ -273,6 +326,14 @@ def _facts(
         unsent=standing.pending,
         copies_out=frozenset(role for role, _ in previous.copies_out),
         litigation=tuple(r.event for r in procedure.litigation(register, previous.reference)),
+        withdrawn_by=next(
+            (
+                r
+                for r in letter_register.corrections_of(register, previous.reference)
+                if r.kind == "intrekking" and r.sent_on is not None
+            ),
+            None,
+        ),
     )
 
 

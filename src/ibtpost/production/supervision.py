@@ -1,4 +1,5 @@
-"""Supervision cases over time: the status overview, closing cases, the previous letter.
+"""Supervision cases over time: the status overview (which recommends the afsluiting for an
+open case whose task is met: the case closes when that letter is sent), the previous letter.
 
 The ladder's rules live in :mod:`ibtpost.rules.ladder` (pure); this module reads the register and
 the figures, applies the rules and records what changed.
@@ -15,12 +16,13 @@ from ibtpost.core.domain import Config, Municipality, PreviousLetter
 from ibtpost.core.layout import Layout
 from ibtpost.data.config import load_config
 from ibtpost.data.recipients import MissingAddress, mail_recipients
-from ibtpost.register import Register, audit, motivering, procedure, replies
+from ibtpost.register import Register, motivering, procedure, replies
 from ibtpost.register import cases as case_register
 from ibtpost.rules import ladder
 from ibtpost.rules.gates import VOORNEMEN
 
-CLOSED_WHY = "task met"
+#: the letter that ends a supervision case (letters/afsluiting.yaml)
+CLOSING_LETTER = "afsluiting"
 
 
 @dataclass(frozen=True)
@@ -55,36 +57,11 @@ class StatusRow:
         return asdict(self)
 
 
-def reconcile(register: Register, config: Config, day: date) -> list[str]:
-    """Close the open cases of municipalities that now meet their task; returns their codes."""
-    closed = []
-    for code, case in case_register.open_cases(register).items():
-        figures = config.figures.get(code)
-        if figures is not None and figures.meets_task:
-            with register.transaction():
-                if case_register.close_case(register, code, day, CLOSED_WHY):
-                    closed.append(code)
-                    audit.record(
-                        register,
-                        audit.CASE_CLOSED,
-                        data={
-                            "municipality": code,
-                            "case": case.id,
-                            "date": day.isoformat(),
-                            "why": CLOSED_WHY,
-                            "task": figures.task_total,
-                            "realised": figures.realised_total,
-                        },
-                    )
-    return closed
-
-
 def status(root: Path, day: date) -> list[StatusRow]:
     """Every municipality's figures, case and recommended next letter on ``day``."""
     config = load_config(root)
     letters_by_trede = _letters_by_trede(root)
     with Register.for_root(root) as register:
-        reconcile(register, config, day)
         standings = ladder.standings(
             config.figures, case_register.open_cases(register), case_register.all_letters(register)
         )
@@ -120,6 +97,8 @@ def status(root: Path, day: date) -> list[StatusRow]:
                 next_letter=(
                     letters_by_trede.get(advice.next_trede, f"trede-{advice.next_trede}")
                     if advice.next_trede
+                    else CLOSING_LETTER
+                    if advice.action == "close"
                     else None
                 ),
                 note=advice.note,

@@ -1,5 +1,6 @@
-"""Supervision cases in the register: opened by the first letter sent, closed when the task is
-met; a letter counts on the ladder once it is recorded as sent."""
+"""Supervision cases in the register: opened by the first letter sent, closed when the letter
+that ends the supervision (an afsluiting) is sent; a letter counts on the ladder once it is
+recorded as sent."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import date
 
 from ibtpost.core.errors import UsageError
 from ibtpost.core.records import CaseRecord, LetterRecord
+from ibtpost.register import audit
 from ibtpost.register.connection import Register
 from ibtpost.register.letters import _LETTER_COLUMNS, _letter
 
@@ -67,6 +69,20 @@ def record_sent(reg: Register, reference: str, via: str, day: date) -> LetterRec
         "UPDATE letters SET sent_on=?, sent_via=?, case_id=? WHERE reference=?",
         (day.isoformat(), via, case_id, reference),
     )
+    if letter.kind == "afsluiting":  # the letter that ends the supervision: the case closes
+        why = f"afsluiting {reference}"
+        if close_case(reg, letter.municipality, day, why):
+            audit.record(
+                reg,
+                audit.CASE_CLOSED,
+                reference=reference,
+                data={
+                    "municipality": letter.municipality,
+                    "case": case_id,
+                    "date": day.isoformat(),
+                    "why": why,
+                },
+            )
     return letter
 
 

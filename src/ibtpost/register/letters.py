@@ -32,6 +32,26 @@ def letter_by_reference(reg: Register, reference: str) -> LetterRecord | None:
     return _letter(row) if row else None
 
 
+def mark_kind(reg: Register, reference: str, kind: str, corrects: str | None) -> None:
+    """Record what the letter ``reference`` is (a herstel, intrekking or afsluiting) and
+    the letter it corrects or withdraws (a letter made on its own, not in a batch)."""
+    with reg.transaction():
+        reg.db.execute(
+            "UPDATE letters SET kind=?, trede=NULL, corrects=? WHERE reference=?",
+            (kind, corrects, reference),
+        )
+
+
+def corrections_of(reg: Register, reference: str) -> list[LetterRecord]:
+    """The letters that correct or withdraw the letter ``reference`` (a herstel, an
+    intrekking), in date and reference order."""
+    rows = reg.db.execute(
+        f"SELECT {_LETTER_COLUMNS} FROM letters WHERE corrects=? ORDER BY letter_date, reference",
+        (reference,),
+    ).fetchall()
+    return [_letter(r) for r in rows]
+
+
 def final_letter(reg: Register, reference: str, *, final: bool = True) -> LetterRecord:
     """The recorded letter ``reference``, for a record made on it (a reply, a motivering, a
     publication, a litigation event): UsageError naming the parameter ``reference`` when
@@ -86,8 +106,8 @@ def open_batch(
             reference = reference_register._allocate(reg, plan.key, series, None)
             reg.db.execute(
                 "UPDATE letters SET batch=?, trede=?, concept=?, term_deadline=?,"
-                " reason=COALESCE(?, reason),"
-                " sample=? WHERE reference=? AND sent_on IS NULL",
+                " reason=COALESCE(?, reason), sample=?, kind=?, corrects=?"
+                " WHERE reference=? AND sent_on IS NULL",
                 (
                     batch.id,
                     plan.trede,
@@ -95,6 +115,8 @@ def open_batch(
                     plan.deadline.isoformat() if plan.deadline else None,
                     plan.reason,
                     int(plan.sample),
+                    plan.kind,
+                    plan.corrects,
                     reference,
                 ),
             )
@@ -180,7 +202,7 @@ def finish_batch(reg: Register, batch_id: str) -> None:
 _LETTER_COLUMNS = (
     "reference, letter, municipality, letter_date, batch, trede, concept, term_deadline,"
     " reason, docx_sha256, pdf_sha256, pages, sample, sent_on, sent_via, case_id,"
-    " reaction_stated, reaction_deadline, reaction_weeks"
+    " reaction_stated, reaction_deadline, reaction_weeks, kind, corrects"
 )
 
 
@@ -212,6 +234,8 @@ def _letter(row: Sequence[Any]) -> LetterRecord:
             else None
         ),
         reaction_known=row[16] is not None,
+        kind=str(row[19]),
+        corrects=row[20],
     )
 
 

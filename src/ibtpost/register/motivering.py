@@ -1,7 +1,8 @@
 """The motivering of a case in the register (table ``motivering``): what only a person can
 write, per letter it answers and part (``zienswijze``: the summary of the college's
 zienswijze and the minister's reply to it; ``feiten``: the facts after a term, the
-college's report). Every version is kept; the latest is the one a letter prints."""
+college's report; ``herstel``: what a herstel of the letter changes; ``intrekking``: why a
+besluit is withdrawn). Every version is kept; the latest is the one a letter prints."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from ibtpost.core import clock
 from ibtpost.core.domain import Motivering
 from ibtpost.register import Register
 
-PARTS = ("zienswijze", "feiten")
+PARTS = ("zienswijze", "feiten", "herstel", "intrekking")
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,4 @@ def latest(register: Register) -> dict[str, Motivering]:
     texts: dict[str, dict[str, str]] = {}
     for reference, part, text in rows:
         texts.setdefault(str(reference), {})[str(part)] = str(text)
-    return {
-        reference: Motivering.of(parts.get("zienswijze"), parts.get("feiten"))
-        for reference, parts in texts.items()
-    }
+    return {reference: Motivering.of(parts) for reference, parts in texts.items()}

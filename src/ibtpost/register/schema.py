@@ -221,6 +221,13 @@ MIGRATIONS: list[str] = [
     ALTER TABLE letters ADD COLUMN reaction_deadline TEXT;
     ALTER TABLE letters ADD COLUMN reaction_weeks INTEGER;
     """,
+    # 13: what a letter is ('ladder', 'herstel', 'intrekking', 'afsluiting') and the sent
+    # letter a herstel corrects or an intrekking withdraws (its reference)
+    """
+    ALTER TABLE letters ADD COLUMN kind TEXT NOT NULL DEFAULT 'ladder';
+    ALTER TABLE letters ADD COLUMN corrects TEXT REFERENCES letters(reference);
+    CREATE INDEX letters_corrects ON letters(corrects);
+    """,
 ]
 
 

@@ -21,6 +21,7 @@ from datetime import date
 from ibtpost.core.domain import (
     Agreement,
     Config,
+    CorrectedLetter,
     Motivering,
     Municipality,
     PreviousLetter,
@@ -70,6 +71,27 @@ SAMPLE_AGREEMENTS = (
         agreed_on=date(2026, 1, 15),
         agreed_with="de wethouder",
     ),
+)
+#: Stand-in letters a herstel or an intrekking names (``--corrects``): a letter, and a
+#: besluit with a kennisgeving with the text of the herstel and of the intrekking written,
+#: so that both branches of their texts are checked.
+SAMPLE_CORRECTED = CorrectedLetter(
+    PLACEHOLDER_REFERENCE,
+    "trede-2",
+    2,
+    date(2025, 12, 1),
+    "Voorbeeldonderwerp",
+    besluit=False,
+    kennisgeving=False,
+    sent_on=date(2025, 12, 1),
+)
+SAMPLE_CORRECTED_BESLUIT = replace(
+    SAMPLE_CORRECTED,
+    letter="trede-5",
+    trede=5,
+    besluit=True,
+    kennisgeving=True,
+    motivering=Motivering(herstel=("voorbeeldherstel",), intrekking=("voorbeeldreden",)),
 )
 #: Names whose values differ per municipality.
 DATA_NAMES = frozenset({"municipality", "figures", "province"})
@@ -185,11 +207,22 @@ def branches(
         else (None,)
     )
     agreements = ((), SAMPLE_AGREEMENTS) if "agreements" in needs.uses else (None,)
-    for mun, before, agreed in itertools.product(who, previous, agreements):
+    corrected = (
+        (SAMPLE_CORRECTED, SAMPLE_CORRECTED_BESLUIT)
+        if definition.corrects_a_letter or "corrects" in needs.uses
+        else (None,)
+    )
+    for mun, before, agreed, fixes in itertools.product(who, previous, agreements, corrected):
         cfg = config if agreed is None else replace(config, agreements={mun.code: agreed})
         try:
             letter = compose(
-                definition, mun, cfg, PLACEHOLDER_REFERENCE, CHECK_DATE, previous=before
+                definition,
+                mun,
+                cfg,
+                PLACEHOLDER_REFERENCE,
+                CHECK_DATE,
+                previous=before,
+                corrects=fixes,
             )
         except IbtpostError as exc:
             yield Branch(mun, before, agreed, exc)

@@ -30,7 +30,7 @@ from datetime import date
 from pathlib import Path
 
 from ibtpost.approval import versions
-from ibtpost.core.domain import Config, Municipality
+from ibtpost.core.domain import Config, CorrectedLetter, Municipality
 from ibtpost.core.errors import IbtpostError, Location, Param, Phrase, Problems, UsageError
 from ibtpost.core.files import slug, write_atomic
 from ibtpost.core.layout import Layout
@@ -39,9 +39,11 @@ from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipalities
 from ibtpost.documents.pdf.watermark import ReviewCopy
 from ibtpost.documents.render import Assets, render_letter
+from ibtpost.production.corrections import corrected_in, same_municipality
 from ibtpost.production.engine import Converters, Job, converter_count, docx_in, produce
 from ibtpost.production.supervision import previous_letters
-from ibtpost.register import Register
+from ibtpost.register import LetterRecord, Register
+from ibtpost.review.checkdata import SAMPLE_CORRECTED
 from ibtpost.review.edgecases import edge_cases
 from ibtpost.text.compose import PLACEHOLDER_REFERENCE, compose
 from ibtpost.text.composed import LetterContext
@@ -100,13 +102,19 @@ def preview(
     day: date,
     out: Path | None = None,
     converters: Converters | None = None,
+    corrects: str | None = None,
 ) -> ReviewResult:
     """One review copy per municipality, as ``<letter>-<date>-<name>.pdf`` in ``out``
     (default outbox/preview/). ``converters``: a pool that is already running (kept warm by
-    a long-lived caller such as ``ibtpost web``) instead of one started for this preview."""
+    a long-lived caller such as ``ibtpost web``) instead of one started for this preview.
+    ``corrects``: the sent letter a herstel or intrekking names (a stand-in without it)."""
     started = time.perf_counter()
     config, definition, assets = _load(root, letter_id)
+    original, fixes = _corrections(root, config, definition, corrects)
     named = find_municipalities(config, queries)
+    if original is not None:
+        for municipality in named:
+            same_municipality(original, municipality, config)
     targets = [Target(m, config, f"{m.code} {m.name}") for m in named]
     if not targets:
         raise UsageError(
@@ -129,7 +137,9 @@ def preview(
         files.append(path)
         shown.append(Shown(target, letter, 1, pages))
 
-    repaired = _produce(root, config, definition, assets, targets, day, keep, None, converters)
+    repaired = _produce(
+        root, config, definition, assets, targets, day, keep, None, converters, fixes
+    )
     warnings: list[str | Phrase] = [*repaired, *_page_warnings(definition, shown)]
     return ReviewResult(files, shown, time.perf_counter() - started, warnings, version)
 
@@ -142,11 +152,14 @@ def proof(
     edges: bool = False,
     out: Path | None = None,
     progress: ProgressCallback | None = None,
+    corrects: str | None = None,
 ) -> ReviewResult:
     """One review copy with the letter for many municipalities (see the module docstring),
-    or for the edge cases (:mod:`ibtpost.review.edgecases`)."""
+    or for the edge cases (:mod:`ibtpost.review.edgecases`). ``corrects``: the sent letter a
+    herstel or intrekking names; the copy is then for its municipality alone."""
     started = time.perf_counter()
     config, definition, assets = _load(root, letter_id)
+    original, fixes = _corrections(root, config, definition, corrects)
     if edges and queries:
         raise UsageError(
             key="error.edge_cases_alone",
@@ -155,8 +168,12 @@ def proof(
     if edges:
         targets = [Target(c.municipality, c.config, c.label, c.name) for c in edge_cases(config)]
         suffix = "-edge-cases"
-    elif queries:
-        chosen = find_municipalities(config, queries)
+    elif queries or original is not None:
+        chosen = find_municipalities(config, queries) if queries else []
+        if original is not None:
+            for municipality in chosen:
+                same_municipality(original, municipality, config)
+            chosen = [config.municipalities[original.municipality]]
         targets = [Target(m, config, f"{m.code} {m.name}") for m in chosen]
         codes = "|".join(sorted(m.code for m in chosen)).encode()
         suffix = f"-{hashlib.sha256(codes).hexdigest()[:6]}"
@@ -177,7 +194,7 @@ def proof(
         first = copy.pages + 1
         shown.append(Shown(targets[index], letter, first, copy.add(pdf, targets[index].label)))
 
-    repaired = _produce(root, config, definition, assets, targets, day, keep, progress)
+    repaired = _produce(root, config, definition, assets, targets, day, keep, progress, None, fixes)
     write_atomic(path, copy.write())
     warnings: list[str | Phrase] = [*repaired, *_page_warnings(definition, shown)]
     return ReviewResult([path], shown, time.perf_counter() - started, warnings, version)
@@ -203,8 +220,24 @@ def _title(definition: LetterDefinition, day: date, what: str) -> str:
     return f"CONCEPT {definition.id} {day.isoformat()} {what}"
 
 
+def _corrections(
+    root: Path, config: Config, definition: LetterDefinition, corrects: str | None
+) -> tuple[LetterRecord | None, CorrectedLetter | None]:
+    """The letter a review copy of a herstel or intrekking names: the one ``corrects``
+    names, checked as a batch checks it; without it a stand-in (onze referentie 0000000),
+    so that the text can be read before there is a letter to correct."""
+    if corrects is None:
+        return None, (SAMPLE_CORRECTED if definition.corrects_a_letter else None)
+    found = corrected_in(root, config, definition, corrects)
+    return found if found is not None else (None, None)
+
+
 def _compose_all(
-    root: Path, definition: LetterDefinition, targets: list[Target], day: date
+    root: Path,
+    definition: LetterDefinition,
+    targets: list[Target],
+    day: date,
+    corrects: CorrectedLetter | None = None,
 ) -> list[LetterContext]:
     """Every letter, composed before anything is converted; every problem reported."""
     previous = previous_letters(root)
@@ -221,6 +254,7 @@ def _compose_all(
                     day,
                     concept=True,
                     previous=previous.get(target.municipality.code),
+                    corrects=corrects,
                 )
             )
         except Problems as exc:
@@ -267,6 +301,7 @@ def _produce(
     keep: Callable[[int, LetterContext, bytes], None],
     progress: ProgressCallback | None,
     warm: Converters | None = None,
+    corrects: CorrectedLetter | None = None,
 ) -> list[str]:
     """Compose, render and convert every letter; ``keep`` receives each PDF in order.
 
@@ -276,7 +311,7 @@ def _produce(
     size = converter_count(config, None, len(targets))
     with contextlib.nullcontext(warm) if warm else Converters(config, size) as converters:
         converters.start()  # LibreOffice starts while the letters are composed
-        letters = _compose_all(root, definition, targets, day)
+        letters = _compose_all(root, definition, targets, day, corrects)
 
         def jobs() -> Iterator[Job]:
             for index, letter in enumerate(letters):

@@ -8,7 +8,8 @@ execution (trede 6), whatever reason is given (pure, no I/O).
   (``production.selection``).
 - **Trede 6**, the execution, only after a trede-5 besluit that was posted (its bekendmaking),
   whose term counted from the posting has passed, with no beroep or voorlopige voorziening
-  pending (recorded without a later uitspraak) and no schorsing recorded.
+  pending (recorded without a later uitspraak), no schorsing recorded, and not withdrawn by
+  a sent intrekking (art. 124d).
 
 Each refusal names what is missing and the step that records it. A concept (a draft to
 read) is made without the gates; a final letter never.
@@ -47,6 +48,8 @@ class GateFacts:
     unsent: LetterRecord | None = None  # a final letter made but not sent yet
     copies_out: frozenset[str] = frozenset()  # of the previous letter
     litigation: tuple[LitigationEvent, ...] = ()  # about the previous letter, by date
+    #: the sent intrekking of the previous letter (a besluit withdrawn, art. 124d), if any
+    withdrawn_by: LetterRecord | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,13 @@ def _uitvoering(day: date, facts: GateFacts) -> Refusal | None:
             why="hint.gate.post",
         )
         return Refusal("error.gate.not_posted", values | {"wanted": BESLUIT}, hint)
+    if facts.withdrawn_by is not None:  # an intrekking ends the besluit's effect
+        by = facts.withdrawn_by
+        on = by.sent_on or by.day
+        return Refusal(
+            "error.gate.withdrawn",
+            values | {"by": f"{by.letter} {by.reference}", "day": dutch.long_date(on)},
+        )
     if previous.deadline is None or day <= previous.deadline:
         until = dutch.long_date(previous.deadline) if previous.deadline else "-"
         hint = NextAction("status", {"date": "..."}, why="hint.see")

@@ -2,7 +2,9 @@
 
 The rules, as the secretariat applies them:
 
-- a municipality that meets its task gets nothing, and its open case closes;
+- a municipality that meets its task gets nothing; when it has an open case, the letter
+  that ends the supervision (the afsluiting) is recommended, and the case closes once that
+  letter is sent;
 - one that does not and has no open case is recommended trede 2 (Informatie opvragen en
   valideren: the first letter of a case);
 - a letter counts once it is sent (by mail, or marked as posted); a generated letter that
@@ -10,6 +12,10 @@ The rules, as the secretariat applies them:
 - escalation goes one trede at a time, and only after the term of the previous letter has
   passed (the day after its deadline);
 - trede 6 is the last step;
+- a herstel, an intrekking or an afsluiting takes no step: the ladder reads past them (an
+  intrekking stops trede 6 on the besluit it withdraws, see :mod:`ibtpost.rules.gates`; an
+  afsluiting closes the case once it is sent; a municipality with an open case that meets
+  its task is recommended the afsluiting);
 - any other letter (a skipped or repeated step, a step before the term passed, a letter to
   a municipality that meets its task) needs a recorded reason.
 """
@@ -74,7 +80,7 @@ def advise(standing: Standing, day: date) -> Advice:
     """The recommended next step for ``standing`` on ``day``."""
     if standing.figures.meets_task:
         if standing.case is not None:
-            return Advice("close", None, "task met: the case closes")
+            return Advice("close", None, "task met: the afsluiting ends the case")
         return Advice("none", None, "task met")
     if standing.pending is not None:
         p = standing.pending
@@ -135,7 +141,7 @@ def previous_letter(
     (``publications`` by reference) and the motivering written on it (``motiveringen`` by
     reference). A reaction on a voornemen (trede 4) is a zienswijze, whatever kind it was
     recorded as (Awb 4:8)."""
-    prior = [r for r in sent if r.reference != excluding]
+    prior = [r for r in sent if r.reference != excluding and r.on_ladder]
     if not prior:
         return None
     last = prior[-1]
@@ -164,6 +170,8 @@ def standings(
     sent: dict[str, list[LetterRecord]] = {}
     pending: dict[str, LetterRecord] = {}
     for record in letters:
+        if not record.on_ladder:  # a herstel, intrekking or afsluiting takes no step
+            continue
         case = cases.get(record.municipality)
         if record.sent_on is not None:
             if case is not None and record.case_id == case.id:

@@ -68,14 +68,16 @@ class Candidates:
     problem: IbtpostError | None = None
 
 
-def candidates(root: Path, letter: str, day: date, concept: bool = False) -> Candidates:
+def candidates(
+    root: Path, letter: str, day: date, concept: bool = False, corrects: str | None = None
+) -> Candidates:
     """The municipalities the batch of everyone due for ``letter`` on ``day`` would hold,
-    as ``batch`` plans it (the approval left aside); a problem becomes a note."""
+    as ``batch`` plans it (the approval left aside); a problem becomes a note. ``corrects``:
+    the letter a herstel or intrekking names (its municipality is then the one)."""
     try:
         draft = load_letter(root, letter).status == "draft"
-        plan = check_request(
-            root, BatchRequest(letter, day, concept=concept or draft), approval=False
-        )
+        request = BatchRequest(letter, day, concept=concept or draft, corrects=corrects)
+        plan = check_request(root, request, approval=False)
     except IbtpostError as exc:
         return Candidates([], [], exc)
     due = [Due(p.municipality.code, p.municipality.name) for p in plan.letters]

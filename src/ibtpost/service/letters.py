@@ -117,6 +117,12 @@ class LetterView:
     #: the motivering written on this letter (``ibtpost motivering``): every version, by
     #: part and oldest first
     motivering: list[MotiveringVersion] = field(default_factory=list)
+    #: the letters that correct or withdraw this one (a herstel, an intrekking)
+    corrections: list[LetterRecord] = field(default_factory=list)
+    #: it can be corrected (a final letter that was sent) or withdrawn (a sent besluit of
+    #: the ladder), with the letters herstel and intrekking of letters/
+    correctable: bool = False
+    withdrawable: bool = False
 
     def written(self) -> list[tuple[MotiveringVersion, int]]:
         """Per part written: the latest version (the one a letter prints) and how many
@@ -148,6 +154,7 @@ def letter_view(root: Path, reference: str) -> LetterView:
         litigation = tuple(procedure.litigation(register, letter.reference))
         written = motivering.versions(register, letter.reference)
         batch = letter_register.batch(register, letter.batch) if letter.batch else None
+        corrections = letter_register.corrections_of(register, letter.reference)
     recipients: Recipients | None = None
     if entry is not None and entry.college:
         recipients = Recipients(entry.college, ", ".join(entry.copies), frozen=True)
@@ -171,6 +178,7 @@ def letter_view(root: Path, reference: str) -> LetterView:
     # the checks `queue` runs, the seal's included (a concept is never sealed)
     roots = seal_roots_of(config.settings, batch.concept if batch else letter.concept)
     checked = check_letters(found.path.parent, [letter], definition, 1, roots).letters
+    sent = letter.sent_on is not None and not letter.concept
     return LetterView(
         letter,
         batch,
@@ -186,6 +194,12 @@ def letter_view(root: Path, reference: str) -> LetterView:
         published,
         litigation,
         written,
+        corrections,
+        correctable=sent and (Layout(root).letters / "herstel.yaml").is_file(),
+        withdrawable=sent
+        and letter.on_ladder
+        and definition.besluit
+        and (Layout(root).letters / "intrekking.yaml").is_file(),
     )
 
 

@@ -155,10 +155,12 @@ def preview(
     day: date,
     out: Path | None = None,
     warm: Converters | None = None,
+    corrects: str | None = None,
 ) -> Reviewed:
     """A CONCEPT review copy of ``letter`` for each municipality (outbox/preview/ or
-    ``out``); ``warm``: converters already running."""
-    result = copies.preview(root, letter, tuple(municipalities), day, out, warm)
+    ``out``); ``warm``: converters already running; ``corrects``: the letter a herstel or
+    intrekking names."""
+    result = copies.preview(root, letter, tuple(municipalities), day, out, warm, corrects)
     summary = line(
         "summary.preview",
         letter=letter,
@@ -179,11 +181,20 @@ def proof(
     edges: bool = False,
     out: Path | None = None,
     progress: ProgressCallback = NO_PROGRESS,
+    corrects: str | None = None,
 ) -> Reviewed:
     """One CONCEPT PDF of ``letter`` for every municipality it applies to, the ones named,
-    or (``edges``) the edge cases; ``progress`` after each letter."""
+    or (``edges``) the edge cases; ``progress`` after each letter; ``corrects``: the letter
+    a herstel or intrekking names (the copy is then for its municipality)."""
     result = copies.proof(
-        root, letter, day, tuple(municipalities), edges=edges, out=out, progress=progress
+        root,
+        letter,
+        day,
+        tuple(municipalities),
+        edges=edges,
+        out=out,
+        progress=progress,
+        corrects=corrects,
     )
     summary = line(
         "summary.proof",

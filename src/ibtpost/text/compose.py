@@ -18,6 +18,7 @@ from typing import Any, Literal
 from ibtpost.core import dutch
 from ibtpost.core.domain import (
     Config,
+    CorrectedLetter,
     Figures,
     Motivering,
     Municipality,
@@ -55,6 +56,14 @@ def term(weeks: int | None, day: date, roll: bool) -> dict[str, Any]:
     }
 
 
+def _motivering(motivering: Motivering) -> dict[str, list[str] | None]:
+    """A motivering's parts as the text sees them: paragraphs, or None when not written."""
+    return {
+        part: list(found) if (found := getattr(motivering, part)) else None
+        for part in ("zienswijze", "feiten", "herstel", "intrekking")
+    }
+
+
 def text_context(
     definition: LetterDefinition,
     municipality: Municipality,
@@ -63,6 +72,7 @@ def text_context(
     reference: str,
     day: date,
     previous: PreviousLetter | None = None,
+    corrects: CorrectedLetter | None = None,
 ) -> dict[str, Any]:
     """The names a letter text can use (see ``textengine.CONTEXT_NAMES``)."""
     province = config.provinces.get(municipality.province)
@@ -107,10 +117,23 @@ def text_context(
             if previous is not None and previous.reply is not None
             else None
         ),
-        "motivering": {
-            "zienswijze": list(motivering.zienswijze) if motivering.zienswijze else None,
-            "feiten": list(motivering.feiten) if motivering.feiten else None,
-        },
+        "motivering": _motivering(motivering),
+        # the sent letter a herstel corrects or an intrekking withdraws (--corrects)
+        "corrects": (
+            {
+                "reference": corrects.reference,
+                "letter": corrects.letter,
+                "trede": corrects.trede,
+                "date": corrects.day,
+                "subject": corrects.subject,
+                "besluit": corrects.besluit,
+                "kennisgeving": corrects.kennisgeving,
+                "sent_on": corrects.sent_on,
+                "motivering": _motivering(corrects.motivering),
+            }
+            if corrects is not None
+            else None
+        ),
         "publication": (
             {
                 "staatscourant": previous.publication.staatscourant,
@@ -213,6 +236,7 @@ def compose(
     concept: bool = False,
     previous: PreviousLetter | None = None,
     body: bool = True,
+    corrects: CorrectedLetter | None = None,
 ) -> LetterContext:
     """Everything one letter needs, with all text rendered.
 
@@ -240,7 +264,9 @@ def compose(
                 f"{config.settings.address_kind}_street",
             ),
         )
-    ctx = text_context(definition, municipality, figures, config, reference, day, previous)
+    ctx = text_context(
+        definition, municipality, figures, config, reference, day, previous, corrects
+    )
     c = _Composer(ctx)
     blocks: list[RBlock] = []
     for block in definition.body if body else ():
@@ -296,6 +322,8 @@ def compose(
         zienswijze_deadline=ctx["zienswijze_term"]["deadline"],
         besluit=definition.besluit,
         previous=previous,
+        corrects=corrects,
+        kind=definition.kind,
     )
     return dataclasses.replace(letter, reaction=reaction_term(definition, letter, ctx))
 

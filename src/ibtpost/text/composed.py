@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ibtpost.core.domain import (
+    CorrectedLetter,
     Figures,
     Municipality,
     PreviousLetter,
@@ -87,6 +88,10 @@ class LetterContext:
     #: the term the letter asks a reaction by, as its text states it; None for a besluit
     #: and for a letter whose text states no such term
     reaction: ReactionTerm | None = None
+    #: the sent letter a herstel corrects or an intrekking withdraws
+    corrects: CorrectedLetter | None = None
+    #: what the letter is: "ladder", "herstel", "intrekking" or "afsluiting"
+    kind: str = "ladder"
 
     @property
     def ladder_deadline(self) -> dt.date | None:

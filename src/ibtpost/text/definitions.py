@@ -44,8 +44,11 @@ TOP_KEYS = {
     "kennisgeving",
     "signatory",
     "besluit",
+    "kind",
 }
 REQUIRED_KEYS = TOP_KEYS - {
+    "kind",
+    "trede",  # for the ladder's letters only (see KINDS)
     "reply_term_weeks",
     "compliance_term_weeks",
     "zienswijze_term_weeks",
@@ -71,6 +74,11 @@ DELIVERIES = ("mail", "mail and post")
 #: (``raad``, through the griffie) and gedeputeerde staten (``gs``) each with a mail of
 #: their own (or their own place in the post room's file when no address is known).
 COPY_ROLES = ("cdk", "raad", "gs")
+#: What a letter is: a step of the interventieladder (``ladder``, with its ``trede``), or a
+#: letter beside it that names no trede of its own: a correction of a sent letter
+#: (``herstel``), the withdrawal of a besluit (``intrekking``, art. 124d Gemeentewet), the
+#: letter that ends the supervision once the task is met (``afsluiting``).
+KINDS = ("ladder", "herstel", "intrekking", "afsluiting")
 COPY_KINDS = ("afschrift", "ter kennisneming")
 DEFAULT_COPIES = (("cdk", "afschrift"),)
 
@@ -167,8 +175,20 @@ def _definition(data: YMap, path: Path, label: str, prefix: str = "") -> LetterD
             data.line_of("letter"),
             "letter",
         )
+    kind = data.get("kind", "ladder")
+    if kind not in KINDS:
+        r.fail(f"must be one of {', '.join(KINDS)}", data.line_of("kind"), "kind")
+        kind = "ladder"
     trede = get_int("trede") or 0
-    if "trede" in data and not 1 <= trede <= 6:
+    if kind == "ladder" and not prefix and "trede" not in data:
+        r.fail("error.missing", data.line, "trede")
+    elif kind != "ladder" and "trede" in data:
+        r.fail(
+            f"a {kind} letter names no trede of its own (it is no step of the ladder)",
+            data.line_of("trede"),
+            "trede",
+        )
+    elif "trede" in data and not 1 <= trede <= 6:
         r.fail("must be 1 to 6", data.line_of("trede"), "trede")
     status = data.get("status")
     if status not in ("draft", "final"):
@@ -299,6 +319,7 @@ def _definition(data: YMap, path: Path, label: str, prefix: str = "") -> LetterD
         signatory=signatory,
         signatory_line=data.line_of("signatory") if signatory else None,
         besluit=besluit,
+        kind=kind,
     )
     if r.problems:
         raise Problems(r.problems)

@@ -119,6 +119,20 @@ class LetterDefinition:
     copies: tuple[tuple[str, str], ...] = (("cdk", "afschrift"),)
     #: the public notice (kennisgeving) made beside each letter, as a document definition
     kennisgeving: LetterDefinition | None = None
+    #: what the letter is (see ``text.definitions.KINDS``): a step of the ladder, or a
+    #: herstel, an intrekking or an afsluiting beside it
+    kind: Literal["ladder", "herstel", "intrekking", "afsluiting"] = "ladder"
+
+    @property
+    def on_ladder(self) -> bool:
+        """A step of the interventieladder (it has a trede and moves the case on)."""
+        return self.kind == "ladder"
+
+    @property
+    def corrects_a_letter(self) -> bool:
+        """A herstel or an intrekking: it names the sent letter it corrects or withdraws
+        (``--corrects REF``)."""
+        return self.kind in ("herstel", "intrekking")
 
     def copy_roles(self) -> tuple[str, ...]:
         """The roles that get a copy with a mail of their own (not the CdK's Cc)."""

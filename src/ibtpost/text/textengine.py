@@ -41,6 +41,7 @@ CONTEXT_NAMES = frozenset(
         "reply",
         "publication",
         "motivering",
+        "corrects",
         "legal",
         "agreements",
         "sender",

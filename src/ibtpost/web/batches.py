@@ -36,8 +36,11 @@ MEDIA = {".csv": "text/csv; charset=utf-8", ".json": "application/json", ".pdf":
 
 
 def batches(request: Request) -> Response:
-    """Batches: ``ibtpost outbox``, and the form that makes a batch."""
-    return _batches_page(request, {}, {})
+    """Batches: ``ibtpost outbox``, and the form that makes a batch (filled in from the
+    query: ``?letter=herstel&corrects=7500001``, the links on a letter's page)."""
+    q = request.query_params
+    values = {k: q[k] for k in ("letter", "corrects") if q.get(k)}
+    return _batches_page(request, values, {})
 
 
 def _batches_page(
@@ -54,7 +57,14 @@ def _batches_page(
     try:
         day = clock.parse_date(day_text)
         found = (
-            as_web(service.candidates, web.root, letter, day, bool(values.get("concept")))
+            as_web(
+                service.candidates,
+                web.root,
+                letter,
+                day,
+                bool(values.get("concept")),
+                values.get("corrects") or None,
+            )
             if letter
             else Candidates()
         )
@@ -97,7 +107,8 @@ def batch_candidates(request: Request) -> Response:
             },
         )
     letter = letter_id_of(q.get("letter", ""))
-    found = as_web(service.candidates, web.root, letter, day, bool(q.get("concept")))
+    corrects = q.get("corrects", "").strip() or None
+    found = as_web(service.candidates, web.root, letter, day, bool(q.get("concept")), corrects)
     return render(
         request, "_candidates.html", {"candidates": found, "notes": _notes(found), "chosen": None}
     )
@@ -120,7 +131,9 @@ async def make_batch(request: Request) -> Response:
     recorded), then ``run_batch`` in the background with its progress on the batch's page."""
     web: Web = request.app.state.web
     form = await request.form()
-    values: dict[str, Any] = form_values(form, ("letter", "date", "reason", "extra", "concept"))
+    values: dict[str, Any] = form_values(
+        form, ("letter", "date", "reason", "extra", "concept", "corrects")
+    )
     chosen = [str(v) for v in form.getlist("municipalities")]
     values["municipalities"] = chosen
     due = [str(v) for v in form.getlist("due")]
@@ -142,8 +155,9 @@ async def make_batch(request: Request) -> Response:
         municipalities=() if everyone_due else tuple(chosen + extra),
         concept=bool(values["concept"]),
         reason=values["reason"].strip() or None,
+        corrects=values["corrects"].strip() or None,
     )
-    if not everyone_due and not batch_request.municipalities:
+    if not everyone_due and not batch_request.municipalities and not batch_request.corrects:
         errors["municipalities"] = [Message("Gemeenten: kies ten minste één gemeente")]
         return _batches_page(request, values, errors, 400)
     try:

@@ -19,6 +19,15 @@ def _letter_file(web: Web, reference: str, suffix: str) -> LetterFile:
         raise not_found(exc.what) from None
 
 
+#: the parts of a motivering, as the letter's page titles them
+PART_TITLES = {
+    "zienswijze": "Samenvatting van de zienswijze en de reactie daarop",
+    "feiten": "Feiten na de termijn",
+    "herstel": "Wat de herstelbrief herstelt",
+    "intrekking": "Waarom het besluit wordt ingetrokken",
+}
+
+
 def letter_page(request: Request) -> Response:
     """Brief: one letter's pages, recipients, checks, delivery state, audit events, files."""
     web: Web = request.app.state.web
@@ -58,6 +67,10 @@ def letter_page(request: Request) -> Response:
             "litigation": view.litigation,
             "litigation_words": LITIGATION_WORDS,
             "written": view.written(),
+            "corrections": view.corrections,
+            "part_titles": PART_TITLES,
+            "correctable": view.correctable,
+            "withdrawable": view.withdrawable,
         },
     )
 

@@ -26,6 +26,7 @@ LOG = logging.getLogger("ibtpost.web")
 FORM_FIELDS: dict[str, tuple[str, str]] = {
     "by": ("by", "Naam"),
     "concept": ("concept", "Concept"),
+    "corrects": ("corrects", "Herstelt of trekt in"),
     "date": ("date", "Datum"),
     "from": ("from", "Van versie"),
     "letter": ("letter", "Brief"),
