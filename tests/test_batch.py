@@ -249,7 +249,8 @@ def test_the_ladder_through_batches_posting_and_status(
     due = json.loads(cli(root, "status", "--date", "2026-05-01", "--json").out)
     assert next(r for r in due if r["code"] == "GM0622")["action"] == "pending"
 
-    # Vlaardingen realises its task: the case closes and nothing more is due
+    # Vlaardingen realises its task: the afsluiting is recommended; the case stays open
+    # until that letter is sent (tests/test_corrections.py)
     figures = root / "config" / "figures.csv"
     text = figures.read_text("utf-8")
     line = next(ln for ln in text.splitlines() if ln.startswith("GM0622,"))
@@ -258,11 +259,9 @@ def test_the_ladder_through_batches_posting_and_status(
     figures.write_text(text.replace(line, ",".join(cells)), "utf-8")
     closed = json.loads(cli(root, "status", "--date", "2026-06-01", "--json").out)
     row = next(r for r in closed if r["code"] == "GM0622")
-    assert (row["action"], row["trede"]) == ("none", None)
+    assert (row["action"], row["next_letter"], row["trede"]) == ("close", "afsluiting", 2)
     with sqlite3.connect(root / "outbox" / "register.sqlite") as db:
-        assert db.execute("SELECT closed_on, closed_why FROM cases").fetchall() == [
-            ("2026-06-01", "task met")
-        ]
+        assert db.execute("SELECT closed_on, closed_why FROM cases").fetchall() == [(None, None)]
 
 
 def test_a_draft_needs_concept_and_a_concept_batch_cannot_be_posted(

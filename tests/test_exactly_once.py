@@ -428,7 +428,11 @@ def test_a_refused_letter_goes_to_the_post_room_and_counts_once_posted(
     assert cells[1:] == ["6", "0", "0", "5", "1", "0", "1", "0", "0"]
     room = cli(root, "post-room", batch)
     assert room.code == 0, room.err
-    assert room.out.split() == [refs["GM0935"]]
+    # the CdK, the failed mail's Cc, gets a copy by post with the letter
+    assert room.out.splitlines() == [
+        refs["GM0935"],
+        f"{refs['GM0935']}-cdk: Aan de Commissaris van de Koning van Limburg",
+    ]
     printed = PdfReader(root / "outbox" / batch / "post-room.pdf")
     text = "".join(p.extract_text() for p in printed.pages)
     assert "Maastricht" in text and "Vlaardingen" not in text
@@ -436,7 +440,10 @@ def test_a_refused_letter_goes_to_the_post_room_and_counts_once_posted(
     assert refused.code == 2 and "is sent by e-mail" in refused.err
     posted = cli(root, "post", batch, "--date", "2026-04-10")
     assert posted.code == 0, posted.err
-    assert posted.out.split()[0] == refs["GM0935"] and len(posted.out.splitlines()) == 1
+    assert posted.out.splitlines() == [
+        f"{refs['GM0935']} GM0935: posted 2026-04-10",
+        f"{refs['GM0935']}-cdk: copy posted 2026-04-10",
+    ]
     with Register.for_root(root) as register:
         letter = letter_register.letter_by_reference(register, refs["GM0935"])
         assert letter is not None and letter.sent_via == "post"

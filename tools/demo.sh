@@ -15,9 +15,11 @@
 #   7. queue the trede-2 batch for e-mail (each message frozen in the batch's spool/) and send
 #      it with the file transport (.eml files in the batch folder: nothing leaves the
 #      machine), write the delivery report, show the outbox, verify the audit trail;
-#   8. the records for the archive: the batch with MDTO metadata in outbox/archive/, and the
+#   8. record that the post room sent the reference letter too, and make a herstel of it
+#      (a CONCEPT) that cites it by date and onze referentie;
+#   9. the records for the archive: the batch with MDTO metadata in outbox/archive/, and the
 #      case file of Vlaardingen in outbox/demo-root/outbox/cases/GM0622/case-file/;
-#   9. the e-seal: a demo certificate marked "niet geldig, demo" (tools/demo_seal.py) and a
+#  10. the e-seal: a demo certificate marked "niet geldig, demo" (tools/demo_seal.py) and a
 #      sealed trede-2 batch for two municipalities in a root of its own, outbox/demo-sealed/
 #      (a copy of the demo root's config/ with `signing:` added), checked as `queue` checks
 #      it, and pdfsig's report on one sealed letter.
@@ -49,6 +51,14 @@ env -u IBTPOST_SMTP_URL "$ibtpost" send --batch "$(basename "$batch")" | tail -n
 "$ibtpost" outbox
 "$ibtpost" audit verify
 "$ibtpost" export mdto "$(basename "$batch")" --out "outbox/archive/$(basename "$batch")" 2>&1 >/dev/null | tail -n 1
+# the post room sends the reference letter by post too: it now counts as sent, and a herstel
+# of it can be made (a concept: the herstel is a draft), citing it by date and reference
+"$ibtpost" post "$(basename "$batch")" -r 7468089 --date 2026-04-10 2>/dev/null | tail -n 1 ||
+  echo "7468089 was recorded as posted before"
+printf '%s\n' "Voorbeeldtekst (demo): hier staat wat de herstelbrief herstelt, per zaak geschreven" \
+  "en vastgelegd met ibtpost motivering." >"$demo/herstel-7468089.md"
+"$ibtpost" motivering 7468089 --part herstel --file "$demo/herstel-7468089.md" --by "demo"
+herstel=$("$ibtpost" batch herstel --corrects 7468089 --date 2026-04-20 --concept 2>/dev/null)
 "$ibtpost" case GM0622 >/dev/null
 
 sealed=outbox/demo-sealed
@@ -79,6 +89,7 @@ echo "(manifest.csv lists every letter; print.pdf holds them all for printing, p
 echo " the ones without a known e-mail address, if any)."
 echo "The draft voornemen (trede 4) of Vlaardingen, a CONCEPT, is in $voornemen/, with its"
 echo " kennisgeving for the Staatscourant beside it (*-kennisgeving.pdf)."
+echo "A herstel of 7468089 (a CONCEPT: the herstel is a draft) is in $herstel/."
 echo "The batch with its MDTO metadata is in outbox/archive/; Vlaardingen's case file in"
 echo " $demo/outbox/cases/GM0622/case-file/ (case-file.pdf to read)."
 echo "A sealed batch (demo seal, not valid) is in $sealed_batch/; its certificates in $sealed/pki/."
