@@ -15,9 +15,12 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 from tests.archivebatch import CODES, DAY, Made, make_sent_batch
 from tests.conftest import Result, copy_tree, files_under
 from tests.sealpki import PASSWORD, TOKEN_PIN, Pki, make_pki
+from tools.demo_seal import issue, make_ca
+from tools.tsa_server import TsaServer
 
 from ibtpost.documents.pdf.finish import inspect_pdf
 from ibtpost.documents.pdf.seal import seal_problems
@@ -382,3 +385,42 @@ def test_a_token_that_holds_the_certificate_needs_no_certificate_file(
     assert done.code == 0, done.err
     (pdf,) = (tmp_path / "t").glob("*.pdf")
     assert seal_problems(pdf.read_bytes(), [pki.ca.cert.public_bytes(_der())]) == []
+
+
+def test_a_timestamp_server_under_another_root_is_judged_alike_by_check_and_queue(
+    pki: Pki, tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    """A timestamp authority under another root than the seal's: `check` refuses it (it
+    would fail every letter at `queue`) until signing.timestamp_trust_roots names its root;
+    then `check`, the batch and the letter checks of `queue` all pass."""
+    other_ca = make_ca()
+    other_tsa = issue(other_ca, "Andere tijdstempeldienst (test)", tsa=True, kind="rsa")
+    (tmp_path / "tsa-ca.pem").write_bytes(other_ca.cert_pem())
+    with TsaServer(other_tsa, other_ca) as server:
+        root = copy_tree(tmp_path / "root")
+        settings = root / "config" / "settings.yaml"
+        original = settings.read_text("utf-8")
+        settings.write_text(original + pki.signing(timestamp_url=server.url), "utf-8")
+        refused = cli(root, "check")
+        assert refused.code == 2, refused.out
+        (line,) = [x for x in refused.out.splitlines() if x.startswith("error:")]
+        assert line.startswith("error: config/settings.yaml:")
+        assert "signing.trust_roots: the timestamp server's certificate does not chain to" in line
+        assert "would fail the letter checks at queue" in line
+        assert files_under(root / "outbox") == []
+
+        named = pki.signing(timestamp_url=server.url)
+        named += f"  timestamp_trust_roots: {tmp_path / 'tsa-ca.pem'}\n"
+        settings.write_text(original + named, "utf-8")
+        checked = cli(root, "check")
+        assert checked.code == 0, checked.out
+        made = cli(root, "batch", "trede-2", "--date", DAY, "-m", "GM0622")
+        assert made.code == 0, made.err
+        batch = Path(made.out.strip().splitlines()[-1]).name
+        letters = cli(root, "check", "--batch", batch)
+        assert letters.code == 0, letters.out
+        assert "1 passed, 0 failed" in letters.out
+        pdf = next(p for p in (root / "outbox" / batch).glob("75*.pdf"))
+        roots = [pki.ca.cert.public_bytes(Encoding.DER)]
+        # judged against the seal's roots alone, the timestamp is not trusted
+        assert "the timestamp is not valid" in " ".join(seal_problems(pdf.read_bytes(), roots))

@@ -221,6 +221,14 @@ class SealSettings:
     field_name: str = "Zegel"
     visible: bool = False  # a visible seal on the last page (else an invisible field)
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+    #: what the timestamp server's certificate must chain to (``check``, the letter checks
+    #: at ``queue``); empty: ``trust_roots``
+    timestamp_trust_roots: tuple[Path, ...] = ()
+
+    @property
+    def timestamp_roots(self) -> tuple[Path, ...]:
+        """The roots a timestamp is judged against: its own, else the seal's."""
+        return self.timestamp_trust_roots or self.trust_roots
 
 
 @dataclass(frozen=True)

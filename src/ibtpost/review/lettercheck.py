@@ -49,7 +49,11 @@ from ibtpost.core.layout import BatchLayout, Layout
 from ibtpost.data.config import load_config
 from ibtpost.documents.pdf import pagetext
 from ibtpost.documents.pdf.finish import conformance_problems, document_facts
-from ibtpost.documents.pdf.seal import root_certificates, seal_problems
+from ibtpost.documents.pdf.seal import (
+    root_certificates,
+    seal_problems,
+    timestamp_root_certificates,
+)
 from ibtpost.register import LetterRecord, Register
 from ibtpost.register import letters as letter_register
 from ibtpost.register.letters import complete_batch
@@ -83,10 +87,11 @@ class Spec:
     definition: str  # "letters/trede-2.yaml"
     required: tuple[tuple[str, str, str], ...]  # (name, phrase, where it is defined)
     seal_roots: tuple[str, ...] = ()  # with signing: the trust roots (base64 DER) a seal needs
+    timestamp_roots: tuple[str, ...] = ()  # and those its timestamp needs
 
     @classmethod
     def of(
-        cls, letter: LetterRecord, definition: LetterDefinition, seal_roots: tuple[str, ...] = ()
+        cls, letter: LetterRecord, definition: LetterDefinition, roots: SealRoots | None = None
     ) -> Spec:
         """The spec of a letter of ``definition``."""
         return cls(
@@ -96,7 +101,8 @@ class Spec:
             definition.max_pages,
             f"letters/{definition.path.name}",
             tuple((r.name, r.text, str(r.location)) for r in definition.required),
-            seal_roots,
+            roots.seal if roots else (),
+            roots.timestamp if roots else (),
         )
 
     def key(self) -> str:
@@ -227,7 +233,8 @@ def pdf_problems(data: bytes, spec: Spec) -> tuple[int | None, list[str]]:
             problems.append(f"{pages} {', '.join(missing)} without '{label} {value}'")
     if spec.seal_roots:
         roots = [base64.b64decode(r) for r in spec.seal_roots]
-        problems.extend(seal_problems(data, roots))
+        stamps = [base64.b64decode(r) for r in spec.timestamp_roots] or roots
+        problems.extend(seal_problems(data, roots, stamps))
     flow = pagetext.flow_text(read.pages)
     notes = pagetext.footnote_text(read.pages)
     problems.extend(
@@ -274,7 +281,7 @@ def check_letters(
     letters: list[LetterRecord],
     definition: LetterDefinition,
     processes: int | None = None,
-    seal_roots: tuple[str, ...] = (),
+    seal_roots: SealRoots | None = None,
 ) -> BatchCheck:
     """Check ``letters`` (of the batch in ``folder``) against ``definition``; with
     ``seal_roots`` (see :func:`seal_roots_of`) each PDF's seal too."""
@@ -347,12 +354,28 @@ def check_letters(
     return result
 
 
-def seal_roots_of(settings: Settings, concept: bool) -> tuple[str, ...]:
-    """The trust roots (base64 DER) a final letter's seal must chain to when ``signing:`` is
-    configured; none for a concept batch (never sealed) or without signing."""
+@dataclass(frozen=True)
+class SealRoots:
+    """The trust roots (base64 DER) a final letter's seal must chain to, and those its
+    timestamp must chain to (``signing.timestamp_trust_roots``, else the same)."""
+
+    seal: tuple[str, ...]
+    timestamp: tuple[str, ...]
+
+
+def seal_roots_of(settings: Settings, concept: bool) -> SealRoots | None:
+    """The roots a final letter's seal is judged against when ``signing:`` is configured;
+    None for a concept batch (never sealed) or without signing."""
     if settings.signing is None or concept:
-        return ()
-    return tuple(base64.b64encode(r).decode("ascii") for r in root_certificates(settings.signing))
+        return None
+
+    def encoded(found: list[bytes]) -> tuple[str, ...]:
+        return tuple(base64.b64encode(r).decode("ascii") for r in found)
+
+    return SealRoots(
+        encoded(root_certificates(settings.signing)),
+        encoded(timestamp_root_certificates(settings.signing)),
+    )
 
 
 def check_batch(root: Path, batch_id: str, processes: int | None = None) -> BatchCheck:

@@ -26,6 +26,7 @@ import tempfile
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -306,15 +307,43 @@ class Sealer:
             ) from None
 
     def _check_timestamper(self, timestamper: Any) -> None:
+        """The timestamp server answers, and its token is trusted as the letter checks at
+        ``queue`` will judge it (``signing.timestamp_trust_roots``, else the seal's roots):
+        a server under another root cannot pass here and then fail every letter."""
         from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+        from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+        from pyhanko.sign.validation.status import TimestampSignatureStatus
 
+        digest = b"\0" * 32
         try:
-            asyncio.run(timestamper.async_timestamp(b"\0" * 32, "sha256"))
+            token = asyncio.run(timestamper.async_timestamp(digest, "sha256"))
         except (OSError, TimestampRequestError, urllib.error.URLError, ValueError) as exc:
             raise DataError(
                 f"the timestamp server does not answer: {exc}",
                 _where(self.settings, "signing.timestamp_url"),
             ) from None
+        settings = self.settings
+        key = (
+            "signing.timestamp_trust_roots"
+            if settings.timestamp_trust_roots
+            else "signing.trust_roots"
+        )
+        roots = tuple(c.dump() for c in _load_certs(settings, key, settings.timestamp_roots))
+        try:
+            found = asyncio.run(
+                validate_tst_signed_data(
+                    token["content"], validation_context(roots), lambda _: digest
+                )
+            )
+            trusted = TimestampSignatureStatus(**found).trusted
+        except Exception:  # a token that cannot be validated is not trusted
+            trusted = False
+        if not trusted:
+            raise DataError(
+                "the timestamp server's certificate does not chain to "
+                f"{key}; its timestamps would fail the letter checks at queue",
+                _where(settings, key),
+            )
 
     # -- sealing -----------------------------------------------------------------------
 
@@ -433,19 +462,43 @@ def root_certificates(settings: SealSettings) -> list[bytes]:
     return [c.dump() for c in _load_certs(settings, "signing.trust_roots", settings.trust_roots)]
 
 
+def timestamp_root_certificates(settings: SealSettings) -> list[bytes]:
+    """The DER bytes of the roots a seal's timestamp must chain to (for the letter checks):
+    ``signing.timestamp_trust_roots``, else the seal's own roots."""
+    key = (
+        "signing.timestamp_trust_roots" if settings.timestamp_trust_roots else "signing.trust_roots"
+    )
+    return [c.dump() for c in _load_certs(settings, key, settings.timestamp_roots)]
+
+
+@functools.lru_cache(maxsize=8)
+def validation_context(roots: tuple[bytes, ...]) -> Any:
+    """One validation context per set of roots (DER), made once per process and kept: the
+    letter checks judge every letter of a run against the same one."""
+    from pyhanko_certvalidator import ValidationContext
+
+    return ValidationContext(
+        trust_roots=[x509.Certificate.load(r) for r in roots],
+        allow_fetching=False,
+        revocation_mode="soft-fail",
+    )
+
+
 def is_sealed(pdf: bytes) -> bool:
     """Whether ``pdf`` carries a signature (a quick look, not a validation)."""
     return b"/ByteRange" in pdf and b"/Sig" in pdf
 
 
-def seal_problems(pdf: bytes, roots: list[bytes]) -> list[str]:
-    """What is wrong with the seal of ``pdf`` judged against ``roots`` (DER certificates):
-    no seal, not intact or not valid, not covering the whole file, not chaining to the
-    roots, or a timestamp that is not valid. Empty when the seal is good."""
+def seal_problems(
+    pdf: bytes, roots: Sequence[bytes], timestamp_roots: Sequence[bytes] | None = None
+) -> list[str]:
+    """What is wrong with the seal of ``pdf`` judged against ``roots`` (DER certificates)
+    and its timestamp against ``timestamp_roots`` (default: ``roots``): no seal, not intact
+    or not valid, not covering the whole file, not chaining to the roots, or a timestamp
+    that is not valid. Empty when the seal is good."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
-    from pyhanko_certvalidator import ValidationContext
 
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
@@ -454,16 +507,13 @@ def seal_problems(pdf: bytes, roots: list[bytes]) -> list[str]:
         return [f"the seal cannot be read: {exc}"]
     if not signatures:
         return ["not sealed"]
-    context = ValidationContext(
-        trust_roots=[x509.Certificate.load(r) for r in roots],
-        allow_fetching=False,
-        revocation_mode="soft-fail",
-    )
+    context = validation_context(tuple(roots))
+    stamps = validation_context(tuple(timestamp_roots if timestamp_roots else roots))
     problems = []
     for signature in signatures:
         name = signature.field_name
         try:
-            status = validate_pdf_signature(signature, context)
+            status = validate_pdf_signature(signature, context, ts_validation_context=stamps)
         except Exception as exc:  # a malformed signature is a failed one
             problems.append(f"seal {name}: cannot be validated: {exc}")
             continue
