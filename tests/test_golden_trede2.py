@@ -178,3 +178,26 @@ def test_real_figures_carry_no_sample_mark(letter: tuple[Path, Path]) -> None:
     """Vlaardingen's figures are real: no VOORBEELD anywhere."""
     text = " ".join(page.extract_text() for page in PdfReader(letter[1]).pages)
     assert "VOORBEELD" not in text
+
+
+def test_the_signature_has_alternative_text_and_the_letter_its_language(
+    letter: tuple[Path, Path],
+) -> None:
+    """For screen readers: the structure tree's figure (the signature) carries /Alt in
+    Dutch, and the document says it is Dutch (/Lang)."""
+    import pikepdf
+
+    with pikepdf.open(letter[1]) as pdf:
+        assert str(pdf.Root.Lang) == "nl-NL"
+        figures: list[str] = []
+
+        def walk(node: object) -> None:
+            if isinstance(node, pikepdf.Dictionary):
+                if node.get("/S") == "/Figure":
+                    figures.append(str(node.get("/Alt", "")))
+                kids = node.get("/K")
+                for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                    walk(kid)
+
+        walk(pdf.Root.StructTreeRoot)
+    assert figures == ["Handtekening"]

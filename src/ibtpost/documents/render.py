@@ -206,6 +206,8 @@ _CORE_NAME = "docProps/core.xml"
 _XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _LISTING_CHARS = re.compile(r"[\t\a\f\n]")
 _IMAGE_NAMES = ("signature", "logo")
+#: the alternative text of each image, in Dutch (the letter's language)
+_ALT_TEXTS = {"signature": "Handtekening", "logo": "Logo van de afzender"}
 
 
 class PreparedTemplate:
@@ -261,6 +263,10 @@ class PreparedTemplate:
                     # python-docx indents the picture XML; the line breaks would otherwise be
                     # taken for text line breaks (docxtpl's resolve_listing)
                     xml_image = re.sub(r">\s+<", "><", str(inline))
+                    # the alternative text screen readers read (PDF/UA: /Alt on the figure)
+                    xml_image = xml_image.replace(
+                        "<wp:docPr ", f'<wp:docPr descr="{_ALT_TEXTS[image]}" ', 1
+                    )
                     self.images[name][image] = Markup(xml_image)  # noqa: S704 - python-docx XML
         out = io.BytesIO()
         tpl.docx.save(out)
