@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import page
 import pikepdf
 import pytest
+from pypdf import PdfReader
 from tests.archivebatch import Made, make_sent_batch
 from tests.conftest import Result, files_under
 
@@ -44,12 +47,35 @@ def test_the_case_file_holds_letters_replies_report_and_audit(
     assert "chain intact" in (folder / "audit-verify.txt").read_text()
     with pikepdf.open(folder / "case-file.pdf") as pdf, pikepdf.open(batch_pdf) as original:
         with pdf.open_outline() as outline:
-            titles = [item.title for item in outline.root]
-        assert titles[0] == "Overzicht"
-        assert titles[1].startswith(f"Brief {reference}, trede 2")
-        assert titles[2].startswith(f"Reactie op {reference}, ontvangen")
-        assert titles[-2:] == ["Verzendrapport", "Audittrail"]
-        assert len(pdf.pages) >= len(original.pages) + 4
+            marks = [(item.title, pdf.pages.index(item.destination[0])) for item in outline.root]
+        titles = [title for title, _ in marks]
+        assert titles[0] == "Inventarislijst"
+        assert titles[1].startswith("1. brief: Brief interbestuurlijk toezicht")
+        assert titles[2] == f"2. reactie: Reactie op brief {reference}"
+        assert titles[-1] == "Chronologie en verzendrapport"
+        # the letter as sent, page for page, where the inventory says
+        first = marks[1][1]
+        assert [
+            p.Contents.read_bytes() for p in pdf.pages[first : first + len(original.pages)]
+        ] == [p.Contents.read_bytes() for p in original.pages]
+    # the inventory: every document with the page it starts on (1-based)
+    reader = PdfReader(folder / "case-file.pdf")
+    pages = [" ".join((p.extract_text() or "").split()) for p in reader.pages]
+    assert pages[0].startswith("Inventarislijst")
+    rows = re.findall(r"(?:^|\s)(\d+) (\d{1,2} \w+ \d{4}) (brief|reactie|motivering) ", pages[0])
+    assert [(n, kind) for n, _, kind in rows] == [("1", "brief"), ("2", "reactie")]
+    for (title, index), expected in zip(marks[1:-1], (1, 2), strict=True):
+        assert title.startswith(f"{expected}. ")
+        assert re.search(rf"{reference} {index + 1}(?:\s|$)", pages[0]), (title, index)
+    # in Dutch words: no JSON, no UTC times; the chronology says what happened
+    whole = " ".join(pages)
+    assert "{" not in whole and '":' not in whole
+    assert "UTC" not in whole and "+00:00" not in whole
+    assert f"brief {reference} (trede 2) gemaakt" in whole
+    assert f"reactie op brief {reference} ontvangen op" in whole
+    # an independent validator finds it PDF/A-2b
+    report = page.validate_pdf(folder / "case-file.pdf", profile=page.ValidationProfile.PDF_A_2B)
+    assert report.is_compliant, [(f.rule_id, f.message) for f in report.failures]
     # the other municipality's letter is not in it
     other = made.references["GM0363"]
     assert other not in (folder / "audit-events.jsonl").read_text()

@@ -11,9 +11,12 @@ A folder (default ``outbox/cases/<code>/case-file/``) with
 - ``delivery-report.csv``: the delivery report rows of its letters (``ibtpost report``);
 - ``audit-events.jsonl``: the audit events of its references, and ``audit-verify.txt``:
   the verification of the whole chain (``ibtpost audit verify``);
-- ``case-file.pdf``: all of it for reading, with bookmarks: an overview, each letter
-  followed by the replies to it and the motivering written on it (its latest text), the
-  delivery report and the audit events.
+- ``case-file.pdf``: the dossier for reading and for the court (Awb 8:42), PDF/A-2b with
+  bookmarks and page labels: the inventarislijst, the numbered documents (each letter as
+  sent, its kennisgeving, its copies, the replies and zienswijzen, publications, events at
+  the court, the motivering written on it), a chronology in Dutch and the delivery report
+  (:mod:`ibtpost.archive.chapters`, :mod:`ibtpost.archive.dossier`). The raw audit events
+  and the chain's verification are the annexes above, not part of this PDF.
 
 The folder is built apart and then put in place whole: an earlier case file is replaced
 only by a complete new one.
@@ -21,36 +24,26 @@ only by a complete new one.
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pikepdf
-
+from ibtpost.archive.chapters import Gathered, write_dossier
 from ibtpost.archive.records import (
     LetterFile,
-    case_of,
     case_records,
     letter_file,
 )
-from ibtpost.core import clock, dutch
-from ibtpost.core.domain import Municipality, Publication
+from ibtpost.core import clock
+from ibtpost.core.domain import Config, Municipality
 from ibtpost.core.layout import Layout
 from ibtpost.data.config import load_config
-from ibtpost.dispatch.report import ReportRow, as_csv, delivery_report
-from ibtpost.documents.pdf.textpages import Line, text_pdf
+from ibtpost.dispatch.report import as_csv, delivery_report
 from ibtpost.register import Register, audit, motivering, procedure, replies
-from ibtpost.register.audit import Event
-from ibtpost.register.motivering import MotiveringVersion
-from ibtpost.register.replies import ReplyRecord
+from ibtpost.register.dispatch import copies_of
 
 CASE_PDF = "case-file.pdf"
-#: the parts of a motivering as the case file names them
-_PART = {"zienswijze": "zienswijze en reactie", "feiten": "feiten na de termijn"}
 
 
 @dataclass
@@ -68,18 +61,6 @@ class CaseFileResult:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _Gathered:
-    letters: list[LetterFile]
-    replies: dict[str, list[ReplyRecord]]
-    report: list[ReportRow]
-    events: list[Event]
-    chain: audit.VerifyResult
-    publications: dict[str, Publication] = field(default_factory=dict)
-    litigation: list[procedure.LitigationRecord] = field(default_factory=list)
-    motivering: dict[str, list[MotiveringVersion]] = field(default_factory=dict)
-
-
 def build_case_file(root: Path, query: str, out: Path | None = None) -> CaseFileResult:
     """Write the case file of the municipality ``query`` (code or name)."""
     config = load_config(root)
@@ -89,7 +70,7 @@ def build_case_file(root: Path, query: str, out: Path | None = None) -> CaseFile
         listed: dict[Path, dict[str, dict[str, list[Path]]]] = {}  # each folder listed once
         letters = [letter_file(root, register, config, r, checked_at, listed) for r in records]
         references = {r.reference for r in records}
-        gathered = _Gathered(
+        gathered = Gathered(
             letters,
             {r: replies.of_letter(register, r) for r in sorted(references)},
             [
@@ -107,12 +88,13 @@ def build_case_file(root: Path, query: str, out: Path | None = None) -> CaseFile
             },
             [x for r in sorted(references) for x in procedure.litigation(register, r)],
             {r: motivering.versions(register, r) for r in sorted(references)},
+            {r: copies_of(register, r) for r in sorted(references)},
         )
     folder = out or Layout(root).case_file(municipality.code)
     folder.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
-        pages, warnings = _write(root, work, municipality, gathered)
+        pages, warnings = _write(root, config, work, municipality, gathered)
         _swap(work, folder)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
@@ -145,7 +127,7 @@ def _swap(work: Path, folder: Path) -> None:
 
 
 def _write(
-    root: Path, work: Path, municipality: Municipality, g: _Gathered
+    root: Path, config: Config, work: Path, municipality: Municipality, g: Gathered
 ) -> tuple[int, list[str]]:
     """Every file of the case file into ``work``; the PDF's page count and warnings."""
     warnings: list[str] = []
@@ -174,164 +156,22 @@ def _write(
             handle.write(audit.canonical(event.as_json()) + "\n")
     verify_text = f"{g.chain}\nlast hash {g.chain.last_hash}\n"
     (work / "audit-verify.txt").write_text(verify_text, "utf-8")
-    pages = _case_pdf(work / CASE_PDF, municipality, g, kept)
+    notices = _notices(root, g, work)
+    pages = write_dossier(work / CASE_PDF, config, municipality, g, kept, notices, work / "letters")
     return pages, warnings
 
 
-def _case_pdf(
-    path: Path, municipality: Municipality, g: _Gathered, kept: dict[int, Path | None]
-) -> int:
-    """One PDF for reading: overview, each letter and its replies, report, audit events."""
-    case = case_of(municipality)
-    with contextlib.ExitStack() as stack:
-        out = pikepdf.new()
-        marks: list[tuple[str, int]] = []
-
-        def add(title: str, doc: pikepdf.Pdf) -> None:
-            marks.append((title, len(out.pages)))
-            out.pages.extend(doc.pages)
-
-        add("Overzicht", text_pdf(_overview(case.name, municipality, g)))
-        for item in g.letters:
-            record = item.record
-            title = f"Brief {record.reference}, trede {record.trede}, {dutch.long_date(record.day)}"
-            add(title, stack.enter_context(pikepdf.open(item.pdf)))
-            for answer in g.replies.get(record.reference, []):
-                label = "Zienswijze" if answer.reply.kind == "zienswijze" else "Reactie"
-                heading = (
-                    f"{label} op {record.reference}, ontvangen "
-                    f"{dutch.long_date(answer.reply.received)}"
-                )
-                source = kept.get(answer.id)
-                doc = None
-                if source is not None and source.suffix.lower() == ".pdf":
-                    with contextlib.suppress(pikepdf.PdfError):
-                        doc = stack.enter_context(pikepdf.open(source))
-                        if not len(doc.pages):
-                            doc = None
-                if doc is None:
-                    doc = text_pdf(_reply_page(heading, answer, source))
-                add(heading, doc)
-            for part in ("zienswijze", "feiten"):
-                versions = [v for v in g.motivering.get(record.reference, []) if v.part == part]
-                if versions:
-                    latest = versions[-1]
-                    heading = f"Motivering bij {record.reference}: {_PART[part]}"
-                    lines = [Line(heading, heading=True)]
-                    lines.append(Line(f"versie {latest.version}, {latest.recorded_at}"))
-                    lines.extend(Line(x) for x in ["", *latest.text.splitlines()])
-                    add(heading, text_pdf(lines))
-        add("Verzendrapport", text_pdf(_report_lines(g.report)))
-        add("Audittrail", text_pdf(_audit_lines(g.events, g.chain)))
-        with out.open_outline() as outline:
-            for title, page in marks:
-                outline.root.append(pikepdf.OutlineItem(title, page))
-        out.docinfo["/Title"] = f"Dossier {case.name}"
-        buffer = io.BytesIO()
-        out.save(buffer)
-        path.write_bytes(buffer.getvalue())
-        return len(out.pages)
-
-
-def _overview(name: str, municipality: Municipality, g: _Gathered) -> list[Line]:
-    lines = [
-        Line(f"Dossier {name}", heading=True),
-        Line(
-            f"Gemeente {municipality.name} ({municipality.code}), dossier IBT-{municipality.code}"
-        ),
-        Line(f"Samengesteld op {clock.stamp()} (UTC) uit het register van ibtpost."),
-        Line(""),
-        Line("Brieven", heading=True),
-    ]
+def _notices(root: Path, g: Gathered, work: Path) -> dict[str, Path]:
+    """The kennisgeving of each letter that had one, as made beside it in its batch folder,
+    copied into ``letters/``; by reference."""
+    found: dict[str, Path] = {}
     for item in g.letters:
-        r = item.record
-        sent = (
-            f"verzonden {item.archived.sent_how} op {item.archived.sent}"
-            if item.archived.sent
-            else "niet verzonden"
-        )
-        lines.append(Line(f"{r.reference}  {r.day.isoformat()}  trede {r.trede}  {sent}"))
-        lines.append(Line(f"    {item.pdf.name}  SHA-256 {item.archived.sha256}"))
-    lines.append(Line("Reacties en zienswijzen", heading=True))
-    answers = [a for x in g.replies.values() for a in x]
-    if not answers:
-        lines.append(Line("Geen reactie of zienswijze vastgelegd."))
-    for a in answers:
-        lines.append(
-            Line(f"{a.reply.received.isoformat()}  {a.reply.kind} op {a.reference}  {a.file or ''}")
-        )
-    lines.append(Line("Motivering", heading=True))
-    written = [v for x in g.motivering.values() for v in x]
-    if not written:
-        lines.append(Line("Geen motivering geschreven."))
-    for v in written:
-        by = f"  door {v.by}" if v.by else ""
-        lines.append(
-            Line(f"{v.recorded_at}  {_PART[v.part]} op {v.reference}, versie {v.version}{by}")
-        )
-    lines.append(Line("Publicaties", heading=True))
-    if not g.publications:
-        lines.append(Line("Geen publicatie van een kennisgeving vastgelegd."))
-    for reference, found in g.publications.items():
-        url = f"  {found.url}" if found.url else ""
-        lines.append(
-            Line(
-                f"{found.day.isoformat()}  kennisgeving van {reference}  "
-                f"Stcrt. {found.staatscourant}{url}"
-            )
-        )
-    lines.append(Line("Procedure bij de rechter", heading=True))
-    if not g.litigation:
-        lines.append(Line("Niets vastgelegd."))
-    for x in g.litigation:
-        note = f"  ({x.event.note})" if x.event.note else ""
-        lines.append(
-            Line(
-                f"{x.event.day.isoformat()}  {x.event.event} over {x.reference}{note}  "
-                f"{x.file or ''}"
-            )
-        )
-    lines.append(Line("Audittrail", heading=True))
-    lines.append(Line(f"{len(g.events)} gebeurtenissen over deze brieven; hele keten: {g.chain}"))
-    lines.append(Line(f"laatste hash {g.chain.last_hash}"))
-    return lines
-
-
-def _reply_page(heading: str, answer: ReplyRecord, source: Path | None) -> list[Line]:
-    lines = [Line(heading, heading=True)]
-    lines.append(Line(f"bestand: {source.name if source else 'ontbreekt'}"))
-    lines.append(Line(f"SHA-256: {answer.sha256 or ''}"))
-    if answer.note:
-        lines.append(Line(f"notitie: {answer.note}"))
-    if source is not None and source.suffix.lower() == ".eml":
-        lines.append(Line(""))
-        text = source.read_bytes().decode("utf-8", errors="replace")
-        lines.extend(Line(x) for x in text.splitlines()[:400])
-    elif source is not None:
-        lines.append(Line("Het bestand is niet als PDF te lezen; zie de map replies/."))
-    return lines
-
-
-def _report_lines(rows: list[ReportRow]) -> list[Line]:
-    lines = [Line("Verzendrapport", heading=True)]
-    for row in rows:
-        lines.append(Line(f"{row.reference}  {row.name}  {row.channel}  {row.state}"))
-        for key in ("to", "queued_at", "sent_at", "posted_on", "counts_from", "message_id"):
-            value = getattr(row, key)
-            if value:
-                lines.append(Line(f"    {key}: {value}"))
-        if row.cc:
-            lines.append(Line(f"    cc: {'; '.join(row.cc)}"))
-        lines.append(Line(f"    message_sha256: {row.message_sha256}"))
-        lines.append(Line(f"    pdf_sha256: {row.pdf_sha256}"))
-        lines.append(Line(f"    attempts: {row.attempts}  last reply: {row.last_reply}"))
-    return lines
-
-
-def _audit_lines(events: list[Event], chain: audit.VerifyResult) -> list[Line]:
-    lines = [Line("Audittrail", heading=True), Line(f"audit verify: {chain}")]
-    for event in events:
-        lines.append(Line(f"{event.seq}  {event.at}  {event.kind}  {event.reference or ''}"))
-        lines.append(Line(f"    {json.dumps(event.data, ensure_ascii=False, sort_keys=True)}"))
-        lines.append(Line(f"    hash {event.hash}"))
-    return lines
+        record = item.record
+        if not record.batch:
+            continue
+        folder = Layout(root).batch(record.batch).folder
+        for source in sorted(folder.glob(f"{record.reference}-*-kennisgeving.pdf")):
+            target = work / "letters" / source.name
+            shutil.copyfile(source, target)
+            found[record.reference] = target
+    return found
