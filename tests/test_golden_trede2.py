@@ -201,3 +201,20 @@ def test_the_signature_has_alternative_text_and_the_letter_its_language(
 
         walk(pdf.Root.StructTreeRoot)
     assert figures == ["Handtekening"]
+
+
+def test_the_letter_is_pdf_ua_1_and_pdf_a_2b_to_an_independent_validator(
+    letter: tuple[Path, Path],
+) -> None:
+    """page-validation (an independent PDF/A and PDF/UA checker) finds no rule failure of
+    PDF/UA-1 or PDF/A-2b; the footnote's link is inside the structure tree."""
+    import page
+    import pikepdf
+
+    for profile in (page.ValidationProfile.PDF_UA_1, page.ValidationProfile.PDF_A_2B):
+        report = page.validate_pdf(letter[1], profile=profile)
+        assert report.is_compliant, (profile, [(f.rule_id, f.message) for f in report.failures])
+    with pikepdf.open(letter[1]) as pdf:
+        links = [a for p in pdf.pages for a in p.obj.get("/Annots", []) if a.Subtype == "/Link"]
+        assert links and all("/StructParent" in a for a in links)
+        assert b"<pdfuaid:part>1</pdfuaid:part>" in pdf.Root.Metadata.read_bytes()

@@ -24,11 +24,16 @@ from typing import Any
 
 from ibtpost.core.errors import ConvertError
 
-#: The PDF export options of every letter: PDF/A-2 (b), tagged. The one place they are set:
+#: The PDF export options of every letter: PDF/A-2 (b), tagged, PDF/UA (finished by
+#: :mod:`ibtpost.documents.pdf.accessible`). The one place they are set:
 #: the UNO converters get them from here, and :data:`PDF_FILTER` spells them for
 #: ``soffice --convert-to`` (a typo there silently yields a plain PDF, so neither is typed
 #: twice).
-PDF_EXPORT: dict[str, int | bool] = {"SelectPdfVersion": 2, "UseTaggedPDF": True}
+PDF_EXPORT: dict[str, int | bool] = {
+    "SelectPdfVersion": 2,
+    "UseTaggedPDF": True,
+    "PDFUACompliance": True,
+}
 PDF_FILTER = "pdf:writer_pdf_Export:" + json.dumps(
     {
         name: {
