@@ -222,14 +222,7 @@ def plan_batch(
         problems.extend(ready.problems)  # said with the ladder's own problems, if any
         notes.extend(ready.warnings)
         if deviation is not None and not request.reason:
-            problems.append(
-                UsageError(
-                    location=Location(None, None, "municipalities"),
-                    hint=Phrase("hint.give_reason", {"reason": Param("reason", "...")}),
-                    key="error.off_the_ladder",
-                    values={**named(municipality), "deviation": deviation},
-                )
-            )
+            problems.append(off_the_ladder(municipality, deviation))
             return
         if not ready.problems:
             chosen.append(Planned(municipality, previous, deviation))
@@ -256,14 +249,7 @@ def plan_batch(
                     return  # the batch of everyone due: those whose task is met
                 deviation = "does not meet its task"
                 if not request.reason:
-                    problems.append(
-                        UsageError(
-                            location=Location(None, None, "municipalities"),
-                            hint=Phrase("hint.give_reason", {"reason": Param("reason", "...")}),
-                            key="error.off_the_ladder",
-                            values={**named(municipality), "deviation": deviation},
-                        )
-                    )
+                    problems.append(off_the_ladder(municipality, deviation))
                     return
         ready = readiness(
             config, definition, municipality, previous, request.day, request.concept, corrects
@@ -362,6 +348,16 @@ def _zienswijze_pending(
         "until": dutch.long_date(until),
         "trede": definition.trede,
     }
+
+
+def off_the_ladder(municipality: Municipality, deviation: str) -> UsageError:
+    """A letter that departs from the ladder (``deviation``) asked for without a reason."""
+    return UsageError(
+        location=Location(None, None, "municipalities"),
+        hint=Phrase("hint.give_reason", {"reason": Param("reason", "...")}),
+        key="error.off_the_ladder",
+        values={**named(municipality), "deviation": deviation},
+    )
 
 
 def named(municipality: Municipality) -> dict[str, object]:
