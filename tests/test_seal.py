@@ -23,7 +23,7 @@ from tools.demo_seal import issue, make_ca
 from tools.tsa_server import TsaServer
 
 from ibtpost.documents.pdf.finish import inspect_pdf
-from ibtpost.documents.pdf.seal import seal_problems
+from ibtpost.documents.pdf.sealcheck import seal_problems
 from ibtpost.register import Register, audit
 from ibtpost.register import letters as letter_register
 

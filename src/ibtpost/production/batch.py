@@ -40,7 +40,8 @@ from ibtpost.core.progress import ProgressCallback
 from ibtpost.data.config import load_config
 from ibtpost.data.municipalities import find_municipalities
 from ibtpost.documents.pdf.printfile import print_file
-from ibtpost.documents.pdf.seal import Sealer, is_sealed
+from ibtpost.documents.pdf.seal import Sealer
+from ibtpost.documents.pdf.sealcheck import is_sealed
 from ibtpost.documents.render import Assets, render_letter
 from ibtpost.production.engine import (
     Converters,

@@ -12,7 +12,7 @@ again at what will actually leave, the .docx and the PDF in the batch folder, an
 - a page count within the definition's ``pages`` bounds;
 - with ``signing:`` configured (a final batch), the seal: intact, covering the whole file,
   chaining to the configured trust roots, its timestamp valid when present
-  (:func:`ibtpost.documents.pdf.seal.seal_problems`);
+  (:func:`ibtpost.documents.pdf.sealcheck.seal_problems`);
 - on every page "Onze referentie <reference>" and "Datum <date>": page 1 shows the date
   in the Datum line and the reference in the sender column, later pages both in the
   continuation column of the template.
@@ -49,7 +49,7 @@ from ibtpost.core.layout import BatchLayout, Layout
 from ibtpost.data.config import load_config
 from ibtpost.documents.pdf import pagetext
 from ibtpost.documents.pdf.finish import conformance_problems, document_facts
-from ibtpost.documents.pdf.seal import (
+from ibtpost.documents.pdf.sealcheck import (
     root_certificates,
     seal_problems,
     timestamp_root_certificates,

@@ -26,21 +26,20 @@ import tempfile
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from asn1crypto import pem, tsp, x509
+from asn1crypto import tsp, x509
 from cryptography import x509 as pyca_x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from ibtpost.core.domain import SealSettings
-from ibtpost.core.errors import DataError, Location
+from ibtpost.core.errors import DataError
+from ibtpost.documents.pdf.sealcheck import load_certs, validation_context, where
 
-SETTINGS_FILE = "config/settings.yaml"
 #: Bytes reserved for the signature container: the certificates, the signature and (B-T)
 #: the timestamp token with the TSA's certificates.
 RESERVED = 8192
@@ -70,35 +69,6 @@ def _post(url: str, body: bytes, timeout: float) -> tsp.TimeStampResp:
         return tsp.TimeStampResp.load(response.read())
 
 
-def _where(settings: SealSettings, key: str) -> Location:
-    return Location(SETTINGS_FILE, settings.lines.get(key, settings.lines.get("signing")), key)
-
-
-def _load_certs(
-    settings: SealSettings, key: str, files: tuple[Path, ...]
-) -> list[x509.Certificate]:
-    certs: list[x509.Certificate] = []
-    for path in files:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise DataError(f"cannot read {path}: {exc.strerror}", _where(settings, key)) from None
-        try:
-            if pem.detect(data):
-                certs.extend(
-                    x509.Certificate.load(der) for _, _, der in pem.unarmor(data, multiple=True)
-                )
-            else:
-                certs.append(x509.Certificate.load(data))
-            for cert in certs:
-                _ = cert.native  # parse now, not later
-        except (ValueError, TypeError) as exc:
-            raise DataError(
-                f"{path.name} is not a certificate (PEM or DER): {exc}", _where(settings, key)
-            ) from None
-    return certs
-
-
 class Sealer:
     """The seal of a batch: key and certificate opened and checked once, then many PDFs."""
 
@@ -118,10 +88,10 @@ class Sealer:
         from pyhanko_certvalidator import ValidationContext
 
         settings = self.settings
-        self.trust_roots = _load_certs(settings, "signing.trust_roots", settings.trust_roots)
+        self.trust_roots = load_certs(settings, "signing.trust_roots", settings.trust_roots)
         if not self.trust_roots:
-            raise DataError("no certificate found", _where(settings, "signing.trust_roots"))
-        chain = _load_certs(settings, "signing.chain", settings.chain)
+            raise DataError("no certificate found", where(settings, "signing.trust_roots"))
+        chain = load_certs(settings, "signing.chain", settings.chain)
         self.signer = self._open_signer(chain)
         cert: x509.Certificate = self.signer.signing_cert
         self.certificate = cert
@@ -134,12 +104,12 @@ class Sealer:
             raise DataError(
                 f"the signing certificate ({cert.subject.human_friendly}) expired on "
                 f"{not_after:%Y-%m-%d}",
-                _where(settings, source),
+                where(settings, source),
             )
         if moment < not_before:
             raise DataError(
                 f"the signing certificate is not valid before {not_before:%Y-%m-%d}",
-                _where(settings, source),
+                where(settings, source),
             )
         self._check_key_matches(source)
         self.context = ValidationContext(
@@ -180,7 +150,7 @@ class Sealer:
                 data = settings.pkcs12.read_bytes()
             except OSError as exc:
                 raise DataError(
-                    f"cannot read {settings.pkcs12}: {exc.strerror}", _where(settings, key)
+                    f"cannot read {settings.pkcs12}: {exc.strerror}", where(settings, key)
                 ) from None
             password = os.environ.get(settings.password_env)
             try:
@@ -194,7 +164,7 @@ class Sealer:
                     else f"wrong password (${settings.password_env}) or not a PKCS#12 file"
                 )
                 raise DataError(
-                    f"cannot open {settings.pkcs12.name}: {why}", _where(settings, key)
+                    f"cannot open {settings.pkcs12.name}: {why}", where(settings, key)
                 ) from None
         return self._open_pkcs11(chain)
 
@@ -207,12 +177,12 @@ class Sealer:
         if pin is None:
             raise DataError(
                 f"${settings.pin_env} (the token's PIN) is not set",
-                _where(settings, "signing.pkcs11.pin_env"),
+                where(settings, "signing.pkcs11.pin_env"),
             )
         library = str(settings.pkcs11_library)
         if not Path(library).is_file():
             raise DataError(
-                f"PKCS#11 library {library} not found", _where(settings, "signing.pkcs11.library")
+                f"PKCS#11 library {library} not found", where(settings, "signing.pkcs11.library")
             )
         try:
             self._session = pkcs11.open_pkcs11_session(
@@ -227,12 +197,12 @@ class Sealer:
             if type(exc).__name__ in ("PinIncorrect", "PinLenRange", "PinInvalid"):
                 raise DataError(
                     f"the token refused the PIN in ${settings.pin_env} ({type(exc).__name__})",
-                    _where(settings, "signing.pkcs11.pin_env"),
+                    where(settings, "signing.pkcs11.pin_env"),
                     hint=f"set ${settings.pin_env} to the token's user PIN",
                 ) from None
             raise DataError(
                 f"cannot open the token: {type(exc).__name__} {exc}".strip(),
-                _where(
+                where(
                     settings,
                     "signing.pkcs11.token_label"
                     if settings.pkcs11_token
@@ -241,11 +211,11 @@ class Sealer:
             ) from None
         cert = None
         if settings.certificate is not None:
-            (cert, *_) = _load_certs(settings, "signing.certificate", (settings.certificate,)) or [
+            (cert, *_) = load_certs(settings, "signing.certificate", (settings.certificate,)) or [
                 None
             ]
             if cert is None:
-                raise DataError("no certificate found", _where(settings, "signing.certificate"))
+                raise DataError("no certificate found", where(settings, "signing.certificate"))
 
         def make(raw: bool) -> Any:
             signer = pkcs11.PKCS11Signer(
@@ -268,7 +238,7 @@ class Sealer:
         except Exception as exc:  # not found on the token, or ambiguous
             raise DataError(
                 f"key or certificate {settings.key_label!r} not usable on the token: {exc}",
-                _where(settings, "signing.pkcs11.key_label"),
+                where(settings, "signing.pkcs11.key_label"),
             ) from None
         return signer
 
@@ -279,7 +249,7 @@ class Sealer:
             signature = asyncio.run(self.signer.async_sign_raw(probe, "sha256"))
         except Exception as exc:  # the token or key refused to sign
             why = str(exc) or type(exc).__name__
-            raise DataError(f"the key cannot sign: {why}", _where(self.settings, source)) from None
+            raise DataError(f"the key cannot sign: {why}", where(self.settings, source)) from None
         public = pyca_x509.load_der_x509_certificate(self.certificate.dump()).public_key()
         try:
             if isinstance(public, ec.EllipticCurvePublicKey):
@@ -288,7 +258,7 @@ class Sealer:
                 public.verify(signature, probe, padding.PKCS1v15(), hashes.SHA256())
         except InvalidSignature:
             raise DataError(
-                "the key does not match the certificate", _where(self.settings, source)
+                "the key does not match the certificate", where(self.settings, source)
             ) from None
 
     def _check_chain(self, source: str, chain: list[x509.Certificate]) -> None:
@@ -303,7 +273,7 @@ class Sealer:
         except (PathBuildingError, PathValidationError) as exc:
             raise DataError(
                 f"the signing certificate does not chain to signing.trust_roots: {exc}",
-                _where(self.settings, source),
+                where(self.settings, source),
             ) from None
 
     def _check_timestamper(self, timestamper: Any) -> None:
@@ -320,7 +290,7 @@ class Sealer:
         except (OSError, TimestampRequestError, urllib.error.URLError, ValueError) as exc:
             raise DataError(
                 f"the timestamp server does not answer: {exc}",
-                _where(self.settings, "signing.timestamp_url"),
+                where(self.settings, "signing.timestamp_url"),
             ) from None
         settings = self.settings
         key = (
@@ -328,7 +298,7 @@ class Sealer:
             if settings.timestamp_trust_roots
             else "signing.trust_roots"
         )
-        roots = tuple(c.dump() for c in _load_certs(settings, key, settings.timestamp_roots))
+        roots = tuple(c.dump() for c in load_certs(settings, key, settings.timestamp_roots))
         try:
             found = asyncio.run(
                 validate_tst_signed_data(
@@ -342,7 +312,7 @@ class Sealer:
             raise DataError(
                 "the timestamp server's certificate does not chain to "
                 f"{key}; its timestamps would fail the letter checks at queue",
-                _where(settings, key),
+                where(settings, key),
             )
 
     # -- sealing -----------------------------------------------------------------------
@@ -406,7 +376,7 @@ def _visible(settings: SealSettings, font: Path) -> tuple[Any, Any]:
     if not SEAL_FONT.is_file():
         raise DataError(
             f"a visible seal needs the font {SEAL_FONT} (Debian fonts-dejavu-core)",
-            _where(settings, "signing.visible"),
+            where(settings, "signing.visible"),
         )
     face = TTFont(str(SEAL_FONT))
     options = subset.Options()
@@ -455,77 +425,3 @@ def _pdf_classes() -> tuple[Any, Any]:
                 pdf_out.register_extension(constants.ESIC_EXTENSION_1)
 
     return KeepMetadataWriter, PadesSigner
-
-
-def root_certificates(settings: SealSettings) -> list[bytes]:
-    """The DER bytes of the trust roots (for the letter checks)."""
-    return [c.dump() for c in _load_certs(settings, "signing.trust_roots", settings.trust_roots)]
-
-
-def timestamp_root_certificates(settings: SealSettings) -> list[bytes]:
-    """The DER bytes of the roots a seal's timestamp must chain to (for the letter checks):
-    ``signing.timestamp_trust_roots``, else the seal's own roots."""
-    key = (
-        "signing.timestamp_trust_roots" if settings.timestamp_trust_roots else "signing.trust_roots"
-    )
-    return [c.dump() for c in _load_certs(settings, key, settings.timestamp_roots)]
-
-
-@functools.lru_cache(maxsize=8)
-def validation_context(roots: tuple[bytes, ...]) -> Any:
-    """One validation context per set of roots (DER), made once per process and kept: the
-    letter checks judge every letter of a run against the same one."""
-    from pyhanko_certvalidator import ValidationContext
-
-    return ValidationContext(
-        trust_roots=[x509.Certificate.load(r) for r in roots],
-        allow_fetching=False,
-        revocation_mode="soft-fail",
-    )
-
-
-def is_sealed(pdf: bytes) -> bool:
-    """Whether ``pdf`` carries a signature (a quick look, not a validation)."""
-    return b"/ByteRange" in pdf and b"/Sig" in pdf
-
-
-def seal_problems(
-    pdf: bytes, roots: Sequence[bytes], timestamp_roots: Sequence[bytes] | None = None
-) -> list[str]:
-    """What is wrong with the seal of ``pdf`` judged against ``roots`` (DER certificates)
-    and its timestamp against ``timestamp_roots`` (default: ``roots``): no seal, not intact
-    or not valid, not covering the whole file, not chaining to the roots, or a timestamp
-    that is not valid. Empty when the seal is good."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
-
-    try:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-        signatures = reader.embedded_signatures
-    except Exception as exc:  # a PDF pyHanko cannot read has no seal we can trust
-        return [f"the seal cannot be read: {exc}"]
-    if not signatures:
-        return ["not sealed"]
-    context = validation_context(tuple(roots))
-    stamps = validation_context(tuple(timestamp_roots if timestamp_roots else roots))
-    problems = []
-    for signature in signatures:
-        name = signature.field_name
-        try:
-            status = validate_pdf_signature(signature, context, ts_validation_context=stamps)
-        except Exception as exc:  # a malformed signature is a failed one
-            problems.append(f"seal {name}: cannot be validated: {exc}")
-            continue
-        if not status.intact or not status.valid:
-            problems.append(
-                f"seal {name}: broken (the file changed after sealing, or the signature is wrong)"
-            )
-        if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
-            problems.append(f"seal {name}: does not cover the whole file")
-        if not status.trusted:
-            problems.append(f"seal {name}: the certificate does not chain to signing.trust_roots")
-        stamp = status.timestamp_validity
-        if stamp is not None and not (stamp.intact and stamp.valid and stamp.trusted):
-            problems.append(f"seal {name}: the timestamp is not valid")
-    return problems
