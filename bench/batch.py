@@ -35,6 +35,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO))
+
+from tests.conftest import copy_tree  # noqa: E402
 
 from ibtpost.documents.convert import PDF_FILTER, ConverterPool, find_soffice  # noqa: E402
 
@@ -179,8 +182,7 @@ def workspace(prefix: str) -> tuple[Path, Path, list[str], dict[str, str]]:
     command for it and the environment to run it in."""
     work = Path(tempfile.mkdtemp(prefix=prefix))
     root = work / "root"
-    for name in ("config", "letters", "templates"):
-        shutil.copytree(REPO / name, root / name)
+    copy_tree(root)  # trede 2 approved in it, as in the tests (tests/conftest.py)
     ibtpost = [sys.executable, "-m", "ibtpost", "--root", str(root)]
     env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
     env.pop("IBTPOST_FAILPOINT", None)

@@ -44,6 +44,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "src"))
 
+from tests.conftest import copy_tree  # noqa: E402
 from tests.smtpserver import Recorder, SmtpServer  # noqa: E402
 
 DAY = "2026-04-09"
@@ -141,8 +142,7 @@ def main() -> int:
         return 0
     work = Path(tempfile.mkdtemp(prefix="ibtpost-bench-mail-"))
     prepared = work / "prepared"
-    for name in ("config", "letters", "templates"):
-        shutil.copytree(REPO / name, prepared / name)
+    copy_tree(prepared)  # trede 2 approved in it, as in the tests (tests/conftest.py)
     env = {k: v for k, v in os.environ.items() if not k.startswith("IBTPOST_")}
     env["PYTHONPATH"] = str(REPO / "src")
     print("preparing: import, batch, queue ...", flush=True)

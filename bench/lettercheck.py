@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import io
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,9 @@ from pathlib import Path
 
 import pikepdf
 from pypdf import PdfReader
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.conftest import copy_tree
 
 from ibtpost.cli import main
 from ibtpost.documents.pdf import pagetext
@@ -46,9 +48,7 @@ def prepare(root: Path | None) -> Path:
     if root is not None:
         return root
     root = Path(tempfile.mkdtemp(prefix="ibtpost-bench-")) / "root"
-    for name in ("config", "letters", "templates"):
-        shutil.copytree(REPO / name, root / name)
-    (root / "outbox").mkdir()
+    copy_tree(root)  # trede 2 approved in it, as in the tests (tests/conftest.py)
     started = time.perf_counter()
     if main(["--root", str(root), "batch", "trede-2", "--date", "2026-04-09"]) != 0:
         raise SystemExit("the batch failed")

@@ -35,11 +35,13 @@ sys.path.insert(0, str(REPO))
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter  # noqa: E402
 from pyhanko.sign import signers  # noqa: E402
+from tests.conftest import copy_tree  # noqa: E402
 from tools.demo_seal import issue, make_ca, p12  # noqa: E402
 from tools.tsa_server import TsaServer  # noqa: E402
 
 from ibtpost.core.domain import SealSettings  # noqa: E402
-from ibtpost.documents.pdf.seal import Sealer, root_certificates, seal_problems  # noqa: E402
+from ibtpost.documents.pdf.seal import Sealer  # noqa: E402
+from ibtpost.documents.pdf.sealcheck import root_certificates, seal_problems  # noqa: E402
 
 DAY = "2026-04-09"
 PASSWORD = "bench"
@@ -48,8 +50,7 @@ PASSWORD = "bench"
 def root_copy(work: Path, name: str, signing: str = "") -> Path:
     """A private copy of the shipped data, with ``signing`` added to its settings."""
     root = work / name
-    for part in ("config", "letters", "templates"):
-        shutil.copytree(REPO / part, root / part)
+    copy_tree(root)  # trede 2 approved in it, as in the tests (tests/conftest.py)
     if signing:
         with (root / "config" / "settings.yaml").open("a", encoding="utf-8") as handle:
             handle.write(signing)
