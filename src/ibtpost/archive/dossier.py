@@ -363,6 +363,9 @@ def _assemble(
     out.Root.Lang = pikepdf.String("nl-NL")
     with out.open_metadata(set_pikepdf_as_editor=False) as meta:
         meta["dc:title"] = title
+        # untagged, the dossier is no PDF/UA document: it does not claim to be one
+        with contextlib.suppress(KeyError):
+            del meta["{http://www.aiim.org/pdfua/ns/id/}part"]
     out.docinfo["/Title"] = title
     buffer = io.BytesIO()
     out.save(buffer)
