@@ -19,6 +19,7 @@ from ibtpost.register import audit, procedure
 from ibtpost.register.audit import Event
 from ibtpost.register.dispatch import QueueEntry
 from ibtpost.register.motivering import PARTS, MotiveringVersion
+from ibtpost.register.notices import notice_reference
 from ibtpost.register.replies import ReplyRecord
 
 #: the parts of a motivering, as the dossier names them
@@ -122,9 +123,20 @@ def pieces(
             )
         )
         if ref in notices:
+            published = g.publications.get(ref)
+            where = (
+                f"; gepubliceerd in de Staatscourant van {dutch.long_date(published.day)} "
+                f"(Stcrt. {published.staatscourant})"
+                if published
+                else "; publicatie niet vastgelegd"
+            )
             add(
                 Piece(
-                    record.day, "kennisgeving", f"Kennisgeving bij brief {ref}", ref, notices[ref]
+                    record.day,
+                    "kennisgeving",
+                    f"Kennisgeving bij brief {ref}{where}",
+                    notice_reference(ref),
+                    notices[ref],
                 )
             )
         for copy in g.copies.get(ref, []):

@@ -42,6 +42,7 @@ from ibtpost.production.batch import batch_lock
 from ibtpost.production.corrections import corrected_in
 from ibtpost.register import BatchRecord, LetterRecord, Register, audit
 from ibtpost.register import letters as letter_register
+from ibtpost.register import notices as notice_register
 from ibtpost.register.letters import complete_batch
 from ibtpost.text.compose import compose
 from ibtpost.text.definitions import load_letter
@@ -123,6 +124,7 @@ def _queue_batch(root: Path, batch_id: str, processes: int | None) -> QueueResul
             + len(withdrawn_copies)
         )
     from ibtpost.review.lettercheck import BatchCheck, check_letters, seal_roots_of
+    from ibtpost.review.noticecheck import check_notices
 
     checks = BatchCheck(batch_id)
     folder = Layout(root).batch(batch_id).folder
@@ -142,10 +144,18 @@ def _queue_batch(root: Path, batch_id: str, processes: int | None) -> QueueResul
         ]
         if unknown:  # each recipient named once
             raise Problems(list({str(p): p for p in unknown}.values()))
+    notices: list[LetterCheck] = []
     if pending:  # the checks run outside the register: they may take seconds
         roots = seal_roots_of(config.settings, batch.concept)
         checks = check_letters(folder, pending, definition, processes, roots)
+        if not batch.concept:  # a final letter's kennisgeving is a record, checked as well
+            with Register.for_root(root) as register:
+                recorded = notice_register.of_letters(register, [x.reference for x in pending])
+            notices = check_notices(folder, pending, definition, recorded, roots)
     failed = {c.reference: c for c in checks.failed}
+    for check in notices:  # a letter whose kennisgeving fails is not queued either
+        if check.problems and check.reference not in failed:
+            failed[check.reference] = check
     composer = Composer(root, config)
     prepared: list[Prepared] = []
     missing: list[str] = []
@@ -178,6 +188,7 @@ def _queue_batch(root: Path, batch_id: str, processes: int | None) -> QueueResul
         prepared.append(replace(frozen, post_too=post_too))
     with Register.for_root(root) as register:
         queued, post, already = states.enqueue(register, batch_id, prepared)
+        _freeze_notices(register, batch_id, [n for n in notices if n.ok])
         _record_failures(register, batch_id, pending, failed)
         by_post = for_the_post_room(register, batch_id)
         places = post_places(config, register, batch_id, by_post)
@@ -364,6 +375,27 @@ def _copy(
         )  # fmt: skip
     reason = only_file_reason(letter, batch, copy.sample)
     return composer.freeze(letter, batch, folder, reason, copy=copy)
+
+
+def _freeze_notices(register: Register, batch_id: str, checked: list[LetterCheck]) -> None:
+    """The kennisgevingen of the letters now queued, frozen as checked, each with its
+    ``notice.frozen`` event (once)."""
+    with register.transaction():
+        for check in checked:
+            queued = states.entry(register, check.reference)
+            if queued is None or check.pdf_sha256 is None:
+                continue
+            if notice_register.freeze(register, check.reference, check.pdf_sha256):
+                audit.record(
+                    register,
+                    audit.NOTICE_FROZEN,
+                    reference=check.reference,
+                    batch=batch_id,
+                    data={
+                        "notice": notice_register.notice_reference(check.reference),
+                        "pdf_sha256": check.pdf_sha256,
+                    },
+                )
 
 
 def _record_failures(

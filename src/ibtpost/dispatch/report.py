@@ -16,6 +16,7 @@ from ibtpost.dispatch.delivery import delivery
 from ibtpost.dispatch.states import Channel, DispatchState, QueueEntry, entries
 from ibtpost.register import Register
 from ibtpost.register import letters as letter_register
+from ibtpost.register import notices as notice_register
 
 FORMATS = ("csv", "json")
 
@@ -42,6 +43,9 @@ class ReportRow:
     pdf_sha256: str  # the PDF attached (and printed)
     #: the copies with a mail of their own: "raad sent raad@x.example; gs post"
     copies: tuple[str, ...] = ()
+    #: its kennisgeving, a record of its own: "7500002-K" (frozen at queue), else ""
+    notice: str = ""
+    notice_sha256: str = ""
 
 
 def delivery_report(
@@ -58,7 +62,10 @@ def delivery_report(
         else:
             queue[e.reference] = e
     rows = []
-    for letter in letter_register.batch_letters(register, batch_id):
+    batch_letters = letter_register.batch_letters(register, batch_id)
+    notices = notice_register.of_letters(register, [x.reference for x in batch_letters])
+    for letter in batch_letters:
+        notice = notices.get(letter.reference)
         item = queue.get(letter.reference)
         found = delivery(letter, item)
         rows.append(
@@ -82,6 +89,8 @@ def delivery_report(
                 last_reply=(item.reply or "") if item else "",
                 pdf_sha256=letter.pdf_sha256 or "",
                 copies=tuple(copies.get(letter.reference, ())),
+                notice=notice.reference if notice else "",
+                notice_sha256=(notice.frozen_sha256 or notice.pdf_sha256) if notice else "",
             )
         )
     return rows

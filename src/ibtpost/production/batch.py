@@ -53,7 +53,7 @@ from ibtpost.production.engine import (
     produce,
 )
 from ibtpost.production.manifest import BatchLetter, write_manifests
-from ibtpost.production.notice import Notice, produce_notices
+from ibtpost.production.notice import Notice, produce_notices, record_notices
 from ibtpost.production.selection import (
     BatchRequest,
     Plan,
@@ -127,7 +127,9 @@ def run_batch(
             sink = BatchFolder(folder, register, config, plan, version, sealer)
             jobs = sink.jobs(letters, assets)
             produced = produce(jobs, converters, sink, total=len(letters), progress=progress)
-            notices = produce_notices(config, definition, letters, assets, folder, converters)
+            notices = produce_notices(
+                config, definition, letters, assets, folder, converters, sealer
+            )
             converters.request_stop()
             result = sink.complete(produced, notices)
     result.seconds = time.perf_counter() - started
@@ -354,6 +356,8 @@ class BatchFolder:
             "version": self.version,
         }
         with register.transaction():
+            if not plan.request.concept:  # a final letter's kennisgeving is a record too
+                record_notices(register, plan.id, notices or {})
             stored_versions.set_batch_version(register, plan.id, self.version)
             # a re-run that changed nothing completes nothing new: no second event
             if not _completed_as(register, plan.id, completion):

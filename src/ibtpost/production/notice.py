@@ -17,8 +17,11 @@ from pathlib import Path
 
 from ibtpost.core.domain import Config
 from ibtpost.core.files import sha256_file, sha256_of, slug, write_atomic
+from ibtpost.documents.pdf.seal import Sealer
 from ibtpost.documents.render import Assets, render_letter
 from ibtpost.production.engine import Converters, Job, finish_letter, produce
+from ibtpost.register import Register, audit
+from ibtpost.register import notices as notice_register
 from ibtpost.text.compose import CONCEPT_MARK, compose
 from ibtpost.text.composed import LetterContext
 from ibtpost.text.definitions import NOTICE_SUFFIX
@@ -84,11 +87,15 @@ def notice_jobs(
 
 
 class NoticeFiles:
-    """The engine's sink for notices: their files in the batch folder."""
+    """The engine's sink for notices: their files in the batch folder (sealed when the batch
+    seals its letters)."""
 
-    def __init__(self, folder: Path, notice: LetterDefinition) -> None:
+    def __init__(
+        self, folder: Path, notice: LetterDefinition, sealer: Sealer | None = None
+    ) -> None:
         self.folder = folder
         self.definition = notice  # the letter definition's kennisgeving
+        self.sealer = sealer
 
     def existing(self, job: Job) -> Notice | None:
         """A notice whose PDF was made from the .docx it has now (the hash beside it)."""
@@ -107,6 +114,8 @@ class NoticeFiles:
 
     def finished(self, job: Job, pdf: bytes) -> Notice:
         data, facts = finish_letter(job, pdf, self.definition)
+        if self.sealer is not None:
+            data = self.sealer.seal(data)
         path = self.folder / f"{job.name}.pdf"
         write_atomic(path, data)
         digest = sha256_of(data)
@@ -135,11 +144,34 @@ def produce_notices(
     assets: Assets,
     folder: Path,
     converters: Converters,
+    sealer: Sealer | None = None,
 ) -> dict[str, Notice]:
     """Every letter's kennisgeving, by the letter's reference (none without ``kennisgeving:``)."""
     notice = definition.kennisgeving
     if notice is None or not letters:
         return {}
     jobs = notice_jobs(config, definition, letters, assets, folder)
-    produced = produce(jobs, converters, NoticeFiles(folder, notice), total=len(letters))
+    sink = NoticeFiles(folder, notice, sealer)
+    produced = produce(jobs, converters, sink, total=len(letters))
     return {notice.reference: notice for notice in produced.results}
+
+
+def record_notices(register: Register, batch: str, notices: dict[str, Notice]) -> None:
+    """Each kennisgeving of a final batch as a record of its own (``register.notices``),
+    with its ``notice.generated`` event when it is new or changed; inside the caller's
+    transaction."""
+    for reference, notice in sorted(notices.items()):
+        docx = sha256_file(notice.docx)
+        if notice_register.record(register, reference, notice.pdf_sha256, docx, notice.pages):
+            audit.record(
+                register,
+                audit.NOTICE_GENERATED,
+                reference=reference,
+                batch=batch,
+                data={
+                    "notice": notice_register.notice_reference(reference),
+                    "pdf_sha256": notice.pdf_sha256,
+                    "docx_sha256": docx,
+                    "pages": notice.pages,
+                },
+            )

@@ -89,6 +89,13 @@ The dispatch (``ibtpost queue``, ``send``, ``withdraw``):
     ``ibtpost reply`` recorded that the college answered a letter (reference, batch):
     ``municipality``, ``kind`` (reply or zienswijze), ``received``, ``file`` (the copy
     under outbox/cases/), ``sha256``, ``original_name``, ``note``.
+``notice.generated``
+    ``ibtpost batch`` made (or changed, before its letter was queued) the kennisgeving of a
+    letter (reference: the letter's, batch): ``notice`` (its own reference, the letter's
+    with ``-K``), ``pdf_sha256``, ``docx_sha256``, ``pages``.
+``notice.frozen``
+    ``ibtpost queue`` froze the kennisgeving of a letter it queued (reference: the
+    letter's, batch): ``notice``, ``pdf_sha256`` (the file as checked and kept).
 ``motivering.recorded``
     ``ibtpost motivering`` recorded a new version of the motivering of a case, written
     on the letter it answers (reference, batch): ``municipality``, ``part`` (zienswijze:
@@ -144,6 +151,9 @@ COPY_POSTED = "copy.posted"
 COPY_IN_DOUBT = "copy.in_doubt"
 COPY_WITHDRAWN = "copy.withdrawn"
 COPY_TO_POST_ROOM = "copy.to_post_room"
+# the kennisgeving, a record of its own
+NOTICE_GENERATED = "notice.generated"
+NOTICE_FROZEN = "notice.frozen"
 
 KINDS = (
     LETTER_GENERATED,
@@ -175,6 +185,8 @@ KINDS = (
     COPY_IN_DOUBT,
     COPY_WITHDRAWN,
     COPY_TO_POST_ROOM,
+    NOTICE_GENERATED,
+    NOTICE_FROZEN,
 )
 
 GENESIS = "0" * 64

@@ -228,6 +228,20 @@ MIGRATIONS: list[str] = [
     ALTER TABLE letters ADD COLUMN corrects TEXT REFERENCES letters(reference);
     CREATE INDEX letters_corrects ON letters(corrects);
     """,
+    # 14: the kennisgeving of a letter as a record of its own (see register/notices.py): its
+    # reference (the letter's with -K), its files' hashes, and the hash frozen at queue
+    """
+    CREATE TABLE notices (
+        reference      TEXT PRIMARY KEY,
+        letter         TEXT NOT NULL UNIQUE REFERENCES letters(reference),
+        pdf_sha256     TEXT NOT NULL,
+        docx_sha256    TEXT,
+        pages          INTEGER,
+        made_at        TEXT NOT NULL,
+        frozen_sha256  TEXT,
+        frozen_at      TEXT
+    );
+    """,
 ]
 
 

@@ -29,9 +29,11 @@ from ibtpost.dispatch.states import QueueEntry
 from ibtpost.dispatch.states import entry as queue_entry
 from ibtpost.register import BatchRecord, LetterRecord, Register, audit, motivering, procedure
 from ibtpost.register import letters as letter_register
+from ibtpost.register import notices as notice_register
 from ibtpost.register import validate_reference as valid_reference
 from ibtpost.register.dispatch import copies_of
 from ibtpost.register.motivering import PARTS, MotiveringVersion
+from ibtpost.register.notices import NoticeRecord
 from ibtpost.review.lettercheck import LetterCheck, check_letters, seal_roots_of
 from ibtpost.service.common import NotFound
 from ibtpost.text.definitions import load_letter
@@ -123,6 +125,8 @@ class LetterView:
     #: the ladder), with the letters herstel and intrekking of letters/
     correctable: bool = False
     withdrawable: bool = False
+    #: its kennisgeving, a record of its own (``7500002-K``), if it has one
+    notice: NoticeRecord | None = None
 
     def written(self) -> list[tuple[MotiveringVersion, int]]:
         """Per part written: the latest version (the one a letter prints) and how many
@@ -155,6 +159,7 @@ def letter_view(root: Path, reference: str) -> LetterView:
         written = motivering.versions(register, letter.reference)
         batch = letter_register.batch(register, letter.batch) if letter.batch else None
         corrections = letter_register.corrections_of(register, letter.reference)
+        notice = notice_register.of_letter(register, letter.reference)
     recipients: Recipients | None = None
     if entry is not None and entry.college:
         recipients = Recipients(entry.college, ", ".join(entry.copies), frozen=True)
@@ -200,6 +205,7 @@ def letter_view(root: Path, reference: str) -> LetterView:
         and letter.on_ladder
         and definition.besluit
         and (Layout(root).letters / "intrekking.yaml").is_file(),
+        notice=notice,
     )
 
 

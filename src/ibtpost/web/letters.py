@@ -68,6 +68,7 @@ def letter_page(request: Request) -> Response:
             "litigation_words": LITIGATION_WORDS,
             "written": view.written(),
             "corrections": view.corrections,
+            "notice": view.notice,
             "part_titles": PART_TITLES,
             "correctable": view.correctable,
             "withdrawable": view.withdrawable,
