@@ -84,13 +84,25 @@ def test_a_kennisgeving_is_recorded_checked_frozen_and_shown(
     assert status == 200
     assert f"<dt>Kennisgeving</dt><dd>{vlaardingen}-K, SHA-256" in page
     assert "(vastgelegd bij klaarzetten)" in page
+    # the MDTO export: a record of its own, related to its letter, with its publication
+    published = ("publication", vlaardingen, "--staatscourant", "2026-4711", "--date", "2026-04-10")
+    assert cli(root, *published).code == 0
+    exported = cli(root, "export", "mdto", "--case", "GM0622", "--out", str(tmp_path / "mdto"))
+    assert exported.code == 0, exported.err
+    assert "1 letter(s) and 1 kennisgeving(en) exported" in exported.err
+    xml = next((tmp_path / "mdto").glob(f"{vlaardingen}-*-kennisgeving.mdto.xml")).read_text()
+    assert f"<identificatieKenmerk>{vlaardingen}-K</identificatieKenmerk>" in xml
+    assert (
+        "<gerelateerdInformatieobject>" in xml and f">{vlaardingen}</identificatieKenmerk>" in xml
+    )
+    assert "<eventTijd>2026-04-10</eventTijd>" in xml and "Staatscourant 2026-4711" in xml
+    dossier_xml = (tmp_path / "mdto" / "IBT-GM0622.mdto.xml").read_text()
+    assert f"<identificatieKenmerk>{vlaardingen}-K</identificatieKenmerk>" in dossier_xml
     # the case file lists it under its own reference, with the letter's
     assert cli(root, "case", "GM0622").code == 0
     dossier = root / "outbox" / "cases" / "GM0622" / "case-file" / "case-file.pdf"
     inventory = " ".join((PdfReader(dossier).pages[0].extract_text() or "").split())
-    assert f"kennisgeving Kennisgeving bij brief {vlaardingen}; publicatie niet vastgelegd" in (
-        inventory
-    )
+    assert f"kennisgeving Kennisgeving bij brief {vlaardingen}; gepubliceerd in de" in inventory
     assert f"{vlaardingen}-K" in inventory
 
 

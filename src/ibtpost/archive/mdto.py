@@ -132,8 +132,21 @@ def _common_tail(obj: etree._Element, policy: ArchivePolicy, case: Case) -> None
     _term(beperking, "beperkingGebruikType", policy.policy["beperking_gebruik"])
 
 
-def informatieobject(letter: ArchivedLetter, policy: ArchivePolicy) -> bytes:
-    """The ``informatieobject`` of a letter (validated)."""
+@dataclass(frozen=True)
+class NoticeLinks:
+    """What the record of a kennisgeving adds to a letter's: the letter it belongs to, and
+    its publication in the Staatscourant, when recorded."""
+
+    letter: ArchivedLetter
+    published_on: str | None = None  # xsd:date
+    staatscourant: str | None = None
+
+
+def informatieobject(
+    letter: ArchivedLetter, policy: ArchivePolicy, notice: NoticeLinks | None = None
+) -> bytes:
+    """The ``informatieobject`` of a letter, or (``notice``) of a letter's kennisgeving:
+    then with the event of its publication and its relation to the letter (validated)."""
     root, obj = _document("informatieobject")
     _identification(obj, "identificatie", letter.reference, policy.identificatiebron)
     _el(obj, "naam", letter.name)
@@ -144,6 +157,12 @@ def informatieobject(letter: ArchivedLetter, policy: ArchivePolicy) -> bytes:
     _term(dekking, "dekkingInTijdType", policy.terms["dekking_in_tijd"])
     _el(dekking, "dekkingInTijdBegindatum", letter.day.isoformat())
     _el(obj, "taal", "nl")
+    if notice is not None and notice.published_on is not None:
+        event = _el(obj, "event")
+        _term(event, "eventType", policy.policy["publicatie"])
+        _el(event, "eventTijd", notice.published_on)
+        _reference(event, "eventVerantwoordelijkeActor", policy.archiefvormer)
+        _el(event, "eventResultaat", f"Staatscourant {notice.staatscourant}")
     if letter.sent is not None:
         event = _el(obj, "event")
         _term(event, "eventType", policy.terms["verzending"])
@@ -157,6 +176,17 @@ def informatieobject(letter: ArchivedLetter, policy: ArchivePolicy) -> bytes:
     _reference(
         obj, "heeftRepresentatie", letter.file_name, (letter.file_name, policy.identificatiebron)
     )
+    if notice is not None:
+        related = _el(obj, "gerelateerdInformatieobject")
+        _reference(
+            related,
+            "gerelateerdInformatieobjectVerwijzing",
+            notice.letter.name,
+            (notice.letter.reference, policy.identificatiebron),
+        )
+        _term(
+            related, "gerelateerdInformatieobjectTypeRelatie", policy.policy["relatie_kennisgeving"]
+        )
     _common_tail(obj, policy, letter.case)
     return _serialise(root)
 

@@ -17,7 +17,13 @@ from ibtpost.core.layout import Layout
 from ibtpost.core.yamlsource import YMap, load_yaml
 
 ARCHIVE_FILE = "archive.yaml"
-POLICY_KEYS = ("waardering", "informatiecategorie", "beperking_gebruik")
+POLICY_KEYS = (
+    "waardering",
+    "informatiecategorie",
+    "beperking_gebruik",
+    "relatie_kennisgeving",
+    "publicatie",
+)
 TERM_KEYS = (
     "aggregatieniveau_stuk",
     "aggregatieniveau_dossier",

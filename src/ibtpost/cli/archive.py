@@ -18,9 +18,10 @@ def cmd_export_mdto(args: argparse.Namespace) -> int:
         print(path)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    notices = f" and {result.notices} kennisgeving(en)" if result.notices else ""
     print(
-        f"{len(result.letters)} letter(s) exported with MDTO metadata to {result.folder} "
-        f"({len(result.files)} files, every XML valid against MDTO 1.0.2)",
+        f"{len(result.letters)} letter(s){notices} exported with MDTO metadata to "
+        f"{result.folder} ({len(result.files)} files, every XML valid against MDTO 1.0.2)",
         file=sys.stderr,
     )
     return EXIT_OK
