@@ -55,6 +55,10 @@ def test_a_kennisgeving_is_recorded_checked_frozen_and_shown(
 
     # Groningen's kennisgeving is changed after the batch: its letter is not queued
     files[groningen].write_bytes(files[groningen].read_bytes() + b"\n% changed\n")
+    checked = cli(root, "check", "--batch", folder.name)  # the checks of queue, first
+    assert checked.code == 1
+    assert "1 passed, 1 failed" in checked.out
+    assert "differs from the kennisgeving the batch recorded" in checked.out
     queued = cli(root, "queue", folder.name)
     assert queued.code == 1, queued.out
     assert f"{files[groningen].name} differs from the kennisgeving the batch recorded" in (

@@ -37,7 +37,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _check_batch(args: argparse.Namespace) -> int:
     """ibtpost check --batch: the checks `queue` runs, on every letter, queueing nothing."""
-    from ibtpost.review.lettercheck import check_batch
+    from ibtpost.review.noticecheck import check_batch
 
     result = check_batch(args.root, args.batch)
     for check in result.failed:

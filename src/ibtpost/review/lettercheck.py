@@ -45,8 +45,7 @@ import pikepdf
 from ibtpost.core import dutch
 from ibtpost.core.domain import Settings
 from ibtpost.core.files import letter_files, sha256_of, write_atomic
-from ibtpost.core.layout import BatchLayout, Layout
-from ibtpost.data.config import load_config
+from ibtpost.core.layout import BatchLayout
 from ibtpost.documents.pdf import pagetext
 from ibtpost.documents.pdf.finish import conformance_problems, document_facts
 from ibtpost.documents.pdf.sealcheck import (
@@ -54,10 +53,7 @@ from ibtpost.documents.pdf.sealcheck import (
     seal_problems,
     timestamp_root_certificates,
 )
-from ibtpost.register import LetterRecord, Register
-from ibtpost.register import letters as letter_register
-from ibtpost.register.letters import complete_batch
-from ibtpost.text.definitions import load_letter
+from ibtpost.register import LetterRecord
 from ibtpost.text.nodes import LetterDefinition, pages_problem
 from ibtpost.text.textengine import TEMPLATE_TAG, normalise
 
@@ -376,17 +372,6 @@ def seal_roots_of(settings: Settings, concept: bool) -> SealRoots | None:
         encoded(root_certificates(settings.signing)),
         encoded(timestamp_root_certificates(settings.signing)),
     )
-
-
-def check_batch(root: Path, batch_id: str, processes: int | None = None) -> BatchCheck:
-    """Check every letter of a complete batch (``ibtpost check --batch``; nothing queued)."""
-    config = load_config(root)
-    with Register.for_root(root) as register:
-        batch = complete_batch(register, batch_id)
-        letters = letter_register.batch_letters(register, batch_id)
-    definition = load_letter(root, batch.letter)
-    roots = seal_roots_of(config.settings, batch.concept)
-    return check_letters(Layout(root).batch(batch_id).folder, letters, definition, processes, roots)
 
 
 def _run(

@@ -6,14 +6,27 @@ not queued, as when the letter itself fails (:mod:`ibtpost.review.lettercheck`).
 from __future__ import annotations
 
 import base64
+import dataclasses
 from pathlib import Path
 
 from ibtpost.core.files import NOTICE_STEM_END, sha256_of
+from ibtpost.core.layout import Layout
+from ibtpost.data.config import load_config
 from ibtpost.documents.pdf.finish import conformance_problems, inspect_pdf
 from ibtpost.documents.pdf.sealcheck import seal_problems
-from ibtpost.register import LetterRecord
+from ibtpost.register import LetterRecord, Register
+from ibtpost.register import letters as letter_register
+from ibtpost.register import notices as notice_register
+from ibtpost.register.letters import complete_batch
 from ibtpost.register.notices import NoticeRecord
-from ibtpost.review.lettercheck import LetterCheck, SealRoots
+from ibtpost.review.lettercheck import (
+    BatchCheck,
+    LetterCheck,
+    SealRoots,
+    check_letters,
+    seal_roots_of,
+)
+from ibtpost.text.definitions import load_letter
 from ibtpost.text.nodes import LetterDefinition
 
 
@@ -63,3 +76,28 @@ def check_notices(
             LetterCheck(letter.reference, path.name, tuple(problems), digest, None, facts.pages)
         )
     return outcomes
+
+
+def check_batch(root: Path, batch_id: str, processes: int | None = None) -> BatchCheck:
+    """The checks ``queue`` runs on every letter of a complete batch and, for a final batch,
+    on each letter's kennisgeving (``ibtpost check --batch``; nothing queued): a letter
+    whose kennisgeving fails fails with it."""
+    config = load_config(root)
+    with Register.for_root(root) as register:
+        batch = complete_batch(register, batch_id)
+        letters = letter_register.batch_letters(register, batch_id)
+        recorded = notice_register.of_letters(register, [x.reference for x in letters])
+    definition = load_letter(root, batch.letter)
+    roots = seal_roots_of(config.settings, batch.concept)
+    folder = Layout(root).batch(batch_id).folder
+    result = check_letters(folder, letters, definition, processes, roots)
+    if batch.concept:
+        return result
+    notices = {c.reference: c for c in check_notices(folder, letters, definition, recorded, roots)}
+    result.letters = [
+        dataclasses.replace(c, problems=c.problems + notices[c.reference].problems)
+        if c.reference in notices
+        else c
+        for c in result.letters
+    ]
+    return result
