@@ -424,3 +424,27 @@ def test_a_timestamp_server_under_another_root_is_judged_alike_by_check_and_queu
         roots = [pki.ca.cert.public_bytes(Encoding.DER)]
         # judged against the seal's roots alone, the timestamp is not trusted
         assert "the timestamp is not valid" in " ".join(seal_problems(pdf.read_bytes(), roots))
+
+
+def test_a_kennisgeving_is_sealed_with_its_letter_and_checked_at_queue(
+    pki: Pki, tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    """A final batch seals each letter's kennisgeving as it seals the letter, and the
+    kennisgeving's seal passes the checks of queue."""
+    from tests.conftest import TEST_REVIEWER
+    from tests.test_notice_record import NOTICE
+
+    root = copy_tree(tmp_path / "root")
+    definition = root / "letters" / "trede-2.yaml"
+    definition.write_text(definition.read_text("utf-8") + NOTICE, "utf-8")
+    assert cli(root, "approve", "trede-2", "--by", TEST_REVIEWER).code == 0
+    with (root / "config" / "settings.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(pki.signing())
+    made = cli(root, "batch", "trede-2", "--date", DAY, "-m", "GM0622")
+    assert made.code == 0, made.err
+    folder = Path(made.out.strip().splitlines()[-1])
+    (notice,) = folder.glob("*-kennisgeving.pdf")
+    roots = [pki.ca.cert.public_bytes(_der())]
+    assert seal_problems(notice.read_bytes(), roots) == []
+    checked = cli(root, "check", "--batch", folder.name)
+    assert checked.code == 0 and "1 passed, 0 failed" in checked.out, checked.out
