@@ -73,6 +73,26 @@ def test_the_case_file_holds_letters_replies_report_and_audit(
     assert "UTC" not in whole and "+00:00" not in whole
     assert f"brief {reference} (trede 2) gemaakt" in whole
     assert f"reactie op brief {reference} ontvangen op" in whole
+    # tagged: one Document element holding the text's and the letter's elements, every
+    # page in the one parent tree, the letter's figure with its alternative text
+    with pikepdf.open(folder / "case-file.pdf") as pdf:
+        tree = pdf.Root.StructTreeRoot
+        assert tree.K.S == "/Document" and len(tree.K.K) > 10
+        keys = {int(tree.ParentTree.Nums[i]) for i in range(0, len(tree.ParentTree.Nums), 2)}
+        parents = [int(page.obj.StructParents) for page in pdf.pages]
+        assert sorted(parents) == sorted(set(parents)) and set(parents) <= keys
+        alts: list[str] = []
+        stack: list[object] = [tree.K]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, pikepdf.Array):
+                stack.extend(node)
+            elif isinstance(node, pikepdf.Dictionary) and node.get("/Type") != "/OBJR":
+                if node.get("/S") == "/Figure":
+                    alts.append(str(node.get("/Alt", "")))
+                if "/K" in node:
+                    stack.append(node.K)
+        assert "Handtekening" in alts
     # an independent validator finds it PDF/A-2b
     report = page.validate_pdf(folder / "case-file.pdf", profile=page.ValidationProfile.PDF_A_2B)
     assert report.is_compliant, [(f.rule_id, f.message) for f in report.failures]

@@ -10,10 +10,12 @@ words) and the **verzendrapport**. The raw audit events and the chain's verifica
 annexes in the folder, not in this PDF.
 
 The text parts are one Word document converted by LibreOffice, like the letters, so the
-whole file is PDF/A-2b with embedded fonts. Page numbers are printed in the inventory and
-set as page labels; the inventory is converted twice when its own length moves the
-numbers. A received PDF that is not PDF/A is not copied into the dossier (it would make the
-whole file non-conforming): its place says where the file is kept, with its SHA-256.
+whole file is PDF/A-2b with embedded fonts; it is tagged, the structure trees of the text
+and of the letters joined in the dossier's order (:mod:`ibtpost.archive.structure`). Page
+numbers are printed in the inventory and set as page labels; the inventory is converted
+twice when its own length moves the numbers. A received PDF that is not PDF/A is not
+copied into the dossier (it would make the whole file non-conforming): its place says
+where the file is kept, with its SHA-256.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from pypdf import PdfReader
 
+from ibtpost.archive.structure import StructureJoin, Unjoinable, untag
 from ibtpost.core import clock, dutch
 from ibtpost.core.domain import Config
 from ibtpost.core.errors import ConvertError
@@ -332,14 +335,21 @@ def _assemble(
     out = stack.enter_context(pikepdf.open(io.BytesIO(text_pdf)))
     own = list(out.pages)
     keep = [page.obj for page in own]  # the text pages stay referenced while reordered
+    try:
+        join: StructureJoin | None = StructureJoin(out)
+    except Unjoinable:
+        join = None
     while len(out.pages):
         del out.pages[-1]
     marks: list[tuple[str, int]] = []
 
     def take(name: str) -> None:
         first, count = sections[name]
-        for page in keep[first : first + count]:
+        chosen = keep[first : first + count]
+        for page in chosen:
             out.pages.append(pikepdf.Page(page))
+        if join is not None:
+            join.add_text(chosen)
 
     marks.append(("Inventarislijst", 0))
     take("inventory")
@@ -347,12 +357,21 @@ def _assemble(
         marks.append((f"{piece.number}. {piece.kind}: {piece.description}", len(out.pages)))
         if piece.pdf is not None:
             source = stack.enter_context(pikepdf.open(piece.pdf))
+            first = len(out.pages)
             out.pages.extend(source.pages)
+            if join is not None:
+                try:
+                    join.add_document(source, list(out.pages)[first:])
+                except (Unjoinable, pikepdf.PdfError):
+                    join = None  # the dossier is then made untagged
         else:
             take(f"piece-{piece.number}")
     marks.append(("Chronologie en verzendrapport", len(out.pages)))
     take("chronology")
-    _untag(out)
+    if join is not None:
+        join.finish()
+    else:
+        untag(out)
     if "/Outlines" in out.Root:  # the text document's own headings: replaced by the dossier's
         del out.Root["/Outlines"]
     with out.open_outline() as outline:
@@ -363,7 +382,7 @@ def _assemble(
     out.Root.Lang = pikepdf.String("nl-NL")
     with out.open_metadata(set_pikepdf_as_editor=False) as meta:
         meta["dc:title"] = title
-        # untagged, the dossier is no PDF/UA document: it does not claim to be one
+        # the dossier is no PDF/UA document (nor checked as one): it does not claim to be
         with contextlib.suppress(KeyError):
             del meta["{http://www.aiim.org/pdfua/ns/id/}part"]
     out.docinfo["/Title"] = title
@@ -371,21 +390,6 @@ def _assemble(
     out.save(buffer)
     path.write_bytes(buffer.getvalue())
     return Dossier(pieces, len(out.pages))
-
-
-def _untag(doc: pikepdf.Pdf) -> None:
-    """The dossier joins documents with structure trees of their own, which cannot be
-    merged page by page: it declares no structure (PDF/A-2b asks none), and no page or
-    annotation points into one."""
-    for key in ("/StructTreeRoot", "/MarkInfo"):
-        if key in doc.Root:
-            del doc.Root[key]
-    for page in doc.pages:
-        if "/StructParents" in page.obj:
-            del page.obj["/StructParents"]
-        for annot in page.obj.get("/Annots", []):
-            if isinstance(annot, pikepdf.Dictionary) and "/StructParent" in annot:
-                del annot["/StructParent"]
 
 
 def lines_of(text: str) -> Iterator[tuple[str, str]]:
