@@ -448,3 +448,17 @@ def test_a_kennisgeving_is_sealed_with_its_letter_and_checked_at_queue(
     assert seal_problems(notice.read_bytes(), roots) == []
     checked = cli(root, "check", "--batch", folder.name)
     assert checked.code == 0 and "1 passed, 0 failed" in checked.out, checked.out
+
+
+def test_a_sealed_letter_stays_pdf_ua_1_and_pdf_a_2b(sealed: Made) -> None:
+    """The seal's signature field is described and in the structure tree (a Form element),
+    so an independent validator still finds the sealed letter PDF/UA-1 and PDF/A-2b."""
+    import page
+
+    for pdf in letter_pdfs(sealed):
+        for profile in (page.ValidationProfile.PDF_UA_1, page.ValidationProfile.PDF_A_2B):
+            report = page.validate_pdf(pdf, profile=profile)
+            assert report.is_compliant, (
+                pdf.name,
+                [(f.rule_id, f.message) for f in report.failures],
+            )

@@ -321,6 +321,8 @@ class Sealer:
         """``pdf`` with the seal, as an incremental update."""
         writer_class, signer_class = _pdf_classes()
         writer = writer_class(io.BytesIO(pdf), strict=False)
+        if b"pdfuaid" in pdf:  # a PDF/UA letter: its seal's field in its structure too
+            _tagged_field(writer, self.field, self.settings.field_name)
         signer = signer_class(
             self.meta,
             self.signer,
@@ -351,6 +353,71 @@ class Sealer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _tagged_field(writer: Any, spec: Any, name: str) -> None:
+    """The seal's (empty) signature field made before it is signed, with what PDF/UA asks
+    of a form field: a description (``/TU``), its widget in a ``Form`` structure element
+    (an object reference, its ``/StructParent`` and a parent-tree entry), its page in
+    structure tab order. The signer then fills this field; all of it is one incremental
+    update."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.sign import fields
+
+    root = writer.root
+    if "/StructTreeRoot" not in root:
+        return
+    tree = root["/StructTreeRoot"]
+    fields.append_signature_field(writer, spec)
+    field_ref = next(
+        ref for ref in root["/AcroForm"]["/Fields"] if ref.get_object().get("/T") == name
+    )
+    field = field_ref.get_object()
+    field["/TU"] = generic.TextStringObject("Elektronisch zegel van het ministerie")
+    page_ref = field.raw_get("/P")
+    page = page_ref.get_object()
+    page["/Tabs"] = generic.NameObject("/S")
+    writer.update_container(page)
+    nums = tree["/ParentTree"]["/Nums"]
+    key = max([int(nums[i]) for i in range(0, len(nums), 2)] + [-1]) + 1
+    top = tree.raw_get("/K")
+    document = top.get_object()
+    if isinstance(document, generic.ArrayObject):
+        top, document = document.raw_get(0), document[0]
+    element = writer.add_object(
+        generic.DictionaryObject(  # type: ignore[no-untyped-call]
+            {
+                generic.NameObject("/Type"): generic.NameObject("/StructElem"),
+                generic.NameObject("/S"): generic.NameObject("/Form"),
+                generic.NameObject("/P"): top,
+                generic.NameObject("/Pg"): page_ref,
+                generic.NameObject("/Alt"): generic.TextStringObject("Elektronisch zegel"),
+                generic.NameObject("/K"): generic.ArrayObject(
+                    [
+                        generic.DictionaryObject(  # type: ignore[no-untyped-call]
+                            {
+                                generic.NameObject("/Type"): generic.NameObject("/OBJR"),
+                                generic.NameObject("/Obj"): field_ref,
+                                generic.NameObject("/Pg"): page_ref,
+                            }
+                        )
+                    ]
+                ),
+            }
+        )
+    )
+    kids = document["/K"]
+    if not isinstance(kids, generic.ArrayObject):
+        document["/K"] = kids = generic.ArrayObject([document.raw_get("/K")])
+    kids.append(element)
+    writer.update_container(document)
+    field["/StructParent"] = generic.NumberObject(key)  # type: ignore[no-untyped-call]
+    writer.update_container(field)
+    nums.append(generic.NumberObject(key))  # type: ignore[no-untyped-call]
+    nums.append(element)
+    writer.update_container(nums)
+    tree["/ParentTreeNextKey"] = generic.NumberObject(key + 1)  # type: ignore[no-untyped-call]
+    writer.update_container(tree)
 
 
 #: The font of a visible seal, embedded (a subset) in its appearance: DejaVu Sans, which
