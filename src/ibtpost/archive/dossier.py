@@ -25,7 +25,7 @@ import email
 import io
 import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.policy import default as default_policy
@@ -162,7 +162,15 @@ def build_dossier(
                     piece.pages = sections[f"piece-{piece.number}"][1]
             if not moved:
                 break
-        return _assemble(path, stack, text_pdf, sections, pieces, title)
+
+        def numbering(pages: int) -> bytes:
+            """The page numbers of a dossier of ``pages`` pages, as pages of their own."""
+            source, target = work / "numbers.docx", work / "numbers.pdf"
+            source.write_bytes(_numbers_document(title, pages))
+            converters.start().result().convert(source, target)
+            return target.read_bytes()
+
+        return _assemble(path, stack, text_pdf, sections, pieces, title, numbering)
 
 
 def _pdf_pages(path: Path | None) -> int:
@@ -282,6 +290,45 @@ def _text_document(
     return out.getvalue()
 
 
+def _numbers_document(title: str, pages: int) -> bytes:
+    """``pages`` empty A4 pages whose footer says "<title> — pagina N van M" (the page
+    numbers laid over the dossier's pages, set by LibreOffice with an embedded font)."""
+    doc = Document()
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(7)
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(280), Mm(10)
+    section.footer_distance = Mm(5)
+    footer = section.footer.paragraphs[0]
+    footer.alignment = 1  # centred
+    footer.add_run(f"{title} — pagina ")
+    _field(footer, "PAGE")
+    footer.add_run(f" van {pages}")
+    for index in range(pages):  # one empty paragraph per page, each on a page of its own
+        paragraph = doc.add_paragraph()
+        paragraph.paragraph_format.page_break_before = index > 0
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _field(paragraph: object, code: str) -> None:
+    """A Word field (``PAGE``) in ``paragraph``."""
+    run = paragraph.add_run()  # type: ignore[attr-defined]
+    for kind in ("begin", None, "end"):
+        if kind is None:
+            text = OxmlElement("w:instrText")
+            text.set(qn("xml:space"), "preserve")
+            text.text = f" {code} "
+            run._r.append(text)
+        else:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+
+
 def _page_break(doc: object) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)  # type: ignore[attr-defined]
 
@@ -329,9 +376,11 @@ def _assemble(
     sections: dict[str, tuple[int, int]],
     pieces: list[Piece],
     title: str,
+    numbering: Callable[[int], bytes],
 ) -> Dossier:
     """The text pages and the documents in the inventory's order, as one PDF/A-2b: the
-    converted text document is the base (its PDF/A identification and output intent)."""
+    converted text document is the base (its PDF/A identification and output intent); every
+    page numbered at its foot ("pagina 3 van 12")."""
     out = stack.enter_context(pikepdf.open(io.BytesIO(text_pdf)))
     own = list(out.pages)
     keep = [page.obj for page in own]  # the text pages stay referenced while reordered
@@ -372,6 +421,11 @@ def _assemble(
         join.finish()
     else:
         untag(out)
+    numbers = stack.enter_context(pikepdf.open(io.BytesIO(numbering(len(out.pages)))))
+    if len(numbers.pages) != len(out.pages):
+        raise ConvertError("the dossier's page numbers came out on another number of pages")
+    for page, number in zip(out.pages, numbers.pages, strict=True):
+        page.add_overlay(number, pikepdf.Rectangle(*[float(x) for x in page.mediabox]))
     if "/Outlines" in out.Root:  # the text document's own headings: replaced by the dossier's
         del out.Root["/Outlines"]
     with out.open_outline() as outline:
