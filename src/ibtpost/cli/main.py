@@ -1,7 +1,8 @@
 """The ``ibtpost`` command line: the parser and the one place errors become messages and exit
 codes. The commands are in one module per group: letters (letter, batch, status, post),
 data (check, import), dispatch (queue, send, withdraw, post-room, report, outbox, audit),
-review (diff, approve), proof (preview, proof) and archive (export mdto, case).
+review (diff, approve), proof (preview, proof), archive (export mdto, case) and accounts
+(users).
 Only the cli modules print."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ibtpost import __version__
+from ibtpost.cli.accounts import add_account_commands
 from ibtpost.cli.archive import add_archive_commands
 from ibtpost.cli.args import Parser, report_error
 from ibtpost.cli.data import add_data_commands
@@ -55,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_proof_commands(sub)
     add_web_commands(sub)
     add_archive_commands(sub)
+    add_account_commands(sub)
     return parser
 
 

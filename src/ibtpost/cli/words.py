@@ -37,6 +37,7 @@ FLAGS: dict[str, Flag] = {
     "kind": Flag("--kind", "", "KIND"),
     "letter": Flag("--letter", "", "LETTER"),
     "municipalities": Flag("--municipality", "-m", "CODE"),
+    "name": Flag("--name", "", "NAME"),
     "note": Flag("--note", "", "TEXT"),
     "part": Flag("--part", "", "PART"),
     "peildatum": Flag("--peildatum", "", "YYYY-MM-DD"),

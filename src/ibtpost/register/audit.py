@@ -96,6 +96,9 @@ The dispatch (``ibtpost queue``, ``send``, ``withdraw``):
 ``notice.frozen``
     ``ibtpost queue`` froze the kennisgeving of a letter it queued (reference: the
     letter's, batch): ``notice``, ``pdf_sha256`` (the file as checked and kept).
+``account.added``, ``account.disabled``, ``account.password``
+    ``ibtpost users`` added an account (``login``, ``name``, ``roles``), disabled it, or
+    set its password (``login``; never the password or its hash).
 ``motivering.recorded``
     ``ibtpost motivering`` recorded a new version of the motivering of a case, written
     on the letter it answers (reference, batch): ``municipality``, ``part`` (zienswijze:
@@ -154,6 +157,10 @@ COPY_TO_POST_ROOM = "copy.to_post_room"
 # the kennisgeving, a record of its own
 NOTICE_GENERATED = "notice.generated"
 NOTICE_FROZEN = "notice.frozen"
+# accounts
+ACCOUNT_ADDED = "account.added"
+ACCOUNT_DISABLED = "account.disabled"
+ACCOUNT_PASSWORD = "account.password"
 
 KINDS = (
     LETTER_GENERATED,
@@ -187,6 +194,9 @@ KINDS = (
     COPY_TO_POST_ROOM,
     NOTICE_GENERATED,
     NOTICE_FROZEN,
+    ACCOUNT_ADDED,
+    ACCOUNT_DISABLED,
+    ACCOUNT_PASSWORD,
 )
 
 GENESIS = "0" * 64

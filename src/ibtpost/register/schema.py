@@ -242,6 +242,18 @@ MIGRATIONS: list[str] = [
         frozen_at      TEXT
     );
     """,
+    # 15: the accounts of the people who use ibtpost (see register/accounts.py): login, full
+    # name, roles, the argon2id hash of the password, and when disabled
+    """
+    CREATE TABLE accounts (
+        login          TEXT PRIMARY KEY,
+        name           TEXT NOT NULL,
+        roles          TEXT NOT NULL,
+        password_hash  TEXT,
+        created_at     TEXT NOT NULL,
+        disabled_at    TEXT
+    );
+    """,
 ]
 
 
