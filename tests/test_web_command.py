@@ -69,6 +69,18 @@ def test_an_address_that_is_not_an_ip_address_is_refused(
     assert cli(root, "web", "--port", "80").code == 2
 
 
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "::"])  # noqa: S104 - refused
+def test_an_address_beyond_this_machine_is_refused_without_a_login(
+    root: Path, cli: Callable[..., Result], host: str
+) -> None:
+    """Without a login the workplace serves only the loopback: any other address is
+    refused (exit 2, one line), nothing served."""
+    result = cli(root, "web", "--host", host)
+    assert result.code == 2
+    (line,) = result.err.strip().splitlines()
+    assert line.startswith(f"error: --host: {host} is not a loopback address")
+
+
 def test_one_job_per_batch_at_a_time_and_its_events_say_web(root: Path) -> None:
     jobs = Jobs()
     release = threading.Event()

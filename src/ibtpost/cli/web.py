@@ -7,6 +7,7 @@ import contextlib
 import sys
 
 from ibtpost.cli.args import EXIT_OK, SubParsers, bounded
+from ibtpost.core.errors import Location, UsageError
 
 
 def cmd_web(args: argparse.Namespace) -> int:
@@ -14,10 +15,12 @@ def cmd_web(args: argparse.Namespace) -> int:
     from ibtpost.web.server import check_host, serve
 
     if not check_host(args.host):
-        print(
-            f"warning: serving on {args.host}, not on the loopback address: anyone who can "
-            "reach this address and has the URL (with its token) can use ibtpost here",
-            file=sys.stderr,
+        # beyond this machine the workplace needs accounts, a login and TLS (not built yet):
+        # anyone who could reach the address and read the URL would be the secretariat
+        raise UsageError(
+            f"{args.host} is not a loopback address: ibtpost web serves only this machine "
+            "until it has a login; use 127.0.0.1 (or ::1)",
+            Location(None, None, "host"),
         )
     print(
         "ibtpost web: open this address in a browser on this machine (Ctrl+C stops):",
@@ -55,8 +58,8 @@ def add_web_commands(sub: SubParsers) -> None:
     p.add_argument(
         "--host",
         default="127.0.0.1",
-        help="IP address to serve on (default 127.0.0.1); any other than a loopback "
-        "address is served with a warning",
+        help="loopback IP address to serve on (default 127.0.0.1; ::1 too); any other is "
+        "refused until the workplace has a login",
     )
     p.add_argument("--open", action="store_true", help="open the URL in the default browser")
     p.set_defaults(func=cmd_web)
