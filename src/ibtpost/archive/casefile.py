@@ -42,6 +42,7 @@ from ibtpost.data.config import load_config
 from ibtpost.dispatch.report import as_csv, delivery_report
 from ibtpost.register import Register, audit, motivering, procedure, replies
 from ibtpost.register.dispatch import copies_of
+from ibtpost.review.noticecheck import notice_file
 
 CASE_PDF = "case-file.pdf"
 
@@ -169,8 +170,8 @@ def _notices(root: Path, g: Gathered, work: Path) -> dict[str, Path]:
         record = item.record
         if not record.batch:
             continue
-        folder = Layout(root).batch(record.batch).folder
-        for source in sorted(folder.glob(f"{record.reference}-*-kennisgeving.pdf")):
+        source = notice_file(Layout(root).batch(record.batch).folder, record.reference)
+        if source is not None:
             target = work / "letters" / source.name
             shutil.copyfile(source, target)
             found[record.reference] = target

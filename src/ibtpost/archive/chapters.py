@@ -13,7 +13,7 @@ from ibtpost.archive.records import LetterFile, case_of
 from ibtpost.core import clock, dutch
 from ibtpost.core.domain import Config, Municipality, Publication
 from ibtpost.core.messages import say
-from ibtpost.dispatch.delivery import delivery
+from ibtpost.dispatch.delivery import channel_label, delivery
 from ibtpost.dispatch.report import ReportRow
 from ibtpost.register import audit, procedure
 from ibtpost.register.audit import Event
@@ -21,23 +21,8 @@ from ibtpost.register.dispatch import QueueEntry
 from ibtpost.register.motivering import PARTS, MotiveringVersion
 from ibtpost.register.notices import notice_reference
 from ibtpost.register.replies import ReplyRecord
+from ibtpost.rules.gates import LITIGATION_KINDS
 
-#: the parts of a motivering, as the dossier names them
-PART_WORDS = {
-    "zienswijze": "samenvatting van de zienswijze en de reactie daarop",
-    "feiten": "feiten na de termijn",
-    "herstel": "wat de herstelbrief herstelt",
-    "intrekking": "waarom het besluit wordt ingetrokken",
-}
-#: the channels, as the message catalogue words them
-_CHANNELS = {"mail": "channel.mail", "post": "channel.post", "mail and post": "channel.both"}
-#: the events at the court, in words
-LITIGATION_WORDS = {
-    "beroep": "beroep ingesteld",
-    "voorlopige-voorziening": "voorlopige voorziening gevraagd",
-    "uitspraak": "uitspraak gedaan",
-    "schorsing": "besluit geschorst",
-}
 #: who a copy goes to, in words
 COPY_WORDS = {
     "raad": "de gemeenteraad",
@@ -161,7 +146,7 @@ def pieces(
                 )
             )  # fmt: skip
         for event in (x for x in g.litigation if x.reference == ref):
-            words = LITIGATION_WORDS.get(event.event.event, event.event.event)
+            words = _litigation(event.event.event)
             text = [("row", f"{dutch.long_date(event.event.day)}: {words} over besluit {ref}.")]
             if event.event.note:
                 text.append(("row", f"Notitie: {event.event.note}"))
@@ -184,12 +169,22 @@ def pieces(
                 Piece(
                     _date_of(latest.recorded_at),
                     "motivering",
-                    f"Motivering bij {ref}: {PART_WORDS.get(part, part)}",
+                    f"Motivering bij {ref}: {_part(part)}",
                     ref,
                     text=text,
                 )
             )
     return found
+
+
+def _part(part: str) -> str:
+    """A part of a motivering in words ("feiten na de termijn"), from the catalogue."""
+    return say(f"motivering.part.{part}", "nl") if part in PARTS else part
+
+
+def _litigation(event: str) -> str:
+    """An event at the court in words ("beroep ingesteld"), from the message catalogue."""
+    return say(f"litigation.event.{event}", "nl") if event in LITIGATION_KINDS else event
 
 
 def _kind(kind: str, trede: int | None) -> str:
@@ -312,10 +307,10 @@ def _event_words(event: Event, sent_to: tuple[str, tuple[str, ...]]) -> str:
         f"op brief {ref} ontvangen op {_day(str(data.get('received', '')))}",
         audit.PUBLICATION_RECORDED: f"publicatie van de kennisgeving bij brief {ref} vastgelegd "
         f"(Stcrt. {data.get('staatscourant', '')})",
-        audit.LITIGATION_RECORDED: f"{LITIGATION_WORDS.get(str(data.get('event')), 'procedure')} "
+        audit.LITIGATION_RECORDED: f"{_litigation(str(data.get('event')))} "
         f"over brief {ref} vastgelegd",
         audit.MOTIVERING_RECORDED: f"motivering bij brief {ref} vastgelegd "
-        f"({PART_WORDS.get(str(data.get('part')), str(data.get('part')))})",
+        f"({_part(str(data.get('part')))})",
         audit.CASE_CLOSED: f"toezichtdossier afgesloten ({data.get('why', '')})",
         audit.SEND_REFUSED: f"verzending van brief {ref} geweigerd: het klaargezette bericht "
         "is gewijzigd",
@@ -332,7 +327,7 @@ def report_lines(rows: list[ReportRow]) -> list[tuple[str, str]]:
     lines: list[tuple[str, str]] = []
     for row in rows:
         lines.append(("heading", f"Brief {row.reference} aan {row.name}"))
-        channel = say(_CHANNELS[row.channel], "nl") if row.channel in _CHANNELS else "-"
+        channel = channel_label(row.channel, "nl") or "-"
         lines.append(("row", f"Kanaal: {channel}; stand: {say(f'state.{row.state}', 'nl')}."))
         if row.to:
             cc = f"; afschrift aan {', '.join(row.cc)}" if row.cc else ""

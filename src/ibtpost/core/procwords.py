@@ -7,6 +7,13 @@ from __future__ import annotations
 from ibtpost.core.wording import Wording
 
 PROCEDURE: dict[str, Wording] = {
+    # an event at the court, as the letter's page, the dossier and its chronology name it
+    "litigation.event.beroep": Wording("beroep lodged", "beroep ingesteld"),
+    "litigation.event.voorlopige-voorziening": Wording(
+        "voorlopige voorziening asked", "voorlopige voorziening gevraagd"
+    ),
+    "litigation.event.uitspraak": Wording("uitspraak given", "uitspraak gedaan"),
+    "litigation.event.schorsing": Wording("besluit suspended", "besluit geschorst"),
     "error.unknown_reference": Wording(
         "no letter with reference {reference}", "geen brief met referentie {reference}"
     ),

@@ -64,8 +64,13 @@ class Delivery:
 
     def channel_label(self, lang: Lang) -> str:
         """The channel in words (``per e-mail en per post``), empty when not queued."""
-        key = _CHANNEL_KEY.get(self.channel)
-        return say(key, lang) if key else ""
+        return channel_label(self.channel, lang)
+
+
+def channel_label(channel: str, lang: Lang) -> str:
+    """A channel in words (``per e-mail en per post``), empty for none."""
+    key = _CHANNEL_KEY.get(channel)
+    return say(key, lang) if key else ""
 
 
 def delivery(letter: LetterRecord | None, item: QueueEntry | None) -> Delivery:

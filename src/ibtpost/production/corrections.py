@@ -79,7 +79,8 @@ def corrected_letter(
             key="error.corrects_not_besluit",
             values={"reference": reference, "letter": record.letter},
         )
-    written = motivering_register.latest(register).get(reference) or Motivering()
+    versions = motivering_register.versions(register, reference)  # by part, oldest first
+    written = Motivering.of({v.part: v.text for v in versions})  # the latest of each part
     return record, CorrectedLetter(
         reference=record.reference,
         letter=record.letter,

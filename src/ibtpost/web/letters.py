@@ -6,6 +6,9 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from ibtpost.core.files import sha256_file
+from ibtpost.core.messages import say
+from ibtpost.register.motivering import PARTS
+from ibtpost.rules.gates import LITIGATION_KINDS
 from ibtpost.service.common import NotFound
 from ibtpost.service.letters import LetterFile, letter_file, letter_view
 from ibtpost.web.common import Web, not_found, render
@@ -19,13 +22,10 @@ def _letter_file(web: Web, reference: str, suffix: str) -> LetterFile:
         raise not_found(exc.what) from None
 
 
-#: the parts of a motivering, as the letter's page titles them
-PART_TITLES = {
-    "zienswijze": "Samenvatting van de zienswijze en de reactie daarop",
-    "feiten": "Feiten na de termijn",
-    "herstel": "Wat de herstelbrief herstelt",
-    "intrekking": "Waarom het besluit wordt ingetrokken",
-}
+#: the parts of a motivering, as the letter's page titles them (the message catalogue's)
+PART_TITLES = {part: say(f"motivering.part.{part}", "nl").capitalize() for part in PARTS}
+#: an event at the court as the letter's page names it (the message catalogue's)
+LITIGATION_WORDS = {kind: say(f"litigation.event.{kind}", "nl") for kind in LITIGATION_KINDS}
 
 
 def letter_page(request: Request) -> Response:
@@ -74,15 +74,6 @@ def letter_page(request: Request) -> Response:
             "withdrawable": view.withdrawable,
         },
     )
-
-
-#: an event at the court as the letter's page names it
-LITIGATION_WORDS = {
-    "beroep": "beroep ingesteld",
-    "voorlopige-voorziening": "voorlopige voorziening gevraagd",
-    "uitspraak": "uitspraak",
-    "schorsing": "schorsing",
-}
 
 
 def letter_page_image(request: Request) -> Response:
